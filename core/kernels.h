@@ -1,0 +1,41 @@
+/* kernels.h: the hot loops of the forward pass, private to core/.
+ *
+ * Two implementations with the same functions: kernels_scalar.c (portable C,
+ * used by the native build and the scalar wasm build) and kernels_simd.c
+ * (<wasm_simd128.h>, the SIMD wasm build). pack.c is shared by both.
+ *
+ * Matrix products use one packed layout for the right-hand matrix B (K×N):
+ * ceil(N/8) panels, each K×8 floats, panel p holding columns 8p..8p+7 row by
+ * row and zeros past N. A 4×8 tile of C then reads 8 contiguous floats of B
+ * per step of k.
+ */
+#ifndef ATTN_KERNELS_H
+#define ATTN_KERNELS_H
+
+#include <stddef.h>
+
+#define ATTN__PANEL 8 /* columns of B per packed panel */
+
+/* Floats taken by B (K×N) once packed. */
+size_t attn__packed_size(int k, int n);
+
+/* Packs B = Wᵀ, with W N×K in rows of stride ldw (a linear layer's weight). */
+void attn__pack_transposed(const float *w, int ldw, int n, int k, float *packed);
+
+/* Packs B, K×N in rows of stride ldb. */
+void attn__pack(const float *b, int ldb, int k, int n, float *packed);
+
+/* C (M×N, row stride ldc) = A (M×K, row stride lda) · B (packed) + bias
+ * (N floats, or NULL for none). */
+void attn__gemm(int m, int n, int k, const float *a, int lda,
+                const float *packed_b, const float *bias, float *c, int ldc);
+
+/* Softmax of each row of x (rows×cols, contiguous) into y: exp(x - max) /
+ * sum. A row whose max is not finite (all -inf, or holding NaN or +inf) is
+ * NaN throughout, as PyTorch gives. */
+void attn__softmax_rows(int rows, int cols, const float *x, float *y);
+
+/* 1 when the n floats of a and b are bit for bit the same. */
+int attn__same_bits(const float *a, const float *b, size_t n);
+
+#endif

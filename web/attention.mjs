@@ -1,0 +1,13 @@
+// attention.mjs: the attention core for Node and bundlers, as an ES module.
+//
+//   import { createAttention } from './web/attention.mjs';
+//   const attention = await createAttention();          // { simd } to choose the build
+//   const { attn_weights, output } = attention.forward(aCase);
+//
+// The code lives in the classic scripts core.js and case.js, which a page
+// opened from file:// loads with <script src> (it cannot load modules).
+import core from './core.js';
+import caseFormat from './case.js';
+
+export const { createAttention, CoreError } = core;
+export const { parseCase, parseJSON, stagesToJSON, nest, CaseError, STAGE_NAMES } = caseFormat;
