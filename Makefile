@@ -18,9 +18,14 @@ space := $() $()
 EMFLAGS := -O3 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
            -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(strip $(EXPORTS:%=_%)))
 
-.PHONY: all deps test check bench open serve clean help
+.PHONY: all test open clean help
 
 all: build/attn-wasm.js build/attn-native build/attn-native-asan ## build everything
+
+test: ## install what is missing, build, and run every test
+	.ci/deps test
+	$(MAKE) all
+	node --test tests/*.test.mjs
 
 build:
 	mkdir -p build

@@ -115,14 +115,14 @@ export function seededRandom(seed) {
 }
 
 /* A random case in the JSON format: every option, shapes up to the limits given. */
-export function randomCase(random, { maxLen = 9, maxHeads = 4, maxHeadDim = 6 } = {}) {
+export function randomCase(random, { minLen = 1, maxLen = 9, minHeads = 1, maxHeads = 4, maxHeadDim = 6 } = {}) {
   const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
   const chance = (p) => random() < p;
   const matrix = (rows, cols, scale) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => Math.fround((random() * 2 - 1) * scale)));
   const vector = (n, scale) => matrix(1, n, scale)[0];
-  const H = int(1, maxHeads), E = H * int(1, maxHeadDim), L = int(1, maxLen);
+  const H = int(minHeads, maxHeads), E = H * int(1, maxHeadDim), L = int(minLen, maxLen);
   const cross = chance(0.4);
-  const S = cross ? int(1, maxLen) : L;
+  const S = cross ? int(minLen, maxLen) : L;
   const kdim = cross && chance(0.5) ? int(1, 8) : E;
   const vdim = cross && chance(0.5) ? int(1, 8) : E;
   const c = {
