@@ -22,6 +22,11 @@ EMFLAGS := -O3 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
 
 all: build/attn-wasm.js build/attn-native build/attn-native-asan ## build everything
 
+open: ## install what is missing, build, serve the page on localhost and print its URL
+	.ci/deps build
+	$(MAKE) build/attn-wasm.js
+	node web/serve.mjs
+
 test: ## install what is missing, build, and run every test
 	.ci/deps test
 	$(MAKE) all

@@ -1,0 +1,78 @@
+// browser.mjs: Debian's chromium and firefox-esr driven by puppeteer-core, and
+// how tests read the page through its contract (data-stage, data-row,
+// data-col, data-head, data-value).
+import puppeteer from 'puppeteer-core';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from './helpers.mjs';
+
+export const PAGE_URL = pathToFileURL(join(ROOT, 'index.html')).href;
+export const BROWSERS = ['chromium', 'firefox'];
+
+export async function launch(name) {
+  if (name === 'firefox')
+    return puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true });
+  return puppeteer.launch({
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+}
+
+/* A page that records console errors, page errors and every request. */
+export async function openPage(browser, url = PAGE_URL, { width = 1280, height = 900 } = {}) {
+  const page = await browser.newPage();
+  const problems = [];
+  const requests = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.setViewport({ width, height });
+  await page.goto(url);
+  await page.waitForSelector('html[data-ready]', { timeout: 20000 });
+  return { page, problems, requests };
+}
+
+const VALUE = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, true: 1, false: 0 };
+
+/* Every matrix on the page: { name: { shape, data } }, per-head ones 3-D. */
+export async function readStages(page) {
+  const raw = await page.evaluate(() => {
+    const out = {};
+    for (const group of document.querySelectorAll('[data-stage]'))
+      out[group.dataset.stage] = [...group.querySelectorAll('[data-row][data-col]')].map((td) =>
+        [td.dataset.head === undefined ? -1 : Number(td.dataset.head), Number(td.dataset.row), Number(td.dataset.col), td.dataset.value]);
+    return out;
+  });
+  const stages = {};
+  for (const [name, cells] of Object.entries(raw)) {
+    const heads = Math.max(...cells.map((c) => c[0])) + 1;
+    const rows = Math.max(...cells.map((c) => c[1])) + 1;
+    const cols = Math.max(...cells.map((c) => c[2])) + 1;
+    const shape = heads > 0 ? [heads, rows, cols] : [rows, cols];
+    const data = new Float64Array(cells.length);
+    for (const [h, r, c, v] of cells) data[(Math.max(h, 0) * rows + r) * cols + c] = v in VALUE ? VALUE[v] : Number(v);
+    stages[name] = { shape, data };
+  }
+  return stages;
+}
+
+/* The case the page shows, from its URL hash (as the page writes it). */
+export async function pageHash(page) {
+  return page.evaluate(() => location.hash);
+}
+
+/* The selector of one cell. */
+export function cell(stage, row, col, head) {
+  return `[data-stage="${stage}"] [data-row="${row}"][data-col="${col}"]${head === undefined ? '' : `[data-head="${head}"]`}`;
+}
+
+/* Types text into an editable cell as a user would: click, select all, type, Enter. */
+export async function typeInto(page, stage, row, col, text, { enter = true } = {}) {
+  const selector = `${cell(stage, row, col)} input`;
+  await page.click(selector);
+  await page.$eval(selector, (input) => input.select());
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text);
+  if (enter) await page.keyboard.press('Enter');
+}

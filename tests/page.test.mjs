@@ -1,0 +1,259 @@
+// page.test.mjs: index.html opened from file:// in headless Chromium and
+// Firefox, read and driven through its testing contract: every stage against
+// PyTorch's fixtures, edits, the keyboard, bad input, the URL hash, and
+// screenshots for a reviewer (tests/screenshots/).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAttention } from '../web/attention.mjs';
+import State from '../web/page/state.js';
+import { loadFixtures, compareStages, ROOT } from './helpers.mjs';
+import { BROWSERS, PAGE_URL, launch, openPage, readStages, pageHash, cell, typeInto } from './browser.mjs';
+
+const STAGES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
+const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
+const fixtures = loadFixtures();
+const lecture = fixtures.find((f) => f.name === 'lecture');
+const attention = await createAttention();
+
+const only = (stages, names) => Object.fromEntries(names.map((n) => [n, stages[n]]));
+/* The page's stages against the core's for the case its hash holds. */
+async function matchesItsOwnHash(page) {
+  const shown = await readStages(page);
+  const { case: c } = State.decodeHash(await pageHash(page));
+  return compareStages(only(shown, STAGES), attention.forward(c));
+}
+const flat = (nested) => Float64Array.from([nested].flat(Infinity));
+
+for (const name of BROWSERS) {
+  describe(`page in ${name}`, { concurrency: false }, () => {
+    let browser;
+    before(async () => { browser = await launch(name); });
+    after(async () => { await browser?.close(); });
+
+    /* Opens the page, runs body, then fails on any console or page error. */
+    async function withPage(url, body, options) {
+      const opened = await openPage(browser, url, options);
+      try {
+        await body(opened.page, opened);
+      } finally {
+        await opened.page.close();
+      }
+      assert.deepEqual(opened.problems, [], 'no console error and no page error');
+    }
+
+    it('opens from file:// on the lecture example, every stage equal to PyTorch, no request beyond its own files', () =>
+      withPage(PAGE_URL, async (page, { requests }) => {
+        const shown = await readStages(page);
+        assert.deepEqual(compareStages(only(shown, STAGES), lecture.stages), []);
+        for (const input of ['query', 'in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'])
+          assert.deepEqual(Array.from(shown[input].data, Math.fround), Array.from(flat(lecture.case[input]), Math.fround), input);
+        assert.deepEqual(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.map((i) => i.value)), ['I', 'am', 'good']);
+        const outside = requests.filter((url) => !url.startsWith(new URL('.', PAGE_URL).href));
+        assert.deepEqual(outside, [], 'only the project’s own files are requested');
+        for (const stage of STAGES) assert.ok(await page.$(`[data-stage="${stage}"]`), `${stage} is shown`);
+      }));
+
+    it('shows every PyTorch fixture, opened through its link, stage by stage', () =>
+      withPage(PAGE_URL, async (page) => {
+        for (const f of fixtures) {
+          await page.evaluate((hash) => { location.hash = hash; }, State.encodeHash({ case: f.case }));
+          await page.waitForFunction((hash) => location.hash === hash, {}, State.encodeHash({ case: f.case }));
+          const failures = compareStages(only(await readStages(page), STAGES), f.stages);
+          assert.deepEqual(failures, [], `${f.name}: ${failures[0]}`);
+          assert.equal(await page.$eval('.banner', (b) => b.hidden), true, `${f.name}: no error banner`);
+        }
+      }));
+
+    it('follows an edited embedding through every stage', () =>
+      withPage(PAGE_URL, async (page) => {
+        const before = await readStages(page);
+        await typeInto(page, 'query', 1, 0, '-0.5');
+        const after = await readStages(page);
+        assert.equal(after.query.data[2], -0.5);
+        const edited = JSON.parse(JSON.stringify(lecture.case));
+        edited.query[1][0] = -0.5;
+        assert.deepEqual(compareStages(only(after, STAGES), attention.forward(edited)), []);
+        for (const stage of ['q', 'k', 'v', 'scores', 'weights', 'context', 'output'])
+          assert.notDeepEqual(after[stage].data, before[stage].data, `${stage} changed`);
+        assert.match(await pageHash(page), /query=0\.2,0\.1;-0\.5,0\.4;/, 'the link holds the edit');
+      }));
+
+    it('edits live while typing, before Enter', () =>
+      withPage(PAGE_URL, async (page) => {
+        await typeInto(page, 'in_proj_weight', 0, 0, '2.5', { enter: false });
+        assert.deepEqual(await matchesItsOwnHash(page), []);
+        assert.equal(await page.$eval(cell('in_proj_weight', 0, 0), (td) => td.dataset.value), '2.5');
+      }));
+
+    it('is driven from the keyboard: arrows move, Enter edits, Up nudges, Escape cancels', () =>
+      withPage(PAGE_URL, async (page) => {
+        await page.focus(`${cell('query', 0, 0)} input`);
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('ArrowDown');
+        const focused = () => page.evaluate(() => { const td = document.activeElement.closest('td'); return td && [td.dataset.row, td.dataset.col]; });
+        assert.deepEqual(await focused(), ['1', '1']);
+        await page.keyboard.press('Enter');               // edit query[1][1] = 0.4
+        await page.keyboard.press('ArrowUp');             // 0.5
+        await page.keyboard.down('Shift');
+        await page.keyboard.press('ArrowUp');             // 1.5
+        await page.keyboard.up('Shift');
+        await page.keyboard.press('Enter');
+        assert.equal(await page.$eval(cell('query', 1, 1), (td) => td.dataset.value), '1.5');
+        assert.deepEqual(await matchesItsOwnHash(page), []);
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('9');
+        await page.keyboard.press('Escape');
+        assert.equal(await page.$eval(cell('query', 1, 1), (td) => td.dataset.value), '1.5', 'Escape restores the value');
+        await page.keyboard.press('ArrowDown');
+        assert.deepEqual(await focused(), ['2', '1']);
+        // computed cells are in the keyboard's reach too, and explain themselves on focus
+        await page.focus(cell('weights', 0, 0));
+        await page.keyboard.press('ArrowRight');
+        assert.deepEqual(await focused(), ['0', '1']);
+        assert.match(await page.$eval('.explain', (e) => e.textContent), /exp\(/);
+      }));
+
+    it('answers bad input in the cell and keeps the last good value driving the computation', () =>
+      withPage(PAGE_URL, async (page) => {
+        await typeInto(page, 'query', 2, 1, '0.25');         // a good edit elsewhere, to keep
+        const good = await readStages(page);
+        await typeInto(page, 'query', 0, 0, 'abc');
+        assert.deepEqual(compareStages(only(await readStages(page), STAGES), only(good, STAGES)), [], 'nothing recomputed from bad input');
+        // typed live, "1e39" passes through "1e3", a good value, before it goes out of range
+        for (const [text, message] of [['abc', /not a number: "abc"/], ['', /empty/], ['1e39', /out of range/], ['1..2', /not a number/]]) {
+          await typeInto(page, 'query', 0, 0, text);
+          const errorText = await page.$eval(cell('query', 0, 0), (td) => td.querySelector('.cell-error')?.textContent ?? '');
+          assert.match(errorText, message, `"${text}" is answered`);
+          const stillUsing = errorText.match(/still using (\S+)$/)[1];
+          assert.equal(await page.$eval(cell('query', 0, 0), (td) => td.dataset.value), stillUsing);
+          assert.equal(await page.$eval(`${cell('query', 0, 0)} input`, (i) => i.getAttribute('aria-invalid')), 'true');
+          assert.deepEqual(await matchesItsOwnHash(page), [], 'the last good value drives every stage');
+        }
+        assert.equal(await page.$eval(cell('query', 2, 1), (td) => td.dataset.value), '0.25', 'the other edit is kept');
+        await typeInto(page, 'query', 0, 0, '0.3');
+        assert.equal(await page.$(`${cell('query', 0, 0)} .cell-error`), null, 'a good value clears the error');
+        assert.deepEqual(await matchesItsOwnHash(page), []);
+        // a control: embed_dim that num_heads does not divide
+        await page.$eval('[name=num_heads]', (i) => { i.value = '2'; i.dispatchEvent(new Event('change')); });
+        await page.$eval('[name=embed_dim]', (i) => { i.value = '3'; i.dispatchEvent(new Event('change')); });
+        assert.match(await page.$eval('[data-control="embed_dim"] .control-error', (e) => e.textContent), /embed_dim 3 is not divisible by num_heads 2/);
+        assert.equal(await page.$eval('[name=embed_dim]', (i) => i.getAttribute('aria-invalid')), 'true');
+        assert.deepEqual(await matchesItsOwnHash(page), [], 'still the last good state');
+      }));
+
+    it('round-trips the URL hash: a link restores exactly the view', () =>
+      withPage(PAGE_URL, async (page) => {
+        await typeInto(page, 'out_proj.bias', 0, 1, '0.125');
+        await page.$eval('[name=mask]', (s) => { s.value = 'causal'; s.dispatchEvent(new Event('change')); });
+        await page.$eval('[name=add_zero_attn]', (c) => c.click());
+        await page.$eval('[name=theme]', (s) => { s.value = 'dark'; s.dispatchEvent(new Event('change')); });
+        const hash = await pageHash(page);
+        const shown = await readStages(page);
+        await withPage(PAGE_URL + hash, async (again) => {
+          assert.deepEqual(await readStages(again), shown);
+          assert.equal(await again.$eval('.attn-view', (v) => v.dataset.theme), 'dark');
+          assert.equal(await again.$eval('[name=mask]', (s) => s.value), 'causal');
+        });
+      }));
+
+    for (const [label, hash] of [['garbage', '#%%%garbage'], ['truncated', State.encodeHash({ case: lecture.case }).slice(0, 60)], ['tampered', State.encodeHash({ case: lecture.case }).replace('num_heads=1', 'num_heads=7')], ['oversized', '#v=1&' + 'x'.repeat(300000)]])
+      it(`falls back to the lecture with a message on a ${label} hash`, () =>
+        withPage(PAGE_URL + hash, async (page) => {
+          assert.match(await page.$eval('.banner', (b) => (b.hidden ? '' : b.textContent)), /could not be read/);
+          assert.deepEqual(compareStages(only(await readStages(page), STAGES), lecture.stages), []);
+        }));
+
+    it('explains a number with its terms and highlights what it was made from', () =>
+      withPage(PAGE_URL, async (page) => {
+        await page.hover(cell('q', 0, 1));
+        const text = await page.$eval('.explain', (e) => e.textContent);
+        assert.match(text, /0\.20×0\.80 \+ 0\.10×2\.00 \+ \(−0\.50\)/, 'dot-product terms plus the bias');
+        assert.match(text, /= −0\.14/);
+        const sources = await page.$$eval('.is-source', (tds) => tds.map((td) => `${td.closest('[data-stage]').dataset.stage}[${td.dataset.row}][${td.dataset.col}]`));
+        assert.deepEqual(sources.sort(), ['in_proj_bias[0][1]', 'in_proj_weight[1][0]', 'in_proj_weight[1][1]', 'query[0][0]', 'query[0][1]']);
+        await page.hover(cell('weights', 1, 2));
+        assert.match(await page.$eval('.explain', (e) => e.textContent), /exp\(s − max\) \/ Σ exp\(s − max\).*exp\(4\.64 − 4\.64\)/s);
+      }));
+
+    it('follows every option set from the controls', () =>
+      withPage(PAGE_URL, async (page) => {
+        const set = (name, value) => page.$eval(`[name=${name}]`, (i, v) => {
+          if (i.type === 'checkbox') i.checked = v; else i.value = v;
+          i.dispatchEvent(new Event('change'));
+        }, value);
+        const steps = [['embed_dim', '4'], ['num_heads', '2'], ['bias', false], ['add_bias_kv', true], ['add_zero_attn', true],
+          ['mask', 'causal'], ['key_padding_mask', true], ['average_attn_weights', false], ['mask', 'float'], ['bias', true]];
+        for (const [name, value] of steps) {
+          await set(name, value);
+          assert.deepEqual(await matchesItsOwnHash(page), [], `after ${name} = ${value}`);
+        }
+        const c = State.decodeHash(await pageHash(page)).case;
+        assert.equal(c.num_heads, 2);
+        assert.equal(c.embed_dim, 4);
+        assert.equal(c.add_bias_kv, true);
+        assert.ok(await page.$('[data-stage="bias_k"]') && await page.$('[data-stage="attn_mask"]') && await page.$('[data-stage="key_padding_mask"]'));
+        const keyLabels = await page.$$eval('[data-stage="weights"] .head:first-child thead tr:last-child th[scope=col]', (ths) => ths.map((th) => th.textContent));
+        assert.deepEqual(keyLabels, ['I', 'am', 'good', 'bias_k', 'zero'], 'the extra key columns are labelled');
+        // a bool mask cell toggled by click, a key padded by click
+        await set('mask', 'custom');
+        await page.click(`${cell('attn_mask', 0, 0)} input`);
+        await page.click(`${cell('key_padding_mask', 0, 2)} input`);
+        assert.deepEqual(await matchesItsOwnHash(page), []);
+        assert.equal(await page.$eval(cell('key_padding_mask', 0, 2), (td) => td.dataset.value), 'true');
+      }));
+
+    it('explains a fully masked row’s NaN on the page', () =>
+      withPage(PAGE_URL + State.encodeHash({ case: fixtures.find((f) => f.name === 'fully_masked_row').case }), async (page) => {
+        const note = await page.$eval('.nan-note', (n) => (n.hidden ? '' : n.textContent));
+        assert.match(note, /every key is masked there, so softmax computes 0 \/ 0\. PyTorch gives NaN too/);
+        assert.equal(await page.$eval(cell('weights', 1, 0, 0), (td) => td.dataset.value), 'NaN');
+      }));
+
+    it('renames, adds and removes tokens', () =>
+      withPage(PAGE_URL, async (page) => {
+        const token = '[data-stage="query"] input.token';
+        await page.click(token);
+        await page.$eval(token, (i) => i.select());
+        await page.keyboard.type('You');
+        assert.match(await pageHash(page), /tokens=You,am,good/);
+        assert.equal(await page.$eval('[data-stage="weights"] thead tr:last-child th[scope=col]', (th) => th.textContent), 'You');
+        await page.click('.add-token');
+        assert.match(await pageHash(page), /tokens=You,am,good,token4/);
+        assert.deepEqual(await matchesItsOwnHash(page), []);
+        await page.click('[aria-label="remove token am"]');
+        assert.match(await pageHash(page), /tokens=You,good,token4/);
+        assert.deepEqual(await matchesItsOwnHash(page), []);
+      }));
+
+    it('shows the bigger presets, numbers giving way to colour', () =>
+      withPage(PAGE_URL, async (page) => {
+        for (const preset of ['sentence', 'paragraph']) {
+          await page.$eval('[name=preset]', (s, v) => { s.value = v; s.dispatchEvent(new Event('change')); }, preset);
+          assert.deepEqual(await matchesItsOwnHash(page), [], preset);
+        }
+        assert.ok(await page.$('[data-stage="in_proj_weight"] table.is-compact'), 'a 96×32 weight is a heatmap');
+        await page.hover(cell('q', 3, 7));
+        assert.match(await page.$eval('.explain', (e) => e.textContent), /q\[word\]\[7\]/, 'every number is still readable on hover');
+      }));
+
+    if (name === 'chromium')
+      it('follows prefers-color-scheme when the theme is auto', () =>
+        withPage(PAGE_URL, async (page) => {
+          const background = () => page.$eval('.card', (c) => getComputedStyle(c).backgroundColor);
+          const light = await background();
+          await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+          assert.notEqual(await background(), light);
+        }));
+
+    it('saves screenshots: light, dark, phone', async () => {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const dark = PAGE_URL + State.encodeHash({ case: lecture.case, view: { theme: 'dark' } });
+      for (const [label, url, options] of [['light', PAGE_URL, {}], ['dark', dark, {}], ['phone', PAGE_URL, { width: 390, height: 844 }]])
+        await withPage(url, async (page) => {
+          await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
+        }, options);
+    });
+  });
+}

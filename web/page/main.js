@@ -1,0 +1,53 @@
+/* main.js: index.html's glue: the core, one view of the whole document, and
+ * the URL hash, which holds the state (every edit writes it; opening a link
+ * restores it). ?nosimd in the address forces the scalar build. */
+(function () {
+  'use strict';
+
+  const app = document.getElementById('app');
+
+  function fail(message) {
+    const p = document.createElement('p');
+    p.className = 'banner';
+    p.setAttribute('role', 'alert');
+    p.textContent = message;
+    app.replaceChildren(p);
+  }
+
+  /* The state in the hash, or the lecture's with a message saying why. */
+  function stateFromHash() {
+    if (location.hash.length <= 1) return { state: { case: AttnState.lectureCase(), view: {} }, message: null };
+    try {
+      return { state: AttnState.decodeHash(location.hash), message: null };
+    } catch (e) {
+      return { state: { case: AttnState.lectureCase(), view: {} }, message: `This link’s state could not be read (${e.message}), so the page shows the lecture’s example instead.` };
+    }
+  }
+
+  async function start() {
+    if (!window.AttnWasm) return fail('The attention core is not built: run `make open` (or `make`) in the project folder, then reload.');
+    const simd = /[?&]nosimd\b/.test(location.search) ? false : undefined;
+    const attention = await AttnCore.createAttention({ simd });
+    const { state, message } = stateFromHash();
+    let written = location.hash;
+    const view = new AttnView(app, {
+      attention, state,
+      onChange(next) {
+        written = AttnState.encodeHash(next);
+        history.replaceState(null, '', written);
+      },
+    });
+    if (message) view.showBanner(message);
+    window.addEventListener('hashchange', () => {
+      if (location.hash === written) return;
+      const next = stateFromHash();
+      view.setState(next.state);
+      view.showBanner(next.message);
+      written = location.hash;
+    });
+    window.attentionView = view; /* for the console and the tests */
+    document.documentElement.dataset.ready = 'true';
+  }
+
+  start().catch((e) => fail(`The page could not start: ${e.message}`));
+})();

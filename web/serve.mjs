@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// serve.mjs: serves the project folder on localhost, for `make open`.
+//
+//   node web/serve.mjs [--port N] [--csp]
+//
+// Prints the page's URL and, when there is a display, opens it. --csp sends
+// the strict Content-Security-Policy the page is built to run under.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.wasm': 'application/wasm' };
+
+/* A static server of the project folder; headers() adds headers per request. */
+export function serve({ port = 0, headers = () => ({}) } = {}) {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+    const file = normalize(join(ROOT, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(ROOT.endsWith(sep) ? ROOT : ROOT + sep)) { response.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store', ...headers(request) });
+      response.end(body);
+    } catch {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    }
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const portArg = args.indexOf('--port');
+  const csp = args.includes('--csp');
+  let server;
+  for (const port of portArg >= 0 ? [Number(args[portArg + 1])] : [8000, 8001, 8002, 0]) {
+    try {
+      server = await serve({ port, headers: () => (csp ? { 'content-security-policy': STRICT_CSP } : {}) });
+      break;
+    } catch (e) {
+      if (e.code !== 'EADDRINUSE') throw e;
+    }
+  }
+  const url = `http://127.0.0.1:${server.address().port}/index.html`;
+  console.log(`The visualiser is at ${url}  (Ctrl+C stops the server)`);
+  if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'darwin') {
+    const opener = spawn(process.platform === 'darwin' ? 'open' : 'xdg-open', [url], { stdio: 'ignore', detached: true });
+    opener.on('error', () => {});
+    opener.unref();
+  }
+}
