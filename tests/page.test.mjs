@@ -115,6 +115,18 @@ for (const name of BROWSERS) {
         assert.match(await page.$eval('.explain', (e) => e.textContent), /exp\(/);
       }));
 
+    it('scrubs a value by dragging sideways', () =>
+      withPage(PAGE_URL, async (page) => {
+        const box = await (await page.$(`${cell('query', 0, 1)} input`)).boundingBox();
+        const y = box.y + box.height / 2, x = box.x + box.width / 2;
+        await page.mouse.move(x, y);
+        await page.mouse.down();
+        for (let dx = 10; dx <= 50; dx += 10) await page.mouse.move(x + dx, y);
+        await page.mouse.up();
+        assert.equal(await page.$eval(cell('query', 0, 1), (td) => td.dataset.value), '0.6', '0.1 + 50 px × 0.01');
+        assert.deepEqual(await matchesItsOwnHash(page), []);
+      }));
+
     it('answers bad input in the cell and keeps the last good value driving the computation', () =>
       withPage(PAGE_URL, async (page) => {
         await typeInto(page, 'query', 2, 1, '0.25');         // a good edit elsewhere, to keep

@@ -35,7 +35,8 @@
    *   editable: cells hold an <input>; onEdit(row, col, value, { live }) is called
    *   rowBands / colBands: [{ label, size }] drawn as separators and captions
    *   compact: colour only, numbers on hover and focus
-   *   onFocusCell(row, col, cell) / onLeaveCell(): for explanations */
+   *   onFocusCell(row, col, cell) / onLeaveCell(): for explanations, on hover
+   *   and (computed cells) on focus */
   class Matrix {
     constructor(options) {
       this.o = options;
@@ -112,12 +113,14 @@
         td.tabIndex = -1;
         td.addEventListener('keydown', (e) => this.navigate(e, index));
       }
-      if (o.onFocusCell) {
+      if (o.onFocusCell) { /* editable cells explain on hover only: focus is for typing */
         const show = () => o.onFocusCell(i, j, td);
         td.addEventListener('pointerenter', show);
-        td.addEventListener('focusin', show);
         td.addEventListener('pointerleave', () => o.onLeaveCell());
-        td.addEventListener('focusout', () => o.onLeaveCell());
+        if (!o.editable) {
+          td.addEventListener('focusin', show);
+          td.addEventListener('focusout', () => o.onLeaveCell());
+        }
       }
       td.addEventListener('focusin', () => this.setFocusable(index));
       this.cells.push(td);

@@ -305,12 +305,14 @@
 
       const src = this.case.key ? 'key' : 'X';
       const extraRows = (c.add_bias_kv ? ', then bias_k' : '') + (c.add_zero_attn ? ', then a zero row' : '');
+      const b = (name, n) => (c.bias ? ` + ${name} ${n}` : '');
+      const extra = S2 > S ? `, then ${S2 - S} more row${S2 - S > 1 ? 's' : ''} → ${S2}×${E}` : '';
       const qkv = [
-        { stage: 'q', title: 'Q', formula: `X·W_{q}ᵀ${c.bias ? ' + b_{q}' : ''}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, data: stage('q') },
-        { stage: 'k', title: 'K', formula: `${src}·W_{k}ᵀ${c.bias ? ' + b_{k}' : ''}${extraRows}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, data: stage('k') },
-        { stage: 'v', title: 'V', formula: `${this.case.value ? 'value' : 'X'}·W_{v}ᵀ${c.bias ? ' + b_{v}' : ''}${extraRows.replace('bias_k', 'bias_v')}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, data: stage('v') },
+        { stage: 'q', title: 'Q', formula: `X·W_{q}ᵀ${c.bias ? ' + b_{q}' : ''}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, data: stage('q'), shapes: `X ${L}×${E} · W_{q}ᵀ ${E}×${E}${b('b_{q}', E)} → ${L}×${E}` },
+        { stage: 'k', title: 'K', formula: `${src}·W_{k}ᵀ${c.bias ? ' + b_{k}' : ''}${extraRows}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, data: stage('k'), shapes: `${src} ${S}×${c.kdim} · W_{k}ᵀ ${c.kdim}×${E}${b('b_{k}', E)} → ${S}×${E}${extra}` },
+        { stage: 'v', title: 'V', formula: `${this.case.value ? 'value' : 'X'}·W_{v}ᵀ${c.bias ? ' + b_{v}' : ''}${extraRows.replace('bias_k', 'bias_v')}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, data: stage('v'), shapes: `${this.case.value ? 'value' : 'X'} ${S}×${c.vdim} · W_{v}ᵀ ${c.vdim}×${E}${b('b_{v}', E)} → ${S}×${E}${extra}` },
       ];
-      const scaled = [{ stage: 'q_scaled', title: 'Q / √head_dim', formula: `Q / √${hd}: PyTorch scales Q before the product, by head_dim = E / H = ${hd}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, data: stage('q_scaled') }];
+      const scaled = [{ stage: 'q_scaled', title: 'Q / √head_dim', formula: `Q / √${hd}: PyTorch scales Q before the product, by head_dim = E / H = ${hd}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, data: stage('q_scaled'), shapes: `Q ${L}×${E} / √${hd} → ${L}×${E}: the shape does not change` }];
 
       const scoring = [];
       if (this.case.attn_mask) {
@@ -326,16 +328,16 @@
         const isBool = c.key_padding_mask_kind === Case.MASK.bool;
         scoring.push({ stage: 'key_padding_mask', title: 'key_padding_mask', formula: isBool ? 'ticked keys are ignored by every query' : 'added to every query’s scores for that key', letters: 'S', kind: isBool ? 'bool' : 'diverging', editable: true, rows: 1, cols: S, rowLabels: ['pad'], colLabels: 'key', data: input('key_padding_mask') });
       }
-      scoring.push({ stage: 'scores', title: 'scores', formula: `Q_{scaled}·Kᵀ per head${scoring.length ? ' + mask' : ''}`, letters: "H×L×S'", kind: 'diverging', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', data: perHead('scores', L, S2) });
+      scoring.push({ stage: 'scores', title: 'scores', formula: `Q_{scaled}·Kᵀ per head${scoring.length ? ' + mask' : ''}`, letters: "H×L×S'", kind: 'diverging', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', data: perHead('scores', L, S2), shapes: `each head: Q_{h} ${L}×${hd} · K_{h}ᵀ ${hd}×${S2} → ${L}×${S2}; ${H} head${H > 1 ? 's' : ''} → ${H}×${L}×${S2}` });
 
-      const softmax = [{ stage: 'weights', title: 'weights', formula: 'softmax(scores), row by row: each row sums to 1', letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', data: perHead('weights', L, S2), summary: true, big: true }];
+      const softmax = [{ stage: 'weights', title: 'weights', formula: 'softmax(scores), row by row: each row sums to 1', letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', data: perHead('weights', L, S2), summary: true, big: true, shapes: `${H}×${L}×${S2} → ${H}×${L}×${S2}: row i says how much token i attends to each key` }];
       if (c.average_attn_weights) softmax.push({ stage: 'attn_weights', title: 'attn_weights', formula: H > 1 ? `the mean of the ${H} heads: what the module returns` : 'what the module returns (one head: the weights themselves)', letters: "L×S'", kind: 'sequential', rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', data: stage('attn_weights'), summary: true });
       else softmax.push({ stage: 'attn_weights', title: 'attn_weights', formula: 'average_attn_weights=False: the module returns every head', letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', data: perHead('attn_weights', L, S2) });
 
-      const context = [{ stage: 'context', title: 'context', formula: 'weights·V per head, the heads side by side', letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, data: stage('context') }];
+      const context = [{ stage: 'context', title: 'context', formula: 'weights·V per head, the heads side by side', letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, data: stage('context'), shapes: `each head: weights_{h} ${L}×${S2} · V_{h} ${S2}×${hd} → ${L}×${hd}; ${H} side by side → ${L}×${E}` }];
       const out = [{ stage: 'out_proj.weight', title: 'W_{o}', formula: 'out_proj.weight', letters: 'E×E', kind: 'diverging', editable: true, rows: E, cols: E, rowLabels: features, colLabels: features, data: input('out_proj.weight') }];
       if (c.bias) out.push({ stage: 'out_proj.bias', title: 'b_{o}', formula: 'out_proj.bias', letters: 'E', kind: 'diverging', editable: true, rows: 1, cols: E, rowLabels: ['b_o'], colLabels: features, data: input('out_proj.bias') });
-      const output = [{ stage: 'output', title: 'output', formula: `context·W_{o}ᵀ${c.bias ? ' + b_{o}' : ''}: the layer’s result, one row per token`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, data: stage('output') }];
+      const output = [{ stage: 'output', title: 'output', formula: `context·W_{o}ᵀ${c.bias ? ' + b_{o}' : ''}: the layer’s result, one row per token`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, data: stage('output'), shapes: `context ${L}×${E} · W_{o}ᵀ ${E}×${E}${b('b_{o}', E)} → ${L}×${E}` }];
 
       return [
         { id: 'embeddings', title: 'The embeddings', cards: embeddings },
@@ -390,6 +392,7 @@
         el('span', { className: 'card-letters', text: card.letters }),
         card.editable ? el('span', { className: 'card-editable', text: 'editable' }) : null,
         el('span', { className: 'card-formula' }, [formula(card.formula)]),
+        card.shapes ? el('span', { className: 'card-shapes' }, [formula(card.shapes)]) : null,
       ]);
       const group = el('div', { className: 'stage', 'data-stage': card.stage });
       const count = card.perHead ? this.parsed.config.num_heads : 1;
@@ -404,7 +407,8 @@
           label: `${card.stage}${card.perHead ? `, head ${h + 1}` : ''}`,
           rowHeader: card.tokens ? (i) => this.tokenHeader(i) : null,
           onEdit: card.editable ? (i, j, value) => this.editCell(card.stage, head, i, j, value) : null,
-          onFocusCell: card.editable ? null : (i, j, td) => this.showExplanation(card.stage, head, i, j, td),
+          onFocusCell: !card.editable ? (i, j, td) => this.showExplanation(card.stage, head, i, j, td)
+            : compact ? (i, j, td) => this.showValue(card.stage, head, i, j, td) : null,
           onLeaveCell: () => this.hideExplanation(),
         });
         this.matrices[card.stage].push(matrix);
@@ -413,11 +417,11 @@
       }
       figure.append(caption, group);
       if (card.tokens) figure.append(this.tokenButtons());
-      if (card.summary) {
-        const summary = el('p', { className: 'summary', id: `${this.id}-${card.stage}-summary` });
-        for (const m of this.matrices[card.stage]) m.element.setAttribute('aria-describedby', summary.id);
-        figure.append(summary);
-      }
+      /* a short text summary of every heatmap: shown for the attention
+       * weights, for screen readers only elsewhere */
+      const summary = el('p', { className: card.summary ? 'summary' : 'summary sr-only', id: `${this.id}-${card.stage.replace('.', '-')}-summary` });
+      for (const m of this.matrices[card.stage]) m.element.setAttribute('aria-describedby', summary.id);
+      figure.append(summary);
       if (card.stage === 'weights') figure.append(el('p', { className: 'note nan-note', hidden: true }));
       card.figure = figure;
       return figure;
@@ -492,7 +496,7 @@
         const data = card.data();
         const scale = card.kind === 'diverging' ? Math.max(...data.map(Format.maxAbs)) || 1 : 1;
         this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale, theme }));
-        if (card.summary) card.figure.querySelector('.summary').textContent = this.summary(card);
+        card.figure.querySelector('.summary').textContent = card.summary ? this.summary(card) : this.range(card, data);
         if (card.stage === 'weights') this.nanNote(card.figure.querySelector('.nan-note'));
       }
     }
@@ -510,6 +514,21 @@
         return (all.length > 1 ? `head ${h + 1}: ` : '') + rows.join(', ');
       });
       return `Each row sums to 1. The key each token attends to most: ${parts.join('; ')}.`;
+    }
+
+    /* "q: 3×2 numbers from −0.14 (I, 1) to 1.66 (good, 1)." */
+    range(card, data) {
+      const lab = this.labels();
+      const names = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
+      let low = null, high = null;
+      data.forEach((d, h) => d.forEach((x, index) => {
+        if (!Number.isFinite(x)) return;
+        if (!low || x < low.x) low = { x, h, index };
+        if (!high || x > high.x) high = { x, h, index };
+      }));
+      if (!low) return `${card.stage}: no finite numbers.`;
+      const at = ({ h, index }) => `${data.length > 1 ? `head ${h + 1}, ` : ''}${names(card.rowLabels)[Math.floor(index / card.cols)]}, ${names(card.colLabels)[index % card.cols]}`;
+      return `${card.stage}: ${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols} numbers from ${Format.cellText(low.x)} (${at(low)}) to ${Format.cellText(high.x)} (${at(high)}).`;
     }
 
     nanNote(note) {
@@ -531,16 +550,27 @@
     showExplanation(stage, head, i, j, td) {
       const explanation = Explain.explain({ parsed: this.parsed, stages: this.stages, separate: { key: Boolean(this.case.key), value: Boolean(this.case.value) } }, stage, head, i, j);
       if (!explanation) return;
-      this.hideExplanation();
-      td.classList.add('is-explained');
+      this.place(td, [el('p', { className: 'explain-title', text: explanation.title }), ...explanation.lines.map((line) => el('p', { text: line }))]);
       for (const source of explanation.sources) {
-        const matrices = this.matrices[source.stage];
-        if (!matrices) continue;
-        const m = matrices[source.head ?? 0];
+        const m = this.matrices[source.stage]?.[source.head ?? 0];
         if (m) m.highlight([source.row * m.o.cols + source.col], 'is-source');
       }
+    }
+
+    /* A compact input cell's value on hover (its number is not drawn). */
+    showValue(stage, head, i, j, td) {
+      const m = this.matrices[stage][head ?? 0];
+      const value = m.values[i * m.o.cols + j];
+      this.place(td, [el('p', { className: 'explain-title', text: `${stage}[${m.o.rowLabels[i]}][${m.o.colLabels[j]}] = ${Format.fullText(value)}` }),
+        el('p', { text: 'an input: click to type a new value, or drag sideways' })]);
+    }
+
+    /* Shows the explanation box just below a cell. */
+    place(td, children) {
+      this.hideExplanation();
       this.explained = td;
-      this.tooltip.replaceChildren(el('p', { className: 'explain-title', text: explanation.title }), ...explanation.lines.map((line) => el('p', { text: line })));
+      td.classList.add('is-explained');
+      this.tooltip.replaceChildren(...children);
       this.tooltip.hidden = false;
       const box = td.getBoundingClientRect(), host = this.root.getBoundingClientRect();
       const left = Math.min(box.left - host.left, Math.max(0, host.width - 420));
