@@ -18,14 +18,17 @@ space := $() $()
 EMFLAGS := -O3 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
            -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(strip $(EXPORTS:%=_%)))
 
-.PHONY: all test open clean help
+.PHONY: all test open dist clean help
 
-all: build/attn-wasm.js build/attn-native build/attn-native-asan ## build everything
+all: build/attn-wasm.js build/attn-native build/attn-native-asan dist ## build everything
 
 open: ## install what is missing, build, serve the page on localhost and print its URL
 	.ci/deps build
 	$(MAKE) build/attn-wasm.js
 	node web/serve.mjs
+
+dist: build/attn-wasm.js web/build-dist.mjs $(wildcard web/*.js web/page/*.js web/page/*.css) ## the embeddable widget and iframe page in dist/
+	node web/build-dist.mjs
 
 test: ## install what is missing, build, and run every test
 	.ci/deps test

@@ -259,6 +259,68 @@ for (const name of BROWSERS) {
           assert.notEqual(await background(), light);
         }));
 
+    it('steps through the lecture from buttons and keys, dimming the rest, and a link keeps the step', () =>
+      withPage(PAGE_URL, async (page) => {
+        await page.click('[name=walk]');
+        const current = () => page.$$eval('.card.is-current', (cards) => cards.map((c) => c.dataset.card));
+        const title = () => page.$eval('.walk-title', (t) => t.textContent);
+        assert.deepEqual(await current(), ['query']);
+        assert.equal(await title(), 'The sentence, as numbers');
+        assert.equal(await page.$eval('[data-card="q"]', (c) => Number(getComputedStyle(c).opacity) < 0.5), true, 'the rest dims');
+        await page.click('.walk-buttons button:nth-child(2)');
+        assert.deepEqual((await current()).sort(), ['in_proj_bias', 'in_proj_weight']);
+        for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+        assert.equal(await title(), 'Softmax: reading a row');
+        assert.match(await page.$eval('.walk-body', (b) => b.textContent), /“I” gives 0\.16 to “I”, 0\.43 to “am”, 0\.41 to “good”/);
+        await page.keyboard.press('ArrowLeft');
+        assert.match(await page.$eval('.walk-body', (b) => b.textContent), /Q_scaled·Kᵀ: 3×2 · 2×3 → 3×3/);
+        assert.match(await pageHash(page), /&step=5$/);
+        await withPage(PAGE_URL + await pageHash(page), async (again) => {
+          assert.equal(await again.$eval('.walk-title', (t) => t.textContent), 'Scores: every query against every key');
+        });
+        await page.keyboard.press('Escape');
+        assert.equal(await page.$eval('.walk', (w) => w.hidden), true);
+        assert.doesNotMatch(await pageHash(page), /step=/);
+      }));
+
+    it('draws the embeddings and Q, K, V in the plane when E = 2, and a dragged tip edits the embedding', () =>
+      withPage(PAGE_URL, async (page) => {
+        const handle = await page.$('.plane .handle');
+        await handle.scrollIntoView();
+        const box = await handle.boundingBox();
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.down();
+        for (let i = 1; i <= 5; i++) await page.mouse.move(box.x + box.width / 2 + 8 * i, box.y + box.height / 2 - 8 * i);
+        await page.mouse.up();
+        const x = Number(await page.$eval(cell('query', 0, 0), (td) => td.dataset.value));
+        const y = Number(await page.$eval(cell('query', 0, 1), (td) => td.dataset.value));
+        assert.ok(x > 0.2 && y > 0.1, `the tip moved right and up: ${x}, ${y}`);
+        assert.deepEqual(await matchesItsOwnHash(page), []);
+        await page.$eval('.plane .handle', (h) => h.focus());
+        await page.keyboard.press('ArrowLeft');
+        assert.equal(Number(await page.$eval(cell('query', 0, 0), (td) => td.dataset.value)), Math.round((x - 0.05) * 100) / 100);
+        await page.$eval('[name=embed_dim]', (i) => { i.value = '4'; i.dispatchEvent(new Event('change')); });
+        assert.equal(await page.$('.plane'), null, 'only for E = 2');
+      }));
+
+    it('shows one stage alone when the link asks for it', () =>
+      withPage(PAGE_URL + State.encodeHash({ case: lecture.case, view: { stage: 'scores' } }), async (page) => {
+        const shown = await page.$$eval('.card', (cards) => cards.filter((c) => getComputedStyle(c).display !== 'none').map((c) => c.dataset.card));
+        assert.deepEqual(shown, ['query', 'scores']);
+        await page.click('.focus-bar button');
+        assert.ok((await page.$$eval('.card', (cards) => cards.filter((c) => getComputedStyle(c).display !== 'none').length)) > 10);
+      }));
+
+    if (name === 'chromium')
+      it('prints a worksheet of every stage, without the controls', () =>
+        withPage(PAGE_URL, async (page) => {
+          await page.emulateMediaType('print');
+          assert.equal(await page.$eval('.controls', (c) => getComputedStyle(c).display), 'none');
+          assert.equal(await page.$$eval('.card', (cards) => cards.every((c) => getComputedStyle(c).display !== 'none')), true);
+          const pdf = await page.pdf({ format: 'A4' });
+          assert.ok(pdf.length > 10000);
+        }));
+
     it('saves screenshots: light, dark, phone', async () => {
       mkdirSync(SCREENSHOTS, { recursive: true });
       const dark = PAGE_URL + State.encodeHash({ case: lecture.case, view: { theme: 'dark' } });

@@ -76,9 +76,12 @@
 
   /* ---- weights ---- */
 
+  /* E of a case, which may leave it to query's width. */
+  const embedDim = (c) => c.embed_dim ?? c.query[0].length;
+
   /* Names of the weights of a case, with their shapes: [rows, cols] or [n]. */
   function weightShapes(c) {
-    const E = c.embed_dim, kdim = c.kdim ?? E, vdim = c.vdim ?? E;
+    const E = embedDim(c), kdim = c.kdim ?? E, vdim = c.vdim ?? E;
     const shapes = {};
     if (kdim === E && vdim === E) shapes.in_proj_weight = [3 * E, E];
     else Object.assign(shapes, { q_proj_weight: [E, E], k_proj_weight: [E, kdim], v_proj_weight: [E, vdim] });
@@ -96,7 +99,7 @@
   /* New random weights with two decimals, scaled so attention is not uniform. */
   function randomWeights(c, random = Math.random) {
     const out = { ...c };
-    const bound = Math.max(0.5, 2.5 / Math.sqrt(c.embed_dim));
+    const bound = Math.max(0.5, 2.5 / Math.sqrt(embedDim(c)));
     for (const [name, shape] of Object.entries(weightShapes(c)))
       out[name] = fill(shape, () => round2(uniform(random, name.includes('bias') ? 0.5 : bound)));
     return out;
@@ -107,7 +110,7 @@
    * xavier_normal_ bias_k, bias_v. float32 like the module's parameters. */
   function pytorchInit(c, random = Math.random) {
     const out = { ...c };
-    const E = c.embed_dim, f = Math.fround;
+    const E = embedDim(c), f = Math.fround;
     const xavier = (fanIn, fanOut) => () => f(uniform(random, Math.sqrt(6 / (fanIn + fanOut))));
     const normal = (std) => () => f(std * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
     for (const [name, shape] of Object.entries(weightShapes(c))) {
@@ -137,7 +140,7 @@
 
   /* The case with embed_dim E: every weight keeps its top-left block. */
   function withEmbedDim(c, E, random = Math.random) {
-    const oldE = c.embed_dim, out = { ...c, embed_dim: E };
+    const oldE = embedDim(c), out = { ...c, embed_dim: E };
     const fresh = () => round2(uniform(random, 1));
     const zero = () => 0;
     out.query = c.query.map((row) => vector(E, (j) => (j < row.length ? row[j] : fresh())));
@@ -163,7 +166,7 @@
     if (!isSelfAttention(c)) throw new Error('tokens can be added only in self-attention');
     const out = { ...c, tokens: [...c.tokens], query: c.query.map((r) => r.slice()) };
     out.tokens.splice(at, 0, label);
-    out.query.splice(at, 0, vector(c.embed_dim, () => round2(uniform(random, 1))));
+    out.query.splice(at, 0, vector(embedDim(c), () => round2(uniform(random, 1))));
     const off = (m) => (typeof m.flat(Infinity)[0] === 'boolean' ? false : 0);
     const grow2d = (m) => {
       const rows = m.map((r) => { const n = r.slice(); n.splice(at, 0, off(m)); return n; });
@@ -197,7 +200,7 @@
   /* bias on/off, add_bias_kv on/off: the vectors appear (zero) or go. */
   function withFlag(c, flag, on) {
     const out = { ...c, [flag]: on };
-    const E = c.embed_dim;
+    const E = embedDim(c);
     if (flag === 'bias') {
       if (on) { out.in_proj_bias = c.in_proj_bias ?? vector(3 * E, () => 0); out['out_proj.bias'] = c['out_proj.bias'] ?? vector(E, () => 0); }
       else { delete out.in_proj_bias; delete out['out_proj.bias']; }

@@ -45,10 +45,17 @@
       this.stagesElement = el('div', { className: 'stages' });
       this.tooltip = el('div', { className: 'explain', role: 'status', 'aria-live': 'polite', hidden: true });
       this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${attention.simd ? 'SIMD' : 'scalar'} build), float32, as torch.nn.MultiheadAttention computes it.` });
-      this.root.append(this.banner, this.controls, this.stagesElement, this.tooltip, this.footer);
+      this.focusBar = el('p', { className: 'focus-bar', hidden: true });
+      this.root.append(this.banner, this.controls, this.focusBar, this.stagesElement, this.tooltip, this.footer);
       host.append(this.root);
-      this.darkQuery = root.matchMedia ? root.matchMedia('(prefers-color-scheme: dark)') : null;
+      this.darkQuery = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
       if (this.darkQuery) this.darkQuery.addEventListener('change', () => this.paint());
+      /* print in the light palette, whatever the screen shows */
+      if (typeof addEventListener === 'function') {
+        addEventListener('beforeprint', () => { this.printing = true; this.paint(); });
+        addEventListener('afterprint', () => { this.printing = false; this.paint(); });
+      }
+      this.walkthrough = new root.AttnWalkthrough.Walkthrough(this);
       this.setState(state);
       if (controls) this.setControls(controls);
     }
@@ -65,6 +72,8 @@
       this.compute();
       this.render();
       this.syncControls();
+      if (Number.isInteger(this.view.step)) this.walkthrough.go(this.view.step);
+      else if (this.walkthrough.active) this.walkthrough.stop();
       if (notify) this.notify();
     }
 
@@ -100,12 +109,11 @@
     }
 
     compute() {
-      const started = root.performance ? performance.now() : 0;
       this.stages = this.attention.forward(this.parsed);
-      this.lastComputeMs = root.performance ? performance.now() - started : 0;
     }
 
     theme() {
+      if (this.printing) return 'light';
       if (this.view.theme !== 'auto') return this.view.theme;
       return this.darkQuery && this.darkQuery.matches ? 'dark' : 'light';
     }
@@ -148,6 +156,7 @@
         el('div', { className: 'control-group' }, [field('bias', i.bias, 'bias'), field('add_bias_kv', i.add_bias_kv, 'add_bias_kv'), field('add_zero_attn', i.add_zero_attn, 'add_zero_attn'), field('average_attn_weights', i.average_attn_weights, 'average_attn_weights')]),
         el('div', { className: 'control-group' }, [field('attn_mask', i.mask, 'mask'), field('key_padding_mask', i.key_padding_mask, 'key_padding_mask')]),
         el('div', { className: 'control-group' }, [
+          this.inputs.walk = button('walk', 'Step through', 'The stages one at a time, in the lecture’s order'),
           button('randomize', 'Randomize', 'New random weights'),
           button('pytorch', 'PyTorch init', 'The weights nn.MultiheadAttention starts with'),
           button('reset', 'Reset', 'Back to the example as it was'),
@@ -192,6 +201,7 @@
         this.paint();
         this.notify();
       });
+      bar.querySelector('[name=walk]').addEventListener('click', () => this.walkthrough.start(0));
       bar.querySelector('[name=randomize]').addEventListener('click', () => this.commit(State.randomWeights(this.case), 'preset'));
       bar.querySelector('[name=pytorch]').addEventListener('click', () => this.commit(State.pytorchInit(this.case), 'preset'));
       bar.querySelector('[name=reset]').addEventListener('click', () => {
@@ -244,6 +254,23 @@
     setControls(mode) {
       this.view.controls = mode;
       this.root.dataset.controls = mode;
+    }
+
+    /* view.stage: show only that stage (and X, to edit); the rest behind a
+     * button. For links and embeds that are about one stage. */
+    applyFocus() {
+      const stage = this.view.stage;
+      const known = stage && this.root.querySelector(`.card[data-card="${CSS.escape(stage)}"]`);
+      if (stage && !known) this.showBanner(`There is no stage “${stage}” to show; showing every stage.`);
+      const focus = known ? stage : null;
+      this.root.toggleAttribute('data-focus', Boolean(focus));
+      for (const card of this.root.querySelectorAll('.card')) card.classList.toggle('is-focus', Boolean(focus) && (card.dataset.card === focus || card.dataset.card === 'query'));
+      for (const section of this.root.querySelectorAll('.step')) section.classList.toggle('is-focus', Boolean(section.querySelector('.card.is-focus')));
+      this.focusBar.hidden = !focus;
+      if (!focus) return;
+      const all = el('button', { type: 'button', text: 'Show every stage' });
+      all.addEventListener('click', () => { this.view.stage = undefined; this.applyFocus(); this.notify(); });
+      this.focusBar.replaceChildren(`Showing ${focus} and the embeddings. `, all);
     }
 
     /* The message beside a control, or none. */
@@ -312,6 +339,7 @@
         { stage: 'k', title: 'K', formula: `${src}·W_{k}ᵀ${c.bias ? ' + b_{k}' : ''}${extraRows}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, data: stage('k'), shapes: `${src} ${S}×${c.kdim} · W_{k}ᵀ ${c.kdim}×${E}${b('b_{k}', E)} → ${S}×${E}${extra}` },
         { stage: 'v', title: 'V', formula: `${this.case.value ? 'value' : 'X'}·W_{v}ᵀ${c.bias ? ' + b_{v}' : ''}${extraRows.replace('bias_k', 'bias_v')}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, data: stage('v'), shapes: `${this.case.value ? 'value' : 'X'} ${S}×${c.vdim} · W_{v}ᵀ ${c.vdim}×${E}${b('b_{v}', E)} → ${S}×${E}${extra}` },
       ];
+      if (E === 2) qkv.push({ stage: 'plane', custom: true });
       const scaled = [{ stage: 'q_scaled', title: 'Q / √head_dim', formula: `Q / √${hd}: PyTorch scales Q before the product, by head_dim = E / H = ${hd}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, data: stage('q_scaled'), shapes: `Q ${L}×${E} / √${hd} → ${L}×${E}: the shape does not change` }];
 
       const scoring = [];
@@ -363,6 +391,7 @@
       }
       this.updateLabels();
       this.paint();
+      this.applyFocus();
     }
 
     build() {
@@ -382,6 +411,10 @@
     }
 
     buildCard(card) {
+      if (card.custom) { /* the 2-D picture: not a matrix */
+        this.plane = this.plane || new root.AttnPlane.Plane(this);
+        return this.plane.figure;
+      }
       const lab = this.labels();
       const resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
       const shape = card.perHead ? [this.parsed.config.num_heads, card.rows, card.cols] : card.rows === 1 && /bias|padding/.test(card.stage) ? [card.cols] : [card.rows, card.cols];
@@ -472,7 +505,7 @@
       const lab = this.labels();
       const resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
       for (const section of this.cards) for (const card of section.cards)
-        if (typeof card.rowLabels === 'string' || typeof card.colLabels === 'string')
+        if (!card.custom && (typeof card.rowLabels === 'string' || typeof card.colLabels === 'string'))
           for (const m of this.matrices[card.stage]) m.setLabels(resolve(card.rowLabels), resolve(card.colLabels));
     }
 
@@ -493,12 +526,15 @@
     paint() {
       const theme = this.theme();
       for (const section of this.cards) for (const card of section.cards) {
+        if (card.custom) continue;
         const data = card.data();
         const scale = card.kind === 'diverging' ? Math.max(...data.map(Format.maxAbs)) || 1 : 1;
         this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale, theme }));
         card.figure.querySelector('.summary').textContent = card.summary ? this.summary(card) : this.range(card, data);
         if (card.stage === 'weights') this.nanNote(card.figure.querySelector('.nan-note'));
       }
+      if (this.plane && this.parsed.config.embed_dim === 2) this.plane.update();
+      if (this.walkthrough?.active) this.walkthrough.render();
     }
 
     /* In words, for each query row, the key it attends to most. */

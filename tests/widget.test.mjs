@@ -1,0 +1,135 @@
+// widget.test.mjs: `make dist`'s two files in Chromium and Firefox: two
+// <attention-viz> in one blank page opened from disk, working independently
+// and lazily, and the iframe page driven by its hash.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createAttention } from '../web/attention.mjs';
+import State from '../web/page/state.js';
+import { loadFixtures, compareStages, ROOT } from './helpers.mjs';
+import { BROWSERS, launch } from './browser.mjs';
+
+const DIST_JS = join(ROOT, 'dist', 'attention-viz.js');
+const DIST_HTML = join(ROOT, 'dist', 'attention-viz.html');
+const STAGES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
+const attention = await createAttention();
+const fixtures = loadFixtures();
+const twoHeads = fixtures.find((f) => f.name === 'two_heads');
+const lecture = fixtures.find((f) => f.name === 'lecture');
+
+const dir = mkdtempSync(join(tmpdir(), 'attention-viz-'));
+const escapeAttribute = (text) => text.replace(/&/g, '&amp;').replace(/'/g, '&#39;');
+const BLOG = join(dir, 'blog.html');
+writeFileSync(BLOG, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A post about attention</title></head>
+<body>
+<h1>A post about attention</h1>
+<p>The lecture's sentence, attention weights only:</p>
+<attention-viz id="one" stage="weights" controls="compact"></attention-viz>
+<p>Two heads, dark, its own case as JSON:</p>
+<attention-viz id="two" theme="dark" state='${escapeAttribute(JSON.stringify(twoHeads.case))}'></attention-viz>
+<div style="height: 6000px"></div>
+<attention-viz id="far" tokens="far below the fold"></attention-viz>
+<script src="${pathToFileURL(DIST_JS).href}"></script>
+</body></html>`);
+
+/* Stages inside a widget's shadow root, through the page's contract. */
+function readWidget(page, id) {
+  return page.$eval(`#${id}`, (viz) => {
+    const out = {};
+    for (const group of viz.shadowRoot.querySelectorAll('[data-stage]'))
+      out[group.dataset.stage] = [...group.querySelectorAll('[data-row][data-col]')].map((td) => [Number(td.dataset.head ?? -1), Number(td.dataset.row), Number(td.dataset.col), td.dataset.value]);
+    return out;
+  }).then((raw) => {
+    const stages = {};
+    for (const [name, cells] of Object.entries(raw)) {
+      const heads = Math.max(...cells.map((c) => c[0])) + 1, rows = Math.max(...cells.map((c) => c[1])) + 1, cols = Math.max(...cells.map((c) => c[2])) + 1;
+      const data = new Float64Array(cells.length);
+      for (const [h, r, c, v] of cells) data[(Math.max(h, 0) * rows + r) * cols + c] = v === 'NaN' ? NaN : Number(v);
+      stages[name] = { shape: heads > 0 ? [heads, rows, cols] : [rows, cols], data };
+    }
+    return stages;
+  });
+}
+const only = (stages, names) => Object.fromEntries(names.filter((n) => stages[n]).map((n) => [n, stages[n]]));
+
+for (const name of BROWSERS) {
+  describe(`dist in ${name}`, { concurrency: false }, () => {
+    let browser;
+    before(async () => {
+      assert.ok(existsSync(DIST_JS) && existsSync(DIST_HTML), 'make dist has run');
+      browser = await launch(name);
+    });
+    after(async () => { await browser?.close(); });
+
+    async function open(url, width = 1200) {
+      const page = await browser.newPage();
+      const problems = [];
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.setViewport({ width, height: 900 });
+      await page.goto(url);
+      return { page, problems };
+    }
+
+    it('two widgets in one page from disk work independently, and a far one waits for the viewport', async () => {
+      const { page, problems } = await open(pathToFileURL(BLOG).href);
+      await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
+      assert.equal(await page.$eval('#far', (v) => v.dataset.ready), undefined, 'the widget below the fold has not started');
+      assert.deepEqual(await page.evaluate(() => Object.keys(window).filter((k) => /^Attn/.test(k))), [], 'nothing leaks into the page’s globals');
+
+      const one = await readWidget(page, 'one'), two = await readWidget(page, 'two');
+      assert.deepEqual(compareStages(only(one, ['weights']), only(lecture.stages, ['weights'])), []);
+      assert.deepEqual(compareStages(only(two, STAGES), twoHeads.stages), []);
+      assert.equal(await page.$eval('#one', (v) => getComputedStyle(v.shadowRoot.querySelector('[data-card="q"]')).display), 'none', 'stage="weights" shows that stage alone');
+      assert.equal(await page.$eval('#two', (v) => v.shadowRoot.querySelector('.attn-view').dataset.theme), 'dark');
+
+      // an edit in one changes that one only, and it says so
+      await page.$eval('#one', (v) => { v.changes = 0; v.addEventListener('change', () => { v.changes++; }); });
+      const input = await page.$('#one >>> [data-stage="query"] [data-row="1"][data-col="0"] input');
+      await input.click();
+      await input.evaluate((i) => i.select());
+      await page.keyboard.type('-1');
+      await page.keyboard.press('Enter');
+      const edited = JSON.parse(JSON.stringify(lecture.case));
+      edited.query[1][0] = -1;
+      assert.deepEqual(compareStages(only(await readWidget(page, 'one'), ['weights']), only(attention.forward(edited), ['weights'])), []);
+      assert.deepEqual(compareStages(only(await readWidget(page, 'two'), STAGES), twoHeads.stages), [], 'the other widget is untouched');
+      assert.ok(await page.$eval('#one', (v) => v.changes) > 0, 'change events fire');
+
+      // attributes are live
+      await page.$eval('#two', (v) => v.setAttribute('heads', '4'));
+      const withFour = { ...twoHeads.case, num_heads: 4 };
+      assert.deepEqual(compareStages(only(await readWidget(page, 'two'), STAGES), attention.forward(withFour)), []);
+      await page.$eval('#two', (v) => v.setAttribute('heads', '3'));
+      assert.match(await page.$eval('#two', (v) => v.shadowRoot.querySelector('.banner').textContent), /heads: 3 does not divide embed_dim 4/);
+
+      await page.$eval('#far', (v) => v.scrollIntoView());
+      await page.waitForFunction(() => document.querySelector('#far').dataset.ready === 'true', { timeout: 20000 });
+      assert.deepEqual(await page.$eval('#far', (v) => [...v.shadowRoot.querySelectorAll('[data-stage="query"] input.token')].map((i) => i.value)), ['far', 'below', 'the', 'fold']);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    it('the iframe page is driven by its hash, flags included', async () => {
+      const hash = State.encodeHash({ case: twoHeads.case, view: { controls: 'none', theme: 'dark' } });
+      const { page, problems } = await open(pathToFileURL(DIST_HTML).href + hash);
+      await page.waitForFunction(() => document.querySelector('attention-viz')?.dataset.ready === 'true', { timeout: 20000 });
+      const id = await page.$eval('attention-viz', (v) => { v.id = 'frame'; return v.id; });
+      assert.deepEqual(compareStages(only(await readWidget(page, id), STAGES), twoHeads.stages), []);
+      assert.equal(await page.$eval('attention-viz', (v) => getComputedStyle(v.shadowRoot.querySelector('.controls')).display), 'none', 'controls=none hides the controls');
+      const input = await page.$('attention-viz >>> [data-stage="query"] [data-row="0"][data-col="0"] input');
+      await input.click();
+      await input.evaluate((i) => i.select());
+      await page.keyboard.type('0.5');
+      await page.keyboard.press('Enter');
+      assert.match(await page.evaluate(() => location.hash), /query=0\.5,/, 'edits write the hash');
+      assert.match(await page.evaluate(() => location.hash), /controls=none/, 'and keep the flags');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  });
+}

@@ -1,0 +1,169 @@
+/* plane.js: when E = 2, the embeddings and Q, K and V as arrows in the plane.
+ * Dragging an embedding's tip (or focusing it and pressing the arrow keys,
+ * Shift for bigger steps) edits that embedding, and everything follows.
+ *
+ * A classic script: the global AttnPlane (needs AttnFormat, AttnMatrix). */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, { el } = root.AttnMatrix;
+  const SVG = 'http://www.w3.org/2000/svg';
+  const SIZE = 340, HALF = SIZE / 2;
+  /* Okabe–Ito colours, safe for colour-blind readers */
+  const SERIES = [
+    { key: 'query', label: 'X (embeddings)', colour: 'var(--plane-x)', editable: true },
+    { key: 'q', label: 'Q', colour: '#0072B2' },
+    { key: 'k', label: 'K', colour: '#D55E00' },
+    { key: 'v', label: 'V', colour: '#009E73' },
+  ];
+
+  function svg(tag, attributes = {}, children = []) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, v);
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  /* A round step for grid lines: 0.5, 1, 2, 5, ... */
+  function gridStep(extent) {
+    const raw = extent / 4, power = 10 ** Math.floor(Math.log10(raw));
+    return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  }
+
+  class Plane {
+    constructor(view) {
+      this.view = view;
+      this.scale = null;      /* units per pixel, kept fixed while dragging */
+      this.dragging = null;
+      this.shown = { query: true, q: true, k: true, v: false };
+      this.figure = this.build();
+    }
+
+    build() {
+      const id = this.view.id;
+      this.svg = svg('svg', { viewBox: `0 0 ${SIZE} ${SIZE}`, class: 'plane', role: 'img', 'aria-labelledby': `${id}-plane-title` });
+      this.svg.append(svg('title', { id: `${id}-plane-title` }, ['The embeddings and Q, K, V as arrows in the plane']));
+      const defs = svg('defs');
+      for (const s of SERIES)
+        defs.append(svg('marker', { id: `${id}-head-${s.key}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+          [svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: s.colour })]));
+      this.grid = svg('g', { class: 'plane-grid' });
+      this.arrows = svg('g');
+      this.handles = svg('g'); /* on top, so that no arrow covers a tip */
+      this.svg.append(defs, this.grid, this.arrows, this.handles);
+      const legend = el('p', { className: 'plane-legend' });
+      for (const s of SERIES) {
+        const box = el('input', { type: 'checkbox', checked: this.shown[s.key] });
+        box.addEventListener('change', () => { this.shown[s.key] = box.checked; this.update(); });
+        const swatch = el('span', { className: 'swatch' });
+        swatch.style.setProperty('--swatch', s.colour); /* CSSOM, allowed by a strict CSP */
+        legend.append(el('label', {}, [box, swatch, s.label]));
+      }
+      return el('figure', { className: 'card card-plane', 'data-card': 'plane' }, [
+        el('figcaption', {}, [
+          el('span', { className: 'card-title', text: 'In the plane' }),
+          el('span', { className: 'card-formula', text: 'With E = 2 every row is a point: drag an embedding’s tip (or focus it and use the arrow keys) and watch Q, K and V move.' }),
+        ]),
+        this.svg, legend,
+      ]);
+    }
+
+    /* data coordinates -> pixels */
+    toPixel(x, y) { return [HALF + x / this.scale, HALF - y / this.scale]; }
+
+    rows(key) {
+      const v = this.view;
+      const data = key === 'query' ? v.parsed.inputs.query : v.stages[key].data;
+      const count = key === 'query' ? v.parsed.config.tgt_len : v.stages[key].shape[0];
+      return Array.from({ length: count }, (_, i) => [data[2 * i], data[2 * i + 1]]);
+    }
+
+    update() {
+      if (this.view.parsed.config.embed_dim !== 2) return;
+      const lab = this.view.labels();
+      const series = SERIES.filter((s) => this.shown[s.key]).map((s) => ({ ...s, points: this.rows(s.key) }));
+      if (!this.dragging) {
+        let extent = 1;
+        for (const s of series) for (const p of s.points) for (const x of p) if (Number.isFinite(x)) extent = Math.max(extent, Math.abs(x));
+        this.scale = (extent * 1.15) / (HALF - 14);
+      }
+      this.drawGrid();
+      this.arrows.replaceChildren();
+      this.handles.replaceChildren();
+      for (const s of series) {
+        const labels = s.key === 'k' || s.key === 'v' ? lab.extended : lab.query;
+        s.points.forEach(([x, y], i) => {
+          if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+          const [px, py] = this.toPixel(x, y);
+          const g = svg('g', { class: `arrow arrow-${s.key}` });
+          g.append(svg('line', { x1: HALF, y1: HALF, x2: px, y2: py, stroke: s.colour, 'stroke-width': s.editable ? 2.5 : 2, 'marker-end': `url(#${this.view.id}-head-${s.key})` }));
+          const name = `${s.key === 'query' ? '' : `${s.label} `}${labels[i]}`;
+          g.append(svg('text', { x: px + 6, y: py - 6, fill: s.colour, class: 'arrow-label' }, [name]));
+          if (s.editable) this.handles.append(this.handle(i, px, py, labels[i], x, y));
+          this.arrows.append(g);
+        });
+      }
+    }
+
+    drawGrid() {
+      const extent = this.scale * HALF, step = gridStep(extent);
+      const lines = [];
+      for (let t = -Math.floor(extent / step) * step; t <= extent; t += step) {
+        const [gx] = this.toPixel(t, 0), [, gy] = this.toPixel(0, t);
+        const axis = Math.abs(t) < step / 2;
+        lines.push(svg('line', { x1: gx, y1: 0, x2: gx, y2: SIZE, class: axis ? 'axis' : '' }), svg('line', { x1: 0, y1: gy, x2: SIZE, y2: gy, class: axis ? 'axis' : '' }));
+        if (!axis) lines.push(svg('text', { x: gx + 2, y: HALF + 12, class: 'tick' }, [Format.fullText(Math.round(t * 1e6) / 1e6)]));
+      }
+      this.grid.replaceChildren(...lines);
+    }
+
+    /* The draggable, focusable tip of embedding i. */
+    handle(i, px, py, label, x, y) {
+      const c = svg('circle', { cx: px, cy: py, r: 8, class: 'handle', tabindex: 0, role: 'button', 'aria-label': `embedding of ${label}: ${Format.cellText(x)}, ${Format.cellText(y)}; drag it or use the arrow keys` });
+      c.addEventListener('pointerdown', (e) => this.drag(e, i));
+      c.addEventListener('keydown', (e) => {
+        const step = e.shiftKey ? 0.25 : 0.05;
+        const move = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[e.key];
+        if (!move) return;
+        e.preventDefault();
+        e.stopPropagation();
+        this.set(i, x + move[0], y + move[1]);
+        this.handles.children[i]?.focus();
+      });
+      return c;
+    }
+
+    /* The svg, not the handle, holds the pointer: handles are drawn anew on
+     * every move. */
+    drag(down, i) {
+      down.preventDefault();
+      const target = this.svg;
+      target.setPointerCapture(down.pointerId);
+      this.dragging = i;
+      const box = this.svg.getBoundingClientRect();
+      const move = (e) => {
+        const px = ((e.clientX - box.left) / box.width) * SIZE, py = ((e.clientY - box.top) / box.height) * SIZE;
+        this.set(i, (px - HALF) * this.scale, (HALF - py) * this.scale);
+      };
+      const up = () => {
+        target.removeEventListener('pointermove', move);
+        target.removeEventListener('pointerup', up);
+        target.removeEventListener('pointercancel', up);
+        this.dragging = null;
+        this.update();
+      };
+      target.addEventListener('pointermove', move);
+      target.addEventListener('pointerup', up);
+      target.addEventListener('pointercancel', up);
+    }
+
+    /* Embedding i := (x, y), two decimals, through the view like a cell edit. */
+    set(i, x, y) {
+      const round = (t) => Math.round(t * 100) / 100 || 0;
+      this.view.case.query[i] = [round(x), round(y)];
+      this.view.refresh();
+    }
+  }
+
+  root.AttnPlane = { Plane };
+})(typeof globalThis !== 'undefined' ? globalThis : this);
