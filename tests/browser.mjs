@@ -57,8 +57,9 @@ export async function readStages(page) {
   return stages;
 }
 
-/* The case the page shows, from its URL hash (as the page writes it). */
+/* The page's URL hash, once it has written the last change. */
 export async function pageHash(page) {
+  await page.waitForFunction(() => !document.documentElement.hasAttribute('data-hash-pending'));
   return page.evaluate(() => location.hash);
 }
 

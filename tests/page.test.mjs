@@ -5,10 +5,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createAttention } from '../web/attention.mjs';
 import State from '../web/page/state.js';
-import { loadFixtures, compareStages, ROOT } from './helpers.mjs';
+import { loadFixtures, compareStages, flatten, ROOT } from './helpers.mjs';
 import { BROWSERS, PAGE_URL, launch, openPage, readStages, pageHash, cell, typeInto } from './browser.mjs';
 
 const STAGES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
@@ -16,6 +17,7 @@ const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
 const fixtures = loadFixtures();
 const lecture = fixtures.find((f) => f.name === 'lecture');
 const attention = await createAttention();
+const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 
 const only = (stages, names) => Object.fromEntries(names.map((n) => [n, stages[n]]));
 /* The page's stages against the core's for the case its hash holds. */
@@ -50,7 +52,7 @@ for (const name of BROWSERS) {
         for (const input of ['query', 'in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'])
           assert.deepEqual(Array.from(shown[input].data, Math.fround), Array.from(flat(lecture.case[input]), Math.fround), input);
         assert.deepEqual(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.map((i) => i.value)), ['I', 'am', 'good']);
-        const outside = requests.filter((url) => !url.startsWith(new URL('.', PAGE_URL).href));
+        const outside = requests.filter((url) => !url.startsWith(new URL('.', PAGE_URL).href) && !/^(data|blob):/.test(url));
         assert.deepEqual(outside, [], 'only the project’s own files are requested');
         for (const stage of STAGES) assert.ok(await page.$(`[data-stage="${stage}"]`), `${stage} is shown`);
       }));
@@ -320,6 +322,66 @@ for (const name of BROWSERS) {
           const pdf = await page.pdf({ format: 'A4' });
           assert.ok(pdf.length > 10000);
         }));
+
+    it('exports a stage as PNG, SVG, LaTeX and Markdown, and every stage as JSON', () =>
+      withPage(PAGE_URL, async (page) => {
+        await page.click('.share summary');
+        assert.equal(await page.$eval('[name=export-stage]', (s) => s.value), 'weights');
+        const file = (kind) => page.evaluate(async (k) => {
+          const { blob, name } = await window.attentionView.share.file(k);
+          const bytes = new Uint8Array(await blob.arrayBuffer());
+          return { name, type: blob.type, size: bytes.length, head: Array.from(bytes.slice(0, 8)), text: k === 'png' ? '' : new TextDecoder().decode(bytes) };
+        }, kind);
+        const png = await file('png');
+        assert.deepEqual(png.head, [137, 80, 78, 71, 13, 10, 26, 10], 'a PNG');
+        assert.equal(png.name, 'attention-weights.png');
+        const svg = await file('svg');
+        assert.match(svg.text, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+        assert.match(svg.text, />0\.43</);
+        const json = JSON.parse((await file('json')).text);
+        assert.deepEqual(Object.keys(json.stages), STAGES);
+        await page.click('.share-row button:nth-of-type(3)'); // LaTeX
+        assert.match(await page.$eval('.share-output', (t) => t.value), /\\begin\{(bmatrix|array)\}/);
+        await page.click('.share-row button:nth-of-type(4)'); // Markdown
+        assert.match(await page.$eval('.share-output', (t) => t.value), /\| *I *\|.*0\.4/s);
+      }));
+
+    it('copies as PyTorch a snippet that prints the page’s numbers', { skip: !hasTorch && 'Debian’s python3-torch is not installed' }, () =>
+      withPage(PAGE_URL, async (page) => {
+        await typeInto(page, 'query', 2, 0, '-0.35');
+        await page.$eval('[name=mask]', (s) => { s.value = 'causal'; s.dispatchEvent(new Event('change')); });
+        await page.click('.share summary');
+        await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Copy as PyTorch').click());
+        const snippet = await page.$eval('.share-output', (t) => t.value);
+        assert.match(snippet, /nn\.MultiheadAttention/);
+        const run = spawnSync('/usr/bin/python3', ['-'], { input: snippet, encoding: 'utf8' });
+        assert.equal(run.status, 0, run.stderr);
+        const printed = JSON.parse(run.stdout);
+        const got = Object.fromEntries(STAGES.map((n) => [n, flatten(printed[n])]));
+        assert.deepEqual(compareStages(only(await readStages(page), STAGES), got), []);
+      }));
+
+    it('imports a pasted state_dict, and lists a bad one’s problems key by key, keeping the state', () =>
+      withPage(PAGE_URL, async (page) => {
+        const f = fixtures.find((x) => x.name === 'two_heads');
+        const paste = { state_dict: Object.fromEntries(['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'].map((k) => [k, f.case[k]])),
+          inputs: { query: f.case.query }, options: { num_heads: 2 }, tokens: f.case.tokens };
+        await page.click('.share summary');
+        await page.$eval('.share-paste', (t, text) => { t.value = text; }, JSON.stringify(paste));
+        await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Import').click());
+        assert.deepEqual(compareStages(only(await readStages(page), STAGES), f.stages), []);
+        const before = await readStages(page);
+        const bad = JSON.stringify({ in_proj_weight: [[1, 2]], 'out_proj.weight': [[1, 'x'], [0, 1]], nonsense: 1 });
+        await page.$eval('.share-paste', (t, text) => { t.value = text; }, bad);
+        await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Import').click());
+        const errors = await page.$$eval('.share-errors li', (items) => items.map((li) => li.textContent));
+        assert.ok(errors.length >= 2, errors.join(' | '));
+        assert.ok(errors.some((e) => /nonsense/.test(e)) && errors.some((e) => /out_proj\.weight/.test(e)), errors.join(' | '));
+        await page.$eval('.share-paste', (t) => { t.value = '{"in_proj_weight": [[1, 2],'; });
+        await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Import').click());
+        assert.match(await page.$eval('.share-errors', (e) => e.textContent), /line 1/);
+        assert.deepEqual(await readStages(page), before, 'the state stays as it was');
+      }));
 
     it('saves screenshots: light, dark, phone', async () => {
       mkdirSync(SCREENSHOTS, { recursive: true });

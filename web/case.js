@@ -83,8 +83,11 @@
       if (!Array.isArray(node) || node.length !== got[depth])
         throw new CaseError(key, `${path}: expected ${got[depth]} entries like its neighbours, got ${describe(node)}${Array.isArray(node) ? ` of ${node.length}` : ''}`);
       for (let i = 0; i < node.length; i++) {
-        if (depth + 1 < got.length) walk(node[i], depth + 1, `${path}[${i}]`);
-        else data[at++] = cell(key, `${path}[${i}]`, node[i]);
+        const x = node[i];
+        if (depth + 1 < got.length) walk(x, depth + 1, `${path}[${i}]`);
+        /* the common case, a plain number, without building its path */
+        else if (cell === readNumber && typeof x === 'number' && !(Math.abs(x) > FLOAT32_MAX)) data[at++] = x;
+        else data[at++] = cell(key, `${path}[${i}]`, x);
       }
     };
     walk(value, 0, key);

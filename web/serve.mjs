@@ -12,13 +12,27 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.wasm': 'application/wasm' };
 
-/* A static server of the project folder; headers() adds headers per request. */
-export function serve({ port = 0, headers = () => ({}) } = {}) {
+/* A static server of the project folder. headers(request) adds headers;
+ * pages maps extra paths to HTML text; onReport(report) receives what a
+ * browser POSTs to /csp-report (a Content-Security-Policy report-uri). */
+export function serve({ port = 0, headers = () => ({}), pages = {}, onReport = null } = {}) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+    if (request.method === 'POST' && path === '/csp-report' && onReport) {
+      let body = '';
+      for await (const chunk of request) body += chunk;
+      onReport(body);
+      response.writeHead(204).end();
+      return;
+    }
+    if (pages[path]) {
+      response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store', ...headers(request) });
+      response.end(pages[path]);
+      return;
+    }
     const file = normalize(join(ROOT, path === '/' ? 'index.html' : path));
     if (!file.startsWith(ROOT.endsWith(sep) ? ROOT : ROOT + sep)) { response.writeHead(403).end(); return; }
     try {

@@ -122,7 +122,7 @@
         const state = stateFrom(this, problems);
         this.view = new root.AttnView(this.container, {
           attention, state: safe(state, problems),
-          onChange: (next) => this.dispatchEvent(new CustomEvent('change', { detail: next })),
+          onChange: (view) => this.dispatchEvent(new CustomEvent('change', { detail: view.getState() })),
         });
         this.view.root.classList.add('is-embedded');
         this.view.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);

@@ -15,10 +15,12 @@
     return text.replace('-', '−').replace(/^−(0\.0+|0)$/, '$1'); /* no "−0.00" */
   }
 
-  /* The full float32 value, as few digits as read back the same. */
+  /* The full float32 value in at most 9 digits, as few as read back the same
+   * from 7 on (Number() drops trailing zeros: 0.5000000 reads as 0.5, and a
+   * number typed with up to 7 digits comes back as typed). */
   function fullText(x) {
     if (!Number.isFinite(x)) return cellText(x);
-    for (let digits = 1; digits <= 9; digits++) {
+    for (let digits = 7; digits <= 9; digits++) {
       const short = Number(x.toPrecision(digits));
       if (Math.fround(short) === Math.fround(x)) return String(short);
     }
@@ -69,14 +71,32 @@
     return a.map((c, k) => Math.round(c + (b[k] - c) * (x - i)));
   }
 
-  /* Background and text colour of a cell. kind: 'sequential' (0..1, weights)
-   * or 'diverging' (signed, centred on 0, scaled by `scale` = max |value|). */
-  function cellColours(x, kind, scale, theme) {
-    const stops = PALETTES[theme === 'dark' ? 'dark' : 'light'][kind];
+  /* Each palette as 256 ready colours: painting looks them up. */
+  const STEPS = 256;
+  const tables = {};
+  function table(kind, theme) {
+    const key = `${kind}-${theme}`;
+    if (!tables[key]) {
+      const stops = PALETTES[theme === 'dark' ? 'dark' : 'light'][kind];
+      tables[key] = Array.from({ length: STEPS }, (_, i) => {
+        const [r, g, b] = interpolate(stops, i / (STEPS - 1));
+        const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        return { background: `rgb(${r}, ${g}, ${b})`, color: luminance > 0.5 ? '#111' : '#f4f4f4' };
+      });
+    }
+    return tables[key];
+  }
+
+  /* Which of the 256 colours a finite value gets. kind: 'sequential' (0..1,
+   * weights) or 'diverging' (signed, centred on 0, scaled by `scale` = max |value|). */
+  function colourIndex(x, kind, scale) {
     const t = kind === 'sequential' ? x : 0.5 + x / (2 * (scale || 1));
-    const [r, g, b] = interpolate(stops, t);
-    const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-    return { background: `rgb(${r},${g},${b})`, color: luminance > 0.5 ? '#111' : '#f4f4f4' };
+    return Math.round(Math.min(1, Math.max(0, t)) * (STEPS - 1));
+  }
+
+  /* Background and text colour of a cell. */
+  function cellColours(x, kind, scale, theme) {
+    return table(kind, theme)[colourIndex(x, kind, scale)];
   }
 
   /* The largest finite |x|: the scale of a diverging heatmap. */
@@ -86,7 +106,7 @@
     return m;
   }
 
-  const api = { cellText, fullText, dataText, parseNumber, cellColours, maxAbs, PALETTES };
+  const api = { cellText, fullText, dataText, parseNumber, cellColours, colourIndex, colourTable: table, maxAbs, PALETTES };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnFormat = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

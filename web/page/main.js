@@ -29,12 +29,20 @@
     const simd = /[?&]nosimd\b/.test(location.search) ? false : undefined;
     const attention = await AttnCore.createAttention({ simd });
     const { state, message } = stateFromHash();
-    let written = location.hash;
+    let written = location.hash, pending = null;
+    /* The hash is written at most every 150 ms: a long link takes time to
+     * write, and browsers throttle history updates while one scrubs. */
+    const writeHash = () => {
+      pending = null;
+      written = AttnState.encodeHash(view.getState());
+      history.replaceState(null, '', written);
+      document.documentElement.removeAttribute('data-hash-pending');
+    };
     const view = new AttnView(app, {
       attention, state,
-      onChange(next) {
-        written = AttnState.encodeHash(next);
-        history.replaceState(null, '', written);
+      onChange() {
+        document.documentElement.setAttribute('data-hash-pending', '');
+        if (!pending) pending = setTimeout(writeHash, 150);
       },
     });
     if (message) view.showBanner(message);

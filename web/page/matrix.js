@@ -112,6 +112,7 @@
       } else {
         td.tabIndex = -1;
         td.addEventListener('keydown', (e) => this.navigate(e, index));
+        if (o.compact) td.addEventListener('focus', () => this.labelOnFocus(td, index));
       }
       if (o.onFocusCell) { /* editable cells explain on hover only: focus is for typing */
         const show = () => o.onFocusCell(i, j, td);
@@ -287,40 +288,55 @@
     }
 
     /* New values (row-major, rows·cols of them). scale: max |value| for a
-     * diverging palette. Cells being edited keep their text. */
+     * diverging palette. Only what changed is written to the DOM: the value,
+     * the colour (one of 256), the text. Cells being edited keep their text. */
     update(data, { scale = 1, theme = 'light' } = {}) {
-      const o = this.o;
+      if (!this.colours) {
+        this.colours = new Int16Array(this.cells.length).fill(-2); /* -1: not finite */
+        this.texts = new Array(this.cells.length).fill(null);
+      }
+      const recolour = scale !== this.scale || theme !== this.theme;
+      this.scale = scale;
+      this.theme = theme;
       for (let index = 0; index < this.cells.length; index++) {
         const x = data[index];
-        const td = this.cells[index];
-        if (Object.is(this.values[index], x) && td.dataset.value !== undefined && td.dataset.theme === theme && td.dataset.scale === String(scale)) continue;
+        if (this.painted && !recolour && Object.is(this.values[index], x)) continue;
         this.values[index] = x;
-        td.dataset.value = o.kind === 'bool' ? String(x !== 0) : Format.dataText(x);
-        td.dataset.theme = theme;
-        td.dataset.scale = String(scale);
-        const finite = Number.isFinite(x);
-        td.classList.toggle('is-nan', Number.isNaN(x));
-        td.classList.toggle('is-infinite', !finite && !Number.isNaN(x));
-        if (o.kind === 'bool') {
-          td.firstChild.checked = x !== 0;
-          continue;
-        }
-        if (finite) {
-          const { background, color } = Format.cellColours(x, o.kind, scale, theme);
-          td.style.background = background;
-          td.style.color = color;
-        } else {
-          td.style.background = '';
-          td.style.color = '';
-        }
-        if (o.editable) {
-          const input = td.firstChild;
-          if (!td.classList.contains('is-editing') && !td.classList.contains('is-invalid')) input.value = Format.cellText(x);
-        } else {
-          td.textContent = o.compact ? '' : Format.cellText(x);
-          if (o.compact) td.setAttribute('aria-label', `${o.rowLabels[Math.floor(index / o.cols)]}, ${o.colLabels[index % o.cols]}: ${Format.cellText(x)}`);
-        }
+        this.paintCell(index, x);
       }
+      this.painted = true;
+    }
+
+    paintCell(index, x) {
+      const o = this.o, td = this.cells[index];
+      td.setAttribute('data-value', o.kind === 'bool' ? String(x !== 0) : Format.dataText(x));
+      if (o.kind === 'bool') {
+        td.firstChild.checked = x !== 0;
+        return;
+      }
+      const colour = Number.isFinite(x) ? Format.colourIndex(x, o.kind, this.scale) : -1;
+      if (colour !== this.colours[index]) {
+        if (colour < 0 || this.colours[index] < 0) {
+          td.classList.toggle('is-nan', Number.isNaN(x));
+          td.classList.toggle('is-infinite', colour < 0 && !Number.isNaN(x));
+        }
+        const { background, color } = colour < 0 ? { background: '', color: '' } : Format.colourTable(o.kind, this.theme)[colour];
+        td.style.backgroundColor = background;
+        if (!o.compact || o.editable) td.style.color = color; /* compact cells draw no text */
+        this.colours[index] = colour;
+      } else if (colour < 0) td.classList.toggle('is-nan', Number.isNaN(x)); /* NaN <-> ±∞ */
+      if (o.compact && !o.editable) return;
+      const text = Format.cellText(x);
+      if (text === this.texts[index]) return;
+      this.texts[index] = text;
+      if (!o.editable) td.textContent = text;
+      else if (!td.classList.contains('is-editing') && !td.classList.contains('is-invalid')) td.firstChild.value = text;
+    }
+
+    /* A compact cell draws no number: a screen reader gets it on focus. */
+    labelOnFocus(td, index) {
+      const o = this.o;
+      td.setAttribute('aria-label', `${o.rowLabels[Math.floor(index / o.cols)]}, ${o.colLabels[index % o.cols]}: ${Format.cellText(this.values[index])}`);
     }
 
     /* Mark cells as the inputs of the explained one (or clear with []). */

@@ -4,11 +4,11 @@
  *
  *   const view = new AttnView(host, { attention, state, onChange });
  *
- * state is { case, view } (see state.js); onChange(state) is called after
- * every change, e.g. to write the URL hash.
+ * state is { case, view } (see state.js); onChange(view) is called after
+ * every change (view.getState() gives the state), e.g. to write the URL hash.
  *
  * A classic script: the global AttnView (needs AttnCase, AttnFormat,
- * AttnState, AttnExplain, AttnMatrix). */
+ * AttnState, AttnExplain, AttnMatrix, AttnWalkthrough, AttnPlane, AttnShare). */
 (function (root) {
   'use strict';
 
@@ -81,7 +81,8 @@
       return { case: JSON.parse(JSON.stringify(this.case)), view: { ...this.view } };
     }
 
-    notify() { this.onChange(this.getState()); }
+    /* Tells onChange(view) that the state changed; view.getState() has it. */
+    notify() { this.onChange(this); }
 
     /* A new case from a control: shown if valid, else the control says why. */
     commit(newCase, control) {
@@ -163,7 +164,8 @@
           field('', i.theme, 'theme'),
         ]),
       ];
-      bar.append(...groups);
+      this.share = new root.AttnShare.Share(this);
+      bar.append(...groups, this.share.element);
       this.wireControls(bar);
       return bar;
     }
@@ -456,6 +458,7 @@
       for (const m of this.matrices[card.stage]) m.element.setAttribute('aria-describedby', summary.id);
       figure.append(summary);
       if (card.stage === 'weights') figure.append(el('p', { className: 'note nan-note', hidden: true }));
+      if (card.editable && card.kind !== 'bool') figure.append(el('p', { className: 'note input-note', hidden: true }));
       card.figure = figure;
       return figure;
     }
@@ -509,17 +512,23 @@
           for (const m of this.matrices[card.stage]) m.setLabels(resolve(card.rowLabels), resolve(card.colLabels));
     }
 
-    /* An edit of one input cell: the case changes in place, then everything
-     * downstream is recomputed and repainted. */
+    /* An edit of one input cell: the case and its parsed inputs change in
+     * place (no parse: this is the hot path), then everything downstream is
+     * recomputed and repainted. */
     editCell(stage, head, i, j, value) {
-      const c = this.case;
-      const isBool = (stage === 'attn_mask' && this.parsed.config.attn_mask_kind === Case.MASK.bool) || (stage === 'key_padding_mask' && this.parsed.config.key_padding_mask_kind === Case.MASK.bool);
-      const stored = isBool ? value !== 0 : Number.isFinite(value) ? value : Format.fullText(value) === 'NaN' ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
-      const target = c[stage];
+      const c = this.case, config = this.parsed.config;
+      const isBool = (stage === 'attn_mask' && config.attn_mask_kind === Case.MASK.bool) || (stage === 'key_padding_mask' && config.key_padding_mask_kind === Case.MASK.bool);
+      const stored = isBool ? value !== 0 : Number.isFinite(value) ? value : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+      const target = c[stage], flat = this.parsed.inputs[stage];
+      const m = this.matrices[stage][head ?? 0];
+      const index = (head ?? 0) * m.o.rows * m.o.cols + i * m.o.cols + j;
       if (!Array.isArray(target[0])) target[j] = stored;
       else if (head !== null && Array.isArray(target[0][0])) target[head][i][j] = stored;
       else target[i][j] = stored;
-      this.refresh();
+      flat[index] = isBool ? (value !== 0 ? 1 : 0) : value;
+      this.compute();
+      this.paint();
+      this.notify();
     }
 
     /* New values in every matrix, and the notes that depend on them. */
@@ -532,6 +541,7 @@
         this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale, theme }));
         card.figure.querySelector('.summary').textContent = card.summary ? this.summary(card) : this.range(card, data);
         if (card.stage === 'weights') this.nanNote(card.figure.querySelector('.nan-note'));
+        if (card.editable && card.kind !== 'bool') this.inputNote(card, data);
       }
       if (this.plane && this.parsed.config.embed_dim === 2) this.plane.update();
       if (this.walkthrough?.active) this.walkthrough.render();
@@ -565,6 +575,17 @@
       if (!low) return `${card.stage}: no finite numbers.`;
       const at = ({ h, index }) => `${data.length > 1 ? `head ${h + 1}, ` : ''}${names(card.rowLabels)[Math.floor(index / card.cols)]}, ${names(card.colLabels)[index % card.cols]}`;
       return `${card.stage}: ${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols} numbers from ${Format.cellText(low.x)} (${at(low)}) to ${Format.cellText(high.x)} (${at(high)}).`;
+    }
+
+    /* NaN or ±∞ given on purpose is not an error: it is marked, and it
+     * propagates as PyTorch propagates it. */
+    inputNote(card, data) {
+      const note = card.figure.querySelector('.input-note');
+      const kinds = new Set();
+      for (const d of data) for (const x of d) if (!Number.isFinite(x)) kinds.add(Number.isNaN(x) ? 'NaN' : x > 0 ? '+∞' : '−∞');
+      const masks = card.stage === 'attn_mask' || card.stage === 'key_padding_mask';
+      note.hidden = kinds.size === 0 || (masks && [...kinds].every((k) => k === '−∞'));
+      note.textContent = `${card.stage} holds ${[...kinds].join(' and ')}: it flows through every stage that uses it, as in PyTorch.`;
     }
 
     nanNote(note) {

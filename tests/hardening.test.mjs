@@ -1,0 +1,221 @@
+// hardening.test.mjs: the page and the widget under attack: hostile token
+// names, a strict Content-Security-Policy, random and broken links, limits,
+// a long session, the scalar build forced; and the JS API's answer to every
+// kind of bad case.
+import { describe, it, before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAttention, CaseError } from '../web/attention.mjs';
+import State from '../web/page/state.js';
+import { serve, STRICT_CSP } from '../web/serve.mjs';
+import { loadFixtures, compareStages, seededRandom } from './helpers.mjs';
+import { BROWSERS, PAGE_URL, launch, openPage, readStages } from './browser.mjs';
+
+const STAGES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
+const only = (stages) => Object.fromEntries(STAGES.map((n) => [n, stages[n]]));
+const fixtures = loadFixtures();
+const lecture = fixtures.find((f) => f.name === 'lecture');
+const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+
+/* ---- the JS API: one row per kind of bad case ---- */
+
+const lectureCase = () => JSON.parse(JSON.stringify(lecture.case));
+const BAD_CASES = [
+  ['not an object', () => 'query', '', /a case must be a JSON object, got "query"/],
+  ['an unknown key', () => ({ ...lectureCase(), hedas: 2 }), 'hedas', /unknown key "hedas"/],
+  ['a missing weight', () => { const c = lectureCase(); delete c.in_proj_weight; return c; }, 'in_proj_weight', /missing in_proj_weight/],
+  ['a wrong shape', () => ({ ...lectureCase(), 'out_proj.weight': [[1, 2, 3], [4, 5, 6]] }), 'out_proj.weight', /expected E×E = 2×2, got 2×3/],
+  ['a string for a number', () => { const c = lectureCase(); c.query[0][1] = '0.1'; return c; }, 'query', /query\[0\]\[1\]: expected a number, got "0\.1"/],
+  ['a negative size', () => ({ ...lectureCase(), num_heads: -1 }), 'num_heads', /num_heads: expected a positive integer, got -1/],
+  ['a zero size', () => ({ ...lectureCase(), embed_dim: 0 }), 'embed_dim', /embed_dim: expected a positive integer, got 0/],
+  ['E not divisible by heads', () => ({ ...lectureCase(), num_heads: 3, embed_dim: 2 }), 'num_heads', /embed_dim 2 is not divisible by num_heads 3/],
+  ['a mask of the wrong type', () => ({ ...lectureCase(), key_padding_mask: { 0: true } }), 'key_padding_mask', /key_padding_mask: expected an array, got an object/],
+  ['a mask of mixed types', () => ({ ...lectureCase(), key_padding_mask: [true, 0, false] }), 'key_padding_mask', /mixes booleans and numbers/],
+];
+
+test('the JS API throws a CaseError naming the key for every kind of bad case', async () => {
+  const attention = await createAttention();
+  for (const [what, make, key, message] of BAD_CASES)
+    assert.throws(() => attention.forward(make()), (e) => e instanceof CaseError && e.key === key && message.test(e.message), what);
+  const big = { num_heads: 1, query: Array.from({ length: 4097 }, () => [1]), in_proj_weight: [[1], [1], [1]], 'out_proj.weight': [[1]] };
+  assert.throws(() => attention.forward(big), (e) => e.name === 'CoreError' && e.code === 2 && /tgt_len is 4097, past the limit of 4096/.test(e.message), 'sizes past the limit');
+});
+
+test('NaN and Infinity given on purpose are not errors: they propagate as in PyTorch', async () => {
+  const attention = await createAttention();
+  for (const name of ['nan_in_query', 'nan_in_cross_query']) {
+    const f = fixtures.find((x) => x.name === name);
+    assert.deepEqual(compareStages(attention.forward(f.case), f.stages), [], name);
+  }
+  const c = lectureCase();
+  c.query[2][0] = 'Infinity';
+  const stages = attention.forward(c);
+  assert.ok(stages.output.data.some((x) => !Number.isFinite(x)));
+});
+
+/* ---- the page and the widget ---- */
+
+for (const name of BROWSERS) {
+  describe(`hardened page in ${name}`, { concurrency: false }, () => {
+    let browser, server, reports;
+    before(async () => {
+      browser = await launch(name);
+      reports = [];
+      const policy = `${STRICT_CSP}; report-uri /csp-report`;
+      server = await serve({
+        headers: () => ({ 'content-security-policy': policy }),
+        onReport: (body) => reports.push(body),
+        pages: {
+          '/csp-widgets.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>widgets under CSP</title><link rel="icon" href="data:,"></head><body>
+            <attention-viz id="a" controls="full"></attention-viz>
+            <attention-viz id="b" tokens="${JSON.stringify([HOSTILE, 'b']).replace(/&/g, '&amp;').replace(/"/g, '&quot;')}" stage="weights"></attention-viz>
+            <script src="/dist/attention-viz.js"></script></body></html>`,
+        },
+      });
+    });
+    after(async () => {
+      await browser?.close();
+      server?.close();
+    });
+    const origin = () => `http://127.0.0.1:${server.address().port}`;
+
+    async function withPage(url, body, options) {
+      const opened = await openPage(browser, url, options);
+      opened.page.on('dialog', (d) => { opened.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+      try {
+        await body(opened.page, opened);
+      } finally {
+        await opened.page.close();
+      }
+      return opened.problems;
+    }
+
+    it('shows a hostile token as text, never as HTML', async () => {
+      const c = { ...lectureCase(), tokens: [HOSTILE, 'am', '<b>good</b>'] };
+      const problems = await withPage(PAGE_URL + State.encodeHash({ case: c }), async (page) => {
+        assert.equal(await page.$eval('[data-stage="query"] input.token', (i) => i.value), HOSTILE);
+        assert.equal(await page.$eval('[data-stage="weights"] thead tr:last-child th[scope=col]', (th) => th.textContent), HOSTILE);
+        await page.hover('[data-stage="weights"] [data-row="0"][data-col="2"]');
+        assert.match(await page.$eval('.explain', (e) => e.textContent), /<b>good<\/b>/);
+        assert.equal(await page.$$eval('.attn-view img, .attn-view b', (found) => found.length), 0, 'no element made from a token');
+        assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      });
+      assert.deepEqual(problems, []);
+    });
+
+    it('runs under a strict Content-Security-Policy with no violation report', async () => {
+      const problems = await withPage(`${origin()}/index.html`, async (page) => {
+        assert.deepEqual(compareStages(only(await readStages(page)), lecture.stages), []);
+        const input = '[data-stage="query"] [data-row="0"][data-col="0"] input';
+        await page.click(input);
+        await page.keyboard.type('5');
+        await page.keyboard.press('Enter');
+        await page.click('[name=walk]');
+        await page.keyboard.press('ArrowRight');
+        await page.hover('[data-stage="q"] [data-row="0"][data-col="0"]');
+      });
+      await new Promise((r) => setTimeout(r, 500)); /* reports are sent asynchronously */
+      assert.deepEqual(reports, [], 'no CSP violation report');
+      assert.deepEqual(problems.filter((p) => /Content.Security.Policy|Refused/i.test(p)), []);
+      assert.deepEqual(problems, []);
+    });
+
+    it('runs two widgets under the same policy, a hostile token shown as text', async () => {
+      const page = await browser.newPage();
+      const problems = [];
+      page.on('pageerror', (e) => problems.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+      await page.goto(`${origin()}/csp-widgets.html`);
+      await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
+      assert.equal(await page.$eval('#b', (v) => v.shadowRoot.querySelector('input.token').value), HOSTILE);
+      assert.equal(await page.$eval('#b', (v) => v.shadowRoot.querySelectorAll('img').length), 0);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      await page.close();
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(reports, []);
+      assert.deepEqual(problems, []);
+    });
+
+    it('never breaks on random, truncated, mutated or oversized links', async () => {
+      const random = seededRandom(6);
+      const valid = State.encodeHash({ case: lecture.case, view: { theme: 'dark' } });
+      const pick = (s) => s[Math.floor(random() * s.length)];
+      const hashes = [];
+      for (let i = 0; i < 40; i++) hashes.push('#' + Array.from({ length: 1 + Math.floor(random() * 80) }, () => pick('v=1&;,|%#xTFNaInfity0123456789.-_eE<>"\'/\\')).join(''));
+      for (let i = 0; i < 40; i++) hashes.push(valid.slice(0, 1 + Math.floor(random() * valid.length)));
+      for (let i = 0; i < 40; i++) {
+        const at = Math.floor(random() * valid.length);
+        hashes.push(valid.slice(0, at) + pick('=&;,|%x9-.') + valid.slice(at + 1));
+      }
+      hashes.push('#v=1&' + 'query=1,'.repeat(40000), '#v=1&tokens=' + 'a,'.repeat(100) + '&num_heads=1', '#v=1&embed_dim=100000&num_heads=1');
+      const problems = await withPage(PAGE_URL, async (page) => {
+        for (const hash of hashes) {
+          await page.evaluate((h) => { location.hash = h; }, hash);
+          await page.waitForFunction(() => document.querySelector('[data-stage="weights"]'));
+          const banner = await page.$eval('.banner', (b) => (b.hidden ? '' : b.textContent));
+          const shown = only(await readStages(page));
+          if (banner) assert.match(banner, /could not be read/, hash);
+          assert.ok(shown.weights && shown.output, `a page is shown for ${hash.slice(0, 40)}`);
+        }
+      });
+      assert.deepEqual(problems, []);
+    });
+
+    it('enforces its limits on tokens, E and heads with a message', async () => {
+      const tooMany = { ...lectureCase(), tokens: Array.from({ length: 33 }, (_, i) => `t${i}`), query: Array.from({ length: 33 }, () => [0.1, 0.2]) };
+      const problems = await withPage(PAGE_URL + State.encodeHash({ case: tooMany }), async (page) => {
+        assert.match(await page.$eval('.banner', (b) => b.textContent), /at most 32 tokens/);
+        await page.$eval('[name=embed_dim]', (i) => { i.value = '128'; i.dispatchEvent(new Event('change')); });
+        assert.match(await page.$eval('[data-control="embed_dim"] .control-error', (e) => e.textContent), /embed_dim up to 64/);
+        await page.$eval('[name=num_heads]', (i) => { i.value = '0'; i.dispatchEvent(new Event('change')); });
+        assert.match(await page.$eval('[data-control="num_heads"] .control-error', (e) => e.textContent), /a whole number from 1/);
+        assert.deepEqual(compareStages(only(await readStages(page)), lecture.stages), [], 'the last good state stays');
+      });
+      assert.deepEqual(problems, []);
+    });
+
+    it('works on the scalar build when SIMD is forced off', async () => {
+      const problems = await withPage(`${PAGE_URL}?nosimd`, async (page) => {
+        assert.match(await page.$eval('.footer', (f) => f.textContent), /scalar build/);
+        assert.deepEqual(compareStages(only(await readStages(page)), lecture.stages), []);
+      });
+      assert.deepEqual(problems, []);
+    });
+
+    it('marks a NaN typed on purpose, and lets it propagate', async () => {
+      const problems = await withPage(PAGE_URL, async (page) => {
+        const input = '[data-stage="query"] [data-row="1"][data-col="0"] input';
+        await page.click(input);
+        await page.$eval(input, (i) => i.select());
+        await page.keyboard.type('NaN');
+        await page.keyboard.press('Enter');
+        assert.match(await page.$eval('[data-card="query"] .input-note', (n) => n.textContent), /query holds NaN/);
+        assert.equal(await page.$eval('[data-stage="query"] [data-row="1"][data-col="0"]', (td) => td.classList.contains('is-nan')), true);
+        assert.equal(await page.$eval('[data-stage="output"] [data-row="0"][data-col="0"]', (td) => td.dataset.value), 'NaN');
+      });
+      assert.deepEqual(problems, []);
+    });
+
+    if (name === 'chromium')
+      it('keeps wasm memory and the DOM flat over 10,000 edits, resizes and preset switches', async () => {
+        const problems = await withPage(PAGE_URL, async (page) => {
+          const measure = () => page.evaluate(() => ({ memory: window.attentionView.attention.memoryBytes(), nodes: document.getElementsByTagName('*').length }));
+          const session = (rounds) => page.evaluate((n) => {
+            const view = window.attentionView, S = window.AttnState;
+            for (let i = 0; i < n; i++) {
+              if (i % 500 === 0) view.commit(S.PRESETS[['sentence', 'lecture'][(i / 500) % 2]].make(), 'preset');
+              else if (i % 250 === 0) { view.commit(S.PRESETS.paragraph.make(), 'preset'); view.commit(S.PRESETS.lecture.make(), 'preset'); }
+              else if (i % 100 === 0) view.commit(S.withEmbedDim(view.case, [2, 4, 6, 8][(i / 100) % 4] * view.case.num_heads), 'embed_dim');
+              else if (i % 10 === 0) view.commit(i % 20 ? S.withTokenAdded(view.case, 1, 'new') : S.withTokenRemoved(view.case, 1), 'tokens');
+              else view.editCell('query', null, i % view.case.query.length, i % view.case.embed_dim, ((i % 17) - 8) / 10);
+            }
+            view.commit(S.PRESETS.lecture.make(), 'preset');
+          }, rounds);
+          await session(1000); /* every size once: memory reaches its high-water mark */
+          const settled = await measure();
+          for (let done = 1000; done < 10000; done += 1000) await session(1000);
+          assert.deepEqual(await measure(), settled);
+        });
+        assert.deepEqual(problems, []);
+      });
+  });
+}

@@ -1,0 +1,177 @@
+/* share.js: the "Export / import" panel of the controls: a stage as PNG, SVG,
+ * LaTeX or Markdown, every stage as JSON, "Copy as PyTorch", the link; and a
+ * pasted PyTorch state_dict read in, with its problems listed key by key.
+ *
+ * A classic script: the global AttnShare (needs AttnExport, AttnImport,
+ * AttnState, AttnMatrix). */
+(function (root) {
+  'use strict';
+
+  const Export = root.AttnExport, Import = root.AttnImport, State = root.AttnState, { el } = root.AttnMatrix;
+
+  class Share {
+    constructor(view) {
+      this.view = view;
+      this.element = this.build();
+    }
+
+    build() {
+      const button = (text, action, title) => {
+        const b = el('button', { type: 'button', text, title });
+        b.addEventListener('click', () => action());
+        return b;
+      };
+      this.stage = el('select', { name: 'export-stage', 'aria-label': 'the stage to export' });
+      this.output = el('textarea', { className: 'share-output', readonly: true, rows: 8, spellcheck: 'false', 'aria-label': 'the exported text' });
+      this.status = el('p', { className: 'share-status', role: 'status' });
+      this.paste = el('textarea', { className: 'share-paste', rows: 5, spellcheck: 'false', 'aria-label': 'a PyTorch state_dict as JSON',
+        placeholder: 'Paste {k: v.tolist() for k, v in mha.state_dict().items()} as JSON, with query (and num_heads, tokens) if you like' });
+      this.errors = el('ul', { className: 'share-errors', role: 'alert' });
+      const panel = el('div', { className: 'share-panel' }, [
+        el('p', { className: 'share-row' }, [
+          el('span', { text: 'Stage' }), this.stage,
+          button('PNG', () => this.download('png'), 'the stage as a PNG image'),
+          button('SVG', () => this.download('svg'), 'the stage as an SVG image'),
+          button('LaTeX', () => this.show(this.latex(), 'LaTeX: paste it inside \\[ … \\] (needs amsmath)'), 'the stage as a LaTeX matrix'),
+          button('Markdown', () => this.show(this.markdown(), 'Markdown table'), 'the stage as a Markdown table'),
+        ]),
+        el('p', { className: 'share-row' }, [
+          button('Copy as PyTorch', () => this.show(Export.pytorchSnippet(this.view.getState().case), 'Python: builds this nn.MultiheadAttention, runs it and prints every stage', true), 'a Python snippet that runs the same module'),
+          button('JSON of every stage', () => this.download('json'), 'the case and every stage as JSON'),
+          button('Copy link', () => this.show(this.link(), 'the link to this exact view', true), 'a link that restores this view'),
+        ]),
+        this.status, this.output,
+        el('p', { className: 'share-row share-import-title', text: 'Import a PyTorch module’s numbers' }),
+        this.paste,
+        el('p', { className: 'share-row' }, [button('Import', () => this.import(), 'show the pasted state_dict')]),
+        this.errors,
+      ]);
+      this.output.hidden = true;
+      const details = el('details', { className: 'share' }, [el('summary', { text: 'Export / import' }), panel]);
+      details.addEventListener('toggle', () => { if (details.open) this.fillStages(); });
+      return details;
+    }
+
+    /* Every matrix on the page, in order, the attention weights first. */
+    fillStages() {
+      const names = [];
+      for (const section of this.view.cards) for (const card of section.cards) if (!card.custom) names.push(card.stage);
+      const chosen = this.stage.value || 'weights';
+      this.stage.replaceChildren(...names.map((name) => el('option', { value: name, text: name })));
+      this.stage.value = names.includes(chosen) ? chosen : names[0];
+    }
+
+    /* The chosen stage: its card, shape, values and labels. */
+    selected() {
+      if (!this.stage.value) this.fillStages();
+      const v = this.view, name = this.stage.value;
+      const card = v.cards.flatMap((s) => s.cards).find((c) => c.stage === name);
+      const lab = v.labels(), resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
+      const parts = card.data();
+      const shape = parts.length > 1 ? [parts.length, card.rows, card.cols] : card.rows === 1 ? [card.cols] : [card.rows, card.cols];
+      const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((at, p) => { data.set(p, at); return at + p.length; }, 0);
+      return { name, card, shape, data, rowLabels: card.rows === 1 ? undefined : resolve(card.rowLabels), colLabels: resolve(card.colLabels) };
+    }
+
+    latex() {
+      const s = this.selected();
+      return Export.latex(s.name, s.shape, s.data, { rowLabels: s.rowLabels, colLabels: s.colLabels });
+    }
+
+    markdown() {
+      const s = this.selected();
+      return Export.markdown(s.name, s.shape, s.data, { rowLabels: s.rowLabels, colLabels: s.colLabels });
+    }
+
+    svg() {
+      const s = this.selected();
+      const kind = s.card.kind === 'bool' ? 'sequential' : s.card.kind;
+      return Export.heatmapSVG(s.name, s.shape, s.data, { rowLabels: s.rowLabels, colLabels: s.colLabels, kind, theme: this.view.theme() });
+    }
+
+    link() {
+      const base = typeof location === 'object' ? location.href.split('#')[0] : '';
+      return base + State.encodeHash(this.view.getState());
+    }
+
+    /* The PNG of an SVG: drawn on a canvas at twice its size. */
+    png(svgText) {
+      return new Promise((resolve, reject) => {
+        const image = new Image();
+        const url = URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml' }));
+        image.onload = () => {
+          const canvas = document.createElement('canvas');
+          canvas.width = image.width * 2;
+          canvas.height = image.height * 2;
+          const context = canvas.getContext('2d');
+          context.scale(2, 2);
+          context.drawImage(image, 0, 0);
+          URL.revokeObjectURL(url);
+          canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the PNG could not be made'))), 'image/png');
+        };
+        image.onerror = () => reject(new Error('the SVG could not be drawn'));
+        image.src = url;
+      });
+    }
+
+    /* A file for a stage (png, svg) or the whole pass (json). Returns the Blob. */
+    async file(kind) {
+      if (kind === 'json') {
+        const { case: c } = this.view.getState();
+        return { blob: new Blob([Export.stagesJSON(c, this.view.stages)], { type: 'application/json' }), name: 'attention-stages.json' };
+      }
+      const svg = this.svg(), name = `attention-${this.stage.value.replace('.', '_')}`;
+      if (kind === 'svg') return { blob: new Blob([svg], { type: 'image/svg+xml' }), name: `${name}.svg` };
+      return { blob: await this.png(svg), name: `${name}.png` };
+    }
+
+    async download(kind) {
+      try {
+        const { blob, name } = await this.file(kind);
+        const a = el('a', { href: URL.createObjectURL(blob), download: name });
+        this.element.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+        this.setStatus(`Saved ${name}.`);
+      } catch (e) {
+        this.setStatus(`Could not save: ${e.message}`);
+      }
+    }
+
+    /* Text in the panel, selected for copying, and on the clipboard if allowed. */
+    show(text, label, copy = false) {
+      this.output.hidden = false;
+      this.output.value = text;
+      this.output.setAttribute('aria-label', label);
+      this.output.focus();
+      this.output.select();
+      this.setStatus(label);
+      if (copy && navigator.clipboard && navigator.clipboard.writeText)
+        navigator.clipboard.writeText(text).then(() => this.setStatus(`${label}: copied`), () => this.setStatus(`${label}: selected, press Ctrl+C to copy`));
+    }
+
+    setStatus(text) { this.status.textContent = text; }
+
+    /* The pasted numbers, shown if they make a case the page can show; else
+     * every problem, key by key, and the page stays as it was. */
+    import() {
+      const result = Import.importStateDict(this.paste.value, this.view.getState().case);
+      let errors = result.errors || [];
+      if (!errors.length) {
+        try {
+          State.check(result.case);
+        } catch (e) {
+          errors = [{ key: e.key || '', message: e.message }];
+        }
+      }
+      this.errors.replaceChildren(...errors.map((e) => el('li', {}, [e.key ? el('code', { text: e.key }) : null, e.key ? ': ' : '', e.message.replace(new RegExp(`^${e.key}: `), '')])));
+      if (errors.length) return this.setStatus(`Nothing imported: ${errors.length} problem${errors.length > 1 ? 's' : ''}.`);
+      this.view.commit(result.case, 'preset');
+      this.setStatus(`Imported.${result.notes && result.notes.length ? ` ${result.notes.join(' ')}` : ''}`);
+    }
+  }
+
+  root.AttnShare = { Share };
+})(typeof globalThis !== 'undefined' ? globalThis : this);
