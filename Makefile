@@ -71,3 +71,24 @@ clean: ## remove build outputs
 
 help:
 	@grep -E '^[a-z].*##' Makefile | sed 's/:.*##/:/'
+
+# ---- fuzzing (issue 6) --------------------------------------------------------
+# libFuzzer target for the C API, under ASan and UBSan, with Debian's clang 14
+# (packages clang-14 and libclang-rt-14-dev). `make fuzz` fuzzes for
+# FUZZ_SECONDS from the committed seeds in tests/fuzz/corpus; what it finds goes
+# to build/fuzz/ (new inputs in corpus/, crashes in artifacts/), never to tests/.
+# tests/fuzz.test.mjs replays tests/fuzz/corpus and tests/fuzz/regressions.
+FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang-14)
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz
+
+build/fuzz-attn: tests/fuzz/fuzz_attn.c $(CORE_SRC) core/kernels_scalar.c $(CORE_HDR) | build
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -Icore tests/fuzz/fuzz_attn.c $(CORE_SRC) core/kernels_scalar.c -lm -o $@
+
+fuzz: build/fuzz-attn ## fuzz the C core for FUZZ_SECONDS (60) seconds
+	mkdir -p build/fuzz/corpus build/fuzz/artifacts
+	build/fuzz-attn -max_total_time=$(FUZZ_SECONDS) -timeout=30 -max_len=4096 -entropic_scale_per_exec_time=1 \
+	  -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 \
+	  build/fuzz/corpus tests/fuzz/corpus

@@ -199,7 +199,8 @@ void attn_free(attn *a) {
 }
 
 int attn_configure(attn *a, const attn_config *c) {
-    if (!a || !c) return ATTN_ERR_STATE;
+    if (!a) return ATTN_ERR_STATE;
+    if (!c) return fail(a, ATTN_ERR_STATE, "attn_configure called without a configuration");
     int status = check_config(a, c);
     if (status != ATTN_OK) return status;
     a->error[0] = 0;

@@ -268,7 +268,7 @@ for (const name of BROWSERS) {
         const title = () => page.$eval('.walk-title', (t) => t.textContent);
         assert.deepEqual(await current(), ['query']);
         assert.equal(await title(), 'The sentence, as numbers');
-        assert.equal(await page.$eval('[data-card="q"]', (c) => Number(getComputedStyle(c).opacity) < 0.5), true, 'the rest dims');
+        await page.waitForFunction(() => Number(getComputedStyle(document.querySelector('[data-card="q"]')).opacity) < 0.5, { timeout: 3000 }); // the rest dims
         await page.click('.walk-buttons button:nth-child(2)');
         assert.deepEqual((await current()).sort(), ['in_proj_bias', 'in_proj_weight']);
         for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
