@@ -67,7 +67,7 @@ build/attn-native-asan: $(CORE_SRC) core/kernels_scalar.c core/driver.c $(CORE_H
 	  $(CORE_SRC) core/kernels_scalar.c core/driver.c -lm -o $@
 
 clean: ## remove build outputs
-	rm -rf build
+	rm -rf build dist
 
 help:
 	@grep -E '^[a-z].*##' Makefile | sed 's/:.*##/:/'
