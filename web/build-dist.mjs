@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPTS = ['build/attn-wasm.js', 'web/case.js', 'web/core.js', 'web/page/format.js', 'web/page/state.js',
-  'web/page/explain.js', 'web/page/matrix.js', 'web/page/export.js', 'web/page/import.js', 'web/page/share.js', 'web/page/walkthrough.js', 'web/page/plane.js', 'web/page/view.js', 'web/widget.js'];
+  'web/page/explain.js', 'web/page/matrix.js', 'web/page/export.js', 'web/page/import.js', 'web/page/share.js', 'web/page/walkthrough.js', 'web/page/plane.js', 'web/page/preview.js', 'web/page/view.js', 'web/widget.js'];
 const read = (path) => readFileSync(join(ROOT, path), 'utf8');
 
 const css = read('web/page/style.css');

@@ -8,7 +8,8 @@
  * every change (view.getState() gives the state), e.g. to write the URL hash.
  *
  * A classic script: the global AttnView (needs AttnCase, AttnFormat,
- * AttnState, AttnExplain, AttnMatrix, AttnWalkthrough, AttnPlane, AttnShare). */
+ * AttnState, AttnExplain, AttnMatrix, AttnWalkthrough, AttnPlane, AttnPreview,
+ * AttnShare). */
 (function (root) {
   'use strict';
 
@@ -341,7 +342,8 @@
         { stage: 'k', title: 'K', formula: `${src}·W_{k}ᵀ${c.bias ? ' + b_{k}' : ''}${extraRows}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, data: stage('k'), shapes: `${src} ${S}×${c.kdim} · W_{k}ᵀ ${c.kdim}×${E}${b('b_{k}', E)} → ${S}×${E}${extra}` },
         { stage: 'v', title: 'V', formula: `${this.case.value ? 'value' : 'X'}·W_{v}ᵀ${c.bias ? ' + b_{v}' : ''}${extraRows.replace('bias_k', 'bias_v')}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, data: stage('v'), shapes: `${this.case.value ? 'value' : 'X'} ${S}×${c.vdim} · W_{v}ᵀ ${c.vdim}×${E}${b('b_{v}', E)} → ${S}×${E}${extra}` },
       ];
-      if (E === 2) qkv.push({ stage: 'plane', custom: true });
+      embeddings.push({ stage: 'preview', custom: 'preview' });
+      if (E === 2) qkv.push({ stage: 'plane', custom: 'plane' });
       const scaled = [{ stage: 'q_scaled', title: 'Q / √head_dim', formula: `Q / √${hd}: PyTorch scales Q before the product, by head_dim = E / H = ${hd}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, data: stage('q_scaled'), shapes: `Q ${L}×${E} / √${hd} → ${L}×${E}: the shape does not change` }];
 
       const scoring = [];
@@ -413,9 +415,13 @@
     }
 
     buildCard(card) {
-      if (card.custom) { /* the 2-D picture: not a matrix */
+      if (card.custom === 'plane') { /* the 2-D picture: not a matrix */
         this.plane = this.plane || new root.AttnPlane.Plane(this);
         return this.plane.figure;
+      }
+      if (card.custom === 'preview') {
+        this.preview = this.preview || new root.AttnPreview.Preview(this);
+        return this.preview.figure;
       }
       const lab = this.labels();
       const resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
@@ -544,6 +550,7 @@
         if (card.editable && card.kind !== 'bool') this.inputNote(card, data);
       }
       if (this.plane && this.parsed.config.embed_dim === 2) this.plane.update();
+      this.preview?.update();
       if (this.walkthrough?.active) this.walkthrough.render();
     }
 
