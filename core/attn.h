@@ -14,7 +14,10 @@
  *     attn_free(a);
  *
  * The object owns every buffer; pointers stay valid until the next
- * attn_configure() that changes the configuration. Names follow PyTorch's
+ * attn_configure() that changes the configuration, which also zeroes every
+ * input (configuring the same one again keeps them). Its memory only grows: it
+ * keeps the largest block any configuration needed until attn_free(). Names
+ * follow PyTorch's
  * state_dict and forward() arguments. All math is float32; softmax is the
  * max-subtracted form, so large logits do not overflow. There is no global
  * state: several objects may be used at once.
@@ -27,7 +30,9 @@
 /* Limits. Larger configurations are rejected with ATTN_ERR_LIMIT. */
 #define ATTN_MAX_DIM 4096             /* embed_dim, kdim, vdim, tgt_len, src_len */
 #define ATTN_MAX_ELEMENTS (1L << 24)  /* floats in any one buffer, e.g. H×L×S' */
-#define ATTN_MAX_BYTES (1L << 29)     /* all buffers of one object together: 512 MiB */
+#define ATTN_MAX_BYTES (1L << 29)     /* all buffers of one object together, with the packed
+                                         copy of each weight and the raw copy it was packed
+                                         from: 512 MiB */
 
 /* Status codes, returned by attn_configure() and attn_forward(). */
 enum {
