@@ -92,3 +92,20 @@ fuzz: build/fuzz-attn ## fuzz the C core for FUZZ_SECONDS (60) seconds
 	build/fuzz-attn -max_total_time=$(FUZZ_SECONDS) -timeout=30 -max_len=4096 -entropic_scale_per_exec_time=1 \
 	  -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 \
 	  build/fuzz/corpus tests/fuzz/corpus
+
+# ---- benchmark (issue 5) ------------------------------------------------------
+# `make bench` prints a report and exits 0 whatever it finds. tests/bench/:
+# bench.mjs times forward() at four sizes on the SIMD and scalar wasm builds,
+# the native build (the driver's `time N`), plain JS (plain.mjs) and
+# @tensorflow/tfjs-backend-wasm (tfjs.mjs); build/attn-bench.wasm holds the
+# f32x4 peak probe (peak.c) and the SIMD kernels alone, to time the GEMMs.
+.PHONY: bench
+
+build/attn-bench.wasm: tests/bench/peak.c core/pack.c core/kernels_simd.c $(CORE_HDR) | build
+	$(EMCC) $(WARN) -O3 -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -Icore \
+	  -sEXPORTED_FUNCTIONS=_bench_peak,_bench_peak_chains,_attn__gemm,_attn__pack_transposed,_attn__packed_size,_malloc,_free \
+	  tests/bench/peak.c core/pack.c core/kernels_simd.c -o $@
+
+bench: all build/attn-bench.wasm ## time forward() on every build, plain JS and tfjs-backend-wasm (a report)
+	[ -d node_modules/@tensorflow/tfjs-backend-wasm ] || npm ci --no-audit --no-fund
+	node tests/bench/bench.mjs

@@ -9,15 +9,20 @@ size_t attn__packed_size(int k, int n) {
     return panels * (size_t)k * ATTN__PANEL;
 }
 
+/* Each row of a panel is written whole, 8 floats, by one loop of 8 with a
+ * select for the columns past n: a copy and a fill of a variable count would
+ * become calls to memcpy and memset, which cost more than the 8 floats on
+ * the small shapes (the lecture's 3×2) where packing is most of the work. */
+
 /* B = Wᵀ: B[kk][j] = W[j][kk]. */
 void attn__pack_transposed(const float *w, int ldw, int n, int k, float *packed) {
     for (int j0 = 0; j0 < n; j0 += ATTN__PANEL) {
         int width = n - j0 < ATTN__PANEL ? n - j0 : ATTN__PANEL;
         float *panel = packed + (size_t)j0 * k; /* panel j0/8 starts at j0·k */
+        const float *column = w + (size_t)j0 * ldw;
         for (int kk = 0; kk < k; kk++) {
             float *row = panel + (size_t)kk * ATTN__PANEL;
-            for (int jj = 0; jj < width; jj++) row[jj] = w[(size_t)(j0 + jj) * ldw + kk];
-            for (int jj = width; jj < ATTN__PANEL; jj++) row[jj] = 0.0f;
+            for (int jj = 0; jj < ATTN__PANEL; jj++) row[jj] = jj < width ? column[(size_t)jj * ldw + kk] : 0.0f;
         }
     }
 }
@@ -28,8 +33,11 @@ void attn__pack(const float *b, int ldb, int k, int n, float *packed) {
         float *panel = packed + (size_t)j0 * k;
         for (int kk = 0; kk < k; kk++) {
             float *row = panel + (size_t)kk * ATTN__PANEL;
-            memcpy(row, b + (size_t)kk * ldb + j0, (size_t)width * sizeof(float));
-            for (int jj = width; jj < ATTN__PANEL; jj++) row[jj] = 0.0f;
+            const float *from = b + (size_t)kk * ldb + j0;
+            if (width == ATTN__PANEL)
+                memcpy(row, from, ATTN__PANEL * sizeof(float)); /* a constant size: inlined */
+            else
+                for (int jj = 0; jj < ATTN__PANEL; jj++) row[jj] = jj < width ? from[jj] : 0.0f;
         }
     }
 }

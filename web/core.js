@@ -64,6 +64,8 @@
       this.configFields = this.names(core.attn_config_field_name);
       this.inputNames = this.names(core.attn_input_name);
       this.stageNames = this.names(core.attn_stage_name);
+      this.plan = null; /* see planFor() */
+      this.parsed = NOT_PARSED; /* see parse() */
     }
 
     memory() { return this.core.memory.buffer; }
@@ -93,6 +95,7 @@
 
     /* Validates config (attn_config's fields by name) and sizes the buffers. */
     configure(config) {
+      this.plan = null; /* see planFor() */
       const ints = new Int32Array(this.memory(), this.scratch, this.configFields.length);
       this.configFields.forEach((name, i) => { ints[i] = config[name]; });
       this.check(this.core.attn_configure(this.handle, this.scratch));
@@ -102,26 +105,84 @@
      * arrays), or what AttnCase.parseCase returned for it. Returns every stage
      * as { shape, data: Float32Array }, in the order they are computed. */
     forward(aCase) {
-      const { config, inputs } = aCase.config && aCase.inputs ? aCase : Case.parseCase(aCase);
-      this.configure(config);
-      this.inputNames.forEach((name, i) => {
-        const pointer = this.core.attn_input(this.handle, i);
-        if (!pointer) return;
-        const shape = this.shape(this.core.attn_input_shape, i);
-        const count = shape.reduce((n, d) => n * d, 1);
+      const parsed = aCase.config && aCase.inputs ? aCase : this.parse(aCase);
+      const { config, inputs } = parsed;
+      const plan = this.planFor(config, parsed === this.parsed.result);
+      let heap = this.heap();
+      for (const { name, offset, count, shape } of plan.inputs) {
         const data = inputs[name];
         if (!data || data.length !== count)
           throw new CoreError(1, `${name}: expected ${count} numbers (${shape.join('×')}), got ${data ? data.length : 'none'}`);
-        new Float32Array(this.memory(), pointer, count).set(data);
-      });
+        if (count > SMALL) heap.set(data, offset);
+        else for (let i = 0; i < count; i++) heap[offset + i] = data[i];
+      }
       this.check(this.core.attn_forward(this.handle));
+      if (!plan.stages) plan.stages = this.stageNames.map((name, i) => this.located(name, this.core.attn_stage(this.handle, i), this.shape(this.core.attn_stage_shape, i)));
+      heap = this.heap();
       const stages = {};
-      this.stageNames.forEach((name, i) => {
-        const shape = this.shape(this.core.attn_stage_shape, i);
-        const count = shape.reduce((n, d) => n * d, 1);
-        stages[name] = { shape, data: new Float32Array(this.memory(), this.core.attn_stage(this.handle, i), count).slice() };
-      });
+      for (const { name, offset, count, shape } of plan.stages) {
+        let data;
+        if (count > SMALL) data = heap.slice(offset, offset + count);
+        else {
+          data = new Float32Array(count);
+          for (let i = 0; i < count; i++) data[i] = heap[offset + i];
+        }
+        stages[name] = { shape: shape.slice(), data };
+      }
       return stages;
+    }
+
+    /* ---- the fast path: what forward() would work out afresh each call,
+     * kept while it cannot have changed ---- */
+
+    /* A Float32Array over all of wasm memory, made again after it grows. */
+    heap() {
+      const buffer = this.memory();
+      if (!this.heapView || this.heapView.buffer !== buffer) this.heapView = new Float32Array(buffer);
+      return this.heapView;
+    }
+
+    located(name, pointer, shape) {
+      return { name, offset: pointer / 4, count: shape.reduce((n, d) => n * d, 1), shape };
+    }
+
+    /* Configures for config unless the core already holds it, and returns the
+     * inputs it uses: where they go and their shapes. attn_configure with the
+     * configuration it holds changes nothing, so it is skipped; configure()
+     * and dispose() drop the plan. */
+    planFor(config, ours) {
+      const fields = this.configFields;
+      let plan = this.plan;
+      if (plan && ours && config === plan.from) return plan;
+      if (plan && fields.every((name, i) => plan.config[i] === (config[name] | 0))) {
+        plan.from = ours ? config : null;
+        return plan;
+      }
+      this.configure(config);
+      const inputs = [];
+      this.inputNames.forEach((name, i) => {
+        const pointer = this.core.attn_input(this.handle, i);
+        if (pointer) inputs.push(this.located(name, pointer, this.shape(this.core.attn_input_shape, i)));
+      });
+      /* from: the config object itself when it is parse()'s own, which no
+       * caller sees and nothing changes */
+      plan = this.plan = { config: fields.map((name) => config[name] | 0), from: ours ? config : null, inputs, stages: null };
+      return plan;
+    }
+
+    /* Case.parseCase(aCase), or, when aCase has the same layout as the last
+     * case parsed (the same keys and options, and typed { shape, data }
+     * inputs of the same shapes and Float32Array data), the last result with
+     * this case's arrays. For such a case parseCase reads nothing but that
+     * layout, so the answer is the same. */
+    parse(aCase) {
+      const memo = this.parsed;
+      if (memo.layout && sameLayout(aCase, memo.layout, memo.result.inputs)) return memo.result;
+      const parsed = Case.parseCase(aCase);
+      this.parsed = NOT_PARSED;
+      const layout = layoutOf(aCase, parsed.inputs);
+      if (layout) this.parsed = { layout, result: { config: parsed.config, inputs: { ...parsed.inputs } } };
+      return parsed;
     }
 
     /* Bytes of wasm memory in use: it only grows. */
@@ -132,7 +193,60 @@
       this.core.attn_free(this.handle);
       this.core.free(this.scratch);
       this.handle = 0;
+      this.plan = null;
+      this.parsed = NOT_PARSED;
     }
+  }
+
+  /* Inputs and stages up to this many floats are copied by a loop, which
+   * beats TypedArray set() and slice() on a few floats. */
+  const SMALL = 32;
+  const NOT_PARSED = { layout: null, result: null };
+
+  /* A case's layout for Attention.parse(): its keys, its options, the
+   * shapes of its inputs, and which parsed inputs take each one's data; null
+   * when it holds anything else (nested arrays, tokens, data that is not a
+   * Float32Array) or an input that is not some key's data as it is. */
+  function layoutOf(aCase, inputs) {
+    if (!aCase || Object.getPrototypeOf(aCase) !== Object.prototype) return null;
+    const keys = Object.keys(aCase), values = [];
+    for (const key of keys) {
+      const v = aCase[key];
+      if (v === null || typeof v !== 'object') values.push(v);
+      else if (v.data instanceof Float32Array && Array.isArray(v.shape) && !Array.isArray(v))
+        values.push({ shape: v.shape.slice(), length: v.data.length, dtype: v.dtype });
+      else return null;
+    }
+    /* each input from the key of its name, else (key and value default to
+     * query) the first key whose data it is */
+    const targets = keys.map(() => []);
+    for (const name of Object.keys(inputs)) {
+      const from = (k) => aCase[k] && aCase[k].data === inputs[name];
+      const at = from(name) ? keys.indexOf(name) : keys.findIndex(from);
+      if (at < 0) return null;
+      targets[at].push(name);
+    }
+    return { keys, values, targets };
+  }
+
+  /* Whether aCase has this layout; on the way, puts its arrays in inputs. */
+  function sameLayout(aCase, layout, inputs) {
+    if (!aCase || Object.getPrototypeOf(aCase) !== Object.prototype) return false;
+    const { keys, values, targets } = layout;
+    let i = 0;
+    for (const key in aCase) {
+      if (key !== keys[i]) return false;
+      const v = aCase[key], want = values[i], names = targets[i++];
+      if (want === null || typeof want !== 'object') {
+        if (v !== want) return false;
+        continue;
+      }
+      if (!v || typeof v !== 'object' || Array.isArray(v) || !(v.data instanceof Float32Array) || !Array.isArray(v.shape)
+        || v.data.length !== want.length || v.dtype !== want.dtype || v.shape.length !== want.shape.length) return false;
+      for (let d = 0; d < want.shape.length; d++) if (v.shape[d] !== want.shape[d]) return false;
+      for (let n = 0; n < names.length; n++) inputs[names[n]] = v.data;
+    }
+    return i === keys.length;
   }
 
   const api = { createAttention, CoreError };

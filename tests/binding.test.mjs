@@ -1,0 +1,75 @@
+// binding.test.mjs: forward()'s fast path (a parse and a configuration kept
+// while the case keeps its layout) gives bit for bit what a fresh parse gives,
+// under every kind of change between calls.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAttention, parseCase } from '../web/attention.mjs';
+import { seededRandom, randomCase, compareStages } from './helpers.mjs';
+
+/* A case with every matrix as { shape, data: Float32Array }. */
+function typed(nested) {
+  const shape = [];
+  for (let level = nested; Array.isArray(level); level = level[0]) shape.push(level.length);
+  const flat = nested.flat(Infinity).map((x) => (x === '-Infinity' ? -Infinity : typeof x === 'boolean' ? +x : x));
+  return { shape, data: Float32Array.from(flat) };
+}
+function typedCase(c) {
+  const out = {};
+  for (const [k, v] of Object.entries(c)) {
+    out[k] = Array.isArray(v) ? typed(v) : v;
+    if (Array.isArray(v) && k.includes('mask') && typeof v.flat(Infinity)[0] === 'boolean') out[k].dtype = 'bool';
+  }
+  return out;
+}
+
+for (const simd of [true, false]) {
+  test(`${simd ? 'SIMD' : 'scalar'}: the fast path equals a fresh parse under every change`, async () => {
+    const random = seededRandom(5);
+    const fast = await createAttention({ simd });
+    const fresh = await createAttention({ simd });
+    const check = (c, what) => {
+      let got, want, gotError, wantError;
+      try { got = fast.forward(c); } catch (e) { gotError = e; }
+      fresh.plan = null; /* the reference forgets everything it kept */
+      fresh.parsed = { layout: null, result: null };
+      try { want = fresh.forward(structuredClone(c)); } catch (e) { wantError = e; }
+      if (gotError || wantError) return assert.equal(gotError?.message, wantError?.message, what);
+      assert.deepEqual(compareStages(got, want, { rtol: 0, atol: 0 }), [], what);
+    };
+    for (let i = 0; i < 150; i++) {
+      const c = typedCase(randomCase(random, { maxLen: 6 }));
+      check(c, 'first');
+      check(c, 'again');
+      c.query.data[0] += 1;
+      check(c, 'data changed in place');
+      const changes = [
+        () => { c.num_heads = c.num_heads === 1 ? 2 : 1; },
+        () => { c.add_zero_attn = !c.add_zero_attn; },
+        () => { c.average_attn_weights = !c.average_attn_weights; },
+        () => { c.query = typed(Array.from({ length: c.query.shape[0] + 1 }, () => Array.from({ length: c.query.shape[1] }, () => random()))); },
+        () => { c.query.shape = [c.query.shape[1], c.query.shape[0]]; },
+        () => { delete c['out_proj.bias']; },
+        () => { if (c.attn_mask) c.attn_mask.dtype = c.attn_mask.dtype === 'bool' ? undefined : 'bool'; },
+        () => {
+          const S = c.key ? c.key.shape[0] : c.query.shape[0];
+          if (c.key_padding_mask) delete c.key_padding_mask; else c.key_padding_mask = { shape: [S], data: new Float32Array(S) };
+        },
+        () => { const q = c.query; delete c.query; c.query = q; }, /* the keys' order */
+        () => { c.tokens = Array.from({ length: c.query.shape[0] }, (_, j) => `t${j}`); },
+        () => { c.query = { shape: c.query.shape, data: Float64Array.from(c.query.data) }; },
+        () => { fast.configure({ ...parseCase(c).config, num_heads: 1, embed_dim: 1, kdim: 1, vdim: 1 }); },
+        () => { c.key = { shape: c.query.shape.slice(), data: c.query.data }; c.value = c.key; },
+      ];
+      try { changes[i % changes.length](); } catch { /* a change the case cannot take: the checks below still hold */ }
+      check(c, `change ${i % changes.length}`);
+      check(c, `change ${i % changes.length}, again`);
+      try {
+        const parsed = parseCase(c);
+        check(parsed, 'parsed');
+        parsed.inputs.query = parsed.inputs.query.map((x) => x + 1);
+        check(parsed, 'parsed, changed');
+      } catch { /* an invalid case: covered by the checks above */ }
+      check(c, 'back');
+    }
+  });
+}
