@@ -106,6 +106,7 @@ build/attn-bench.wasm: tests/bench/peak.c core/pack.c core/kernels_simd.c $(CORE
 	  -sEXPORTED_FUNCTIONS=_bench_peak,_bench_peak_chains,_attn__gemm,_attn__pack_transposed,_attn__packed_size,_malloc,_free \
 	  tests/bench/peak.c core/pack.c core/kernels_simd.c -o $@
 
-bench: all build/attn-bench.wasm ## time forward() on every build, plain JS and tfjs-backend-wasm (a report)
+bench: all build/attn-bench.wasm ## time forward() on every build, plain JS and tfjs-backend-wasm, and the page (a report)
 	[ -d node_modules/@tensorflow/tfjs-backend-wasm ] || npm ci --no-audit --no-fund
 	node tests/bench/bench.mjs
+	node tests/bench/page.mjs
