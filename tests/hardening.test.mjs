@@ -203,7 +203,7 @@ for (const name of BROWSERS) {
             const view = window.attentionView, S = window.AttnState;
             for (let i = 0; i < n; i++) {
               if (i % 500 === 0) view.commit(S.PRESETS[['sentence', 'lecture'][(i / 500) % 2]].make(), 'preset');
-              else if (i % 250 === 0) { view.commit(S.PRESETS.paragraph.make(), 'preset'); view.commit(S.PRESETS.lecture.make(), 'preset'); }
+              else if (i % 1000 === 250) { view.commit(S.PRESETS.paragraph.make(), 'preset'); view.commit(S.PRESETS.lecture.make(), 'preset'); }
               else if (i % 100 === 0) view.commit(S.withEmbedDim(view.case, [2, 4, 6, 8][(i / 100) % 4] * view.case.num_heads), 'embed_dim');
               else if (i % 10 === 0) view.commit(i % 20 ? S.withTokenAdded(view.case, 1, 'new') : S.withTokenRemoved(view.case, 1), 'tokens');
               else view.editCell('query', null, i % view.case.query.length, i % view.case.embed_dim, ((i % 17) - 8) / 10);
