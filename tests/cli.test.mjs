@@ -38,3 +38,15 @@ test('cli: reads stdin with -, and the scalar build gives the same stages', () =
   const a = JSON.parse(simd.stdout), b = JSON.parse(scalar.stdout);
   for (const name of Object.keys(a)) assert.deepEqual(compareStages({ [name]: flatten(a[name]) }, { [name]: flatten(b[name]) }), []);
 });
+
+test('cli: null counts as absent, and the forward arguments PyTorch takes are accepted', () => {
+  const lecture = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'lecture.json'), 'utf8'));
+  const input = JSON.stringify({ ...lecture.case, key: null, value: null, attn_mask: null, key_padding_mask: null,
+    bias_k: null, bias_v: null, kdim: null, vdim: null, q_proj_weight: null, need_weights: true, dropout: 0.0, batch_first: false });
+  const run = spawnSync(process.execPath, [CLI, '-'], { input, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const printed = JSON.parse(run.stdout);
+  const got = Object.fromEntries(Object.entries(printed).map(([k, v]) => [k, flatten(v)]));
+  const want = Object.fromEntries(Object.entries(lecture.stages).map(([k, v]) => [k, flatten(v)]));
+  assert.deepEqual(compareStages(got, want), []);
+});

@@ -6,11 +6,12 @@
 (function (root) {
   'use strict';
 
-  /* Keys a case may hold. dropout and batch_first are accepted so that a
-   * module's constructor arguments can be pasted whole; in eval mode on one
-   * unbatched sequence they change nothing. */
+  /* Keys a case may hold. dropout, batch_first and need_weights are accepted
+   * so that a module's arguments can be pasted whole; in eval mode on one
+   * unbatched sequence, with every stage computed, they change nothing. A key
+   * whose value is null counts as absent (Python's None). */
   const OPTION_KEYS = ['embed_dim', 'num_heads', 'bias', 'add_bias_kv', 'add_zero_attn',
-    'kdim', 'vdim', 'average_attn_weights', 'dropout', 'batch_first'];
+    'kdim', 'vdim', 'average_attn_weights', 'dropout', 'batch_first', 'need_weights'];
   const INPUT_KEYS = ['query', 'key', 'value', 'in_proj_weight', 'q_proj_weight', 'k_proj_weight',
     'v_proj_weight', 'in_proj_bias', 'bias_k', 'bias_v', 'out_proj.weight', 'out_proj.bias',
     'attn_mask', 'key_padding_mask'];
@@ -144,10 +145,10 @@
       throw new CaseError('', `a case must be a JSON object, got ${describe(c)}`);
     for (const key of Object.keys(c))
       if (!KNOWN_KEYS.includes(key)) throw new CaseError(key, `unknown key "${key}"; a case holds: ${KNOWN_KEYS.join(', ')}`);
-    const has = (key) => c[key] !== undefined;
+    const has = (key) => c[key] !== undefined && c[key] !== null;
     const missing = (key, why) => new CaseError(key, `missing ${key} (${why})`);
 
-    for (const key of ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights', 'batch_first'])
+    for (const key of ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights', 'batch_first', 'need_weights'])
       if (has(key)) readBoolean(key, c[key]);
     if (has('dropout') && !(typeof c.dropout === 'number' && c.dropout >= 0 && c.dropout <= 1))
       throw new CaseError('dropout', `dropout: expected a number from 0 to 1, got ${describe(c.dropout)}`);

@@ -219,7 +219,7 @@
   /* ---- the URL hash ---- */
 
   const VIEW_KEYS = { theme: ['auto', 'light', 'dark'], controls: ['full', 'compact', 'none'] };
-  const FLAGS = ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights', 'batch_first'];
+  const FLAGS = ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights', 'batch_first', 'need_weights'];
   const INTEGERS = ['embed_dim', 'num_heads', 'kdim', 'vdim'];
 
   /* Nested arrays as text: "," between numbers, ";" between rows, "|"
@@ -252,8 +252,9 @@
     const tokens = c.tokens && (Array.isArray(c.tokens) ? c.tokens : c.tokens.query);
     if (tokens) parts.push('tokens=' + tokens.map(encodeURIComponent).join(','));
     if (c.tokens && c.tokens.key) parts.push('key_tokens=' + c.tokens.key.map(encodeURIComponent).join(','));
-    for (const key of Case.OPTION_KEYS) if (c[key] !== undefined) parts.push(`${key}=${typeof c[key] === 'boolean' ? +c[key] : c[key]}`);
-    for (const key of Case.INPUT_KEYS) if (c[key] !== undefined) parts.push(`${key}=${encodeTensor(c[key])}`);
+    const given = (key) => c[key] !== undefined && c[key] !== null; /* null: absent, as in a case */
+    for (const key of Case.OPTION_KEYS) if (given(key)) parts.push(`${key}=${typeof c[key] === 'boolean' ? +c[key] : c[key]}`);
+    for (const key of Case.INPUT_KEYS) if (given(key)) parts.push(`${key}=${encodeTensor(c[key])}`);
     for (const key of Object.keys(VIEW_KEYS)) if (view[key] && view[key] !== VIEW_KEYS[key][0]) parts.push(`${key}=${view[key]}`);
     if (view.stage) parts.push(`stage=${encodeURIComponent(view.stage)}`);
     if (view.step !== undefined && view.step !== null) parts.push(`step=${view.step}`);
