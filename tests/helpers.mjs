@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import State from '../web/page/state.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURE_DIR = join(ROOT, 'tests', 'fixtures');
@@ -102,17 +103,8 @@ export function runDriver(binary, script) {
 
 /* ---- seeded random cases ---- */
 
-/* mulberry32: a small seeded generator, so a failing case can be replayed. */
-export function seededRandom(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/* The page's seeded generator (mulberry32), so a failing case can be replayed. */
+export const { seededRandom } = State;
 
 /* A random case in the JSON format: every option, shapes up to the limits given. */
 export function randomCase(random, { minLen = 1, maxLen = 9, minHeads = 1, maxHeads = 4, maxHeadDim = 6 } = {}) {

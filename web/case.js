@@ -277,7 +277,7 @@
     }
   }
 
-  const api = { parseCase, parseJSON, nest, jsonNumber, stagesToJSON, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, MASK };
+  const api = { parseCase, parseJSON, nest, jsonNumber, stagesToJSON, describe, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, MASK };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnCase = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

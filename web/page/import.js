@@ -152,13 +152,7 @@
 
   /* ---- reading values ---- */
 
-  function describe(value) {
-    if (value === null) return 'null';
-    if (Array.isArray(value)) return 'an array';
-    if (typeof value === 'string') return JSON.stringify(value.length > 20 ? value.slice(0, 20) + '…' : value);
-    if (typeof value === 'object') return 'an object';
-    return String(value);
-  }
+  const describe = Case.describe; /* a value in a few words, as case.js says it */
 
   /* A nested array of numbers (or booleans where `mask`): { shape, cells,
    * kind: 'float' | 'bool' } or { error }. Cells keep the paste's numbers;
