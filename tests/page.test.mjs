@@ -385,7 +385,7 @@ for (const name of BROWSERS) {
 
     it('saves screenshots: light, dark, phone', async () => {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      const dark = PAGE_URL + State.encodeHash({ case: lecture.case, view: { theme: 'dark' } });
+      const dark = PAGE_URL + State.encodeHash({ case: State.lectureCase(), view: { theme: 'dark' } });
       for (const [label, url, options] of [['light', PAGE_URL, {}], ['dark', dark, {}], ['phone', PAGE_URL, { width: 390, height: 844 }]])
         await withPage(url, async (page) => {
           await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
