@@ -89,6 +89,26 @@ for (const name of BROWSERS) {
         assert.equal(await page.$eval(cell('in_proj_weight', 0, 0), (td) => td.dataset.value), '2.5');
       }));
 
+    it('takes a value set by a script, with an input or a change event', () =>
+      withPage(PAGE_URL, async (page) => {
+        for (const [event, value, row] of [['input', '0.55', 0], ['change', '-0.25', 1]]) {
+          await page.$eval(`${cell('query', row, 1)} input`, (input, [e, v]) => {
+            input.value = v;
+            input.dispatchEvent(new Event(e, { bubbles: true }));
+          }, [event, value]);
+          assert.equal(await page.$eval(cell('query', row, 1), (td) => td.dataset.value), value, event);
+        }
+        await page.click(`${cell('query', 2, 0)} input`); /* a click, then typing: the typed number replaces the old */
+        await page.keyboard.type('0.125');
+        await page.keyboard.press('Enter');
+        assert.equal(await page.$eval(cell('query', 2, 0), (td) => td.dataset.value), '0.125', 'click and type');
+        const c = JSON.parse(JSON.stringify(lecture.case));
+        c.query[0][1] = 0.55;
+        c.query[1][1] = -0.25;
+        c.query[2][0] = 0.125;
+        assert.deepEqual(compareStages(only(await readStages(page), STAGES), attention.forward(c)), []);
+      }));
+
     it('is driven from the keyboard: arrows move, Enter edits, Up nudges, Escape cancels', () =>
       withPage(PAGE_URL, async (page) => {
         await page.focus(`${cell('query', 0, 0)} input`);

@@ -99,6 +99,16 @@
     return table(kind, theme)[colourIndex(x, kind, scale)];
   }
 
+  /* The scale of a diverging heatmap: max |x| rounded up to a step of about
+   * 25% (1, 1.25, 1.6, 2, 2.5, 3.2, 4, 5, 6.4, 8 × 10^k), so that a small
+   * change of the largest value does not recolour the whole matrix. */
+  const SCALE_STEPS = [1, 1.25, 1.6, 2, 2.5, 3.2, 4, 5, 6.4, 8, 10];
+  function niceScale(max) {
+    if (!(max > 0) || !Number.isFinite(max)) return 1;
+    const base = 10 ** Math.floor(Math.log10(max));
+    return SCALE_STEPS.find((step) => step * base >= max * (1 - 1e-12)) * base;
+  }
+
   /* The largest finite |x|: the scale of a diverging heatmap. */
   function maxAbs(data) {
     let m = 0;
@@ -106,7 +116,7 @@
     return m;
   }
 
-  const api = { cellText, fullText, dataText, parseNumber, cellColours, colourIndex, colourTable: table, maxAbs, PALETTES };
+  const api = { cellText, fullText, dataText, parseNumber, cellColours, colourIndex, colourTable: table, maxAbs, niceScale, PALETTES };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnFormat = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -183,11 +183,13 @@
     wireInput(input, td, i, j, index) {
       const o = this.o;
       let before = null; /* the value when editing began: Escape restores it */
-      const startEdit = (selectAll) => {
+      /* keepText: the text is the user's already (an input event that came
+       * with no click or key first, e.g. from a script or an IME) */
+      const startEdit = (selectAll, keepText = false) => {
         if (td.classList.contains('is-editing')) return;
         before = this.values[index];
         td.classList.add('is-editing');
-        input.value = Format.fullText(before);
+        if (!keepText) input.value = Format.fullText(before);
         if (selectAll) input.select();
       };
       const stopEdit = () => {
@@ -201,7 +203,7 @@
         o.onEdit(i, j, parsed.value, { live });
       };
       input.addEventListener('pointerdown', (e) => this.scrub(e, input, index, startEdit));
-      input.addEventListener('input', () => { startEdit(false); apply(true); });
+      input.addEventListener('input', () => { startEdit(false, true); apply(true); });
       input.addEventListener('change', () => apply(false));
       input.addEventListener('blur', stopEdit);
       input.addEventListener('keydown', (e) => {
@@ -256,7 +258,7 @@
         input.removeEventListener('pointercancel', up);
         this.cells[index].classList.remove('is-scrubbing');
         if (dragging) { this.o.onEdit(i, j, this.values[index], { live: false }); input.blur(); }
-        else startEdit(false);
+        else startEdit(true); /* a click selects the number: typing replaces it, as in a spreadsheet */
       };
       input.addEventListener('pointermove', move);
       input.addEventListener('pointerup', up);

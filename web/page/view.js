@@ -537,21 +537,30 @@
       this.notify();
     }
 
-    /* New values in every matrix, and the notes that depend on them. */
+    /* New values in every matrix, and the notes that depend on them. The
+     * summaries for screen readers follow a moment later: while one scrubs,
+     * they need not be rewritten at every step. */
     paint() {
       const theme = this.theme();
       for (const section of this.cards) for (const card of section.cards) {
         if (card.custom) continue;
         const data = card.data();
-        const scale = card.kind === 'diverging' ? Math.max(...data.map(Format.maxAbs)) || 1 : 1;
+        const scale = card.kind === 'diverging' ? Format.niceScale(Math.max(...data.map(Format.maxAbs))) : 1;
         this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale, theme }));
-        card.figure.querySelector('.summary').textContent = card.summary ? this.summary(card) : this.range(card, data);
+        if (card.summary) card.figure.querySelector('.summary').textContent = this.summary(card);
         if (card.stage === 'weights') this.nanNote(card.figure.querySelector('.nan-note'));
         if (card.editable && card.kind !== 'bool') this.inputNote(card, data);
       }
+      clearTimeout(this.summariesLater);
+      this.summariesLater = setTimeout(() => this.describeRanges(), 250);
       if (this.plane && this.parsed.config.embed_dim === 2) this.plane.update();
       this.preview?.update();
       if (this.walkthrough?.active) this.walkthrough.render();
+    }
+
+    describeRanges() {
+      for (const section of this.cards) for (const card of section.cards)
+        if (!card.custom && !card.summary) card.figure.querySelector('.summary').textContent = this.range(card, card.data());
     }
 
     /* In words, for each query row, the key it attends to most. */
