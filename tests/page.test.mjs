@@ -346,6 +346,7 @@ for (const name of BROWSERS) {
     it('exports a stage as PNG, SVG, LaTeX and Markdown, and every stage as JSON', () =>
       withPage(PAGE_URL, async (page) => {
         await page.click('.share summary');
+        await page.waitForFunction(() => document.querySelector('[name=export-stage]').value !== ''); /* filled on the toggle event */
         assert.equal(await page.$eval('[name=export-stage]', (s) => s.value), 'weights');
         const file = (kind) => page.evaluate(async (k) => {
           const { blob, name } = await window.attentionView.share.file(k);

@@ -32,7 +32,7 @@
   /* What a matrix is given:
    *   stage, head (or null), rows, cols, rowLabels, colLabels, label (for screen readers)
    *   kind: 'diverging' | 'sequential' | 'bool'
-   *   editable: cells hold an <input>; onEdit(row, col, value, { live }) is called
+   *   editable: cells hold an <input>; onEdit(row, col, value) is called on every change
    *   rowBands / colBands: [{ label, size }] drawn as separators and captions
    *   compact: colour only, numbers on hover and focus
    *   onFocusCell(row, col, cell) / onLeaveCell(): for explanations, on hover
@@ -98,7 +98,7 @@
       const index = i * o.cols + j;
       if (o.kind === 'bool') {
         const box = el('input', { type: 'checkbox', tabindex: '-1', 'aria-label': this.cellName(i, j) });
-        box.addEventListener('change', () => o.onEdit(i, j, box.checked ? 1 : 0, { live: false }));
+        box.addEventListener('change', () => o.onEdit(i, j, box.checked ? 1 : 0));
         box.addEventListener('keydown', (e) => this.navigate(e, index));
         box.addEventListener('focus', () => this.setFocusable(index));
         td.append(box);
@@ -196,15 +196,15 @@
         td.classList.remove('is-editing');
         if (!td.classList.contains('is-invalid')) input.value = Format.cellText(this.values[index]);
       };
-      const apply = (live) => {
+      const apply = () => {
         const parsed = Format.parseNumber(input.value);
         if (parsed.error) return this.showError(index, parsed.error);
         this.clearError(index);
-        o.onEdit(i, j, parsed.value, { live });
+        o.onEdit(i, j, parsed.value);
       };
       input.addEventListener('pointerdown', (e) => this.scrub(e, input, index, startEdit));
-      input.addEventListener('input', () => { startEdit(false, true); apply(true); });
-      input.addEventListener('change', () => apply(false));
+      input.addEventListener('input', () => { startEdit(false, true); apply(); });
+      input.addEventListener('change', () => apply());
       input.addEventListener('blur', stopEdit);
       input.addEventListener('keydown', (e) => {
         const editing = td.classList.contains('is-editing');
@@ -216,13 +216,13 @@
         }
         if (e.key === 'Enter') {
           e.preventDefault();
-          apply(false);
+          apply();
           if (!td.classList.contains('is-invalid')) stopEdit();
         } else if (e.key === 'Escape') {
           e.preventDefault();
           input.value = Format.fullText(before);
           this.clearError(index);
-          o.onEdit(i, j, before, { live: false });
+          o.onEdit(i, j, before);
           stopEdit();
         } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
           e.preventDefault();
@@ -230,7 +230,7 @@
           const current = Format.parseNumber(input.value);
           const base = current.error || !Number.isFinite(current.value) ? this.values[index] : current.value;
           input.value = Format.fullText(Math.round((base + step) * 1e6) / 1e6);
-          apply(true);
+          apply();
         }
       });
     }
@@ -250,14 +250,14 @@
         e.preventDefault();
         const value = Math.round((start + dx * (e.shiftKey ? 0.1 : 0.01)) * 100) / 100;
         this.clearError(index);
-        this.o.onEdit(i, j, value, { live: true });
+        this.o.onEdit(i, j, value);
       };
       const up = () => {
         input.removeEventListener('pointermove', move);
         input.removeEventListener('pointerup', up);
         input.removeEventListener('pointercancel', up);
         this.cells[index].classList.remove('is-scrubbing');
-        if (dragging) { this.o.onEdit(i, j, this.values[index], { live: false }); input.blur(); }
+        if (dragging) input.blur();
         else startEdit(true); /* a click selects the number: typing replaces it, as in a spreadsheet */
       };
       input.addEventListener('pointermove', move);

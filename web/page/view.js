@@ -34,7 +34,7 @@
   const headBandsOf = (H, hd) => (H > 1 ? Array.from({ length: H }, (_, h) => ({ label: `head ${h + 1}`, size: hd })) : null);
 
   class AttnView {
-    constructor(host, { attention, state, controls, onChange = () => {} }) {
+    constructor(host, { attention, state, onChange = () => {} }) {
       this.id = `attn${++views}`;
       this.attention = attention;
       this.onChange = onChange;
@@ -58,7 +58,6 @@
       }
       this.walkthrough = new root.AttnWalkthrough.Walkthrough(this);
       this.setState(state);
-      if (controls) this.setControls(controls);
     }
 
     /* ---- state ---- */
@@ -252,11 +251,6 @@
       i.theme.value = this.view.theme;
       this.root.dataset.theme = this.view.theme;
       this.root.dataset.controls = this.view.controls;
-    }
-
-    setControls(mode) {
-      this.view.controls = mode;
-      this.root.dataset.controls = mode;
     }
 
     /* view.stage: show only that stage (and X, to edit); the rest behind a
