@@ -259,6 +259,11 @@ for (const name of BROWSERS) {
         await page.click('[aria-label="remove token am"]');
         assert.match(await pageHash(page), /tokens=You,good,token4/);
         assert.deepEqual(await matchesItsOwnHash(page), []);
+        await page.click('[name=reset]');
+        assert.deepEqual(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.map((i) => i.value)), ['I', 'am', 'good'], 'Reset brings the names back');
+        await page.$eval('[data-stage="query"] input.token', (i) => { i.value = 'We'; i.dispatchEvent(new Event('input')); });
+        await page.click('[name=reset]'); /* the same shapes: the token inputs are made again all the same */
+        assert.equal(await page.$eval('[data-stage="query"] input.token', (i) => i.value), 'I');
       }));
 
     it('shows the bigger presets, numbers giving way to colour', () =>
@@ -267,6 +272,10 @@ for (const name of BROWSERS) {
           await page.$eval('[name=preset]', (s, v) => { s.value = v; s.dispatchEvent(new Event('change')); }, preset);
           assert.deepEqual(await matchesItsOwnHash(page), [], preset);
         }
+        await typeInto(page, 'query', 0, 0, '0.5');
+        assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'custom');
+        await page.click('[name=reset]');
+        assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'paragraph', 'Reset goes back to the preset chosen last');
         assert.ok(await page.$('[data-stage="in_proj_weight"] table.is-compact'), 'a 96×32 weight is a heatmap');
         await page.hover(cell('q', 3, 7));
         assert.match(await page.$eval('.explain', (e) => e.textContent), /q\[word\]\[7\]/, 'every number is still readable on hover');

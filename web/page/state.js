@@ -212,8 +212,9 @@
     return out;
   }
 
-  function causalMask(L) {
-    return matrix(L, L, (i, j) => j > i);
+  /* L×S, true where key j comes after query i: no looking ahead. */
+  function causalMask(L, S = L) {
+    return matrix(L, S, (i, j) => j > i);
   }
 
   /* ---- the URL hash ---- */
@@ -312,9 +313,18 @@
     return parsed;
   }
 
+  /* The preset a case is exactly (compared as links: one order of keys), or
+   * 'custom'. The presets' links are made once. */
+  let presetLinks = null;
+  function presetOf(c) {
+    presetLinks = presetLinks || Object.entries(PRESETS).map(([name, p]) => [name, encodeHash({ case: p.make() })]);
+    const link = encodeHash({ case: c });
+    return (presetLinks.find(([, l]) => l === link) || ['custom'])[0];
+  }
+
   const api = {
     LIMITS, PRESETS, lectureCase, seededRandom, randomWeights, pytorchInit, weightShapes,
-    withEmbedDim, withTokenAdded, withTokenRemoved, withHeads, withFlag, causalMask, isSelfAttention,
+    withEmbedDim, withTokenAdded, withTokenRemoved, withHeads, withFlag, causalMask, isSelfAttention, presetOf,
     encodeHash, decodeHash, check,
   };
   if (isNode) module.exports = api;

@@ -206,10 +206,7 @@
       bar.querySelector('[name=walk]').addEventListener('click', () => this.walkthrough.start(0));
       bar.querySelector('[name=randomize]').addEventListener('click', () => this.commit(State.randomWeights(this.case), 'preset'));
       bar.querySelector('[name=pytorch]').addEventListener('click', () => this.commit(State.pytorchInit(this.case), 'preset'));
-      bar.querySelector('[name=reset]').addEventListener('click', () => {
-        const preset = State.PRESETS[this.presetName() === 'custom' ? 'lecture' : this.presetName()] || State.PRESETS.lecture;
-        this.commit(preset.make(), 'preset');
-      });
+      bar.querySelector('[name=reset]').addEventListener('click', () => this.commit(State.PRESETS[this.basePreset || 'lecture'].make(), 'preset'));
     }
 
     /* The case with attn_mask as the mask control asks. */
@@ -219,7 +216,7 @@
       const current = c.attn_mask && (Array.isArray(c.attn_mask[0][0]) ? c.attn_mask[0] : c.attn_mask);
       const isBool = current && typeof current[0][0] === 'boolean';
       if (mode === 'none') delete c.attn_mask;
-      if (mode === 'causal') c.attn_mask = Array.from({ length: L }, (_, r) => Array.from({ length: S }, (_, j) => j > r));
+      if (mode === 'causal') c.attn_mask = State.causalMask(L, S);
       if (mode === 'custom') c.attn_mask = isBool ? current.map((r) => r.slice()) : Array.from({ length: L }, () => new Array(S).fill(false));
       if (mode === 'float') c.attn_mask = current ? current.map((r) => r.map((x) => (isBool ? (x ? '-Infinity' : 0) : x))) : Array.from({ length: L }, () => new Array(S).fill(0));
       return c;
@@ -234,15 +231,10 @@
       return causal && !Array.isArray(m[0][0]) ? 'causal' : 'custom';
     }
 
-    presetName() {
-      const text = State.encodeHash({ case: this.case }); /* canonical: keys in one order */
-      for (const [name, preset] of Object.entries(State.PRESETS)) if (State.encodeHash({ case: preset.make() }) === text) return name;
-      return 'custom';
-    }
-
     syncControls() {
       const i = this.inputs, c = this.parsed.config;
-      i.preset.value = this.presetName();
+      i.preset.value = State.presetOf(this.case);
+      if (i.preset.value !== 'custom') this.basePreset = i.preset.value; /* what Reset goes back to */
       i.embed_dim.value = c.embed_dim;
       i.num_heads.value = c.num_heads;
       for (const flag of ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights']) i[flag].checked = Boolean(c[flag]);
@@ -468,6 +460,8 @@
       const th = el('th', { scope: 'row', className: 'token-header' });
       const self = State.isSelfAttention(this.case);
       const input = el('input', { type: 'text', className: 'token', value: this.parsed.tokens.query[i], 'aria-label': `token ${i + 1}`, maxlength: State.LIMITS.tokenLength, spellcheck: 'false' });
+      if (i === 0) this.tokenInputs = [];
+      this.tokenInputs[i] = input;
       const message = el('span', { className: 'cell-error', role: 'alert', hidden: true });
       input.addEventListener('input', () => {
         const name = input.value.trim();
@@ -506,6 +500,13 @@
      * are an array, or the name of a token list of labels(). */
     updateLabels() {
       const lab = this.labels();
+      /* the query rows' own headers are the token inputs: all but the one being typed in */
+      const typing = this.root.getRootNode().activeElement;
+      (this.tokenInputs || []).forEach((input, i) => {
+        if (!input.isConnected) return;
+        if (input !== typing) input.value = lab.query[i];
+        input.parentElement.querySelector('.remove-token')?.setAttribute('aria-label', `remove token ${lab.query[i]}`);
+      });
       const resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
       for (const section of this.cards) for (const card of section.cards)
         if (!card.custom && (typeof card.rowLabels === 'string' || typeof card.colLabels === 'string'))
@@ -526,6 +527,7 @@
       else if (head !== null && Array.isArray(target[0][0])) target[head][i][j] = stored;
       else target[i][j] = stored;
       flat[index] = isBool ? (value !== 0 ? 1 : 0) : value;
+      this.inputs.preset.value = 'custom'; /* an edited example is no longer the preset (Reset goes back to it) */
       this.compute();
       this.paint();
       this.notify();
