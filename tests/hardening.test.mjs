@@ -65,6 +65,8 @@ for (const name of BROWSERS) {
         headers: () => ({ 'content-security-policy': policy }),
         onReport: (body) => reports.push(body),
         pages: {
+          /* a page that breaks the policy: proves that violations are reported here */
+          '/csp-control.html': '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>control</title><link rel="icon" href="data:,"></head><body><script>window.ran = 1;</script><p style="color: red">x</p></body></html>',
           '/csp-widgets.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>widgets under CSP</title><link rel="icon" href="data:,"></head><body>
             <attention-viz id="a" controls="full"></attention-viz>
             <attention-viz id="b" tokens="${JSON.stringify([HOSTILE, 'b']).replace(/&/g, '&amp;').replace(/"/g, '&quot;')}" stage="weights"></attention-viz>
@@ -103,6 +105,13 @@ for (const name of BROWSERS) {
     });
 
     it('runs under a strict Content-Security-Policy with no violation report', async () => {
+      const control = await browser.newPage();
+      await control.goto(`${origin()}/csp-control.html`);
+      assert.equal(await control.evaluate(() => window.ran), undefined, 'the inline script was blocked');
+      await control.close();
+      for (let waited = 0; !reports.length && waited < 5000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(reports.length > 0, 'a violation is reported to this server');
+      reports.length = 0;
       const problems = await withPage(`${origin()}/index.html`, async (page) => {
         assert.deepEqual(compareStages(only(await readStages(page)), lecture.stages), []);
         const input = '[data-stage="query"] [data-row="0"][data-col="0"] input';
