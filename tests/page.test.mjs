@@ -55,6 +55,8 @@ for (const name of BROWSERS) {
         const outside = requests.filter((url) => !url.startsWith(new URL('.', PAGE_URL).href) && !/^(data|blob):/.test(url));
         assert.deepEqual(outside, [], 'only the project’s own files are requested');
         for (const stage of STAGES) assert.ok(await page.$(`[data-stage="${stage}"]`), `${stage} is shown`);
+        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done)))));
+        assert.equal(await page.$$eval('.step.is-lazy', (steps) => steps.length), 0, 'a small view stays whole: a full-page screenshot shows every step');
       }));
 
     it('shows every PyTorch fixture, opened through its link, stage by stage', () =>
@@ -272,7 +274,21 @@ for (const name of BROWSERS) {
           await page.$eval('[name=preset]', (s, v) => { s.value = v; s.dispatchEvent(new Event('change')); }, preset);
           assert.deepEqual(await matchesItsOwnHash(page), [], preset);
         }
+        /* so big that steps off screen are skipped (content-visibility), with
+         * their real heights kept: the page is as tall as when all are drawn */
+        await page.waitForFunction(() => [...document.querySelectorAll('.step')].every((s) => s.classList.contains('is-lazy')), { timeout: 3000 });
+        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done)))));
+        assert.ok(await page.$eval('.step:last-child', (s) => s.getBoundingClientRect().top > innerHeight), 'the last step is off screen');
+        const heights = await page.$eval('.stages', (stages) => {
+          const lazy = stages.getBoundingClientRect().height;
+          stages.querySelectorAll('.step').forEach((s) => s.classList.remove('is-lazy'));
+          const whole = stages.getBoundingClientRect().height;
+          stages.querySelectorAll('.step').forEach((s) => s.classList.add('is-lazy'));
+          return { lazy, whole };
+        });
+        assert.equal(heights.lazy, heights.whole);
         await typeInto(page, 'query', 0, 0, '0.5');
+        assert.deepEqual(await matchesItsOwnHash(page), [], 'skipped steps still carry the new values');
         assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'custom');
         await page.click('[name=reset]');
         assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'paragraph', 'Reset goes back to the preset chosen last');

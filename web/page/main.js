@@ -38,18 +38,26 @@
       history.replaceState(null, '', written);
       document.documentElement.removeAttribute('data-hash-pending');
     };
+    /* The page's background follows a theme forced on the view. */
+    const followTheme = (shown) => {
+      const theme = shown.root.dataset.theme;
+      if (document.documentElement.dataset.theme !== theme) document.documentElement.dataset.theme = theme;
+    };
     const view = new AttnView(app, {
       attention, state,
-      onChange() {
+      onChange(changed) {
+        followTheme(changed); /* (called from the constructor too, before `view` is set) */
         document.documentElement.setAttribute('data-hash-pending', '');
         if (!pending) pending = setTimeout(writeHash, 150);
       },
     });
+    followTheme(view);
     if (message) view.showBanner(message);
     window.addEventListener('hashchange', () => {
       if (location.hash === written) return;
       const next = stateFromHash();
       view.setState(next.state);
+      followTheme(view);
       view.showBanner(next.message);
       written = location.hash;
     });

@@ -18,6 +18,7 @@
 
   const COMPACT_COLS = 10; /* wider matrices show colour only; numbers on hover */
   const COMPACT_ROWS = 24;
+  const LAZY_CELLS = 4000; /* from this many cells, steps off screen are skipped (build) */
   let views = 0; /* several views in one page need distinct ids */
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
@@ -398,6 +399,11 @@
         return element;
       });
       this.stagesElement.replaceChildren(...sections);
+      /* Big views skip steps off screen (style.css), once laid out: the
+       * frame after the next has their real heights remembered. Small ones
+       * stay whole, for full-page screenshots. */
+      const cells = Object.values(this.matrices).flat().reduce((sum, m) => sum + m.cells.length, 0);
+      if (cells >= LAZY_CELLS) requestAnimationFrame(() => requestAnimationFrame(() => sections.forEach((s) => s.classList.add('is-lazy'))));
     }
 
     buildCard(card) {
