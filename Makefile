@@ -87,7 +87,9 @@ FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 build/fuzz-attn: tests/fuzz/fuzz_attn.c $(CORE_SRC) core/kernels_scalar.c $(CORE_HDR) | build
 	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -Icore tests/fuzz/fuzz_attn.c $(CORE_SRC) core/kernels_scalar.c -lm -o $@
 
-fuzz: build/fuzz-attn ## fuzz the C core for FUZZ_SECONDS (60) seconds
+fuzz: ## fuzz the C core for FUZZ_SECONDS (60) seconds
+	.ci/deps test
+	$(MAKE) build/fuzz-attn
 	mkdir -p build/fuzz/corpus build/fuzz/artifacts
 	build/fuzz-attn -max_total_time=$(FUZZ_SECONDS) -timeout=30 -max_len=4096 -entropic_scale_per_exec_time=1 \
 	  -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 \
@@ -106,7 +108,8 @@ build/attn-bench.wasm: tests/bench/peak.c core/pack.c core/kernels_simd.c $(CORE
 	  -sEXPORTED_FUNCTIONS=_bench_peak,_bench_peak_chains,_attn__gemm,_attn__pack_transposed,_attn__packed_size,_malloc,_free \
 	  tests/bench/peak.c core/pack.c core/kernels_simd.c -o $@
 
-bench: all build/attn-bench.wasm ## time forward() on every build, plain JS and tfjs-backend-wasm, and the page (a report)
-	[ -d node_modules/@tensorflow/tfjs-backend-wasm ] || npm ci --no-audit --no-fund
+bench: ## time forward() on every build, plain JS and tfjs-backend-wasm, and the page (a report)
+	.ci/deps test
+	$(MAKE) all build/attn-bench.wasm
 	node tests/bench/bench.mjs
 	node tests/bench/page.mjs

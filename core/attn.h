@@ -17,10 +17,9 @@
  * attn_configure() that changes the configuration, which also zeroes every
  * input (configuring the same one again keeps them). Its memory only grows: it
  * keeps the largest block any configuration needed until attn_free(). Names
- * follow PyTorch's
- * state_dict and forward() arguments. All math is float32; softmax is the
- * max-subtracted form, so large logits do not overflow. There is no global
- * state: several objects may be used at once.
+ * follow PyTorch's state_dict and forward() arguments. All math is float32;
+ * softmax is the max-subtracted form, so large logits do not overflow. There
+ * is no global state: several objects may be used at once.
  */
 #ifndef ATTN_H
 #define ATTN_H
