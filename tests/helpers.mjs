@@ -107,12 +107,12 @@ export function runDriver(binary, script) {
 export const { seededRandom } = State;
 
 /* A random case in the JSON format: every option, shapes up to the limits given. */
-export function randomCase(random, { minLen = 1, maxLen = 9, minHeads = 1, maxHeads = 4, maxHeadDim = 6 } = {}) {
+export function randomCase(random, { minLen = 1, maxLen = 9, minHeads = 1, maxHeads = 4, minHeadDim = 1, maxHeadDim = 6 } = {}) {
   const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
   const chance = (p) => random() < p;
   const matrix = (rows, cols, scale) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => Math.fround((random() * 2 - 1) * scale)));
   const vector = (n, scale) => matrix(1, n, scale)[0];
-  const H = int(minHeads, maxHeads), E = H * int(1, maxHeadDim), L = int(minLen, maxLen);
+  const H = int(minHeads, maxHeads), E = H * int(minHeadDim, maxHeadDim), L = int(minLen, maxLen);
   const cross = chance(0.4);
   const S = cross ? int(minLen, maxLen) : L;
   const kdim = cross && chance(0.5) ? int(1, 8) : E;

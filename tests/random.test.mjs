@@ -17,12 +17,17 @@ function cases(count, seed, options) {
 const small = cases(CASES, SEED);
 // Larger shapes cross the 4×8 tile and 4-lane softmax edges many times over.
 const large = cases(12, SEED + 1, { maxLen: 40, maxHeads: 6, maxHeadDim: 20 });
+// Sums longer than one GEMM k-block (KC = 128 in kernels_simd.c), with full
+// 4×8 tiles: E > 128 in the projections, S' > 128 with head_dim > 8 in context.
+const deep = cases(2, SEED + 2, { minLen: 130, maxLen: 140, minHeads: 2, maxHeads: 2, minHeadDim: 66, maxHeadDim: 72 });
+const all = [...small, ...large, ...deep];
+const want = all.map(referenceForward);
 
 for (const simd of [true, false]) {
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build agrees with the float64 reference on ${CASES + large.length} random cases`, async () => {
+  test(`${simd ? 'SIMD' : 'scalar'} wasm build agrees with the float64 reference on ${all.length} random cases`, async () => {
     const attention = await createAttention({ simd });
-    [...small, ...large].forEach((c, i) => {
-      const failures = compareStages(attention.forward(c), referenceForward(c));
+    all.forEach((c, i) => {
+      const failures = compareStages(attention.forward(c), want[i]);
       assert.deepEqual(failures, [], `case ${i} (seeded ${SEED}): ${failures[0]}\n${JSON.stringify(c)}`);
     });
   });
@@ -30,11 +35,10 @@ for (const simd of [true, false]) {
 
 test('native build agrees with the float64 reference on the same random cases', async () => {
   const { configFields } = await createAttention();
-  const all = [...small, ...large];
   const run = runDriver(NATIVE, all.map((c) => driverScript(parseCase(c), configFields)).join(''));
   assert.equal(run.status, 0, run.stderr);
   all.forEach((c, i) => {
-    const failures = compareStages(run.results[i], referenceForward(c));
+    const failures = compareStages(run.results[i], want[i]);
     assert.deepEqual(failures, [], `case ${i}: ${failures[0]}`);
   });
 });
