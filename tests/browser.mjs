@@ -63,6 +63,17 @@ export async function pageHash(page) {
   return page.evaluate(() => location.hash);
 }
 
+/* Sets the page's hash and waits for its hashchange handler to have run.
+ * Returns the hash as the page reads it (the browser escapes some characters). */
+export function setHash(page, hash) {
+  return page.evaluate((h) => new Promise((resolve) => {
+    const before = location.hash;
+    window.addEventListener('hashchange', () => resolve(location.hash), { once: true });
+    location.hash = h;
+    if (location.hash === before) resolve(before); /* no change: no event */
+  }), hash);
+}
+
 /* The selector of one cell. */
 export function cell(stage, row, col, head) {
   return `[data-stage="${stage}"] [data-row="${row}"][data-col="${col}"]${head === undefined ? '' : `[data-head="${head}"]`}`;

@@ -8,10 +8,8 @@ import { createAttention, CaseError } from '../web/attention.mjs';
 import State from '../web/page/state.js';
 import { serve, STRICT_CSP } from '../web/serve.mjs';
 import { loadFixtures, compareStages, seededRandom } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, openPage, readStages } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, openPage, readStages, setHash } from './browser.mjs';
 
-const STAGES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
-const only = (stages) => Object.fromEntries(STAGES.map((n) => [n, stages[n]]));
 const fixtures = loadFixtures();
 const lecture = fixtures.find((f) => f.name === 'lecture');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
@@ -114,7 +112,7 @@ for (const name of BROWSERS) {
       reportWait = Math.max(1000, 4 * (Date.now() - start)); /* reports are sent asynchronously: wait well past the control's */
       reports.length = 0;
       const problems = await withPage(`${origin()}/index.html`, async (page) => {
-        assert.deepEqual(compareStages(only(await readStages(page)), lecture.stages), []);
+        assert.deepEqual(compareStages(await readStages(page), lecture.stages), []);
         const input = '[data-stage="query"] [data-row="0"][data-col="0"] input';
         await page.click(input);
         await page.keyboard.type('5');
@@ -158,13 +156,7 @@ for (const name of BROWSERS) {
       hashes.push('#v=1&' + 'query=1,'.repeat(40000), '#v=1&tokens=' + 'a,'.repeat(100) + '&num_heads=1', '#v=1&embed_dim=100000&num_heads=1');
       const problems = await withPage(PAGE_URL, async (page) => {
         for (const hash of hashes) {
-          /* the hash as the page reads it (the browser escapes some characters), once its hashchange handler ran */
-          const read = await page.evaluate((h) => new Promise((resolve) => {
-            const before = location.hash;
-            window.addEventListener('hashchange', () => resolve(location.hash), { once: true });
-            location.hash = h;
-            if (location.hash === before) resolve(before); /* no change: no event */
-          }), hash);
+          const read = await setHash(page, hash);
           let expected = lecture.case, readable = true;
           try {
             if (read.length > 1) expected = State.decodeHash(read).case;
@@ -175,7 +167,7 @@ for (const name of BROWSERS) {
           const label = hash.slice(0, 60);
           if (readable) assert.equal(banner, '', label);
           else assert.match(banner, /could not be read/, label);
-          assert.deepEqual(compareStages(only(await readStages(page)), attention.forward(expected)), [], label);
+          assert.deepEqual(compareStages(await readStages(page), attention.forward(expected)), [], label);
         }
       });
       assert.deepEqual(problems, []);
@@ -189,7 +181,7 @@ for (const name of BROWSERS) {
         assert.match(await page.$eval('[data-control="embed_dim"] .control-error', (e) => e.textContent), /embed_dim up to 64/);
         await page.$eval('[name=num_heads]', (i) => { i.value = '0'; i.dispatchEvent(new Event('change')); });
         assert.match(await page.$eval('[data-control="num_heads"] .control-error', (e) => e.textContent), /a whole number from 1/);
-        assert.deepEqual(compareStages(only(await readStages(page)), lecture.stages), [], 'the last good state stays');
+        assert.deepEqual(compareStages(await readStages(page), lecture.stages), [], 'the last good state stays');
       });
       assert.deepEqual(problems, []);
     });
@@ -197,7 +189,7 @@ for (const name of BROWSERS) {
     it('works on the scalar build when SIMD is forced off', async () => {
       const problems = await withPage(`${PAGE_URL}?nosimd`, async (page) => {
         assert.match(await page.$eval('.footer', (f) => f.textContent), /scalar build/);
-        assert.deepEqual(compareStages(only(await readStages(page)), lecture.stages), []);
+        assert.deepEqual(compareStages(await readStages(page), lecture.stages), []);
       });
       assert.deepEqual(problems, []);
     });

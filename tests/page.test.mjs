@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createAttention } from '../web/attention.mjs';
+import { createAttention, STAGE_NAMES } from '../web/attention.mjs';
 import State from '../web/page/state.js';
 import { loadFixtures, compareStages, flatten, ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, openPage, readStages, pageHash, cell, typeInto } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, openPage, readStages, pageHash, setHash, cell, typeInto } from './browser.mjs';
 
-const STAGES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
 const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
 const fixtures = loadFixtures();
 const lecture = fixtures.find((f) => f.name === 'lecture');
@@ -24,7 +23,7 @@ const only = (stages, names) => Object.fromEntries(names.map((n) => [n, stages[n
 async function matchesItsOwnHash(page) {
   const shown = await readStages(page);
   const { case: c } = State.decodeHash(await pageHash(page));
-  return compareStages(only(shown, STAGES), attention.forward(c));
+  return compareStages(shown, attention.forward(c));
 }
 const flat = (nested) => Float64Array.from([nested].flat(Infinity));
 
@@ -48,13 +47,12 @@ for (const name of BROWSERS) {
     it('opens from file:// on the lecture example, every stage equal to PyTorch, no request beyond its own files', () =>
       withPage(PAGE_URL, async (page, { requests }) => {
         const shown = await readStages(page);
-        assert.deepEqual(compareStages(only(shown, STAGES), lecture.stages), []);
+        assert.deepEqual(compareStages(shown, lecture.stages), []);
         for (const input of ['query', 'in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'])
           assert.deepEqual(Array.from(shown[input].data, Math.fround), Array.from(flat(lecture.case[input]), Math.fround), input);
         assert.deepEqual(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.map((i) => i.value)), ['I', 'am', 'good']);
         const outside = requests.filter((url) => !url.startsWith(new URL('.', PAGE_URL).href) && !/^(data|blob):/.test(url));
         assert.deepEqual(outside, [], 'only the project’s own files are requested');
-        for (const stage of STAGES) assert.ok(await page.$(`[data-stage="${stage}"]`), `${stage} is shown`);
         await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done)))));
         assert.equal(await page.$$eval('.step.is-lazy', (steps) => steps.length), 0, 'a small view stays whole: a full-page screenshot shows every step');
       }));
@@ -62,9 +60,8 @@ for (const name of BROWSERS) {
     it('shows every PyTorch fixture, opened through its link, stage by stage', () =>
       withPage(PAGE_URL, async (page) => {
         for (const f of fixtures) {
-          await page.evaluate((hash) => { location.hash = hash; }, State.encodeHash({ case: f.case }));
-          await page.waitForFunction((hash) => location.hash === hash, {}, State.encodeHash({ case: f.case }));
-          const failures = compareStages(only(await readStages(page), STAGES), f.stages);
+          await setHash(page, State.encodeHash({ case: f.case }));
+          const failures = compareStages(await readStages(page), f.stages);
           assert.deepEqual(failures, [], `${f.name}: ${failures[0]}`);
           assert.equal(await page.$eval('.banner', (b) => b.hidden), true, `${f.name}: no error banner`);
         }
@@ -78,7 +75,7 @@ for (const name of BROWSERS) {
         assert.equal(after.query.data[2], -0.5);
         const edited = JSON.parse(JSON.stringify(lecture.case));
         edited.query[1][0] = -0.5;
-        assert.deepEqual(compareStages(only(after, STAGES), attention.forward(edited)), []);
+        assert.deepEqual(compareStages(after, attention.forward(edited)), []);
         for (const stage of ['q', 'k', 'v', 'scores', 'weights', 'context', 'output'])
           assert.notDeepEqual(after[stage].data, before[stage].data, `${stage} changed`);
         assert.match(await pageHash(page), /query=0\.2,0\.1;-0\.5,0\.4;/, 'the link holds the edit');
@@ -108,7 +105,7 @@ for (const name of BROWSERS) {
         c.query[0][1] = 0.55;
         c.query[1][1] = -0.25;
         c.query[2][0] = 0.125;
-        assert.deepEqual(compareStages(only(await readStages(page), STAGES), attention.forward(c)), []);
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(c)), []);
       }));
 
     it('is driven from the keyboard: arrows move, Enter edits, Up nudges, Escape cancels', () =>
@@ -156,7 +153,7 @@ for (const name of BROWSERS) {
         await typeInto(page, 'query', 2, 1, '0.25');         // a good edit elsewhere, to keep
         const good = await readStages(page);
         await typeInto(page, 'query', 0, 0, 'abc');
-        assert.deepEqual(compareStages(only(await readStages(page), STAGES), only(good, STAGES)), [], 'nothing recomputed from bad input');
+        assert.deepEqual(compareStages(await readStages(page), only(good, STAGE_NAMES)), [], 'nothing recomputed from bad input');
         // typed live, "1e39" passes through "1e3", a good value, before it goes out of range
         for (const [text, message] of [['abc', /not a number: "abc"/], ['', /empty/], ['1e39', /out of range/], ['1..2', /not a number/]]) {
           await typeInto(page, 'query', 0, 0, text);
@@ -198,7 +195,7 @@ for (const name of BROWSERS) {
       it(`falls back to the lecture with a message on a ${label} hash`, () =>
         withPage(PAGE_URL + hash, async (page) => {
           assert.match(await page.$eval('.banner', (b) => (b.hidden ? '' : b.textContent)), /could not be read/);
-          assert.deepEqual(compareStages(only(await readStages(page), STAGES), lecture.stages), []);
+          assert.deepEqual(compareStages(await readStages(page), lecture.stages), []);
         }));
 
     it('explains a number with its terms and highlights what it was made from', () =>
@@ -237,6 +234,7 @@ for (const name of BROWSERS) {
         await page.click(`${cell('attn_mask', 0, 0)} input`);
         await page.click(`${cell('key_padding_mask', 0, 2)} input`);
         assert.deepEqual(await matchesItsOwnHash(page), []);
+        assert.equal(await page.$eval(cell('attn_mask', 0, 0), (td) => td.dataset.value), 'true');
         assert.equal(await page.$eval(cell('key_padding_mask', 0, 2), (td) => td.dataset.value), 'true');
       }));
 
@@ -385,7 +383,7 @@ for (const name of BROWSERS) {
         assert.match(svg.text, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
         assert.match(svg.text, />0\.43</);
         const json = JSON.parse((await file('json')).text);
-        assert.deepEqual(Object.keys(json.stages), STAGES);
+        assert.deepEqual(Object.keys(json.stages), STAGE_NAMES);
         await page.click('.share-row button:nth-of-type(3)'); // LaTeX
         assert.match(await page.$eval('.share-output', (t) => t.value), /\\begin\{(bmatrix|array)\}/);
         await page.click('.share-row button:nth-of-type(4)'); // Markdown
@@ -403,8 +401,8 @@ for (const name of BROWSERS) {
         const run = spawnSync('/usr/bin/python3', ['-'], { input: snippet, encoding: 'utf8' });
         assert.equal(run.status, 0, run.stderr);
         const printed = JSON.parse(run.stdout);
-        const got = Object.fromEntries(STAGES.map((n) => [n, flatten(printed[n])]));
-        assert.deepEqual(compareStages(only(await readStages(page), STAGES), got), []);
+        const got = Object.fromEntries(STAGE_NAMES.map((n) => [n, flatten(printed[n])]));
+        assert.deepEqual(compareStages(await readStages(page), got), []);
       }));
 
     it('imports a pasted state_dict, and lists a bad one’s problems key by key, keeping the state', () =>
@@ -415,7 +413,7 @@ for (const name of BROWSERS) {
         await page.click('.share summary');
         await page.$eval('.share-paste', (t, text) => { t.value = text; }, JSON.stringify(paste));
         await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Import').click());
-        assert.deepEqual(compareStages(only(await readStages(page), STAGES), f.stages), []);
+        assert.deepEqual(compareStages(await readStages(page), f.stages), []);
         const before = await readStages(page);
         const bad = JSON.stringify({ in_proj_weight: [[1, 2]], 'out_proj.weight': [[1, 'x'], [0, 1]], nonsense: 1 });
         await page.$eval('.share-paste', (t, text) => { t.value = text; }, bad);
