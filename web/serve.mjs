@@ -20,7 +20,13 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
  * browser POSTs to /csp-report (a Content-Security-Policy report-uri). */
 export function serve({ port = 0, headers = () => ({}), pages = {}, onReport = null } = {}) {
   const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+    } catch {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end('bad path\n');
+      return;
+    }
     if (request.method === 'POST' && path === '/csp-report' && onReport) {
       let body = '';
       for await (const chunk of request) body += chunk;
@@ -43,7 +49,10 @@ export function serve({ port = 0, headers = () => ({}), pages = {}, onReport = n
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject); /* e.g. EADDRINUSE: the caller tries another port */
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
