@@ -48,11 +48,11 @@
       ]);
       this.output.hidden = true;
       const details = el('details', { className: 'share' }, [el('summary', { text: 'Export / import' }), panel]);
-      details.addEventListener('toggle', () => { if (details.open) this.fillStages(); });
       return details;
     }
 
-    /* Every matrix on the page, in order, the attention weights first. */
+    /* Every matrix on the page, in order; the attention weights chosen unless
+     * another stage was. Filled again whenever the view builds its cards. */
     fillStages() {
       const names = [];
       for (const section of this.view.cards) for (const card of section.cards) if (!card.custom) names.push(card.stage);
@@ -61,17 +61,15 @@
       this.stage.value = names.includes(chosen) ? chosen : names[0];
     }
 
-    /* The chosen stage: its card, shape, values and labels. */
+    /* The chosen stage: its card, shape (as its caption gives it), values and labels. */
     selected() {
-      if (!this.stage.value) this.fillStages();
       const v = this.view, name = this.stage.value;
       const card = v.cards.flatMap((s) => s.cards).find((c) => c.stage === name);
       const lab = v.labels(), resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
       const parts = card.data();
-      const shape = parts.length > 1 ? [parts.length, card.rows, card.cols] : card.rows === 1 ? [card.cols] : [card.rows, card.cols];
       const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
       parts.reduce((at, p) => { data.set(p, at); return at + p.length; }, 0);
-      return { name, card, shape, data, rowLabels: card.rows === 1 ? undefined : resolve(card.rowLabels), colLabels: resolve(card.colLabels) };
+      return { name, card, shape: card.shape, data, rowLabels: card.shape.length === 1 ? undefined : resolve(card.rowLabels), colLabels: resolve(card.colLabels) };
     }
 
     latex() {
@@ -166,7 +164,7 @@
           errors = [{ key: e.key || '', message: e.message }];
         }
       }
-      this.errors.replaceChildren(...errors.map((e) => el('li', {}, [e.key ? el('code', { text: e.key }) : null, e.key ? ': ' : '', e.message.replace(new RegExp(`^${e.key}: `), '')])));
+      this.errors.replaceChildren(...errors.map((e) => el('li', {}, [e.key ? el('code', { text: e.key }) : null, e.key ? ': ' : '', e.key && e.message.startsWith(`${e.key}: `) ? e.message.slice(e.key.length + 2) : e.message])));
       if (errors.length) return this.setStatus(`Nothing imported: ${errors.length} problem${errors.length > 1 ? 's' : ''}.`);
       this.view.commit(result.case, 'preset');
       this.setStatus(`Imported.${result.notes && result.notes.length ? ` ${result.notes.join(' ')}` : ''}`);

@@ -399,6 +399,7 @@
         return element;
       });
       this.stagesElement.replaceChildren(...sections);
+      this.share.fillStages(); /* the stages to export are the cards just built */
       /* Big views skip steps off screen (style.css), once laid out: the
        * frame after the next has their real heights remembered. Small ones
        * stay whole, for full-page screenshots. */
@@ -417,7 +418,7 @@
       }
       const lab = this.labels();
       const resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
-      const shape = card.perHead ? [this.parsed.config.num_heads, card.rows, card.cols] : card.rows === 1 && /bias|padding/.test(card.stage) ? [card.cols] : [card.rows, card.cols];
+      const shape = card.shape = card.perHead ? [this.parsed.config.num_heads, card.rows, card.cols] : card.rows === 1 && /bias|padding/.test(card.stage) ? [card.cols] : [card.rows, card.cols];
       const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}`, 'data-card': card.stage });
       const caption = el('figcaption', {}, [
         el('span', { className: 'card-title' }, [formula(card.title)]),
