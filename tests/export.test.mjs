@@ -346,9 +346,9 @@ test('heatmapSVG: standalone, well-formed, the page\'s colours and text, heads s
   assert.match(scores, /<rect width="100%" height="100%" fill="#1e2127"\/>/);
   assert.match(scores, /stroke-dasharray/, '−∞ is drawn dashed');
   assert.match(scores, />−∞<\/text>/);
-  const scale = Format.maxAbs(s.scores.data);
+  const scale = Format.niceScale(Format.maxAbs(s.scores.data));
   const first = Format.cellColours(s.scores.data[0], 'diverging', scale, 'dark');
-  assert.ok(scores.includes(`fill="${first.background}"/>`), 'diverging colours scaled by max |x| over the heads');
+  assert.ok(scores.includes(`fill="${first.background}"/>`), 'diverging colours scaled as on the page, over the heads');
   const [head0, head1] = scores.split('<g class="head"').slice(1).map((group) => [...group.matchAll(/<rect x="([\d.]+)" y="([\d.]+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) })));
   assert.ok(Math.min(...head1.map((r) => r.x)) > Math.max(...head0.map((r) => r.x)), 'head 1 to the right of head 0');
   assert.equal(head1[0].y, head0[0].y, 'heads side by side, on one line');

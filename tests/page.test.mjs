@@ -26,6 +26,8 @@ async function matchesItsOwnHash(page) {
   return compareStages(shown, attention.forward(c));
 }
 const flat = (nested) => Float64Array.from([nested].flat(Infinity));
+/* Clicks the Export / import panel's button with this text. */
+const shareButton = (page, text) => page.$$eval('.share-row button', (buttons, t) => buttons.find((b) => b.textContent === t).click(), text);
 
 for (const name of BROWSERS) {
   describe(`page in ${name}`, { concurrency: false }, () => {
@@ -369,7 +371,6 @@ for (const name of BROWSERS) {
     it('exports a stage as PNG, SVG, LaTeX and Markdown, and every stage as JSON', () =>
       withPage(PAGE_URL, async (page) => {
         await page.click('.share summary');
-        await page.waitForFunction(() => document.querySelector('[name=export-stage]').value !== ''); /* filled on the toggle event */
         assert.equal(await page.$eval('[name=export-stage]', (s) => s.value), 'weights');
         const file = (kind) => page.evaluate(async (k) => {
           const { blob, name } = await window.attentionView.share.file(k);
@@ -384,10 +385,16 @@ for (const name of BROWSERS) {
         assert.match(svg.text, />0\.43</);
         const json = JSON.parse((await file('json')).text);
         assert.deepEqual(Object.keys(json.stages), STAGE_NAMES);
-        await page.click('.share-row button:nth-of-type(3)'); // LaTeX
+        await shareButton(page, 'LaTeX');
         assert.match(await page.$eval('.share-output', (t) => t.value), /\\begin\{(bmatrix|array)\}/);
-        await page.click('.share-row button:nth-of-type(4)'); // Markdown
+        await shareButton(page, 'Markdown');
         assert.match(await page.$eval('.share-output', (t) => t.value), /\| *I *\|.*0\.4/s);
+        // the list follows the cards: a stage that goes away is no longer offered
+        await page.select('[name=export-stage]', 'in_proj_bias');
+        await page.click('[name=bias]');
+        assert.equal(await page.$('[name=export-stage] option[value="in_proj_bias"]'), null);
+        await shareButton(page, 'Markdown');
+        assert.match(await page.$eval('.share-output', (t) => t.value), /\|/, 'another stage is exported');
       }));
 
     it('copies as PyTorch a snippet that prints the page’s numbers', { skip: !hasTorch && 'Debian’s python3-torch is not installed' }, () =>
@@ -395,7 +402,7 @@ for (const name of BROWSERS) {
         await typeInto(page, 'query', 2, 0, '-0.35');
         await page.$eval('[name=mask]', (s) => { s.value = 'causal'; s.dispatchEvent(new Event('change')); });
         await page.click('.share summary');
-        await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Copy as PyTorch').click());
+        await shareButton(page, 'Copy as PyTorch');
         const snippet = await page.$eval('.share-output', (t) => t.value);
         assert.match(snippet, /nn\.MultiheadAttention/);
         const run = spawnSync('/usr/bin/python3', ['-'], { input: snippet, encoding: 'utf8' });
@@ -412,17 +419,18 @@ for (const name of BROWSERS) {
           inputs: { query: f.case.query }, options: { num_heads: 2 }, tokens: f.case.tokens };
         await page.click('.share summary');
         await page.$eval('.share-paste', (t, text) => { t.value = text; }, JSON.stringify(paste));
-        await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Import').click());
+        await shareButton(page, 'Import');
         assert.deepEqual(compareStages(await readStages(page), f.stages), []);
         const before = await readStages(page);
-        const bad = JSON.stringify({ in_proj_weight: [[1, 2]], 'out_proj.weight': [[1, 'x'], [0, 1]], nonsense: 1 });
+        const bad = JSON.stringify({ in_proj_weight: [[1, 2]], 'out_proj.weight': [[1, 'x'], [0, 1]], nonsense: 1, '(': 1 });
         await page.$eval('.share-paste', (t, text) => { t.value = text; }, bad);
-        await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Import').click());
+        await shareButton(page, 'Import');
         const errors = await page.$$eval('.share-errors li', (items) => items.map((li) => li.textContent));
         assert.ok(errors.length >= 2, errors.join(' | '));
         assert.ok(errors.some((e) => /nonsense/.test(e)) && errors.some((e) => /out_proj\.weight/.test(e)), errors.join(' | '));
+        assert.ok(errors.some((e) => e.startsWith('(: ')), `a key that is no name is listed too: ${errors.join(' | ')}`);
         await page.$eval('.share-paste', (t) => { t.value = '{"in_proj_weight": [[1, 2],'; });
-        await page.$$eval('.share-row button', (buttons) => buttons.find((b) => b.textContent === 'Import').click());
+        await shareButton(page, 'Import');
         assert.match(await page.$eval('.share-errors', (e) => e.textContent), /line 1/);
         assert.deepEqual(await readStages(page), before, 'the state stays as it was');
       }));

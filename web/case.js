@@ -251,11 +251,12 @@
     return Number(x.toPrecision(9));
   }
 
-  /* Flat data of the given shape as nested arrays of JSON numbers. */
-  function nest(data, shape) {
+  /* Flat data (any array-like) of the given shape as nested arrays, each
+   * value through cell: JSON numbers unless told otherwise. */
+  function nest(data, shape, cell = jsonNumber) {
     const build = (offset, depth) => {
       const n = shape[depth];
-      if (depth === shape.length - 1) return Array.from(data.subarray(offset, offset + n), jsonNumber);
+      if (depth === shape.length - 1) return Array.from({ length: n }, (_, i) => cell(data[offset + i]));
       const stride = shape.slice(depth + 1).reduce((a, b) => a * b, 1);
       return Array.from({ length: n }, (_, i) => build(offset + i * stride, depth + 1));
     };

@@ -6,7 +6,7 @@
  *   stagesJSON(aCase, stages)                      -> '{"case": {...}, "stages": {...}}'
  *   latex(name, shape, data, { rowLabels, colLabels, digits = 4 })
  *   markdown(name, shape, data, { rowLabels, colLabels, digits = 4 })
- *   heatmapSVG(name, shape, data, { rowLabels, colLabels, kind, theme, numbers, scale, title })
+ *   heatmapSVG(name, shape, data, { rowLabels, colLabels, kind, theme, numbers, title })
  *   pytorchSnippet(aCase)                          -> Python 3 source
  *
  * `stages` is what forward() returns: { name: { shape, data } }. A matrix is
@@ -76,28 +76,19 @@
     return x; /* not a float32: keep every digit */
   }
 
+  /* The cells of a typed { shape, data } value that is a bool mask. */
+  const isBoolTyped = (v) => v.dtype === 'bool' || v.data instanceof Uint8Array;
+  const asBool = (x) => x !== 0 && x !== false;
+
   /* A case value as JSON-ready data: non-finite numbers as strings, typed
    * { shape, data } values as nested arrays. */
   function caseValue(v) {
     if (typeof v === 'number') return Number.isFinite(v) ? v : Case.jsonNumber(v);
     if (Array.isArray(v)) return v.map(caseValue);
-    if (v && typeof v === 'object' && Array.isArray(v.shape) && v.data && typeof v.data.length === 'number') {
-      const flat = Array.from(v.data, (x) => (typeof x === 'boolean' ? x : Number(x)));
-      const cell = v.dtype === 'bool' || v.data instanceof Uint8Array ? (x) => x !== 0 && x !== false : jsonNumber;
-      return nestArray(flat.map(cell), v.shape);
-    }
+    if (v && typeof v === 'object' && Array.isArray(v.shape) && v.data && typeof v.data.length === 'number')
+      return Case.nest(v.data, v.shape, isBoolTyped(v) ? asBool : jsonNumber);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, u]) => [k, caseValue(u)]));
     return v;
-  }
-
-  function nestArray(flat, shape) {
-    const build = (offset, depth) => {
-      const n = shape[depth];
-      if (depth === shape.length - 1) return flat.slice(offset, offset + n);
-      const stride = shape.slice(depth + 1).reduce((a, b) => a * b, 1);
-      return Array.from({ length: n }, (_, i) => build(offset + i * stride, depth + 1));
-    };
-    return shape.length ? build(0, 0) : [];
   }
 
   /* The case and every stage as JSON text: one case key a line, one stage a
@@ -108,7 +99,7 @@
     const names = [...Case.STAGE_NAMES.filter((n) => stages && stages[n]), ...Object.keys(stages || {}).filter((n) => !Case.STAGE_NAMES.includes(n))];
     const stageLines = names.map((n) => {
       const { shape, data } = stages[n];
-      return `    ${JSON.stringify(n)}: ${JSON.stringify(nestArray(Array.from(data, jsonNumber), shape))}`;
+      return `    ${JSON.stringify(n)}: ${JSON.stringify(Case.nest(data, shape, jsonNumber))}`;
     });
     const block = (lines) => (lines.length ? `{\n${lines.join(',\n')}\n  }` : '{}');
     return `{\n  "case": ${block(caseLines)},\n  "stages": ${block(stageLines)}\n}\n`;
@@ -216,7 +207,8 @@
 
   /* A standalone SVG of the matrix as a heatmap, the heads side by side:
    * the page's colours (AttnFormat.cellColours: kind 'sequential' for
-   * weights in 0..1, 'diverging' centred on 0 and scaled by max |x|), its
+   * weights in 0..1, 'diverging' centred on 0 and scaled as the page scales,
+   * AttnFormat.niceScale of max |x| over the heads), its
    * cell text (AttnFormat.cellText), NaN hatched and ±∞ dashed as on the
    * page, generic font families only. */
   function heatmapSVG(name, shape, data, o = {}) {
@@ -225,13 +217,13 @@
     const theme = o.theme === 'dark' ? 'dark' : 'light';
     const colours = SVG_THEMES[theme];
     const numbers = o.numbers !== false;
-    const scale = kind === 'diverging' ? o.scale || Format.maxAbs(Array.from(data, Number)) || 1 : 1;
+    const all = Array.from(data, Number);
+    const scale = kind === 'diverging' ? Format.niceScale(Format.maxAbs(all)) : 1;
     const rl = labels(o.rowLabels, rows), cl = labels(o.colLabels, cols);
     const title = o.title ?? `${name} (${shapeText(shape)})`;
     const id = `attn-nan-${String(name).replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
     const numberSize = 11, labelSize = 12, titleSize = 14, pad = 12, gap = 24;
-    const all = Array.from(data, Number);
     const widest = numbers ? Math.max(...all.map((x) => textWidth(Format.cellText(x), numberSize))) : 0;
     const cellW = Math.max(numbers ? 40 : 18, Math.ceil(widest + 10)), cellH = numbers ? 24 : 18;
     const rowLabelW = rl ? Math.ceil(Math.max(...rl.map((t) => textWidth(t, labelSize)))) + 8 : 0;
@@ -299,8 +291,7 @@
   /* A case value as nested arrays (typed { shape, data } values unpacked). */
   function nested(v) {
     if (Array.isArray(v)) return v;
-    const flat = Array.from(v.data, (x) => (v.dtype === 'bool' || v.data instanceof Uint8Array ? x !== 0 : Number(x)));
-    return nestArray(flat, v.shape);
+    return Case.nest(v.data, v.shape, isBoolTyped(v) ? asBool : Number);
   }
 
   /* Python list items, wrapped into lines of at most ~88 characters. */
@@ -478,7 +469,7 @@
     return L.join('\n') + '\n';
   }
 
-  const api = { stagesJSON, latex, markdown, heatmapSVG, pytorchSnippet, xmlText, latexText, markdownText };
+  const api = { stagesJSON, latex, markdown, heatmapSVG, pytorchSnippet };
   if (isNode) module.exports = api;
   else root.AttnExport = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

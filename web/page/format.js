@@ -116,7 +116,7 @@
     return m;
   }
 
-  const api = { cellText, fullText, dataText, parseNumber, cellColours, colourIndex, colourTable: table, maxAbs, niceScale, PALETTES };
+  const api = { cellText, fullText, dataText, parseNumber, cellColours, colourIndex, colourTable: table, maxAbs, niceScale };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnFormat = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

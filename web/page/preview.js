@@ -36,7 +36,7 @@
     draw(holder, stage, kind, rowLabels, colLabels) {
       const { shape, data } = this.view.stages[stage];
       const rows = shape.length === 3 ? shape[1] : shape[0], cols = shape[shape.length - 1];
-      const theme = this.view.theme(), scale = kind === 'diverging' ? Format.maxAbs(data) || 1 : 1;
+      const theme = this.view.theme(), scale = kind === 'diverging' ? Format.niceScale(Format.maxAbs(data)) : 1; /* as the page scales */
       const table = el('table', { className: 'preview-table' });
       table.append(el('tr', {}, [el('th'), ...colLabels.slice(0, cols).map((label) => el('th', { text: label }))]));
       for (let i = 0; i < rows; i++) {

@@ -323,7 +323,7 @@
   }
 
   const api = {
-    LIMITS, PRESETS, lectureCase, seededRandom, randomWeights, pytorchInit, weightShapes,
+    LIMITS, PRESETS, lectureCase, seededRandom, randomWeights, pytorchInit,
     withEmbedDim, withTokenAdded, withTokenRemoved, withHeads, withFlag, causalMask, isSelfAttention, presetOf,
     encodeHash, decodeHash, check,
   };
