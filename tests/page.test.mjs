@@ -69,6 +69,14 @@ for (const name of BROWSERS) {
         }
       }));
 
+    it('labels the keys of cross-attention by their number, not by the query’s words, in headers and explanations', () =>
+      withPage(PAGE_URL + State.encodeHash({ case: fixtures.find((f) => f.name === 'nan_in_cross_query').case }), async (page) => {
+        const keyLabels = await page.$$eval('[data-stage="weights"] .head:first-child thead tr:last-child th[scope=col]', (ths) => ths.map((th) => th.textContent));
+        assert.deepEqual(keyLabels, ['key 0', 'key 1', 'key 2'], 'S = L here, and still the keys are other rows');
+        await page.hover(cell('scores', 0, 1, 0));
+        assert.match(await page.$eval('.explain', (e) => e.textContent), /scores\[head 1\]\[the\]\[key 1\]/);
+      }));
+
     it('follows an edited embedding through every stage', () =>
       withPage(PAGE_URL, async (page) => {
         const before = await readStages(page);

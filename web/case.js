@@ -121,7 +121,7 @@
     return value;
   }
 
-  function readTokens(value, L, S) {
+  function readTokens(value, L, S, selfAttention) {
     const list = (key, v, n, what) => {
       if (!Array.isArray(v) || v.some((t) => typeof t !== 'string'))
         throw new CaseError('tokens', `${key}: expected an array of strings`);
@@ -134,7 +134,7 @@
       return { query: list('tokens.query', value.query, L, 'L'), key: list('tokens.key', value.key, S, 'S') };
     }
     const labels = list('tokens', value, L, 'one per query row');
-    return { query: labels, key: S === L ? labels : null };
+    return { query: labels, key: selfAttention ? labels : null }; /* other keys are not these words */
   }
 
   /* Reads a case. Returns { config, inputs, tokens }: config as the core's
@@ -232,7 +232,7 @@
       average_attn_weights: c.average_attn_weights === false ? 0 : 1,
       attn_mask_kind: attnMaskKind, attn_mask_per_head: perHead, key_padding_mask_kind: paddingKind,
     };
-    const tokens = has('tokens') ? readTokens(c.tokens, L, S) : null;
+    const tokens = has('tokens') ? readTokens(c.tokens, L, S, !has('key')) : null;
     return { config, inputs, tokens };
   }
 

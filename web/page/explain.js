@@ -1,7 +1,7 @@
 /* explain.js: how one computed number was made, with the actual numbers, and
  * which cells it was made from. Pure: reads the parsed case and the stages.
  *
- *   explain({ parsed, stages, separate }, 'q', null, 0, 1)
+ *   explain({ parsed, stages, labels }, 'q', null, 0, 1)
  *     -> { title, lines: [text], sources: [{ stage, head, row, col }] }
  *
  * A classic script: the global AttnExplain (needs AttnFormat). */
@@ -23,17 +23,15 @@
 
   const range = (count, offset = 0) => Array.from({ length: count }, (_, i) => i + offset);
 
-  /* separate: { key, value } true where the case gives its own key or value */
-  function explain({ parsed, stages, separate = {} }, stage, head, row, col) {
+  /* labels: the page's { query, extended } row and key labels (view.labels()) */
+  function explain({ parsed, stages, labels }, stage, head, row, col) {
     const c = parsed.config, inputs = parsed.inputs;
     const E = c.embed_dim, H = c.num_heads, hd = E / H, L = c.tgt_len, S = c.src_len;
     const S2 = S + c.add_bias_kv + c.add_zero_attn;
     const value = (name, index) => stages[name].data[index];
     const packed = c.kdim === E && c.vdim === E;
     const cells = (name, rows, cols, h = null) => rows.flatMap((r) => cols.map((cc) => ({ stage: name, head: h, row: r, col: cc })));
-    const tokens = parsed.tokens || { query: range(L).map(String), key: null };
-    const keyLabels = (tokens.key || (S === L ? tokens.query : range(S).map(String)))
-      .concat(c.add_bias_kv ? ['bias_k'] : [], c.add_zero_attn ? ['zero'] : []);
+    const queryLabels = labels.query, keyLabels = labels.extended;
 
     /* x · W[j]ᵀ + b[j] for one output feature j of a linear layer. */
     const linear = (xName, xData, width, xRow, wName, wData, wRow, bName, bData, bIndex, result) => {
@@ -55,7 +53,7 @@
         return { title, lines: [`add_bias_kv appends ${biasName} as one more row`, `= ${biasName}[${e}] = ${n(value(name, j * E + e))}`], sources: cells(biasName, [0], [e]) };
       }
       if (j >= S) return { title, lines: ['add_zero_attn appends a row of zeros', '= 0'], sources: [] };
-      const xName = separate[source] ? source : 'query'; /* self-attention: keys and values come from X */
+      const xName = inputs[source] !== inputs.query ? source : 'query'; /* self-attention: keys and values come from X */
       const wName = packed ? 'in_proj_weight' : `${name}_proj_weight`;
       const wRow = packed ? band * E + e : e;
       const bias = c.bias ? inputs.in_proj_bias : null;
@@ -67,14 +65,14 @@
       case 'q': {
         const wName = packed ? 'in_proj_weight' : 'q_proj_weight';
         const result = linear('query', inputs.query, E, row, wName, inputs[wName], col, 'in_proj_bias', c.bias ? inputs.in_proj_bias : null, col, value('q', row * E + col));
-        return { title: `q[${tokens.query[row]}][${col}] = x[${tokens.query[row]}] · W_q[${col}]ᵀ${c.bias ? ` + b_q[${col}]` : ''}`, ...result };
+        return { title: `q[${queryLabels[row]}][${col}] = x[${queryLabels[row]}] · W_q[${col}]ᵀ${c.bias ? ` + b_q[${col}]` : ''}`, ...result };
       }
       case 'k': return keyOrValue('k', 1);
       case 'v': return keyOrValue('v', 2);
       case 'q_scaled': {
         const q = value('q', row * E + col);
         return {
-          title: `q_scaled[${tokens.query[row]}][${col}] = q / √head_dim`,
+          title: `q_scaled[${queryLabels[row]}][${col}] = q / √head_dim`,
           lines: [`${paren(q)} / √${hd} = ${paren(q)} / ${n(Math.sqrt(hd))}`, `= ${n(value('q_scaled', row * E + col))}`],
           sources: cells('q', [row], [col]),
         };
@@ -97,13 +95,13 @@
         if (score === -Infinity) lines.push(`masked by ${masks.join(' or ')}: −∞, so softmax gives it weight 0`);
         else if (masks.length) lines.push(`${masks.join(' and ')} add ${n(score - pairs.reduce((s, [a, b]) => s + a * b, 0))}`);
         lines.push(`= ${n(score)}`);
-        return { title: `scores[head ${head + 1}][${tokens.query[row]}][${keyLabels[col]}] = q_scaled · k${masks.length ? ' + mask' : ''}`, lines, sources };
+        return { title: `scores[head ${head + 1}][${queryLabels[row]}][${keyLabels[col]}] = q_scaled · k${masks.length ? ' + mask' : ''}`, lines, sources };
       }
       case 'weights': {
         const rowStart = (head * L + row) * S2;
         const scores = range(S2).map((j) => value('scores', rowStart + j));
         const w = value('weights', rowStart + col);
-        const title = `weights[head ${head + 1}][${tokens.query[row]}][${keyLabels[col]}]: how much “${tokens.query[row]}” attends to “${keyLabels[col]}”`;
+        const title = `weights[head ${head + 1}][${queryLabels[row]}][${keyLabels[col]}]: how much “${queryLabels[row]}” attends to “${keyLabels[col]}”`;
         const sources = cells('scores', [row], range(S2), head);
         if (Number.isNaN(w)) {
           const allMasked = scores.every((s) => s === -Infinity);
@@ -120,10 +118,10 @@
         };
       }
       case 'attn_weights': {
-        if (!c.average_attn_weights) return explain({ parsed, stages, separate }, 'weights', head, row, col);
+        if (!c.average_attn_weights) return explain({ parsed, stages, labels }, 'weights', head, row, col);
         const each = range(H).map((h) => value('weights', (h * L + row) * S2 + col));
         return {
-          title: `attn_weights[${tokens.query[row]}][${keyLabels[col]}]: the mean over ${H} head${H > 1 ? 's' : ''}`,
+          title: `attn_weights[${queryLabels[row]}][${keyLabels[col]}]: the mean over ${H} head${H > 1 ? 's' : ''}`,
           lines: [`(${each.map(n).join(' + ')}) / ${H}`, `= ${n(value('attn_weights', row * S2 + col))}`],
           sources: range(H).map((h) => ({ stage: 'weights', head: h, row, col })),
         };
@@ -132,14 +130,14 @@
         const h = Math.floor(col / hd);
         const pairs = range(S2).map((j) => [value('weights', (h * L + row) * S2 + j), value('v', j * E + col)]);
         return {
-          title: `context[${tokens.query[row]}][${col}] = weights[head ${h + 1}][${tokens.query[row]}] · v[:, ${col}]`,
+          title: `context[${queryLabels[row]}][${col}] = weights[head ${h + 1}][${queryLabels[row]}] · v[:, ${col}]`,
           lines: [products(pairs), `= ${n(value('context', row * E + col))}`],
           sources: [...cells('weights', [row], range(S2), h), ...cells('v', range(S2), [col])],
         };
       }
       case 'output': {
         const result = linear('context', stages.context.data, E, row, 'out_proj.weight', inputs['out_proj.weight'], col, 'out_proj.bias', c.bias ? inputs['out_proj.bias'] : null, col, value('output', row * E + col));
-        return { title: `output[${tokens.query[row]}][${col}] = context[${tokens.query[row]}] · W_o[${col}]ᵀ${c.bias ? ` + b_o[${col}]` : ''}`, ...result };
+        return { title: `output[${queryLabels[row]}][${col}] = context[${queryLabels[row]}] · W_o[${col}]ᵀ${c.bias ? ` + b_o[${col}]` : ''}`, ...result };
       }
     }
     return null;

@@ -280,7 +280,7 @@
     labels() {
       const c = this.parsed.config, t = this.parsed.tokens;
       const query = t.query;
-      const key = t.key || (c.src_len === c.tgt_len && !this.case.key ? query : range(c.src_len).map((j) => `key ${j}`));
+      const key = t.key || range(c.src_len).map((j) => `key ${j}`);
       const extended = key.concat(c.add_bias_kv ? ['bias_k'] : [], c.add_zero_attn ? ['zero'] : []);
       return { query, key, extended };
     }
@@ -624,7 +624,7 @@
     /* ---- explaining a number ---- */
 
     showExplanation(stage, head, i, j, td) {
-      const explanation = Explain.explain({ parsed: this.parsed, stages: this.stages, separate: { key: Boolean(this.case.key), value: Boolean(this.case.value) } }, stage, head, i, j);
+      const explanation = Explain.explain({ parsed: this.parsed, stages: this.stages, labels: this.labels() }, stage, head, i, j);
       if (!explanation) return;
       this.place(td, [el('p', { className: 'explain-title', text: explanation.title }), ...explanation.lines.map((line) => el('p', { text: line }))]);
       for (const source of explanation.sources) {

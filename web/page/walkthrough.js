@@ -159,11 +159,11 @@
     /* The step's text again with the numbers of the moment, and the dimming. */
     render({ scroll = false } = {}) {
       if (!this.active) return;
-      const step = STEPS[this.step], v = this.view;
+      const step = STEPS[this.step], v = this.view, lab = v.labels();
       const ctx = {
-        c: v.parsed.config, lab: v.labels(), stages: v.stages,
+        c: v.parsed.config, lab, stages: v.stages,
         masked: Boolean(v.case.attn_mask || v.case.key_padding_mask),
-        explain: (...at) => Explain.explain({ parsed: v.parsed, stages: v.stages, separate: { key: Boolean(v.case.key), value: Boolean(v.case.value) } }, ...at),
+        explain: (...at) => Explain.explain({ parsed: v.parsed, stages: v.stages, labels: lab }, ...at),
       };
       this.counter.textContent = `Step ${this.step + 1} of ${STEPS.length}`;
       this.title.textContent = step.title;
