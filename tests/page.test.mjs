@@ -262,6 +262,7 @@ for (const name of BROWSERS) {
         await page.$eval(token, (i) => i.select());
         await page.keyboard.type('You');
         assert.match(await pageHash(page), /tokens=You,am,good/);
+        assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'custom', 'a renamed token is no longer the lecture’s');
         assert.equal(await page.$eval('[data-stage="weights"] thead tr:last-child th[scope=col]', (th) => th.textContent), 'You');
         await page.click('.add-token');
         assert.match(await pageHash(page), /tokens=You,am,good,token4/);
@@ -351,6 +352,7 @@ for (const name of BROWSERS) {
         const y = Number(await page.$eval(cell('query', 0, 1), (td) => td.dataset.value));
         assert.ok(x > 0.2 && y > 0.1, `the tip moved right and up: ${x}, ${y}`);
         assert.deepEqual(await matchesItsOwnHash(page), []);
+        assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'custom', 'a moved embedding is no longer the lecture’s');
         await page.$eval('.plane .handle', (h) => h.focus());
         await page.keyboard.press('ArrowLeft');
         assert.equal(Number(await page.$eval(cell('query', 0, 0), (td) => td.dataset.value)), Math.round((x - 0.05) * 100) / 100);

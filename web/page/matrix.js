@@ -200,6 +200,7 @@
         const parsed = Format.parseNumber(input.value);
         if (parsed.error) return this.showError(index, parsed.error);
         this.clearError(index);
+        if (Object.is(Math.fround(parsed.value), this.values[index])) return; /* already in (Enter and change come after input) */
         o.onEdit(i, j, parsed.value);
       };
       input.addEventListener('pointerdown', (e) => this.scrub(e, input, index, startEdit));

@@ -2,11 +2,11 @@
  * Dragging an embedding's tip (or focusing it and pressing the arrow keys,
  * Shift for bigger steps) edits that embedding, and everything follows.
  *
- * A classic script: the global AttnPlane (needs AttnFormat, AttnMatrix). */
+ * A classic script: the global AttnPlane (needs AttnFormat, AttnState, AttnMatrix). */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, { el } = root.AttnMatrix;
+  const Format = root.AttnFormat, State = root.AttnState, { el } = root.AttnMatrix;
   const SVG = 'http://www.w3.org/2000/svg';
   const SIZE = 340, HALF = SIZE / 2;
   /* Okabe–Ito colours, safe for colour-blind readers */
@@ -119,7 +119,7 @@
 
     /* The draggable, focusable tip of embedding i. */
     handle(i, px, py, label, x, y) {
-      const c = svg('circle', { cx: px, cy: py, r: 8, class: 'handle', tabindex: 0, role: 'button', 'aria-label': `embedding of ${label}: ${Format.cellText(x)}, ${Format.cellText(y)}; drag it or use the arrow keys` });
+      const c = svg('circle', { cx: px, cy: py, r: 8, class: 'handle', 'data-index': i, tabindex: 0, role: 'button', 'aria-label': `embedding of ${label}: ${Format.cellText(x)}, ${Format.cellText(y)}; drag it or use the arrow keys` });
       c.addEventListener('pointerdown', (e) => this.drag(e, i));
       c.addEventListener('keydown', (e) => {
         const step = e.shiftKey ? 0.25 : 0.05;
@@ -128,7 +128,7 @@
         e.preventDefault();
         e.stopPropagation();
         this.set(i, x + move[0], y + move[1]);
-        this.handles.children[i]?.focus();
+        this.handles.querySelector(`[data-index="${i}"]`)?.focus(); /* drawn anew (embeddings not finite have none) */
       });
       return c;
     }
@@ -159,8 +159,7 @@
 
     /* Embedding i := (x, y), two decimals, through the view like a cell edit. */
     set(i, x, y) {
-      const round = (t) => Math.round(t * 100) / 100 || 0;
-      this.view.case.query[i] = [round(x), round(y)];
+      this.view.case.query[i] = [State.round2(x), State.round2(y)];
       this.view.refresh();
     }
   }

@@ -102,9 +102,16 @@
       return true;
     }
 
-    /* After an edit in place (a cell, a token): values only. */
+    /* After this.case was edited in place (the plane): values only. */
     refresh() {
       this.parsed = Case.parseCase(this.case);
+      this.edited();
+    }
+
+    /* After any edit in place (a cell, a token, the plane): the example is no
+     * longer the preset (Reset goes back to it); recompute, repaint, tell. */
+    edited() {
+      this.inputs.preset.value = 'custom';
       this.compute();
       this.paint();
       this.notify();
@@ -479,8 +486,7 @@
         tokens[i] = name;
         this.parsed = Case.parseCase(this.case);
         this.updateLabels();
-        this.paint();
-        this.notify();
+        this.edited();
       });
       input.addEventListener('blur', () => { if (!input.value.trim()) { input.value = this.parsed.tokens.query[i]; message.hidden = true; } });
       th.append(input, message);
@@ -534,10 +540,7 @@
       else if (head !== null && Array.isArray(target[0][0])) target[head][i][j] = stored;
       else target[i][j] = stored;
       flat[index] = isBool ? (value !== 0 ? 1 : 0) : value;
-      this.inputs.preset.value = 'custom'; /* an edited example is no longer the preset (Reset goes back to it) */
-      this.compute();
-      this.paint();
-      this.notify();
+      this.edited();
     }
 
     /* New values in every matrix, and the notes that depend on them. The
@@ -556,7 +559,7 @@
       }
       clearTimeout(this.summariesLater);
       this.summariesLater = setTimeout(() => this.describeRanges(), 250);
-      if (this.plane && this.parsed.config.embed_dim === 2) this.plane.update();
+      this.plane?.update(); /* (it draws only when E = 2) */
       this.preview?.update();
       if (this.walkthrough?.active) this.walkthrough.render();
     }
