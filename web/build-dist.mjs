@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SCRIPTS = ['build/attn-wasm.js', 'web/case.js', 'web/core.js', 'web/page/format.js', 'web/page/state.js',
-  'web/page/explain.js', 'web/page/matrix.js', 'web/page/export.js', 'web/page/import.js', 'web/page/share.js', 'web/page/walkthrough.js', 'web/page/plane.js', 'web/page/preview.js', 'web/page/view.js', 'web/widget.js'];
 const read = (path) => readFileSync(join(ROOT, path), 'utf8');
+/* index.html's scripts, in its order, the widget in place of the page's glue */
+const SCRIPTS = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)]
+  .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path));
+if (!SCRIPTS.includes('web/widget.js')) throw new Error('index.html: no <script src="web/page/main.js"> to put the widget in place of');
 
 const css = read('web/page/style.css');
 const bundle = [
