@@ -188,7 +188,8 @@ static v128_t exp_nonpositive(v128_t x) { /* x is not NaN */
     return wasm_v128_andnot(result, underflow);
 }
 
-/* pmax is one maxps; a NaN never gets here (see attn__softmax_rows) */
+/* pmax is one maxps; a NaN here is harmless: attn__softmax_rows checks for
+ * NaN before it uses the maximum */
 static float horizontal_max(v128_t v) {
     v = wasm_f32x4_pmax(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
     v = wasm_f32x4_pmax(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));

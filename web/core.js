@@ -5,8 +5,8 @@
  *
  * It loads the SIMD build when the engine validates it, the scalar one
  * otherwise. Inputs are written straight into wasm memory; each stage is
- * copied out once, so results stay valid across later calls. Views of wasm
- * memory are made afresh for every access, as memory may grow in between.
+ * copied out once, so results stay valid across later calls. The view of wasm
+ * memory is made again whenever memory has grown (heap()).
  *
  * A classic script: a global AttnCore in a page (after AttnWasm and AttnCase),
  * module.exports in Node. */
@@ -47,7 +47,7 @@
     const useSimd = simd === false ? false : simdSupported;
     const bytes = useSimd ? simdBytes : decodeBase64(sources.scalar);
     const { instance } = await WebAssembly.instantiate(bytes, {
-      env: { emscripten_notify_memory_growth() {} }, /* views are made per access anyway */
+      env: { emscripten_notify_memory_growth() {} }, /* heap() sees a grown memory by itself */
     });
     const core = instance.exports;
     if (core._initialize) core._initialize();

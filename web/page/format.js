@@ -88,7 +88,7 @@
   }
 
   /* Which of the 256 colours a finite value gets. kind: 'sequential' (0..1,
-   * weights) or 'diverging' (signed, centred on 0, scaled by `scale` = max |value|). */
+   * weights) or 'diverging' (signed, centred on 0, `scale` at the ends: niceScale). */
   function colourIndex(x, kind, scale) {
     const t = kind === 'sequential' ? x : 0.5 + x / (2 * (scale || 1));
     return Math.round(Math.min(1, Math.max(0, t)) * (STEPS - 1));
@@ -109,7 +109,7 @@
     return SCALE_STEPS.find((step) => step * base >= max * (1 - 1e-12)) * base;
   }
 
-  /* The largest finite |x|: the scale of a diverging heatmap. */
+  /* The largest finite |x|: niceScale of it is the scale of a diverging heatmap. */
   function maxAbs(data) {
     let m = 0;
     for (const x of data) if (Number.isFinite(x) && Math.abs(x) > m) m = Math.abs(x);

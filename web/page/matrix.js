@@ -36,7 +36,9 @@
    *   rowBands / colBands: [{ label, size }] drawn as separators and captions
    *   compact: colour only, numbers on hover and focus
    *   onFocusCell(row, col, cell) / onLeaveCell(): for explanations, on hover
-   *   and (computed cells) on focus */
+   *   and (computed cells) on focus
+   *   rowHeader(row): makes a row's <th> (the editable token names), if given
+   *   idPrefix: for the ids of the cells' error messages */
   class Matrix {
     constructor(options) {
       this.o = options;
@@ -290,8 +292,8 @@
       td.querySelector('.cell-error').remove();
     }
 
-    /* New values (row-major, rows·cols of them). scale: max |value| for a
-     * diverging palette. Only what changed is written to the DOM: the value,
+    /* New values (row-major, rows·cols of them). scale: the |value| at the
+     * ends of a diverging palette (the view's niceScale). Only what changed is written to the DOM: the value,
      * the colour (one of 256), the text. Cells being edited keep their text. */
     update(data, { scale = 1, theme = 'light' } = {}) {
       if (!this.colours) {
@@ -342,7 +344,7 @@
       td.setAttribute('aria-label', `${o.rowLabels[Math.floor(index / o.cols)]}, ${o.colLabels[index % o.cols]}: ${Format.cellText(this.values[index])}`);
     }
 
-    /* Mark cells as the inputs of the explained one (or clear with []). */
+    /* Mark cells as the inputs of the explained one (clearHighlight unmarks). */
     highlight(indices, className) {
       for (const index of indices) this.cells[index]?.classList.add(className);
     }

@@ -18,6 +18,7 @@
 
   const COMPACT_COLS = 10; /* wider matrices show colour only; numbers on hover */
   const COMPACT_ROWS = 24;
+  const FLAGS = ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights']; /* the module's on/off options */
   const LAZY_CELLS = 4000; /* from this many cells, steps off screen are skipped (build) */
   let views = 0; /* several views in one page need distinct ids */
 
@@ -65,7 +66,7 @@
 
     /* Shows state; throws a CaseError (and keeps the current state) when it
      * cannot be shown. */
-    setState(state, { notify = false } = {}) {
+    setState(state) {
       const parsed = State.check(state.case);
       this.case = JSON.parse(JSON.stringify(state.case));
       this.view = { theme: 'auto', controls: 'full', ...state.view };
@@ -75,7 +76,6 @@
       this.syncControls();
       if (Number.isInteger(this.view.step)) this.walkthrough.go(this.view.step);
       else if (this.walkthrough.active) this.walkthrough.stop();
-      if (notify) this.notify();
     }
 
     getState() {
@@ -153,8 +153,7 @@
         preset: select('preset', Object.entries(State.PRESETS).map(([k, p]) => [k, p.label]).concat([['custom', 'custom']])),
         embed_dim: number('embed_dim', 1, State.LIMITS.embed_dim),
         num_heads: number('num_heads', 1, State.LIMITS.num_heads),
-        bias: check('bias'), add_bias_kv: check('add_bias_kv'), add_zero_attn: check('add_zero_attn'),
-        average_attn_weights: check('average_attn_weights'),
+        ...Object.fromEntries(FLAGS.map((flag) => [flag, check(flag)])),
         mask: select('mask', [['none', 'no attn_mask'], ['causal', 'causal (bool)'], ['custom', 'bool, click cells'], ['float', 'float, type values']]),
         key_padding_mask: check('key_padding_mask'),
         theme: select('theme', [['auto', 'theme: auto'], ['light', 'light'], ['dark', 'dark']]),
@@ -162,7 +161,7 @@
       const i = this.inputs;
       const groups = [
         el('div', { className: 'control-group' }, [field('example', i.preset, 'preset'), field('embed_dim E', i.embed_dim, 'embed_dim'), field('num_heads H', i.num_heads, 'num_heads')]),
-        el('div', { className: 'control-group' }, [field('bias', i.bias, 'bias'), field('add_bias_kv', i.add_bias_kv, 'add_bias_kv'), field('add_zero_attn', i.add_zero_attn, 'add_zero_attn'), field('average_attn_weights', i.average_attn_weights, 'average_attn_weights')]),
+        el('div', { className: 'control-group' }, FLAGS.map((flag) => field(flag, i[flag], flag))),
         el('div', { className: 'control-group' }, [field('attn_mask', i.mask, 'mask'), field('key_padding_mask', i.key_padding_mask, 'key_padding_mask')]),
         el('div', { className: 'control-group' }, [
           this.inputs.walk = button('walk', 'Step through', 'The stages one at a time, in the lecture’s order'),
@@ -188,7 +187,6 @@
         const E = Number(i.embed_dim.value);
         if (!Number.isInteger(E) || E < 1) return this.controlError('embed_dim', 'embed_dim: a whole number from 1');
         if (E > State.LIMITS.embed_dim) return this.controlError('embed_dim', `the page shows embed_dim up to ${State.LIMITS.embed_dim}`);
-        if (E % this.case.num_heads) return this.controlError('embed_dim', `embed_dim ${E} is not divisible by num_heads ${this.case.num_heads}`);
         this.commit(State.withEmbedDim(this.case, E), 'embed_dim');
       });
       i.num_heads.addEventListener('change', () => {
@@ -196,7 +194,7 @@
         if (!Number.isInteger(H) || H < 1) return this.controlError('num_heads', 'num_heads: a whole number from 1');
         this.commit(State.withHeads(this.case, H), 'num_heads');
       });
-      for (const flag of ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights'])
+      for (const flag of FLAGS)
         i[flag].addEventListener('change', () => this.commit(State.withFlag(this.case, flag, i[flag].checked), flag));
       i.mask.addEventListener('change', () => this.commit(this.withMaskMode(i.mask.value), 'mask'));
       i.key_padding_mask.addEventListener('change', () => {
@@ -245,7 +243,7 @@
       if (i.preset.value !== 'custom') this.basePreset = i.preset.value; /* what Reset goes back to */
       i.embed_dim.value = c.embed_dim;
       i.num_heads.value = c.num_heads;
-      for (const flag of ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights']) i[flag].checked = Boolean(c[flag]);
+      for (const flag of FLAGS) i[flag].checked = Boolean(c[flag]);
       i.mask.value = this.maskMode();
       i.key_padding_mask.checked = Boolean(this.case.key_padding_mask);
       i.theme.value = this.view.theme;
@@ -293,8 +291,11 @@
     }
 
     /* The sections of the page, in the order of the formula, each with its
-     * matrices. A card: { stage, title, formula, letters, kind, editable,
-     * perHead, rows, cols, rowLabels, colLabels, rowBands, colBands, data() }. */
+     * matrices. A card: { stage, title, formula, shapes, letters, kind,
+     * editable, perHead, rows, cols, rowLabels, colLabels, rowBands, colBands,
+     * data(), and optionally tokens (X: editable token names), summary (a
+     * visible text summary), big, custom ('plane' or 'preview': no matrix) };
+     * buildCard adds shape, as its caption gives it, and figure. */
     sections() {
       const c = this.parsed.config;
       const { embed_dim: E, num_heads: H, tgt_len: L, src_len: S } = c;
