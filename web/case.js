@@ -278,7 +278,7 @@
     }
   }
 
-  const api = { parseCase, parseJSON, nest, jsonNumber, stagesToJSON, describe, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, MASK };
+  const api = { parseCase, parseJSON, nest, jsonNumber, stagesToJSON, describe, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, MASK, FLOAT32_MAX };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnCase = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -7,13 +7,13 @@
 // strings "NaN", "Infinity", "-Infinity". Bad input: one line on stderr
 // naming the key and the problem, exit 1. Wrong usage: exit 2.
 import { readFileSync } from 'node:fs';
-import { createAttention, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
+import { createAttention, parseCase, parseJSON, stagesToJSON, STAGE_NAMES } from './attention.mjs';
 
 const USAGE = `usage: attention-cli [--scalar | --simd] CASE.json
   CASE.json   a case in the JSON format of README.md, or - to read stdin
   --scalar    use the scalar wasm build (default: SIMD when supported)
   --simd      use the SIMD wasm build, or fail
-Prints every stage (${'q, k, v, q_scaled, scores, weights, attn_weights, context, output'}) as JSON.`;
+Prints every stage (${STAGE_NAMES.join(', ')}) as JSON.`;
 
 function fail(message, code = 1) {
   process.stderr.write(`attention-cli: ${message.replace(/\s*\n\s*/g, ' ')}\n`);

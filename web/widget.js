@@ -16,7 +16,6 @@
 
   const State = root.AttnState;
   const ATTRIBUTES = ['state', 'tokens', 'heads', 'stage', 'controls', 'theme'];
-  const CHOICES = { controls: ['none', 'compact', 'full'], theme: ['auto', 'light', 'dark'] };
   let sheet = null; /* one constructed stylesheet shared by every element: no inline <style>, so a strict CSP holds */
 
   function styles() {
@@ -64,15 +63,15 @@
     const heads = element.getAttribute('heads');
     if (heads !== null) {
       const H = Number(heads);
-      if (!Number.isInteger(H) || H < 1 || c.embed_dim % H) problems.push(`heads: ${heads} does not divide embed_dim ${c.embed_dim}`);
+      if (!Number.isInteger(H) || H < 1 || State.embedDim(c) % H) problems.push(`heads: ${heads} does not divide embed_dim ${State.embedDim(c)}`);
       else c = State.withHeads(c, H);
     }
     const view = { ...state.view };
     for (const name of ['controls', 'theme']) {
       const value = element.getAttribute(name);
       if (value === null) continue;
-      if (CHOICES[name].includes(value)) view[name] = value;
-      else problems.push(`${name}: expected ${CHOICES[name].join(', ')}, got "${value}"`);
+      if (State.VIEW_KEYS[name].includes(value)) view[name] = value;
+      else problems.push(`${name}: expected ${State.VIEW_KEYS[name].join(', ')}, got "${value}"`);
     }
     if (element.getAttribute('stage')) view.stage = element.getAttribute('stage');
     return { case: c, view };

@@ -43,7 +43,7 @@
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../case.js') : root.AttnCase;
 
-  const FLOAT32_MAX = 3.4028234663852886e38;
+  const { FLOAT32_MAX } = Case;
   const PARAMS = ['in_proj_weight', 'q_proj_weight', 'k_proj_weight', 'v_proj_weight', 'in_proj_bias',
     'bias_k', 'bias_v', 'out_proj.weight', 'out_proj.bias'];
   const INPUTS = ['query', 'key', 'value', 'attn_mask', 'key_padding_mask'];

@@ -323,7 +323,7 @@
   }
 
   const api = {
-    LIMITS, PRESETS, lectureCase, seededRandom, round2, randomWeights, pytorchInit,
+    LIMITS, PRESETS, VIEW_KEYS, embedDim, lectureCase, seededRandom, round2, randomWeights, pytorchInit,
     withEmbedDim, withTokenAdded, withTokenRemoved, withHeads, withFlag, causalMask, isSelfAttention, presetOf,
     encodeHash, decodeHash, check,
   };
