@@ -58,12 +58,13 @@
     constructor(core, simd) {
       this.core = core;
       this.simd = simd;
-      this.handle = core.attn_new();
-      this.scratch = core.malloc(4 * 16); /* the config (13 ints), then 3 dims */
-      if (!this.handle || !this.scratch) throw new CoreError(3, 'out of memory');
       this.configFields = this.names(core.attn_config_field_name);
       this.inputNames = this.names(core.attn_input_name);
       this.stageNames = this.names(core.attn_stage_name);
+      this.handle = core.attn_new();
+      this.dimsOffset = 4 * this.configFields.length;
+      this.scratch = core.malloc(this.dimsOffset + 4 * 3); /* the config's ints, then up to 3 dims of a shape */
+      if (!this.handle || !this.scratch) throw new CoreError(3, 'out of memory');
       this.plan = null; /* see planFor() */
       this.parsed = NOT_PARSED; /* see parse() */
     }
@@ -84,7 +85,7 @@
 
     /* Shape of an input or stage under the current configuration, or null. */
     shape(shapeOf, index) {
-      const dimsPointer = this.scratch + 4 * 13;
+      const dimsPointer = this.scratch + this.dimsOffset;
       const rank = shapeOf(this.handle, index, dimsPointer);
       return rank ? Array.from(new Int32Array(this.memory(), dimsPointer, rank)) : null;
     }
