@@ -74,6 +74,11 @@ export function setHash(page, hash) {
   }), hash);
 }
 
+/* Waits for `count` frames of the page to be drawn. */
+export function frames(page, count) {
+  return page.evaluate((n) => new Promise((done) => { const next = () => (n-- > 0 ? requestAnimationFrame(next) : done()); next(); }), count);
+}
+
 /* The selector of one cell. */
 export function cell(stage, row, col, head) {
   return `[data-stage="${stage}"] [data-row="${row}"][data-col="${col}"]${head === undefined ? '' : `[data-head="${head}"]`}`;

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFixtures, flatten, unravel, ROOT } from './helpers.mjs';
+import { loadFixtures, flatten, compareStages, PYTHON, hasTorch, ROOT } from './helpers.mjs';
 import { createAttention } from '../web/attention.mjs';
 
 const require = createRequire(import.meta.url);
@@ -17,21 +17,9 @@ const Format = require('../web/page/format.js');
 
 const fixtures = loadFixtures();
 const byName = Object.fromEntries(fixtures.map((f) => [f.name, f]));
-const PYTHON = '/usr/bin/python3';
-const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 const NO_TORCH = `${PYTHON} cannot import torch (Debian's python3-torch is not installed here): the PyTorch snippets are not run`;
 const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || null;
 const EVIL = '<img src=x onerror=alert(1)>';
-
-/* The snippets are compared with the fixtures, both float64 from the same numbers. */
-function compareExact(name, got, want) {
-  assert.deepEqual(got.shape, want.shape, `${name}: shape`);
-  for (let i = 0; i < want.data.length; i++) {
-    const a = got.data[i], b = want.data[i];
-    const ok = Number.isFinite(b) ? Math.abs(a - b) <= 1e-9 + 1e-9 * Math.abs(b) : Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
-    assert.ok(ok, `${name}[${unravel(i, want.shape).join('][')}]: snippet printed ${a}, PyTorch fixture has ${b}`);
-  }
-}
 
 /* python3 - (the source on stdin), or python3 -c source with `input` on stdin */
 function runPython(source, input = null) {
@@ -112,7 +100,8 @@ function checkPrinted(run, stages) {
   assert.equal(run.stdout.trim().split('\n').length, 11, 'one stage a line');
   const printed = JSON.parse(run.stdout);
   assert.deepEqual(Object.keys(printed), Object.keys(stages));
-  for (const [name, want] of Object.entries(stages)) compareExact(name, flatten(printed[name]), want);
+  const got = Object.fromEntries(Object.keys(stages).map((name) => [name, flatten(printed[name])]));
+  assert.deepEqual(compareStages(got, stages, { rtol: 1e-9, atol: 1e-9 }), [], 'float64 from the same numbers: equal to rounding');
 }
 
 test('pytorchSnippet: every fixture, run by PyTorch, prints the fixture\'s stages', { skip: hasTorch ? false : NO_TORCH, timeout: 600000 }, async (t) => {

@@ -1,6 +1,6 @@
 // helpers.mjs: what the test suites share: the fixtures, the tolerance check,
 // the native driver, and seeded random cases.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -21,7 +21,11 @@ export function loadFixtures() {
   });
 }
 
-const NON_FINITE = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+/* Debian's python3 and whether it has python3-torch (the export tests run PyTorch when it does) */
+export const PYTHON = '/usr/bin/python3';
+export const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+export const NON_FINITE = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
 /* Nested arrays (numbers or the non-finite strings) -> { shape, data: Float64Array } */
 export function flatten(nested) {

@@ -9,14 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createAttention, STAGE_NAMES } from '../web/attention.mjs';
 import State from '../web/page/state.js';
-import { loadFixtures, compareStages, flatten, ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, openPage, readStages, pageHash, setHash, cell, typeInto } from './browser.mjs';
+import { loadFixtures, compareStages, flatten, hasTorch, ROOT } from './helpers.mjs';
+import { BROWSERS, PAGE_URL, launch, openPage, readStages, pageHash, setHash, frames, cell, typeInto } from './browser.mjs';
 
 const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
 const fixtures = loadFixtures();
 const lecture = fixtures.find((f) => f.name === 'lecture');
 const attention = await createAttention();
-const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 
 const only = (stages, names) => Object.fromEntries(names.map((n) => [n, stages[n]]));
 /* The page's stages against the core's for the case its hash holds. */
@@ -25,7 +24,6 @@ async function matchesItsOwnHash(page) {
   const { case: c } = State.decodeHash(await pageHash(page));
   return compareStages(shown, attention.forward(c));
 }
-const flat = (nested) => Float64Array.from([nested].flat(Infinity));
 /* Clicks the Export / import panel's button with this text. */
 const shareButton = (page, text) => page.$$eval('.share-row button', (buttons, t) => buttons.find((b) => b.textContent === t).click(), text);
 
@@ -51,11 +49,11 @@ for (const name of BROWSERS) {
         const shown = await readStages(page);
         assert.deepEqual(compareStages(shown, lecture.stages), []);
         for (const input of ['query', 'in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'])
-          assert.deepEqual(Array.from(shown[input].data, Math.fround), Array.from(flat(lecture.case[input]), Math.fround), input);
+          assert.deepEqual(Array.from(shown[input].data, Math.fround), Array.from(flatten(lecture.case[input]).data, Math.fround), input);
         assert.deepEqual(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.map((i) => i.value)), ['I', 'am', 'good']);
         const outside = requests.filter((url) => !url.startsWith(new URL('.', PAGE_URL).href) && !/^(data|blob):/.test(url));
         assert.deepEqual(outside, [], 'only the project’s own files are requested');
-        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done)))));
+        await frames(page, 3);
         assert.equal(await page.$$eval('.step.is-lazy', (steps) => steps.length), 0, 'a small view stays whole: a full-page screenshot shows every step');
       }));
 
@@ -286,7 +284,7 @@ for (const name of BROWSERS) {
         /* so big that steps off screen are skipped (content-visibility), with
          * their real heights kept: the page is as tall as when all are drawn */
         await page.waitForFunction(() => [...document.querySelectorAll('.step')].every((s) => s.classList.contains('is-lazy')), { timeout: 3000 });
-        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(done)))));
+        await frames(page, 3);
         assert.ok(await page.$eval('.step:last-child', (s) => s.getBoundingClientRect().top > innerHeight), 'the last step is off screen');
         const heights = await page.$eval('.stages', (stages) => {
           const lazy = stages.getBoundingClientRect().height;

@@ -2,8 +2,9 @@
 // plain JS, written from PyTorch's F.multi_head_attention_forward, to check the
 // core on random cases. Nested arrays in, { stage: { shape, data } } out.
 
-const NON_FINITE = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-const num = (x) => (typeof x === 'string' ? NON_FINITE[x] : typeof x === 'boolean' ? x : x);
+import { NON_FINITE } from './helpers.mjs';
+
+const num = (x) => (typeof x === 'string' ? NON_FINITE[x] : x); /* numbers and booleans as they are */
 
 /* x (n×d) · Wᵀ (W: m×d) + b  ->  n×m */
 function linear(x, W, b) {

@@ -15,8 +15,9 @@
 // each (~0.3 s) per round, over a few rounds, so that a change of clock speed
 // during the run touches them alike; each block starts with one untimed call
 // (the others' turns evicted its data from the caches); a sample runs a call
-// enough times to last a few milliseconds; the figure is the median sample. Flops count 2·m·n·k for each product (the four
-// projections, q·kᵀ and weights·v), nothing for softmax and the rest.
+// enough times to last a few milliseconds; the figure is the median sample.
+// Flops count 2·m·n·k for each product (the four projections, q·kᵀ and
+// weights·v), nothing for softmax and the rest.
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -208,7 +209,6 @@ async function main() {
     ` (SIMD ${tfjs.simd ? 'on' : 'off'}), ${tfjs.threads} thread`);
   const bench = await loadBenchWasm();
   const peakSamples = Array.from({ length: 15 }, () => peakSample(bench));
-  const { configFields } = await createAttention();
 
   const results = [];
   for (const [index, size] of SIZES.entries()) {
@@ -221,7 +221,7 @@ async function main() {
     const reference = simd.forward(aCase);
     const disagree = [];
     const others = { scalar: scalar.forward(aCase), 'plain JS': plainForward(aCase), tfjs: tfForward(aCase.query.data) };
-    if (size.L * size.E <= 4096) others.native = nativeStages(aCase, configFields);
+    if (size.L * size.E <= 4096) others.native = nativeStages(aCase, simd.configFields);
     for (const [name, stages] of Object.entries(others)) {
       const failures = stages ? compareStages(stages, reference) : ['did not run'];
       if (failures.length) disagree.push(`${name}: ${failures[0]}`);
@@ -237,7 +237,7 @@ async function main() {
       simdCore: () => simd.core.attn_forward(simd.handle),
       scalarCore: () => scalar.core.attn_forward(scalar.handle),
     }, size.rounds);
-    times.native = timeNative(aCase, configFields, size.nativeRuns);
+    times.native = timeNative(aCase, simd.configFields, size.nativeRuns);
     const gemm = timeGemm(bench, size, 2000 + index);
     results.push({ size, times, gemm, disagree, memory: { simd: simd.memoryBytes(), scalar: scalar.memoryBytes() } });
     tfForward.dispose();
@@ -249,7 +249,7 @@ async function main() {
 
   // ---- tables ----
   const impls = [['simd', 'SIMD wasm'], ['scalar', 'scalar wasm'], ['native', 'native gcc -O3'], ['plain', 'plain JS'], ['tfjs', 'tfjs-wasm']];
-  console.log(`\nf32x4 mul+add peak (peak.c, 13 chains in registers): ${fmtGflops(peak)} GFLOPS` +
+  console.log(`\nf32x4 mul+add peak (peak.c, ${bench.bench_peak_chains()} chains in registers): ${fmtGflops(peak)} GFLOPS` +
     ` (median of ${peakSamples.length} samples, ${fmtGflops(Math.min(...peakSamples))}–${fmtGflops(Math.max(...peakSamples))})`);
   console.log('\nforward(): median time per call after warm-up (GFLOPS)');
   console.log(table(

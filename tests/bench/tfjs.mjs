@@ -20,7 +20,8 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 
 /* Loads tfjs-core and its wasm backend, one thread. Returns { tf, simd,
- * wasmFile }: whether its SIMD build is on, and the .wasm it read. */
+ * threads, wasmFile }: whether its SIMD build is on, its thread count, and
+ * the .wasm it read. */
 export async function startTfjs() {
   const tf = require('@tensorflow/tfjs-core');
   const wasmBackend = require('@tensorflow/tfjs-backend-wasm');
