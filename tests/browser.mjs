@@ -19,31 +19,48 @@ export async function launch(name) {
   });
 }
 
-/* A page that records console errors, page errors and every request. */
-export async function openPage(browser, url = PAGE_URL, { width = 1280, height = 900 } = {}) {
+/* A page that records console errors, page errors, dialogs (dismissed) and
+ * every request. */
+/* ready: a selector to wait for (null: none, e.g. a page of widgets) */
+export async function openPage(browser, url = PAGE_URL, { width = 1280, height = 900, ready = 'html[data-ready]' } = {}) {
   const page = await browser.newPage();
   const problems = [];
   const requests = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
   page.on('request', (r) => requests.push(r.url()));
   await page.setViewport({ width, height });
   await page.goto(url);
-  await page.waitForSelector('html[data-ready]', { timeout: 20000 });
+  if (ready) await page.waitForSelector(ready, { timeout: 20000 });
   return { page, problems, requests };
+}
+
+/* Opens url, runs body(page, opened), closes the page. Returns the problems
+ * openPage recorded. */
+export async function visit(browser, url, body, options) {
+  const opened = await openPage(browser, url, options);
+  try {
+    await body(opened.page, opened);
+  } finally {
+    await opened.page.close();
+  }
+  return opened.problems;
 }
 
 const VALUE = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, true: 1, false: 0 };
 
-/* Every matrix on the page: { name: { shape, data } }, per-head ones 3-D. */
-export async function readStages(page) {
-  const raw = await page.evaluate(() => {
+/* Every matrix on the page: { name: { shape, data } }, per-head ones 3-D.
+ * host: the selector of an <attention-viz> to read inside its shadow root. */
+export async function readStages(page, host = null) {
+  const raw = await page.evaluate((hostSelector) => {
     const out = {};
-    for (const group of document.querySelectorAll('[data-stage]'))
+    const root = hostSelector ? document.querySelector(hostSelector).shadowRoot : document;
+    for (const group of root.querySelectorAll('[data-stage]'))
       out[group.dataset.stage] = [...group.querySelectorAll('[data-row][data-col]')].map((td) =>
         [td.dataset.head === undefined ? -1 : Number(td.dataset.head), Number(td.dataset.row), Number(td.dataset.col), td.dataset.value]);
     return out;
-  });
+  }, host);
   const stages = {};
   for (const [name, cells] of Object.entries(raw)) {
     const heads = Math.max(...cells.map((c) => c[0])) + 1;

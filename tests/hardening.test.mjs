@@ -8,7 +8,7 @@ import { createAttention, CaseError } from '../web/attention.mjs';
 import State from '../web/page/state.js';
 import { serve, STRICT_CSP } from '../web/serve.mjs';
 import { loadFixtures, compareStages, seededRandom } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, openPage, readStages, setHash } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, openPage, visit, readStages, setHash, typeInto } from './browser.mjs';
 
 const fixtures = loadFixtures();
 const lecture = fixtures.find((f) => f.name === 'lecture');
@@ -77,16 +77,7 @@ for (const name of BROWSERS) {
     });
     const origin = () => `http://127.0.0.1:${server.address().port}`;
 
-    async function withPage(url, body, options) {
-      const opened = await openPage(browser, url, options);
-      opened.page.on('dialog', (d) => { opened.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-      try {
-        await body(opened.page, opened);
-      } finally {
-        await opened.page.close();
-      }
-      return opened.problems;
-    }
+    const withPage = (url, body, options) => visit(browser, url, body, options); /* -> the problems seen */
 
     it('shows a hostile token as text, never as HTML', async () => {
       const c = { ...lectureCase(), tokens: [HOSTILE, 'am', '<b>good</b>'] };
@@ -113,10 +104,7 @@ for (const name of BROWSERS) {
       reports.length = 0;
       const problems = await withPage(`${origin()}/index.html`, async (page) => {
         assert.deepEqual(compareStages(await readStages(page), lecture.stages), []);
-        const input = '[data-stage="query"] [data-row="0"][data-col="0"] input';
-        await page.click(input);
-        await page.keyboard.type('5');
-        await page.keyboard.press('Enter');
+        await typeInto(page, 'query', 0, 0, '5');
         await page.click('[name=walk]');
         await page.keyboard.press('ArrowRight');
         await page.hover('[data-stage="q"] [data-row="0"][data-col="0"]');
@@ -127,11 +115,7 @@ for (const name of BROWSERS) {
     });
 
     it('runs two widgets under the same policy, a hostile token shown as text', async () => {
-      const page = await browser.newPage();
-      const problems = [];
-      page.on('pageerror', (e) => problems.push(e.message));
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-      await page.goto(`${origin()}/csp-widgets.html`);
+      const { page, problems } = await openPage(browser, `${origin()}/csp-widgets.html`, { ready: null });
       await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
       assert.equal(await page.$eval('#b', (v) => v.shadowRoot.querySelector('input.token').value), HOSTILE);
       assert.equal(await page.$eval('#b', (v) => v.shadowRoot.querySelectorAll('img').length), 0);
@@ -196,11 +180,7 @@ for (const name of BROWSERS) {
 
     it('marks a NaN typed on purpose, and lets it propagate', async () => {
       const problems = await withPage(PAGE_URL, async (page) => {
-        const input = '[data-stage="query"] [data-row="1"][data-col="0"] input';
-        await page.click(input);
-        await page.$eval(input, (i) => i.select());
-        await page.keyboard.type('NaN');
-        await page.keyboard.press('Enter');
+        await typeInto(page, 'query', 1, 0, 'NaN');
         assert.match(await page.$eval('[data-card="query"] .input-note', (n) => n.textContent), /query holds NaN/);
         assert.equal(await page.$eval('[data-stage="query"] [data-row="1"][data-col="0"]', (td) => td.classList.contains('is-nan')), true);
         assert.equal(await page.$eval('[data-stage="output"] [data-row="0"][data-col="0"]', (td) => td.dataset.value), 'NaN');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createAttention, STAGE_NAMES } from '../web/attention.mjs';
 import State from '../web/page/state.js';
 import { loadFixtures, compareStages, flatten, hasTorch, ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, openPage, readStages, pageHash, setHash, frames, cell, typeInto } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto } from './browser.mjs';
 
 const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
 const fixtures = loadFixtures();
@@ -33,16 +33,8 @@ for (const name of BROWSERS) {
     before(async () => { browser = await launch(name); });
     after(async () => { await browser?.close(); });
 
-    /* Opens the page, runs body, then fails on any console or page error. */
-    async function withPage(url, body, options) {
-      const opened = await openPage(browser, url, options);
-      try {
-        await body(opened.page, opened);
-      } finally {
-        await opened.page.close();
-      }
-      assert.deepEqual(opened.problems, [], 'no console error and no page error');
-    }
+    /* Opens the page, runs body, then fails on any console error, page error or dialog. */
+    const withPage = async (url, body, options) => assert.deepEqual(await visit(browser, url, body, options), [], 'no console error, page error or dialog');
 
     it('opens from file:// on the lecture example, every stage equal to PyTorch, no request beyond its own files', () =>
       withPage(PAGE_URL, async (page, { requests }) => {

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createAttention } from '../web/attention.mjs';
 import State from '../web/page/state.js';
 import { loadFixtures, compareStages, ROOT } from './helpers.mjs';
-import { BROWSERS, launch } from './browser.mjs';
+import { BROWSERS, launch, openPage, readStages } from './browser.mjs';
 
 const DIST_JS = join(ROOT, 'dist', 'attention-viz.js');
 const DIST_HTML = join(ROOT, 'dist', 'attention-viz.html');
@@ -35,24 +35,6 @@ writeFileSync(BLOG, `<!doctype html>
 <script src="${pathToFileURL(DIST_JS).href}"></script>
 </body></html>`);
 
-/* Stages inside a widget's shadow root, through the page's contract. */
-function readWidget(page, id) {
-  return page.$eval(`#${id}`, (viz) => {
-    const out = {};
-    for (const group of viz.shadowRoot.querySelectorAll('[data-stage]'))
-      out[group.dataset.stage] = [...group.querySelectorAll('[data-row][data-col]')].map((td) => [Number(td.dataset.head ?? -1), Number(td.dataset.row), Number(td.dataset.col), td.dataset.value]);
-    return out;
-  }).then((raw) => {
-    const stages = {};
-    for (const [name, cells] of Object.entries(raw)) {
-      const heads = Math.max(...cells.map((c) => c[0])) + 1, rows = Math.max(...cells.map((c) => c[1])) + 1, cols = Math.max(...cells.map((c) => c[2])) + 1;
-      const data = new Float64Array(cells.length);
-      for (const [h, r, c, v] of cells) data[(Math.max(h, 0) * rows + r) * cols + c] = v === 'NaN' ? NaN : Number(v);
-      stages[name] = { shape: heads > 0 ? [heads, rows, cols] : [rows, cols], data };
-    }
-    return stages;
-  });
-}
 const only = (stages, names) => Object.fromEntries(names.filter((n) => stages[n]).map((n) => [n, stages[n]]));
 
 for (const name of BROWSERS) {
@@ -64,15 +46,7 @@ for (const name of BROWSERS) {
     });
     after(async () => { await browser?.close(); });
 
-    async function open(url, width = 1200) {
-      const page = await browser.newPage();
-      const problems = [];
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-      page.on('pageerror', (e) => problems.push(e.message));
-      await page.setViewport({ width, height: 900 });
-      await page.goto(url);
-      return { page, problems };
-    }
+    const open = (url) => openPage(browser, url, { width: 1200, ready: null });
 
     it('two widgets in one page from disk work independently, and a far one waits for the viewport', async () => {
       const { page, problems } = await open(pathToFileURL(BLOG).href);
@@ -80,7 +54,7 @@ for (const name of BROWSERS) {
       assert.equal(await page.$eval('#far', (v) => v.dataset.ready), undefined, 'the widget below the fold has not started');
       assert.deepEqual(await page.evaluate(() => Object.keys(window).filter((k) => /^Attn/.test(k))), [], 'nothing leaks into the page’s globals');
 
-      const one = await readWidget(page, 'one'), two = await readWidget(page, 'two');
+      const one = await readStages(page, '#one'), two = await readStages(page, '#two');
       assert.deepEqual(compareStages(one, only(lecture.stages, ['weights'])), []);
       assert.deepEqual(compareStages(two, twoHeads.stages), []);
       assert.equal(await page.$eval('#one', (v) => getComputedStyle(v.shadowRoot.querySelector('[data-card="q"]')).display), 'none', 'stage="weights" shows that stage alone');
@@ -95,14 +69,14 @@ for (const name of BROWSERS) {
       await page.keyboard.press('Enter');
       const edited = JSON.parse(JSON.stringify(lecture.case));
       edited.query[1][0] = -1;
-      assert.deepEqual(compareStages(await readWidget(page, 'one'), only(attention.forward(edited), ['weights'])), []);
-      assert.deepEqual(compareStages(await readWidget(page, 'two'), twoHeads.stages), [], 'the other widget is untouched');
+      assert.deepEqual(compareStages(await readStages(page, '#one'), only(attention.forward(edited), ['weights'])), []);
+      assert.deepEqual(compareStages(await readStages(page, '#two'), twoHeads.stages), [], 'the other widget is untouched');
       assert.ok(await page.$eval('#one', (v) => v.changes) > 0, 'change events fire');
 
       // attributes are live
       await page.$eval('#two', (v) => v.setAttribute('heads', '4'));
       const withFour = { ...twoHeads.case, num_heads: 4 };
-      assert.deepEqual(compareStages(await readWidget(page, 'two'), attention.forward(withFour)), []);
+      assert.deepEqual(compareStages(await readStages(page, '#two'), attention.forward(withFour)), []);
       await page.$eval('#two', (v) => v.setAttribute('heads', '3'));
       assert.match(await page.$eval('#two', (v) => v.shadowRoot.querySelector('.banner').textContent), /heads: 3 does not divide embed_dim 4/);
 
@@ -117,8 +91,7 @@ for (const name of BROWSERS) {
       const hash = State.encodeHash({ case: twoHeads.case, view: { controls: 'none', theme: 'dark' } });
       const { page, problems } = await open(pathToFileURL(DIST_HTML).href + hash);
       await page.waitForFunction(() => document.querySelector('attention-viz')?.dataset.ready === 'true', { timeout: 20000 });
-      const id = await page.$eval('attention-viz', (v) => { v.id = 'frame'; return v.id; });
-      assert.deepEqual(compareStages(await readWidget(page, id), twoHeads.stages), []);
+      assert.deepEqual(compareStages(await readStages(page, 'attention-viz'), twoHeads.stages), []);
       assert.equal(await page.$eval('attention-viz', (v) => getComputedStyle(v.shadowRoot.querySelector('.controls')).display), 'none', 'controls=none hides the controls');
       const input = await page.$('attention-viz >>> [data-stage="query"] [data-row="0"][data-col="0"] input');
       await input.click();
