@@ -4,14 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, parseCase } from '../web/attention.mjs';
-import { seededRandom, randomCase, compareStages } from './helpers.mjs';
+import { seededRandom, randomCase, compareStages, flatten } from './helpers.mjs';
 
 /* A case with every matrix as { shape, data: Float32Array }. */
 function typed(nested) {
-  const shape = [];
-  for (let level = nested; Array.isArray(level); level = level[0]) shape.push(level.length);
-  const flat = nested.flat(Infinity).map((x) => (x === '-Infinity' ? -Infinity : typeof x === 'boolean' ? +x : x));
-  return { shape, data: Float32Array.from(flat) };
+  const { shape, data } = flatten(nested); /* booleans as 1 and 0 */
+  return { shape, data: Float32Array.from(data) };
 }
 function typedCase(c) {
   const out = {};
