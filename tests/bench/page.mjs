@@ -13,7 +13,8 @@
 // `work`: `frame` cannot go below the wait for the next 60 Hz frame, up to
 // 16.7 ms, whatever the page does, and here it includes software raster.
 // A report, not a test: it exits 0 whatever it measures.
-import { launch, PAGE_URL } from '../browser.mjs';
+import { launch, openPage } from '../browser.mjs';
+import State from '../../web/page/state.js';
 
 const EDITS = 200;
 const LOADS = 5;
@@ -23,10 +24,7 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 
 async function coldLoad(browser) {
   const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  await page.goto(PAGE_URL);
-  await page.waitForSelector('html[data-ready]');
+  const { page } = await openPage(context); /* index.html, 1280×900, until it is ready */
   const firstFrame = await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0))));
   await context.close();
   return firstFrame;
@@ -34,10 +32,7 @@ async function coldLoad(browser) {
 
 /* Per edit: { work, frame } in ms, at the given preset. */
 async function edits(browser, preset) {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  await page.goto(PAGE_URL);
-  await page.waitForSelector('html[data-ready]');
+  const { page } = await openPage(browser);
   const times = await page.evaluate(async (p, count) => {
     const view = window.attentionView;
     view.commit(window.AttnState.PRESETS[p].make(), 'preset');
@@ -68,7 +63,7 @@ try {
   console.log('\nthe page, in headless Chromium (software rendering)');
   console.log(`  cold load of index.html from file:// to the first frame with every stage: ${ms(median(loads))} (median of ${LOADS})`);
   const results = [];
-  for (const [label, preset] of [['default (the lecture)', 'lecture'], ['largest preset (16 tokens, E = 32, 4 heads)', 'paragraph']]) {
+  for (const [label, preset] of [['default (the lecture)', 'lecture'], [`largest preset (${State.PRESETS.paragraph.label})`, 'paragraph']]) {
     const t = await edits(browser, preset);
     const work = t.map((x) => x.work), frame = t.map((x) => x.frame);
     results.push({ label, work95: percentile(work, 95) });
