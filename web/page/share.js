@@ -65,11 +65,10 @@
     selected() {
       const v = this.view, name = this.stage.value;
       const card = v.cards.flatMap((s) => s.cards).find((c) => c.stage === name);
-      const lab = v.labels(), resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
       const parts = card.data();
       const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
       parts.reduce((at, p) => { data.set(p, at); return at + p.length; }, 0);
-      return { name, card, shape: card.shape, data, rowLabels: card.shape.length === 1 ? undefined : resolve(card.rowLabels), colLabels: resolve(card.colLabels) };
+      return { name, card, shape: card.shape, data, rowLabels: card.shape.length === 1 ? undefined : v.cardLabels(card.rowLabels), colLabels: v.cardLabels(card.colLabels) };
     }
 
     latex() {

@@ -290,6 +290,12 @@
       return { query, key, extended };
     }
 
+    /* A card's row or column labels: a name in labels() ('query', 'key',
+     * 'extended') or the labels themselves. */
+    cardLabels(spec, lab = this.labels()) {
+      return typeof spec === 'string' ? lab[spec] : spec;
+    }
+
     /* The sections of the page, in the order of the formula, each with its
      * matrices. A card: { stage, title, formula, shapes, letters, kind,
      * editable, perHead, rows, cols, rowLabels, colLabels, rowBands, colBands,
@@ -425,7 +431,6 @@
         return this.preview.figure;
       }
       const lab = this.labels();
-      const resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
       const shape = card.shape = card.perHead ? [this.parsed.config.num_heads, card.rows, card.cols] : card.rows === 1 && /bias|padding/.test(card.stage) ? [card.cols] : [card.rows, card.cols];
       const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}`, 'data-card': card.stage });
       const caption = el('figcaption', {}, [
@@ -443,7 +448,7 @@
       for (let h = 0; h < count; h++) {
         const head = card.perHead ? h : null;
         const matrix = new Matrix({
-          stage: card.stage, head, rows: card.rows, cols: card.cols, rowLabels: resolve(card.rowLabels), colLabels: resolve(card.colLabels),
+          stage: card.stage, head, rows: card.rows, cols: card.cols, rowLabels: this.cardLabels(card.rowLabels, lab), colLabels: this.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands, kind: card.kind, editable: card.editable, compact,
           idPrefix: `${this.id}-${card.stage.replace('.', '-')}-${h}`,
           label: `${card.stage}${card.perHead ? `, head ${h + 1}` : ''}`,
@@ -521,10 +526,9 @@
         if (input !== typing) input.value = lab.query[i];
         input.parentElement.querySelector('.remove-token')?.setAttribute('aria-label', `remove token ${lab.query[i]}`);
       });
-      const resolve = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
       for (const section of this.cards) for (const card of section.cards)
         if (!card.custom && (typeof card.rowLabels === 'string' || typeof card.colLabels === 'string'))
-          for (const m of this.matrices[card.stage]) m.setLabels(resolve(card.rowLabels), resolve(card.colLabels));
+          for (const m of this.matrices[card.stage]) m.setLabels(this.cardLabels(card.rowLabels, lab), this.cardLabels(card.colLabels, lab));
     }
 
     /* An edit of one input cell: the case and its parsed inputs change in
@@ -587,8 +591,7 @@
 
     /* "q: 3×2 numbers from −0.14 (I, 1) to 1.66 (good, 1)." */
     range(card, data) {
-      const lab = this.labels();
-      const names = (labels) => (typeof labels === 'string' ? lab[labels] : labels);
+      const rowLabels = this.cardLabels(card.rowLabels), colLabels = this.cardLabels(card.colLabels);
       let low = null, high = null;
       data.forEach((d, h) => d.forEach((x, index) => {
         if (!Number.isFinite(x)) return;
@@ -596,7 +599,7 @@
         if (!high || x > high.x) high = { x, h, index };
       }));
       if (!low) return `${card.stage}: no finite numbers.`;
-      const at = ({ h, index }) => `${data.length > 1 ? `head ${h + 1}, ` : ''}${names(card.rowLabels)[Math.floor(index / card.cols)]}, ${names(card.colLabels)[index % card.cols]}`;
+      const at = ({ h, index }) => `${data.length > 1 ? `head ${h + 1}, ` : ''}${rowLabels[Math.floor(index / card.cols)]}, ${colLabels[index % card.cols]}`;
       return `${card.stage}: ${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols} numbers from ${Format.cellText(low.x)} (${at(low)}) to ${Format.cellText(high.x)} (${at(high)}).`;
     }
 
