@@ -1,4 +1,4 @@
-// import.test.mjs: web/page/import.js. Every fixture's module, pasted as a
+// import.test.mjs: web/page/model/import.js. Every fixture's module, pasted as a
 // state_dict (flat, wrapped, as Python prints it), imports back to a case
 // with the same stages; the page's inputs fill in what a state_dict lacks;
 // bad pastes give every error, key by key, and never throw.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
-const { importStateDict, parseText } = require('../web/page/import.js');
+const { importStateDict, parseText } = require('../web/page/model/import.js');
 const Case = require('../web/case.js');
 
 const fixtures = loadFixtures();
@@ -173,7 +173,7 @@ test('bad pastes: every problem, key by key', () => {
   /* several problems at once: all of them */
   r = importStateDict(JSON.stringify({ ...sd, in_proj_weight: sd.in_proj_weight.slice(0, 5), 'out_proj.bias': [0.5, 'abc'], foo: 1, bias_q: [1] }), lecture);
   assert.deepEqual(keysOf(r).sort(), ['bias_q', 'foo', 'in_proj_weight', 'out_proj.bias']);
-  assert.match(errorFor(r, 'in_proj_weight').message, /in_proj_weight: expected 3E×E, rows W_q, W_k, W_v = 6×2 \(E = 2 from out_proj\.weight's rows\), got 5×2/);
+  assert.match(errorFor(r, 'in_proj_weight').message, /in_proj_weight: expected 3E×E, rows W_q, W_k, W_v = 6×2, got 5×2/);
   assert.match(errorFor(r, 'out_proj.bias').message, /out_proj\.bias\[1\]: expected a number, got "abc"/);
   assert.match(errorFor(r, 'foo').message, /unknown key "foo"/);
 
@@ -189,15 +189,15 @@ test('bad pastes: every problem, key by key', () => {
   r = importStateDict(JSON.stringify({ in_proj_weight: sd.in_proj_weight, 'out_proj.bias': [0, 0] }), lecture);
   assert.deepEqual(keysOf(r).sort(), ['in_proj_bias', 'out_proj.weight']);
   assert.match(errorFor(r, 'out_proj.weight').message, /missing out_proj\.weight \(E×E\)/);
-  assert.match(errorFor(r, 'in_proj_bias').message, /missing in_proj_bias \(3E: b_q, b_k, b_v, since out_proj\.bias is given\)/);
+  assert.match(errorFor(r, 'in_proj_bias').message, /missing in_proj_bias \(3E: b_q, b_k, b_v, needed because out_proj\.bias is given\)/);
   r = importStateDict(JSON.stringify({ ...sd, bias: false }), lecture);
   assert.deepEqual(keysOf(r).sort(), ['in_proj_bias', 'out_proj.bias']);
   assert.match(errorFor(r, 'in_proj_bias').message, /given, but bias is false/);
   r = importStateDict(JSON.stringify({ ...sd, bias_k: [[[1, 2, 3]]], bias_v: [[[1, 2]]] }), lecture);
   assert.deepEqual(keysOf(r), ['bias_k']);
-  assert.match(errorFor(r, 'bias_k').message, /bias_k: expected E = 2 .*got 3/);
+  assert.match(errorFor(r, 'bias_k').message, /bias_k: expected E = 2, got 3/);
   r = importStateDict(JSON.stringify({ 'out_proj.weight': sd['out_proj.weight'] }), lecture);
-  assert.match(errorFor(r, 'in_proj_weight').message, /missing in_proj_weight .*or q_proj_weight, k_proj_weight and v_proj_weight/);
+  assert.match(errorFor(r, 'in_proj_weight').message, /missing in_proj_weight \(3E×E, rows W_q, W_k, W_v\)/);
   r = importStateDict(JSON.stringify({ ...sd, q_proj_weight: [[1, 0], [0, 1]] }), lecture);
   assert.match(errorFor(r, 'in_proj_weight').message, /one or the other/);
   r = importStateDict(JSON.stringify({ ...sd, kdim: 3 }), lecture);
@@ -208,18 +208,18 @@ test('bad pastes: every problem, key by key', () => {
   /* options, inputs and tokens that do not fit */
   r = importStateDict(JSON.stringify({ ...sd, num_heads: 3, query: [[1, 2, 3]], tokens: ['a', 'b'], average_attn_weights: 'yes' }), lecture);
   assert.deepEqual(keysOf(r).sort(), ['average_attn_weights', 'num_heads', 'query', 'tokens']);
-  assert.match(errorFor(r, 'num_heads').message, /embed_dim 2 \(from out_proj\.weight's rows\) is not divisible by num_heads 3/);
-  assert.match(errorFor(r, 'query').message, /query: expected L×E = 1×2 .*got 1×3/);
+  assert.match(errorFor(r, 'num_heads').message, /embed_dim 2 is not divisible by num_heads 3/);
+  assert.match(errorFor(r, 'query').message, /query: expected L×E \(embed_dim\) = \?×2, got 1×3/);
   r = importStateDict(JSON.stringify({ ...sd, query: [[[1, 2]], [[3, 4]]].map((x) => [x[0], x[0]]), batch_first: true }), lecture);
   assert.match(errorFor(r, 'query').message, /a batch of 2×2×2/);
   r = importStateDict(JSON.stringify({ ...sd, query: lecture.query, tokens: ['I', 'am'] }), lecture);
   assert.match(errorFor(r, 'tokens').message, /expected 3 labels/);
   r = importStateDict(JSON.stringify({ ...sd, query: lecture.query, key_padding_mask: [true, false] }), lecture);
-  assert.match(errorFor(r, 'key_padding_mask').message, /expected S = 3 \(one per key row\), got 2/);
+  assert.match(errorFor(r, 'key_padding_mask').message, /expected S \(one per key row\) = 3, got 2/);
   r = importStateDict(JSON.stringify({ ...sd, key: lecture.query }), lecture);
   assert.match(errorFor(r, 'key').message, /key given without query/);
   r = importStateDict(JSON.stringify({ ...sd, key_padding_mask: [true, false] }), lecture);
-  assert.match(errorFor(r, 'key_padding_mask').message, /expected S = 3 \(one per key row\), got 2/);
+  assert.match(errorFor(r, 'key_padding_mask').message, /expected S \(one per key row\) = 3, got 2/);
   /* a mask alone goes with the page's query */
   r = imported(JSON.stringify({ ...sd, key_padding_mask: [true, false, false] }), { ...lecture, attn_mask: [[false, true, false], [false, false, false], [false, false, false]] }, 'mask alone');
   assert.deepEqual(r.case.key_padding_mask, [true, false, false]);
@@ -256,7 +256,7 @@ test('the module is a classic script: one global in a page', async () => {
   const vm = await import('node:vm');
   const context = { AttnCase: Case };
   vm.createContext(context);
-  vm.runInContext(readFileSync(join(ROOT, 'web/page/import.js'), 'utf8'), context);
+  vm.runInContext(readFileSync(join(ROOT, 'web/page/model/import.js'), 'utf8'), context);
   assert.deepEqual(Object.keys(context), ['AttnCase', 'AttnImport']);
   assert.equal(typeof context.AttnImport.importStateDict, 'function');
 });

@@ -1,25 +1,84 @@
-/* case.js: reads and checks a case (the JSON format of README.md) into the
- * core's configuration and flat float32 inputs, and writes stages back as
- * JSON. Every error names the key, and the index, that is wrong.
+/* case.js: the case format (README.md) as one table of keys, and what reads
+ * and writes it: parsing a case into the core's configuration and flat
+ * float32 inputs (stopping at the first error, or collecting every one), and
+ * the stages back as JSON. Every error names the key, and the index, at fault.
  *
- * A classic script: a global AttnCase in a page, module.exports in Node. */
+ * The table (KEYS) is the one place the format is written down: the CLI, the
+ * page's link, its controls and the state_dict import all read it.
+ *
+ * A classic script: a global AttnCase in a page, module.exports in Node.
+ * needs: (nothing) */
 (function (root) {
   'use strict';
 
-  /* Keys a case may hold. dropout, batch_first and need_weights are accepted
-   * so that a module's arguments can be pasted whole; in eval mode on one
-   * unbatched sequence, with every stage computed, they change nothing. A key
-   * whose value is null counts as absent (Python's None). */
-  const OPTION_KEYS = ['embed_dim', 'num_heads', 'bias', 'add_bias_kv', 'add_zero_attn',
-    'kdim', 'vdim', 'average_attn_weights', 'dropout', 'batch_first', 'need_weights'];
-  const INPUT_KEYS = ['query', 'key', 'value', 'in_proj_weight', 'q_proj_weight', 'k_proj_weight',
-    'v_proj_weight', 'in_proj_bias', 'bias_k', 'bias_v', 'out_proj.weight', 'out_proj.bias',
-    'attn_mask', 'key_padding_mask'];
-  const KNOWN_KEYS = [...OPTION_KEYS, ...INPUT_KEYS, 'tokens'];
-  const STAGE_NAMES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
-
   const MASK = { none: 0, bool: 1, float: 2 }; /* the core's ATTN_MASK_* */
   const FLOAT32_MAX = 3.4028234663852886e38;
+  /* The smallest |x| that float32 rounds to infinity (2^128 − 2^103): below
+   * it a number is in float32's range, if only by rounding to FLOAT32_MAX. */
+  const FLOAT32_LIMIT = 3.4028235677973366e38;
+  const inFloat32Range = (x) => !(Math.abs(x) >= FLOAT32_LIMIT) || !Number.isFinite(x);
+
+  /* Sizes of a case, resolved from its options and its tensors' shapes
+   * (dims()): E, H, L, S, kdim, vdim, and the flags that decide which
+   * tensors are used: packed (kdim = vdim = E), bias, add_bias_kv. */
+
+  /* Every key a case may hold, in the order a case is written. Fields:
+   *   group   'option' (a module argument), 'label' (display only), 'input'
+   *           (a forward() argument) or 'param' (a state_dict entry)
+   *   type    'int', 'bool', 'number' (options); 'tokens'; 'float' or
+   *           'mask' (tensors: nested arrays)
+   *   shape   a tensor's dims by their names in dims(); `shapes` when it
+   *           may have either of two ranks
+   *   what    its shape in words, for messages
+   *   used    (d) => whether this configuration uses it (default: always)
+   *   unused  (d) => why it may not be given, when it is not used
+   *   control a checkbox on the page (the module's on/off options)
+   *   ignored accepted so that a module's arguments paste whole; in eval
+   *           mode, on one unbatched sequence, computing every stage, it
+   *           changes nothing
+   * A key whose value is null counts as absent (Python's None). */
+  const KEYS = [
+    { key: 'embed_dim', group: 'option', type: 'int', what: 'E; defaults to the width of query' },
+    { key: 'num_heads', group: 'option', type: 'int', required: true, what: 'a positive integer that divides embed_dim' },
+    { key: 'bias', group: 'option', type: 'bool', control: true },
+    { key: 'add_bias_kv', group: 'option', type: 'bool', control: true },
+    { key: 'add_zero_attn', group: 'option', type: 'bool', control: true },
+    { key: 'kdim', group: 'option', type: 'int' },
+    { key: 'vdim', group: 'option', type: 'int' },
+    { key: 'average_attn_weights', group: 'option', type: 'bool', control: true },
+    { key: 'dropout', group: 'option', type: 'number', ignored: true },
+    { key: 'batch_first', group: 'option', type: 'bool', ignored: true },
+    { key: 'need_weights', group: 'option', type: 'bool', ignored: true },
+    { key: 'tokens', group: 'label', type: 'tokens' },
+    { key: 'query', group: 'input', type: 'float', shape: ['L', 'E'], what: 'L×E (embed_dim)' },
+    { key: 'key', group: 'input', type: 'float', shape: ['S', 'kdim'], what: 'S×kdim' },
+    { key: 'value', group: 'input', type: 'float', shape: ['S', 'vdim'], what: 'S×vdim (as many rows as key)' },
+    {
+      key: 'in_proj_weight', group: 'param', type: 'float', shape: ['3E', 'E'], what: '3E×E, rows W_q, W_k, W_v', used: (d) => d.packed,
+      unused: () => 'not used when kdim or vdim differs from embed_dim; give q_proj_weight, k_proj_weight and v_proj_weight instead',
+    },
+    ...['q', 'k', 'v'].map((x) => ({
+      key: `${x}_proj_weight`, group: 'param', type: 'float', shape: ['E', { q: 'E', k: 'kdim', v: 'vdim' }[x]],
+      what: { q: 'E×E', k: 'E×kdim', v: 'E×vdim' }[x], used: (d) => !d.packed,
+      unused: () => 'not used when kdim = vdim = embed_dim; give in_proj_weight (rows W_q, W_k, W_v) instead',
+    })),
+    { key: 'in_proj_bias', group: 'param', type: 'float', shape: ['3E'], what: '3E: b_q, b_k, b_v', used: (d) => d.bias, flag: 'bias' },
+    { key: 'bias_k', group: 'param', type: 'float', shape: ['E'], what: 'E', used: (d) => d.add_bias_kv, flag: 'add_bias_kv' },
+    { key: 'bias_v', group: 'param', type: 'float', shape: ['E'], what: 'E', used: (d) => d.add_bias_kv, flag: 'add_bias_kv' },
+    { key: 'out_proj.weight', group: 'param', type: 'float', shape: ['E', 'E'], what: 'E×E' },
+    { key: 'out_proj.bias', group: 'param', type: 'float', shape: ['E'], what: 'E', used: (d) => d.bias, flag: 'bias' },
+    { key: 'attn_mask', group: 'input', type: 'mask', shapes: [['L', 'S'], ['H', 'L', 'S']], what: 'L×S (query rows × key rows) or H×L×S' },
+    { key: 'key_padding_mask', group: 'input', type: 'mask', shape: ['S'], what: 'S (one per key row)' },
+  ];
+  const KEY = Object.assign(Object.create(null), Object.fromEntries(KEYS.map((k) => [k.key, k])));
+  for (const k of KEYS) if (k.flag) k.unused = () => `given, but ${k.flag} is false`;
+
+  const keysOf = (test) => KEYS.filter(test).map((k) => k.key);
+  const OPTION_KEYS = keysOf((k) => k.group === 'option');
+  const INPUT_KEYS = keysOf((k) => k.type === 'float' || k.type === 'mask');
+  const PARAM_KEYS = keysOf((k) => k.group === 'param');
+  const KNOWN_KEYS = KEYS.map((k) => k.key);
+  const STAGE_NAMES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
 
   class CaseError extends Error {
     /* key: the top-level key at fault ('' for the case as a whole) */
@@ -41,7 +100,7 @@
   /* A JSON number, or one of the strings that stand for non-finite numbers. */
   function readNumber(key, path, value) {
     if (typeof value === 'number') {
-      if (Math.abs(value) > FLOAT32_MAX && Number.isFinite(value))
+      if (!inFloat32Range(value))
         throw new CaseError(key, `${path}: ${value} is beyond float32's range (±3.4e38)`);
       return value;
     }
@@ -51,10 +110,13 @@
     throw new CaseError(key, `${path}: expected a number, got ${describe(value)}`);
   }
 
-  /* The shape of a nested array, checking that it is rectangular. A typed
-   * { shape, data } value (what forward() returns) is taken as it is. */
+  const isTyped = (value) => value && !Array.isArray(value) && ArrayBuffer.isView(value.data) && Array.isArray(value.shape);
+
+  /* The shape of a nested array, checking that it is rectangular at its
+   * first entries (readTensor checks the rest). A typed { shape, data }
+   * value (what forward() returns) is taken as it is. */
   function shapeOf(key, value) {
-    if (value && !Array.isArray(value) && ArrayBuffer.isView(value.data) && Array.isArray(value.shape)) {
+    if (isTyped(value)) {
       const count = value.shape.reduce((n, d) => n * d, 1);
       if (value.data.length !== count)
         throw new CaseError(key, `${key}: shape [${value.shape}] holds ${count} numbers but data has ${value.data.length}`);
@@ -87,7 +149,7 @@
         const x = node[i];
         if (depth + 1 < got.length) walk(x, depth + 1, `${path}[${i}]`);
         /* the common case, a plain number, without building its path */
-        else if (cell === readNumber && typeof x === 'number' && !(Math.abs(x) > FLOAT32_MAX)) data[at++] = x;
+        else if (cell === readNumber && typeof x === 'number' && Math.abs(x) < FLOAT32_LIMIT) data[at++] = x;
         else data[at++] = cell(key, `${path}[${i}]`, x);
       }
     };
@@ -110,14 +172,15 @@
     return { ...tensor, kind: MASK[kind] };
   }
 
-  function readInteger(key, value) {
-    if (!Number.isInteger(value) || value < 1)
+  /* An option's value, checked by its type. */
+  function readOption(key, value) {
+    const type = KEY[key].type;
+    if (type === 'int' && !(Number.isInteger(value) && value >= 1))
       throw new CaseError(key, `${key}: expected a positive integer, got ${describe(value)}`);
-    return value;
-  }
-
-  function readBoolean(key, value) {
-    if (typeof value !== 'boolean') throw new CaseError(key, `${key}: expected true or false, got ${describe(value)}`);
+    if (type === 'bool' && typeof value !== 'boolean')
+      throw new CaseError(key, `${key}: expected true or false, got ${describe(value)}`);
+    if (type === 'number' && !(typeof value === 'number' && value >= 0 && value <= 1))
+      throw new CaseError(key, `${key}: expected a number from 0 to 1, got ${describe(value)}`);
     return value;
   }
 
@@ -137,103 +200,126 @@
     return { query: labels, key: selfAttention ? labels : null }; /* other keys are not these words */
   }
 
+  /* A tensor key's expected shape as numbers, from the dims by name. */
+  function expected(shape, d) {
+    return shape.map((name) => (name === '3E' ? 3 * d.E : d[name]));
+  }
+
+  /* The sizes and flags of a case (see above), from its options and shapes;
+   * a size it cannot tell is undefined. Reads only what it needs. */
+  function dims(c, option = (key) => c[key]) {
+    const has = (key) => c[key] !== undefined && c[key] !== null;
+    const shape = (key) => { /* a malformed tensor tells nothing here: parseCase reports it */
+      try { return has(key) ? shapeOf(key, c[key]) : []; } catch { return []; }
+    };
+    const d = { H: option('num_heads') };
+    d.E = has('embed_dim') ? option('embed_dim') : shape('query')[1];
+    d.L = shape('query')[0];
+    d.kdim = has('kdim') ? option('kdim') : has('key') ? shape('key')[1] : d.E;
+    d.vdim = has('vdim') ? option('vdim') : has('value') ? shape('value')[1] : d.E;
+    d.S = has('key') ? shape('key')[0] : d.L;
+    d.packed = d.kdim === d.E && d.vdim === d.E;
+    /* the flags default to whether their vectors are given; why: for messages */
+    const flag = (name, vectors) => {
+      const vector = vectors.find(has);
+      d[name] = has(name) ? option(name) : Boolean(vector);
+      d.why[name] = has(name) ? `${name} is true` : `${vector} is given`;
+    };
+    d.why = {};
+    flag('bias', ['in_proj_bias', 'out_proj.bias']);
+    flag('add_bias_kv', ['bias_k', 'bias_v']);
+    return d;
+  }
+
   /* Reads a case. Returns { config, inputs, tokens }: config as the core's
    * attn_config fields, inputs as { name: Float32Array } for the inputs this
-   * configuration uses, tokens as { query, key } label arrays (or null). */
-  function parseCase(c) {
-    if (!c || typeof c !== 'object' || Array.isArray(c))
-      throw new CaseError('', `a case must be a JSON object, got ${describe(c)}`);
+   * configuration uses, tokens as { query, key } label arrays (or null).
+   * Throws a CaseError at the first problem; with { collect: true } it goes
+   * on past the problems it can, and returns { errors: [CaseError] } with
+   * every one instead (then it never throws a CaseError). */
+  function parseCase(c, { collect = false } = {}) {
+    const errors = [];
+    /* runs step; a CaseError is thrown (or, collecting, kept) and the
+     * step's answer is `otherwise` */
+    const attempt = (step, otherwise) => {
+      try {
+        return step();
+      } catch (e) {
+        if (!collect || !(e instanceof CaseError)) throw e;
+        if (!errors.some((x) => x.key === e.key && x.message === e.message)) errors.push(e);
+        return otherwise;
+      }
+    };
+    const done = (result) => (collect ? (errors.length ? { errors } : result) : result);
+    if (!c || typeof c !== 'object' || Array.isArray(c)) {
+      attempt(() => { throw new CaseError('', `a case must be a JSON object, got ${describe(c)}`); });
+      return done(null);
+    }
     for (const key of Object.keys(c))
-      if (!KNOWN_KEYS.includes(key)) throw new CaseError(key, `unknown key "${key}"; a case holds: ${KNOWN_KEYS.join(', ')}`);
+      if (!KEY[key]) attempt(() => { throw new CaseError(key, `unknown key "${key}"; a case holds: ${KNOWN_KEYS.join(', ')}`); });
     const has = (key) => c[key] !== undefined && c[key] !== null;
     const missing = (key, why) => new CaseError(key, `missing ${key} (${why})`);
 
-    for (const key of ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights', 'batch_first', 'need_weights'])
-      if (has(key)) readBoolean(key, c[key]);
-    if (has('dropout') && !(typeof c.dropout === 'number' && c.dropout >= 0 && c.dropout <= 1))
-      throw new CaseError('dropout', `dropout: expected a number from 0 to 1, got ${describe(c.dropout)}`);
-    if (!has('num_heads')) throw missing('num_heads', 'a positive integer that divides embed_dim');
-    const H = readInteger('num_heads', c.num_heads);
-    if (!has('query')) throw missing('query', 'the L×E embeddings');
-    const queryShape = shapeOf('query', c.query);
-    const E = has('embed_dim') ? readInteger('embed_dim', c.embed_dim) : queryShape[1];
-    if (!Number.isInteger(E)) throw new CaseError('query', `query: expected L×E = ?×embed_dim, got ${queryShape.join('×')}`);
-    if (E % H !== 0) throw new CaseError('num_heads', `embed_dim ${E} is not divisible by num_heads ${H}`);
+    const options = {};
+    for (const key of OPTION_KEYS) if (has(key)) options[key] = attempt(() => readOption(key, c[key]), null);
+    if (!has('num_heads')) attempt(() => { throw missing('num_heads', KEY.num_heads.what); });
+    if (!has('query')) attempt(() => { throw missing('query', 'the L×E embeddings'); });
+    const d = dims(c, (key) => options[key] ?? undefined);
+    if (has('query') && !Number.isInteger(d.E)) /* not an L×E array, and no embed_dim to say what it should be */
+      attempt(() => { throw new CaseError('query', `query: expected L×E = ?×embed_dim, got ${shapeOf('query', c.query).join('×')}`); });
+    if (!Number.isInteger(d.H) || !Number.isInteger(d.E) || !has('query')) return done(null);
+    if (d.E % d.H !== 0) attempt(() => { throw new CaseError('num_heads', `embed_dim ${d.E} is not divisible by num_heads ${d.H}`); });
 
     const inputs = {};
-    const query = readTensor('query', c.query, [null, E], 'L×E (embed_dim)');
-    inputs.query = query.data;
-    const L = query.shape[0];
     /* key and value default to query: self-attention */
-    const kdim = has('kdim') ? readInteger('kdim', c.kdim) : has('key') ? shapeOf('key', c.key)[1] : E;
-    const vdim = has('vdim') ? readInteger('vdim', c.vdim) : has('value') ? shapeOf('value', c.value)[1] : E;
-    if (!has('key') && kdim !== E) throw missing('key', `kdim ${kdim} differs from embed_dim, so key cannot default to query`);
-    if (!has('value') && vdim !== E) throw missing('value', `vdim ${vdim} differs from embed_dim, so value cannot default to query`);
-    const key = has('key') ? readTensor('key', c.key, [null, kdim], 'S×kdim') : query;
-    const S = key.shape[0];
-    if (!has('value') && S !== L) throw missing('value', `key has ${S} rows, so value cannot default to query's ${L}`);
-    const value = has('value') ? readTensor('value', c.value, [S, vdim], 'S×vdim (as many rows as key)') : query;
-    inputs.key = key.data;
-    inputs.value = value.data;
-
-    const weight = (name, shape, what) => {
-      if (!has(name)) throw missing(name, what);
-      inputs[name] = readTensor(name, c[name], shape, what).data;
+    const defaultToQuery = (key) => {
+      const width = key === 'key' ? 'kdim' : 'vdim';
+      if (d[width] !== d.E) throw missing(key, `${width} ${d[width]} differs from embed_dim, so ${key} cannot default to query`);
+      if (key === 'value' && d.S !== d.L) throw missing('value', `key has ${d.S} rows, so value cannot default to query's ${d.L}`);
+      return inputs.query;
     };
-    const packed = kdim === E && vdim === E;
-    if (packed) {
-      for (const name of ['q_proj_weight', 'k_proj_weight', 'v_proj_weight'])
-        if (has(name)) throw new CaseError(name, `${name}: not used when kdim = vdim = embed_dim; give in_proj_weight (rows W_q, W_k, W_v) instead`);
-      weight('in_proj_weight', [3 * E, E], '3E×E, rows W_q, W_k, W_v');
-    } else {
-      if (has('in_proj_weight')) throw new CaseError('in_proj_weight', `in_proj_weight: not used when kdim or vdim differs from embed_dim; give q_proj_weight, k_proj_weight and v_proj_weight instead`);
-      weight('q_proj_weight', [E, E], 'E×E');
-      weight('k_proj_weight', [E, kdim], 'E×kdim');
-      weight('v_proj_weight', [E, vdim], 'E×vdim');
-    }
-    weight('out_proj.weight', [E, E], 'E×E');
-
-    /* bias and add_bias_kv default to whether their vectors are given */
-    const bias = has('bias') ? c.bias : has('in_proj_bias') || has('out_proj.bias');
-    const biasKV = has('add_bias_kv') ? c.add_bias_kv : has('bias_k') || has('bias_v');
-    const vector = (name, n, what, on, flag) => {
-      if (!on) {
-        if (has(name)) throw new CaseError(name, `${name}: given, but ${flag} is false`);
-        return;
-      }
-      if (!has(name)) throw missing(name, `${what}, needed because ${flag} is true`);
-      let v = c[name];
-      while (Array.isArray(v) && v.length === 1 && Array.isArray(v[0])) v = v[0]; /* PyTorch's 1×1×E bias_k */
-      inputs[name] = readTensor(name, v, [n], what).data;
-    };
-    vector('in_proj_bias', 3 * E, '3E: b_q, b_k, b_v', bias, 'bias');
-    vector('out_proj.bias', E, 'E', bias, 'bias');
-    vector('bias_k', E, 'E', biasKV, 'add_bias_kv');
-    vector('bias_v', E, 'E', biasKV, 'add_bias_kv');
-
     let attnMaskKind = MASK.none, perHead = 0, paddingKind = MASK.none;
-    if (has('attn_mask')) {
-      const rank = shapeOf('attn_mask', c.attn_mask).length;
-      const mask = rank === 3 ? readMask('attn_mask', c.attn_mask, [H, L, S], 'H×L×S (num_heads × query rows × key rows)')
-        : readMask('attn_mask', c.attn_mask, [L, S], 'L×S (query rows × key rows)');
-      inputs.attn_mask = mask.data;
-      attnMaskKind = mask.kind;
-      perHead = rank === 3 ? 1 : 0;
+    for (const spec of KEYS) {
+      if (spec.type !== 'float' && spec.type !== 'mask') continue;
+      const { key } = spec;
+      const used = spec.used ? spec.used(d) : true;
+      if (!used) {
+        if (has(key)) attempt(() => { throw new CaseError(key, `${key}: ${spec.unused(d)}`); });
+        continue;
+      }
+      if (!has(key)) {
+        if (key === 'key' || key === 'value') attempt(() => { inputs[key] = defaultToQuery(key); });
+        else if (spec.group === 'param') attempt(() => { throw missing(key, spec.flag ? `${spec.what}, needed because ${d.why[spec.flag]}` : spec.what); });
+        continue;
+      }
+      attempt(() => {
+        if (spec.type === 'mask') {
+          const rank = shapeOf(key, c[key]).length;
+          const shape = spec.shapes ? spec.shapes.find((s) => s.length === rank) || spec.shapes[0] : spec.shape;
+          const what = spec.shapes ? (rank === 3 ? 'H×L×S (num_heads × query rows × key rows)' : 'L×S (query rows × key rows)') : spec.what;
+          const mask = readMask(key, c[key], expected(shape, d), what);
+          inputs[key] = mask.data;
+          if (key === 'attn_mask') { attnMaskKind = mask.kind; perHead = rank === 3 ? 1 : 0; }
+          else paddingKind = mask.kind;
+          return;
+        }
+        let value = c[key];
+        if (spec.shape.length === 1) /* PyTorch's 1×1×E bias_k */
+          while (Array.isArray(value) && value.length === 1 && Array.isArray(value[0])) value = value[0];
+        const want = expected(spec.shape, d);
+        if (key === 'query') want[0] = null;
+        if (key === 'key') want[0] = null;
+        inputs[key] = readTensor(key, value, want, spec.what).data;
+      });
     }
-    if (has('key_padding_mask')) {
-      const mask = readMask('key_padding_mask', c.key_padding_mask, [S], 'S (one per key row)');
-      inputs.key_padding_mask = mask.data;
-      paddingKind = mask.kind;
-    }
-
+    const tokens = has('tokens') ? attempt(() => readTokens(c.tokens, d.L, d.S, !has('key')), null) : null;
     const config = {
-      embed_dim: E, num_heads: H, kdim, vdim, tgt_len: L, src_len: S,
-      bias: bias ? 1 : 0, add_bias_kv: biasKV ? 1 : 0, add_zero_attn: c.add_zero_attn ? 1 : 0,
-      average_attn_weights: c.average_attn_weights === false ? 0 : 1,
+      embed_dim: d.E, num_heads: d.H, kdim: d.kdim, vdim: d.vdim, tgt_len: d.L, src_len: d.S,
+      bias: d.bias ? 1 : 0, add_bias_kv: d.add_bias_kv ? 1 : 0, add_zero_attn: options.add_zero_attn ? 1 : 0,
+      average_attn_weights: options.average_attn_weights === false ? 0 : 1,
       attn_mask_kind: attnMaskKind, attn_mask_per_head: perHead, key_padding_mask_kind: paddingKind,
     };
-    const tokens = has('tokens') ? readTokens(c.tokens, L, S, !has('key')) : null;
-    return { config, inputs, tokens };
+    return done({ config, inputs, tokens });
   }
 
   /* ---- writing stages as JSON ---- */
@@ -244,7 +330,7 @@
     if (Number.isNaN(x)) return 'NaN';
     if (x === Infinity) return 'Infinity';
     if (x === -Infinity) return '-Infinity';
-    for (let digits = 6; digits < 9; digits++) {
+    for (let digits = 6; digits < 9; digits++) { /* toPrecision(6) already gives the shortest of up to 6 */
       const short = Number(x.toPrecision(digits));
       if (Math.fround(short) === x) return short;
     }
@@ -278,7 +364,10 @@
     }
   }
 
-  const api = { parseCase, parseJSON, nest, jsonNumber, stagesToJSON, describe, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, MASK, FLOAT32_MAX };
+  const api = {
+    KEYS, KEY, parseCase, dims, shapeOf, parseJSON, nest, jsonNumber, stagesToJSON, describe, CaseError,
+    STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, PARAM_KEYS, MASK, FLOAT32_MAX, inFloat32Range,
+  };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnCase = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
