@@ -56,7 +56,7 @@ export async function readStages(page, host = null) {
   const raw = await page.evaluate((hostSelector) => {
     const out = {};
     const root = hostSelector ? document.querySelector(hostSelector).shadowRoot : document;
-    for (const group of root.querySelectorAll('[data-stage]'))
+    for (const group of root.querySelectorAll('[data-stage]:not([data-readout])'))
       out[group.dataset.stage] = [...group.querySelectorAll('[data-row][data-col]')].map((td) =>
         [td.dataset.head === undefined ? -1 : Number(td.dataset.head), Number(td.dataset.row), Number(td.dataset.col), td.dataset.value]);
     return out;
@@ -101,12 +101,49 @@ export function cell(stage, row, col, head) {
   return `[data-stage="${stage}"] [data-row="${row}"][data-col="${col}"]${head === undefined ? '' : `[data-head="${head}"]`}`;
 }
 
-/* Types text into an editable cell as a user would: click, select all, type, Enter. */
-export async function typeInto(page, stage, row, col, text, { enter = true } = {}) {
+/* Types text into an editable cell as a user would: click, select all,
+ * type, then end the edit with `end` (a key such as 'Enter' or 'Tab', or
+ * null to leave it open). */
+export async function typeInto(page, stage, row, col, text, { end = 'Enter' } = {}) {
   const selector = `${cell(stage, row, col)} input`;
   await page.click(selector);
   await page.$eval(selector, (input) => input.select());
   await page.keyboard.press('Backspace');
   await page.keyboard.type(text);
-  if (enter) await page.keyboard.press('Enter');
+  if (end) await page.keyboard.press(end);
+}
+
+/* The data-value of one cell. */
+export const valueOf = (page, stage, row, col, head) => page.$eval(cell(stage, row, col, head), (td) => td.dataset.value);
+
+/* Text without the direction isolates (U+2068, U+2069) put around names. */
+export const plain = (text) => text.replace(/[\u2068\u2069]/g, '');
+
+/* The case the page's inputs hold, as the JSON format: every editable
+ * matrix read from its cells' data-value, the token names from their
+ * inputs, and `options` (what the test expects the controls to have set)
+ * on top. For comparing the page with the core's forward() of the case it
+ * should show, rather than with what the page says about itself. */
+export async function caseFromPage(page, options) {
+  const read = await page.evaluate(() => {
+    const out = {};
+    for (const group of document.querySelectorAll('.card [data-stage]')) {
+      if (!group.querySelector('td input')) continue; /* computed: not an input */
+      out[group.dataset.stage] = [...group.querySelectorAll('td[data-row][data-col]')].map((td) =>
+        [td.dataset.head === undefined ? -1 : Number(td.dataset.head), Number(td.dataset.row), Number(td.dataset.col), td.dataset.value]);
+    }
+    out.tokens = [...document.querySelectorAll('[data-stage="query"] input.token')].map((i) => i.value);
+    return out;
+  });
+  const c = { ...options, tokens: read.tokens };
+  const VECTORS = ['in_proj_bias', 'bias_k', 'bias_v', 'out_proj.bias', 'key_padding_mask'];
+  for (const [name, cells] of Object.entries(read)) {
+    if (name === 'tokens') continue;
+    const cellValue = (v) => (v === 'true' ? true : v === 'false' ? false : v === 'NaN' || /Infinity/.test(v) ? v : Number(v));
+    const heads = Math.max(...cells.map((x) => x[0])) + 1, rows = Math.max(...cells.map((x) => x[1])) + 1, cols = Math.max(...cells.map((x) => x[2])) + 1;
+    const grid = Array.from({ length: Math.max(heads, 1) }, () => Array.from({ length: rows }, () => new Array(cols)));
+    for (const [h, r, col, v] of cells) grid[Math.max(h, 0)][r][col] = cellValue(v);
+    c[name] = heads > 0 ? grid : VECTORS.includes(name) ? grid[0][0] : grid[0];
+  }
+  return c;
 }

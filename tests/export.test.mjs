@@ -1,4 +1,4 @@
-// export.test.mjs: web/page/export.js. The PyTorch snippet of each fixture,
+// export.test.mjs: web/page/model/export.js. The PyTorch snippet of each fixture,
 // run by Debian's python3-torch, must print the fixture's stages; the JSON,
 // LaTeX, Markdown and SVG exports must be well-formed and escape user text.
 import { test } from 'node:test';
@@ -12,8 +12,8 @@ import { loadFixtures, flatten, compareStages, PYTHON, hasTorch, ROOT } from './
 import { createAttention } from '../web/attention.mjs';
 
 const require = createRequire(import.meta.url);
-const Export = require('../web/page/export.js');
-const Format = require('../web/page/format.js');
+const Export = require('../web/page/model/export.js');
+const Format = require('../web/page/model/format.js');
 
 const fixtures = loadFixtures();
 const byName = Object.fromEntries(fixtures.map((f) => [f.name, f]));
@@ -365,7 +365,7 @@ test('the module is pure and classic: no DOM at load, one global in a page', () 
   const vm = require('node:vm');
   const context = { AttnCase: require('../web/case.js'), AttnFormat: Format };
   vm.createContext(context);
-  vm.runInContext(readFileSync(join(ROOT, 'web/page/export.js'), 'utf8'), context);
+  vm.runInContext(readFileSync(join(ROOT, 'web/page/model/export.js'), 'utf8'), context);
   assert.deepEqual(Object.keys(context), ['AttnCase', 'AttnFormat', 'AttnExport']);
   assert.equal(typeof context.AttnExport.heatmapSVG, 'function');
   assert.equal(typeof context.AttnExport.pytorchSnippet, 'function');

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import State from '../web/page/state.js';
+import Cases from '../web/page/model/cases.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURE_DIR = join(ROOT, 'tests', 'fixtures');
@@ -108,7 +108,7 @@ export function runDriver(binary, script) {
 /* ---- seeded random cases ---- */
 
 /* The page's seeded generator (mulberry32), so a failing case can be replayed. */
-export const { seededRandom } = State;
+export const { seededRandom } = Cases;
 
 /* A random case in the JSON format: every option, shapes up to the limits given. */
 export function randomCase(random, { minLen = 1, maxLen = 9, minHeads = 1, maxHeads = 4, minHeadDim = 1, maxHeadDim = 6 } = {}) {

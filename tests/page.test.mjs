@@ -1,31 +1,39 @@
 // page.test.mjs: index.html opened from file:// in headless Chromium and
 // Firefox, read and driven through its testing contract: every stage against
-// PyTorch's fixtures, edits, the keyboard, bad input, the URL hash, and
-// screenshots for a reviewer (tests/screenshots/).
+// PyTorch's fixtures, edits, the keyboard, the controls, the URL hash, the
+// explanations, the walk-through, exports and imports, and screenshots for a
+// reviewer (tests/screenshots/). What the page shows is compared with the
+// core's forward() of the case it should show, never only with its own state.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createAttention, STAGE_NAMES } from '../web/attention.mjs';
-import State from '../web/page/state.js';
+import Cases from '../web/page/model/cases.js';
+import Link from '../web/page/model/link.js';
 import { loadFixtures, compareStages, flatten, hasTorch, ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto, valueOf, plain, caseFromPage } from './browser.mjs';
 
 const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
 const fixtures = loadFixtures();
 const lecture = fixtures.find((f) => f.name === 'lecture');
 const attention = await createAttention();
+const copy = (x) => JSON.parse(JSON.stringify(x));
+const link = (c, view) => PAGE_URL + Link.encode({ case: c, view }, { whole: true });
 
-const only = (stages, names) => Object.fromEntries(names.map((n) => [n, stages[n]]));
-/* The page's stages against the core's for the case its hash holds. */
-async function matchesItsOwnHash(page) {
-  const shown = await readStages(page);
-  const { case: c } = State.decodeHash(await pageHash(page));
-  return compareStages(shown, attention.forward(c));
+/* The page's stages against the core's for `expected`, a case. */
+async function shows(page, expected) {
+  return compareStages(await readStages(page), attention.forward(expected));
 }
+/* Sets a control as a user would (a change event), by its name. */
+const setControl = (page, name, value) => page.$eval(`[name=${name}]`, (i, v) => {
+  if (i.type === 'checkbox') i.checked = v; else i.value = v;
+  i.dispatchEvent(new Event('change'));
+}, value);
 /* Clicks the Export / import panel's button with this text. */
-const shareButton = (page, text) => page.$$eval('.share-row button', (buttons, t) => buttons.find((b) => b.textContent === t).click(), text);
+const shareButton = (page, text) => page.$$eval('.share-panel button', (buttons, t) => buttons.find((b) => b.textContent === t).click(), text);
+const openShare = async (page) => { if (!(await page.$('.share-panel:not([hidden])'))) await page.click('.share-toggle'); };
 
 for (const name of BROWSERS) {
   describe(`page in ${name}`, { concurrency: false }, () => {
@@ -47,12 +55,13 @@ for (const name of BROWSERS) {
         assert.deepEqual(outside, [], 'only the project’s own files are requested');
         await frames(page, 3);
         assert.equal(await page.$$eval('.step.is-lazy', (steps) => steps.length), 0, 'a small view stays whole: a full-page screenshot shows every step');
+        assert.match(await pageHash(page), /^#example=lecture$/, 'an unedited example is linked by its name');
       }));
 
     it('shows every PyTorch fixture, opened through its link, stage by stage', () =>
       withPage(PAGE_URL, async (page) => {
         for (const f of fixtures) {
-          await setHash(page, State.encodeHash({ case: f.case }));
+          await setHash(page, Link.encode({ case: f.case }, { whole: true }));
           const failures = compareStages(await readStages(page), f.stages);
           assert.deepEqual(failures, [], `${f.name}: ${failures[0]}`);
           assert.equal(await page.$eval('.banner', (b) => b.hidden), true, `${f.name}: no error banner`);
@@ -60,11 +69,11 @@ for (const name of BROWSERS) {
       }));
 
     it('labels the keys of cross-attention by their number, not by the query’s words, in headers and explanations', () =>
-      withPage(PAGE_URL + State.encodeHash({ case: fixtures.find((f) => f.name === 'nan_in_cross_query').case }), async (page) => {
+      withPage(link(fixtures.find((f) => f.name === 'nan_in_cross_query').case), async (page) => {
         const keyLabels = await page.$$eval('[data-stage="weights"] .head:first-child thead tr:last-child th[scope=col]', (ths) => ths.map((th) => th.textContent));
         assert.deepEqual(keyLabels, ['key 0', 'key 1', 'key 2'], 'S = L here, and still the keys are other rows');
         await page.hover(cell('scores', 0, 1, 0));
-        assert.match(await page.$eval('.explain', (e) => e.textContent), /scores\[head 1\]\[the\]\[key 1\]/);
+        assert.match(plain(await page.$eval('.explain', (e) => e.textContent)), /scores\[head 1\]\[the\]\[key 1\]/);
       }));
 
     it('follows an edited embedding through every stage', () =>
@@ -73,7 +82,7 @@ for (const name of BROWSERS) {
         await typeInto(page, 'query', 1, 0, '-0.5');
         const after = await readStages(page);
         assert.equal(after.query.data[2], -0.5);
-        const edited = JSON.parse(JSON.stringify(lecture.case));
+        const edited = copy(lecture.case);
         edited.query[1][0] = -0.5;
         assert.deepEqual(compareStages(after, attention.forward(edited)), []);
         for (const stage of ['q', 'k', 'v', 'scores', 'weights', 'context', 'output'])
@@ -83,9 +92,11 @@ for (const name of BROWSERS) {
 
     it('edits live while typing, before Enter', () =>
       withPage(PAGE_URL, async (page) => {
-        await typeInto(page, 'in_proj_weight', 0, 0, '2.5', { enter: false });
-        assert.deepEqual(await matchesItsOwnHash(page), []);
-        assert.equal(await page.$eval(cell('in_proj_weight', 0, 0), (td) => td.dataset.value), '2.5');
+        await typeInto(page, 'in_proj_weight', 0, 0, '2.5', { end: null });
+        const edited = copy(lecture.case);
+        edited.in_proj_weight[0][0] = 2.5;
+        assert.deepEqual(await shows(page, edited), []);
+        assert.equal(await valueOf(page, 'in_proj_weight', 0, 0), '2.5');
       }));
 
     it('takes a value set by a script, with an input or a change event', () =>
@@ -95,17 +106,17 @@ for (const name of BROWSERS) {
             input.value = v;
             input.dispatchEvent(new Event(e, { bubbles: true }));
           }, [event, value]);
-          assert.equal(await page.$eval(cell('query', row, 1), (td) => td.dataset.value), value, event);
+          assert.equal(await valueOf(page, 'query', row, 1), value, event);
         }
         await page.click(`${cell('query', 2, 0)} input`); /* a click, then typing: the typed number replaces the old */
         await page.keyboard.type('0.125');
         await page.keyboard.press('Enter');
-        assert.equal(await page.$eval(cell('query', 2, 0), (td) => td.dataset.value), '0.125', 'click and type');
-        const c = JSON.parse(JSON.stringify(lecture.case));
+        assert.equal(await valueOf(page, 'query', 2, 0), '0.125', 'click and type');
+        const c = copy(lecture.case);
         c.query[0][1] = 0.55;
         c.query[1][1] = -0.25;
         c.query[2][0] = 0.125;
-        assert.deepEqual(compareStages(await readStages(page), attention.forward(c)), []);
+        assert.deepEqual(await shows(page, c), []);
       }));
 
     it('is driven from the keyboard: arrows move, Enter edits, Up nudges, Escape cancels', () =>
@@ -121,12 +132,14 @@ for (const name of BROWSERS) {
         await page.keyboard.press('ArrowUp');             // 1.5
         await page.keyboard.up('Shift');
         await page.keyboard.press('Enter');
-        assert.equal(await page.$eval(cell('query', 1, 1), (td) => td.dataset.value), '1.5');
-        assert.deepEqual(await matchesItsOwnHash(page), []);
+        assert.equal(await valueOf(page, 'query', 1, 1), '1.5');
+        const c = copy(lecture.case);
+        c.query[1][1] = 1.5;
+        assert.deepEqual(await shows(page, c), []);
         await page.keyboard.press('Enter');
         await page.keyboard.type('9');
         await page.keyboard.press('Escape');
-        assert.equal(await page.$eval(cell('query', 1, 1), (td) => td.dataset.value), '1.5', 'Escape restores the value');
+        assert.equal(await valueOf(page, 'query', 1, 1), '1.5', 'Escape restores the value');
         await page.keyboard.press('ArrowDown');
         assert.deepEqual(await focused(), ['2', '1']);
         // computed cells are in the keyboard's reach too, and explain themselves on focus
@@ -144,54 +157,57 @@ for (const name of BROWSERS) {
         await page.mouse.down();
         for (let dx = 10; dx <= 50; dx += 10) await page.mouse.move(x + dx, y);
         await page.mouse.up();
-        assert.equal(await page.$eval(cell('query', 0, 1), (td) => td.dataset.value), '0.6', '0.1 + 50 px × 0.01');
-        assert.deepEqual(await matchesItsOwnHash(page), []);
+        assert.equal(await valueOf(page, 'query', 0, 1), '0.6', '0.1 + 50 px × 0.01');
+        const c = copy(lecture.case);
+        c.query[0][1] = 0.6;
+        assert.deepEqual(await shows(page, c), []);
       }));
 
     it('answers bad input in the cell and keeps the last good value driving the computation', () =>
       withPage(PAGE_URL, async (page) => {
         await typeInto(page, 'query', 2, 1, '0.25');         // a good edit elsewhere, to keep
-        const good = await readStages(page);
-        await typeInto(page, 'query', 0, 0, 'abc');
-        assert.deepEqual(compareStages(await readStages(page), only(good, STAGE_NAMES)), [], 'nothing recomputed from bad input');
-        // typed live, "1e39" passes through "1e3", a good value, before it goes out of range
-        for (const [text, message] of [['abc', /not a number: "abc"/], ['', /empty/], ['1e39', /out of range/], ['1..2', /not a number/]]) {
+        const good = copy(lecture.case);
+        good.query[2][1] = 0.25;
+        for (const [text, message] of [['abc', /not a number: "abc"/], ['', /empty/], ['1e39', /beyond float32's range/], ['1..2', /not a number/]]) {
           await typeInto(page, 'query', 0, 0, text);
           const errorText = await page.$eval(cell('query', 0, 0), (td) => td.querySelector('.cell-error')?.textContent ?? '');
           assert.match(errorText, message, `"${text}" is answered`);
-          const stillUsing = errorText.match(/still using (\S+)$/)[1];
-          assert.equal(await page.$eval(cell('query', 0, 0), (td) => td.dataset.value), stillUsing);
+          assert.equal(errorText.match(/still using (\S+)$/)[1], '0.2', `"${text}": the value from before the edit`);
+          assert.equal(await valueOf(page, 'query', 0, 0), '0.2');
           assert.equal(await page.$eval(`${cell('query', 0, 0)} input`, (i) => i.getAttribute('aria-invalid')), 'true');
-          assert.deepEqual(await matchesItsOwnHash(page), [], 'the last good value drives every stage');
+          assert.deepEqual(await shows(page, good), [], `"${text}": the last good value drives every stage`);
         }
-        assert.equal(await page.$eval(cell('query', 2, 1), (td) => td.dataset.value), '0.25', 'the other edit is kept');
         await typeInto(page, 'query', 0, 0, '0.3');
         assert.equal(await page.$(`${cell('query', 0, 0)} .cell-error`), null, 'a good value clears the error');
-        assert.deepEqual(await matchesItsOwnHash(page), []);
+        good.query[0][0] = 0.3;
+        assert.deepEqual(await shows(page, good), []);
         // a control: embed_dim that num_heads does not divide
-        await page.$eval('[name=num_heads]', (i) => { i.value = '2'; i.dispatchEvent(new Event('change')); });
-        await page.$eval('[name=embed_dim]', (i) => { i.value = '3'; i.dispatchEvent(new Event('change')); });
+        await setControl(page, 'num_heads', '2');
+        good.num_heads = 2;
+        await setControl(page, 'embed_dim', '3');
         assert.match(await page.$eval('[data-control="embed_dim"] .control-error', (e) => e.textContent), /embed_dim 3 is not divisible by num_heads 2/);
         assert.equal(await page.$eval('[name=embed_dim]', (i) => i.getAttribute('aria-invalid')), 'true');
-        assert.deepEqual(await matchesItsOwnHash(page), [], 'still the last good state');
+        assert.equal(await page.$eval('[name=embed_dim]', (i) => i.value), '2', 'the control shows the value in use');
+        assert.deepEqual(await shows(page, good), [], 'still the last good state');
       }));
 
     it('round-trips the URL hash: a link restores exactly the view', () =>
       withPage(PAGE_URL, async (page) => {
         await typeInto(page, 'out_proj.bias', 0, 1, '0.125');
-        await page.$eval('[name=mask]', (s) => { s.value = 'causal'; s.dispatchEvent(new Event('change')); });
+        await setControl(page, 'attn_mask', 'causal');
         await page.$eval('[name=add_zero_attn]', (c) => c.click());
-        await page.$eval('[name=theme]', (s) => { s.value = 'dark'; s.dispatchEvent(new Event('change')); });
+        await setControl(page, 'theme', 'dark');
         const hash = await pageHash(page);
         const shown = await readStages(page);
         await withPage(PAGE_URL + hash, async (again) => {
           assert.deepEqual(await readStages(again), shown);
           assert.equal(await again.$eval('.attn-view', (v) => v.dataset.theme), 'dark');
-          assert.equal(await again.$eval('[name=mask]', (s) => s.value), 'causal');
+          assert.equal(await again.$eval('[name=attn_mask]', (s) => s.value), 'causal');
         });
       }));
 
-    for (const [label, hash] of [['garbage', '#%%%garbage'], ['truncated', State.encodeHash({ case: lecture.case }).slice(0, 60)], ['tampered', State.encodeHash({ case: lecture.case }).replace('num_heads=1', 'num_heads=7')], ['oversized', '#v=1&' + 'x'.repeat(300000)]])
+    const whole = Link.encode({ case: lecture.case }, { whole: true });
+    for (const [label, hash] of [['garbage', '#%%%garbage'], ['truncated', whole.slice(0, whole.indexOf('in_proj_weight') + 30)], ['tampered', whole.replace('num_heads=1', 'num_heads=7')], ['oversized', '#v=1&' + 'x'.repeat(300000)]])
       it(`falls back to the lecture with a message on a ${label} hash`, () =>
         withPage(PAGE_URL + hash, async (page) => {
           assert.match(await page.$eval('.banner', (b) => (b.hidden ? '' : b.textContent)), /could not be read/);
@@ -201,48 +217,52 @@ for (const name of BROWSERS) {
     it('explains a number with its terms and highlights what it was made from', () =>
       withPage(PAGE_URL, async (page) => {
         await page.hover(cell('q', 0, 1));
-        const text = await page.$eval('.explain', (e) => e.textContent);
+        const text = plain(await page.$eval('.explain', (e) => e.textContent));
         assert.match(text, /0\.20×0\.80 \+ 0\.10×2\.00 \+ \(−0\.50\)/, 'dot-product terms plus the bias');
         assert.match(text, /= −0\.14/);
         const sources = await page.$$eval('.is-source', (tds) => tds.map((td) => `${td.closest('[data-stage]').dataset.stage}[${td.dataset.row}][${td.dataset.col}]`));
         assert.deepEqual(sources.sort(), ['in_proj_bias[0][1]', 'in_proj_weight[1][0]', 'in_proj_weight[1][1]', 'query[0][0]', 'query[0][1]']);
         await page.hover(cell('weights', 1, 2));
-        assert.match(await page.$eval('.explain', (e) => e.textContent), /exp\(s − max\) \/ Σ exp\(s − max\).*exp\(4\.64 − 4\.64\)/s);
+        assert.match(plain(await page.$eval('.explain', (e) => e.textContent)), /exp\(s − max\) \/ Σ exp\(s − max\).*exp\(4\.64 − 4\.64\)/s);
       }));
 
-    it('follows every option set from the controls', () =>
+    it('follows every option set from the controls, each compared with the core’s forward of the case it should give', () =>
       withPage(PAGE_URL, async (page) => {
-        const set = (name, value) => page.$eval(`[name=${name}]`, (i, v) => {
-          if (i.type === 'checkbox') i.checked = v; else i.value = v;
-          i.dispatchEvent(new Event('change'));
-        }, value);
-        const steps = [['embed_dim', '4'], ['num_heads', '2'], ['bias', false], ['add_bias_kv', true], ['add_zero_attn', true],
-          ['mask', 'causal'], ['key_padding_mask', true], ['average_attn_weights', false], ['mask', 'float'], ['bias', true]];
-        for (const [name, value] of steps) {
-          await set(name, value);
-          assert.deepEqual(await matchesItsOwnHash(page), [], `after ${name} = ${value}`);
+        /* what each control should have made of the case: its inputs read
+         * from the page's input cells, its options as the control says */
+        const options = { embed_dim: 2, num_heads: 1, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true };
+        const steps = [['embed_dim', '4', { embed_dim: 4 }], ['num_heads', '2', { num_heads: 2 }], ['bias', false, { bias: false }],
+          ['add_bias_kv', true, { add_bias_kv: true }], ['add_zero_attn', true, { add_zero_attn: true }], ['attn_mask', 'causal', {}],
+          ['key_padding_mask', true, {}], ['average_attn_weights', false, { average_attn_weights: false }], ['attn_mask', 'float', {}], ['bias', true, { bias: true }]];
+        for (const [control, value, set] of steps) {
+          const before = await readStages(page);
+          await setControl(page, control, value);
+          Object.assign(options, set);
+          const expected = await caseFromPage(page, options);
+          if (control === 'attn_mask' && value === 'causal') assert.deepEqual(expected.attn_mask, Cases.causalMask(3), 'a causal mask');
+          if (control === 'attn_mask' && value === 'float') assert.deepEqual(expected.attn_mask, [[0, '-Infinity', '-Infinity'], [0, 0, '-Infinity'], [0, 0, 0]], 'the causal mask as floats');
+          if (control === 'key_padding_mask') assert.deepEqual(expected.key_padding_mask, [false, false, false]);
+          assert.deepEqual(compareStages(await readStages(page), attention.forward(expected)), [], `after ${control} = ${value}`);
+          assert.notDeepEqual(await readStages(page), before, `${control} changed what is shown`);
         }
-        const c = State.decodeHash(await pageHash(page)).case;
-        assert.equal(c.num_heads, 2);
-        assert.equal(c.embed_dim, 4);
-        assert.equal(c.add_bias_kv, true);
-        assert.ok(await page.$('[data-stage="bias_k"]') && await page.$('[data-stage="attn_mask"]') && await page.$('[data-stage="key_padding_mask"]'));
         const keyLabels = await page.$$eval('[data-stage="weights"] .head:first-child thead tr:last-child th[scope=col]', (ths) => ths.map((th) => th.textContent));
         assert.deepEqual(keyLabels, ['I', 'am', 'good', 'bias_k', 'zero'], 'the extra key columns are labelled');
         // a bool mask cell toggled by click, a key padded by click
-        await set('mask', 'custom');
-        await page.click(`${cell('attn_mask', 0, 0)} input`);
-        await page.click(`${cell('key_padding_mask', 0, 2)} input`);
-        assert.deepEqual(await matchesItsOwnHash(page), []);
-        assert.equal(await page.$eval(cell('attn_mask', 0, 0), (td) => td.dataset.value), 'true');
-        assert.equal(await page.$eval(cell('key_padding_mask', 0, 2), (td) => td.dataset.value), 'true');
+        await setControl(page, 'attn_mask', 'bool');
+        await page.click(`${cell('attn_mask', 0, 2)} input`);
+        await page.click(`${cell('key_padding_mask', 0, 0)} input`);
+        assert.equal(await valueOf(page, 'attn_mask', 0, 2), 'true');
+        assert.equal(await valueOf(page, 'key_padding_mask', 0, 0), 'true');
+        const expected = await caseFromPage(page, options);
+        assert.equal(expected.attn_mask[0][2], true);
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(expected)), []);
       }));
 
     it('explains a fully masked row’s NaN on the page', () =>
-      withPage(PAGE_URL + State.encodeHash({ case: fixtures.find((f) => f.name === 'fully_masked_row').case }), async (page) => {
+      withPage(link(fixtures.find((f) => f.name === 'fully_masked_row').case), async (page) => {
         const note = await page.$eval('.nan-note', (n) => (n.hidden ? '' : n.textContent));
         assert.match(note, /every key is masked there, so softmax computes 0 \/ 0\. PyTorch gives NaN too/);
-        assert.equal(await page.$eval(cell('weights', 1, 0, 0), (td) => td.dataset.value), 'NaN');
+        assert.equal(await valueOf(page, 'weights', 1, 0, 0), 'NaN');
       }));
 
     it('renames, adds and removes tokens', () =>
@@ -252,26 +272,30 @@ for (const name of BROWSERS) {
         await page.$eval(token, (i) => i.select());
         await page.keyboard.type('You');
         assert.match(await pageHash(page), /tokens=You,am,good/);
-        assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'custom', 'a renamed token is no longer the lecture’s');
+        assert.equal(await page.$eval('[name=example]', (s) => s.value), 'custom', 'a renamed token is no longer the lecture’s');
         assert.equal(await page.$eval('[data-stage="weights"] thead tr:last-child th[scope=col]', (th) => th.textContent), 'You');
         await page.click('.add-token');
         assert.match(await pageHash(page), /tokens=You,am,good,token4/);
-        assert.deepEqual(await matchesItsOwnHash(page), []);
+        const added = await caseFromPage(page, { embed_dim: 2, num_heads: 1, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true });
+        assert.equal(added.query.length, 4);
+        assert.deepEqual(await shows(page, added), []);
         await page.click('[aria-label="remove token am"]');
         assert.match(await pageHash(page), /tokens=You,good,token4/);
-        assert.deepEqual(await matchesItsOwnHash(page), []);
+        const removed = await caseFromPage(page, { embed_dim: 2, num_heads: 1, bias: true });
+        assert.deepEqual(removed.query, [added.query[0], added.query[2], added.query[3]]);
+        assert.deepEqual(await shows(page, removed), []);
         await page.click('[name=reset]');
         assert.deepEqual(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.map((i) => i.value)), ['I', 'am', 'good'], 'Reset brings the names back');
         await page.$eval('[data-stage="query"] input.token', (i) => { i.value = 'We'; i.dispatchEvent(new Event('input')); });
-        await page.click('[name=reset]'); /* the same shapes: the token inputs are made again all the same */
+        await page.click('[name=reset]'); /* the same shapes: the token inputs follow all the same */
         assert.equal(await page.$eval('[data-stage="query"] input.token', (i) => i.value), 'I');
       }));
 
-    it('shows the bigger presets, numbers giving way to colour', () =>
+    it('shows the bigger examples, numbers giving way to colour', () =>
       withPage(PAGE_URL, async (page) => {
-        for (const preset of ['sentence', 'paragraph']) {
-          await page.$eval('[name=preset]', (s, v) => { s.value = v; s.dispatchEvent(new Event('change')); }, preset);
-          assert.deepEqual(await matchesItsOwnHash(page), [], preset);
+        for (const example of ['sentence', 'paragraph']) {
+          await setControl(page, 'example', example);
+          assert.deepEqual(await shows(page, Cases.EXAMPLES[example].make()), [], example);
         }
         /* so big that steps off screen are skipped (content-visibility), with
          * their real heights kept: the page is as tall as when all are drawn */
@@ -287,37 +311,30 @@ for (const name of BROWSERS) {
         });
         assert.equal(heights.lazy, heights.whole);
         await typeInto(page, 'query', 0, 0, '0.5');
-        assert.deepEqual(await matchesItsOwnHash(page), [], 'skipped steps still carry the new values');
-        assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'custom');
+        const edited = Cases.EXAMPLES.paragraph.make();
+        edited.query[0][0] = 0.5;
+        assert.deepEqual(await shows(page, edited), [], 'skipped steps still carry the new values');
+        assert.equal(await page.$eval('[name=example]', (s) => s.value), 'custom');
         await page.click('[name=reset]');
-        assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'paragraph', 'Reset goes back to the preset chosen last');
+        assert.equal(await page.$eval('[name=example]', (s) => s.value), 'paragraph', 'Reset goes back to the example chosen last');
         assert.ok(await page.$('[data-stage="in_proj_weight"] table.is-compact'), 'a 96×32 weight is a heatmap');
         await page.hover(cell('q', 3, 7));
-        assert.match(await page.$eval('.explain', (e) => e.textContent), /q\[word\]\[7\]/, 'every number is still readable on hover');
+        assert.match(plain(await page.$eval('.explain', (e) => e.textContent)), /q\[word\]\[7\]/, 'every number is still readable on hover');
       }));
 
-    if (name === 'chromium')
-      it('follows prefers-color-scheme when the theme is auto', () =>
-        withPage(PAGE_URL, async (page) => {
-          const background = () => page.$eval('.card', (c) => getComputedStyle(c).backgroundColor);
-          const light = await background();
-          await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
-          assert.notEqual(await background(), light);
-        }));
-
-    it('steps through the lecture from buttons and keys, dimming the rest, and a link keeps the step', () =>
+    it('steps through the lecture from buttons and keys, and a link keeps the step', () =>
       withPage(PAGE_URL, async (page) => {
         await page.click('[name=walk]');
-        const current = () => page.$$eval('.card.is-current', (cards) => cards.map((c) => c.dataset.card));
+        const step = () => page.$eval('.walk', (w) => Number(w.dataset.step));
         const title = () => page.$eval('.walk-title', (t) => t.textContent);
-        assert.deepEqual(await current(), ['query']);
+        assert.equal(await step(), 1);
         assert.equal(await title(), 'The sentence, as numbers');
-        await page.waitForFunction(() => Number(getComputedStyle(document.querySelector('[data-card="q"]')).opacity) < 0.5, { timeout: 3000 }); // the rest dims
+        assert.equal(await page.$eval('.step.is-current', (s) => s.dataset.step), '1', 'section 1 is marked');
         await page.click('.walk-buttons button:nth-child(2)');
-        assert.deepEqual((await current()).sort(), ['in_proj_bias', 'in_proj_weight']);
-        for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
-        assert.equal(await title(), 'Softmax: reading a row');
-        assert.match(await page.$eval('.walk-body', (b) => b.textContent), /“I” gives 0\.16 to “I”, 0\.43 to “am”, 0\.41 to “good”/);
+        assert.equal(await step(), 2);
+        for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+        assert.equal(await title(), 'Softmax: the attention weights');
+        assert.match(plain(await page.$eval('.walk-body', (b) => b.textContent)), /“I” gives 0\.16 to “I”, 0\.43 to “am”, 0\.41 to “good”/);
         await page.keyboard.press('ArrowLeft');
         assert.match(await page.$eval('.walk-body', (b) => b.textContent), /Q_scaled·Kᵀ: 3×2 · 2×3 → 3×3/);
         assert.match(await pageHash(page), /&step=5$/);
@@ -338,20 +355,22 @@ for (const name of BROWSERS) {
         await page.mouse.down();
         for (let i = 1; i <= 5; i++) await page.mouse.move(box.x + box.width / 2 + 8 * i, box.y + box.height / 2 - 8 * i);
         await page.mouse.up();
-        const x = Number(await page.$eval(cell('query', 0, 0), (td) => td.dataset.value));
-        const y = Number(await page.$eval(cell('query', 0, 1), (td) => td.dataset.value));
+        const x = Number(await valueOf(page, 'query', 0, 0));
+        const y = Number(await valueOf(page, 'query', 0, 1));
         assert.ok(x > 0.2 && y > 0.1, `the tip moved right and up: ${x}, ${y}`);
-        assert.deepEqual(await matchesItsOwnHash(page), []);
-        assert.equal(await page.$eval('[name=preset]', (s) => s.value), 'custom', 'a moved embedding is no longer the lecture’s');
+        const moved = copy(lecture.case);
+        moved.query[0] = [x, y];
+        assert.deepEqual(await shows(page, moved), []);
+        assert.equal(await page.$eval('[name=example]', (s) => s.value), 'custom', 'a moved embedding is no longer the lecture’s');
         await page.$eval('.plane .handle', (h) => h.focus());
         await page.keyboard.press('ArrowLeft');
-        assert.equal(Number(await page.$eval(cell('query', 0, 0), (td) => td.dataset.value)), Math.round((x - 0.05) * 100) / 100);
-        await page.$eval('[name=embed_dim]', (i) => { i.value = '4'; i.dispatchEvent(new Event('change')); });
+        assert.equal(await valueOf(page, 'query', 0, 0), String(Math.round((x - 0.05) * 100) / 100));
+        await setControl(page, 'embed_dim', '4');
         assert.equal(await page.$('.plane'), null, 'only for E = 2');
       }));
 
     it('shows one stage alone when the link asks for it', () =>
-      withPage(PAGE_URL + State.encodeHash({ case: lecture.case, view: { stage: 'scores' } }), async (page) => {
+      withPage(PAGE_URL + '#stage=scores', async (page) => {
         const shown = await page.$$eval('.card', (cards) => cards.filter((c) => getComputedStyle(c).display !== 'none').map((c) => c.dataset.card));
         assert.deepEqual(shown, ['query', 'scores']);
         await page.click('.focus-bar button');
@@ -370,10 +389,10 @@ for (const name of BROWSERS) {
 
     it('exports a stage as PNG, SVG, LaTeX and Markdown, and every stage as JSON', () =>
       withPage(PAGE_URL, async (page) => {
-        await page.click('.share summary');
+        await openShare(page);
         assert.equal(await page.$eval('[name=export-stage]', (s) => s.value), 'weights');
         const file = (kind) => page.evaluate(async (k) => {
-          const { blob, name } = await window.attentionView.share.file(k);
+          const { blob, name } = await window.attentionApp.share.file(k);
           const bytes = new Uint8Array(await blob.arrayBuffer());
           return { name, type: blob.type, size: bytes.length, head: Array.from(bytes.slice(0, 8)), text: k === 'png' ? '' : new TextDecoder().decode(bytes) };
         }, kind);
@@ -391,7 +410,8 @@ for (const name of BROWSERS) {
         assert.match(await page.$eval('.share-output', (t) => t.value), /\| *I *\|.*0\.4/s);
         // the list follows the cards: a stage that goes away is no longer offered
         await page.select('[name=export-stage]', 'in_proj_bias');
-        await page.click('[name=bias]');
+        await page.$eval('[name=bias]', (c) => c.click());
+        await openShare(page);
         assert.equal(await page.$('[name=export-stage] option[value="in_proj_bias"]'), null);
         await shareButton(page, 'Markdown');
         assert.match(await page.$eval('.share-output', (t) => t.value), /\|/, 'another stage is exported');
@@ -400,8 +420,8 @@ for (const name of BROWSERS) {
     it('copies as PyTorch a snippet that prints the page’s numbers', { skip: !hasTorch && 'Debian’s python3-torch is not installed' }, () =>
       withPage(PAGE_URL, async (page) => {
         await typeInto(page, 'query', 2, 0, '-0.35');
-        await page.$eval('[name=mask]', (s) => { s.value = 'causal'; s.dispatchEvent(new Event('change')); });
-        await page.click('.share summary');
+        await setControl(page, 'attn_mask', 'causal');
+        await openShare(page);
         await shareButton(page, 'Copy as PyTorch');
         const snippet = await page.$eval('.share-output', (t) => t.value);
         assert.match(snippet, /nn\.MultiheadAttention/);
@@ -417,7 +437,7 @@ for (const name of BROWSERS) {
         const f = fixtures.find((x) => x.name === 'two_heads');
         const paste = { state_dict: Object.fromEntries(['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'].map((k) => [k, f.case[k]])),
           inputs: { query: f.case.query }, options: { num_heads: 2 }, tokens: f.case.tokens };
-        await page.click('.share summary');
+        await openShare(page);
         await page.$eval('.share-paste', (t, text) => { t.value = text; }, JSON.stringify(paste));
         await shareButton(page, 'Import');
         assert.deepEqual(compareStages(await readStages(page), f.stages), []);
@@ -437,8 +457,7 @@ for (const name of BROWSERS) {
 
     it('saves screenshots: light, dark, phone', async () => {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      const dark = PAGE_URL + State.encodeHash({ case: State.lectureCase(), view: { theme: 'dark' } });
-      for (const [label, url, options] of [['light', PAGE_URL, {}], ['dark', dark, {}], ['phone', PAGE_URL, { width: 390, height: 844 }]])
+      for (const [label, url, options] of [['light', PAGE_URL, {}], ['dark', PAGE_URL + '#theme=dark', {}], ['phone', PAGE_URL, { width: 390, height: 844 }]])
         await withPage(url, async (page) => {
           await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
         }, options);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAttention } from '../web/attention.mjs';
-import State from '../web/page/state.js';
+import Link from '../web/page/model/link.js';
 import { loadFixtures, compareStages, ROOT } from './helpers.mjs';
 import { BROWSERS, launch, openPage, readStages } from './browser.mjs';
 
@@ -88,7 +88,7 @@ for (const name of BROWSERS) {
     });
 
     it('the iframe page is driven by its hash, flags included', async () => {
-      const hash = State.encodeHash({ case: twoHeads.case, view: { controls: 'none', theme: 'dark' } });
+      const hash = Link.encode({ case: twoHeads.case, view: { controls: 'none', theme: 'dark' } }, { whole: true });
       const { page, problems } = await open(pathToFileURL(DIST_HTML).href + hash);
       await page.waitForFunction(() => document.querySelector('attention-viz')?.dataset.ready === 'true', { timeout: 20000 });
       assert.deepEqual(compareStages(await readStages(page, 'attention-viz'), twoHeads.stages), []);

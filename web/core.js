@@ -186,6 +186,20 @@
       return parsed;
     }
 
+    /* { name: shape } of the inputs the current configuration uses, and of
+     * every stage, as the core reports them (attn_input_shape,
+     * attn_stage_shape). Empty before the first configuration. */
+    inputShapes() { return this.shapesOf(this.inputNames, this.core.attn_input_shape); }
+    stageShapes() { return this.shapesOf(this.stageNames, this.core.attn_stage_shape); }
+    shapesOf(names, shapeOf) {
+      const shapes = {};
+      names.forEach((name, i) => {
+        const shape = this.shape(shapeOf, i);
+        if (shape) shapes[name] = shape;
+      });
+      return shapes;
+    }
+
     /* Bytes of wasm memory in use: it only grows. */
     memoryBytes() { return this.memory().byteLength; }
 

@@ -10,11 +10,12 @@
  * element has its own shadow root and its own core, starts when it nears the
  * viewport, and fires "change" with { detail: state } after every edit.
  *
- * A classic script (needs AttnCore, AttnState, AttnView, AttnStyles). */
+ * A classic script.
+ * needs: AttnCore, AttnCases, AttnLink, AttnApp, AttnStyles */
 (function (root) {
   'use strict';
 
-  const State = root.AttnState;
+  const Cases = root.AttnCases, Link = root.AttnLink;
   const ATTRIBUTES = ['state', 'tokens', 'heads', 'stage', 'controls', 'theme'];
   let sheet = null; /* one constructed stylesheet shared by every element: no inline <style>, so a strict CSP holds */
 
@@ -31,14 +32,14 @@
    * whatever they concern keeps its default. */
   function stateFrom(element, problems) {
     const text = (element.getAttribute('state') || '').trim();
-    let state = { case: State.lectureCase(), view: {} };
+    let state = { case: Cases.lectureCase(), view: {} };
     if (text) {
       try {
         if (text.startsWith('{')) {
           const c = JSON.parse(text);
-          State.check(c);
+          Cases.check(c);
           state = { case: c, view: {} };
-        } else state = State.decodeHash(text.startsWith('#') ? text : `#${text}`);
+        } else state = Link.decode(text.startsWith('#') ? text : `#${text}`);
       } catch (e) {
         problems.push(`state: ${e.message}`);
       }
@@ -49,12 +50,12 @@
       try {
         const list = tokens.trim().startsWith('[') ? JSON.parse(tokens) : tokens.trim().split(/\s+/);
         if (!Array.isArray(list) || !list.length || list.some((t) => typeof t !== 'string' || !t)) throw new Error('expected a JSON array of strings or words separated by spaces');
-        if (list.length > State.LIMITS.tokens) throw new Error(`at most ${State.LIMITS.tokens} tokens`);
-        if (!State.isSelfAttention(c)) throw new Error('tokens can be set only for self-attention');
-        while (c.query.length < list.length) c = State.withTokenAdded(c, c.query.length, '', State.seededRandom(c.query.length));
-        while (c.query.length > list.length) c = State.withTokenRemoved(c, c.query.length - 1);
+        if (list.length > Cases.LIMITS.tokens) throw new Error(`at most ${Cases.LIMITS.tokens} tokens`);
+        if (!Cases.isSelfAttention(c)) throw new Error('tokens can be set only for self-attention');
+        while (c.query.length < list.length) c = Cases.withTokenAdded(c, c.query.length, '', Cases.seededRandom(c.query.length));
+        while (c.query.length > list.length) c = Cases.withTokenRemoved(c, c.query.length - 1);
         c = { ...c, tokens: list };
-        State.check(c);
+        Cases.check(c);
       } catch (e) {
         problems.push(`tokens: ${e.message}`);
         c = state.case;
@@ -63,15 +64,15 @@
     const heads = element.getAttribute('heads');
     if (heads !== null) {
       const H = Number(heads);
-      if (!Number.isInteger(H) || H < 1 || State.embedDim(c) % H) problems.push(`heads: ${heads} does not divide embed_dim ${State.embedDim(c)}`);
-      else c = State.withHeads(c, H);
+      if (!Number.isInteger(H) || H < 1 || Cases.embedDim(c) % H) problems.push(`heads: ${heads} does not divide embed_dim ${Cases.embedDim(c)}`);
+      else c = Cases.withHeads(c, H);
     }
     const view = { ...state.view };
     for (const name of ['controls', 'theme']) {
       const value = element.getAttribute(name);
       if (value === null) continue;
-      if (State.VIEW_KEYS[name].includes(value)) view[name] = value;
-      else problems.push(`${name}: expected ${State.VIEW_KEYS[name].join(', ')}, got "${value}"`);
+      if (Link.VIEW_KEYS[name].values.includes(value)) view[name] = value;
+      else problems.push(`${name}: expected ${Link.VIEW_KEYS[name].values.join(', ')}, got "${value}"`);
     }
     if (element.getAttribute('stage')) view.stage = element.getAttribute('stage');
     return { case: c, view };
@@ -119,10 +120,17 @@
         const attention = await root.AttnCore.createAttention();
         const problems = [];
         const state = stateFrom(this, problems);
-        this.view = new root.AttnView(this.container, {
-          attention, state: safe(state, problems),
-          onChange: (view) => this.dispatchEvent(new CustomEvent('change', { detail: view.getState() })),
+        const make = (shown) => new root.AttnApp.App(this.container, {
+          attention, state: shown,
+          onChange: (change, session) => { if (change.edit.type !== 'start') this.dispatchEvent(new CustomEvent('change', { detail: session.getState() })); },
         });
+        try {
+          this.view = make(safe(state, problems));
+        } catch (e) { /* a view the case cannot have, e.g. a stage it has not */
+          if (e.name !== 'CaseError') throw e;
+          problems.push(e.message);
+          this.view = make({ case: Cases.lectureCase(), view: {} });
+        }
         this.view.root.classList.add('is-embedded');
         this.view.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);
         this.placeholder.remove();
@@ -134,22 +142,23 @@
     /* The attributes changed after start: show what they now ask for. */
     apply() {
       const problems = [];
-      this.view.setState(safe(stateFrom(this, problems), problems));
+      const result = this.view.session.apply({ type: 'state', state: safe(stateFrom(this, problems), problems) });
+      if (!result.ok) problems.push(result.error.message);
       this.view.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);
     }
 
     /* The current state, as a link's hash (the state attribute's format). */
-    get hash() { return this.view ? State.encodeHash(this.view.getState()) : null; }
+    get hash() { return this.view ? Link.encode(this.view.session.getState()) : null; }
   }
 
   /* A state that cannot be shown falls back to the lecture's, with a message. */
   function safe(state, problems) {
     try {
-      State.check(state.case);
+      Cases.check(state.case);
       return state;
     } catch (e) {
       problems.push(e.message);
-      return { case: State.lectureCase(), view: state.view };
+      return { case: Cases.lectureCase(), view: state.view };
     }
   }
 

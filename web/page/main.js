@@ -1,67 +1,104 @@
-/* main.js: index.html's glue: the core, one view of the whole document, and
- * the URL hash, which holds the state (every edit writes it; opening a link
- * restores it). ?nosimd in the address forces the scalar build. */
+/* main.js: index.html's glue: the core, one app over the whole document,
+ * and the URL, which holds the state: every edit writes the hash (batched,
+ * at most every 150 ms), each history entry of the session is an entry of
+ * the browser's, so Back and Forward (and Ctrl+Z, Ctrl+Shift+Z) walk the
+ * edits; a link opens its state, a bad one the lecture with a message.
+ * ?build=scalar (or ?nosimd) forces the scalar build.
+ *
+ * A classic script.
+ * needs: AttnWasm, AttnCore, AttnCases, AttnLink, AttnApp */
 (function () {
   'use strict';
 
-  const app = document.getElementById('app');
+  const host = document.getElementById('app');
+  const HASH_DELAY_MS = 150;
 
   function fail(message) {
-    const p = document.createElement('p');
-    p.className = 'banner';
-    p.setAttribute('role', 'alert');
-    p.textContent = message;
-    app.replaceChildren(p);
+    host.replaceChildren(Object.assign(document.createElement('p'), { className: 'banner', textContent: message }));
+    host.firstChild.setAttribute('role', 'alert');
   }
 
-  /* The state in the hash, or the lecture's with a message saying why. */
-  function stateFromHash() {
-    if (location.hash.length <= 1) return { state: { case: AttnState.lectureCase(), view: {} }, message: null };
+  /* The state a hash holds: { state } or { error }. An empty hash is the lecture. */
+  function read(hash) {
+    if (hash.length <= 1) return { state: { case: AttnCases.lectureCase(), view: {} } };
     try {
-      return { state: AttnState.decodeHash(location.hash), message: null };
+      return { state: AttnLink.decode(hash) };
     } catch (e) {
-      return { state: { case: AttnState.lectureCase(), view: {} }, message: `This link’s state could not be read (${e.message}), so the page shows the lecture’s example instead.` };
+      return { error: e.message };
     }
   }
 
   async function start() {
     if (!window.AttnWasm) return fail('The attention core is not built: run `make open` (or `make`) in the project folder, then reload.');
-    const simd = /[?&]nosimd\b/.test(location.search) ? false : undefined;
-    const attention = await AttnCore.createAttention({ simd });
-    const { state, message } = stateFromHash();
-    let written = location.hash, pending = null;
-    /* The hash is written at most every 150 ms: a long link takes time to
-     * write, and browsers throttle history updates while one scrubs. */
-    const writeHash = () => {
+    const scalar = /[?&](nosimd|build=scalar)\b/.test(location.search);
+    const attention = await AttnCore.createAttention({ simd: scalar ? false : undefined });
+    const first = read(location.hash);
+
+    /* the browser's entry holds the session's entry id */
+    let app = null, written = location.hash, writtenEntry = null, pending = null;
+    const write = () => {
       pending = null;
-      written = AttnState.encodeHash(view.getState());
-      history.replaceState(null, '', written);
+      const session = app.session;
+      written = AttnLink.encode(session.getState());
+      const state = { entry: session.entryId };
+      if (writtenEntry !== null && session.entryId !== writtenEntry) history.pushState(state, '', written);
+      else history.replaceState(state, '', written);
+      writtenEntry = session.entryId;
       document.documentElement.removeAttribute('data-hash-pending');
     };
-    /* The page's background follows a theme forced on the view. */
-    const followTheme = (shown) => {
-      const theme = shown.root.dataset.theme;
-      if (document.documentElement.dataset.theme !== theme) document.documentElement.dataset.theme = theme;
-    };
-    const view = new AttnView(app, {
+    const lecture = { case: AttnCases.lectureCase(), view: {} };
+    const make = (state) => new AttnApp.App(host, {
       attention, state,
-      onChange(changed) {
-        followTheme(changed); /* (called from the constructor too, before `view` is set) */
+      /* undo and redo are Back and Forward, so that both walk the same entries */
+      history: {
+        undo: () => { if (app.session.canUndo) history.back(); },
+        redo: () => { if (app.session.canRedo) history.forward(); },
+      },
+      onChange(change, session) {
+        document.documentElement.dataset.theme = session.view.theme;
+        if (app && change.edit.type !== 'view') app.showBanner(null); /* a valid state is in place */
         document.documentElement.setAttribute('data-hash-pending', '');
-        if (!pending) pending = setTimeout(writeHash, 150);
+        if (!pending) pending = setTimeout(write, HASH_DELAY_MS);
       },
     });
-    followTheme(view);
-    if (message) view.showBanner(message);
-    window.addEventListener('hashchange', () => {
-      if (location.hash === written) return;
-      const next = stateFromHash();
-      view.setState(next.state);
-      followTheme(view);
-      view.showBanner(next.message);
+    try {
+      app = make(first.state || lecture);
+    } catch (e) { /* a view the case cannot have, e.g. a stage it has not */
+      if (e.name !== 'CaseError') throw e;
+      first.error = e.message;
+      app = make(lecture);
+    }
+    document.documentElement.dataset.theme = app.session.view.theme;
+    if (first.error) app.showBanner(`This link’s state could not be read (${first.error}), so the page shows the lecture’s example instead.`);
+    write();
+
+    /* Back and Forward: the session's entry of that browser entry. */
+    addEventListener('popstate', (e) => {
+      const entry = e.state && e.state.entry;
+      if (!Number.isInteger(entry) || entry === app.session.entryId) return;
+      clearTimeout(pending);
+      writtenEntry = entry;
       written = location.hash;
+      if (app.session.goToEntry(entry)) write();
     });
-    window.attentionView = view; /* for the console and the tests */
+    /* A link typed or set: its state, as a new entry; a bad one keeps what is shown. */
+    addEventListener('hashchange', () => {
+      if (location.hash === written) return;
+      written = location.hash;
+      const next = read(location.hash);
+      const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: { message: next.error } };
+      if (!result.ok) return app.showBanner(`This link’s state could not be read (${result.error.message}); the page still shows what it showed.`);
+      clearTimeout(pending);
+      writtenEntry = app.session.entryId; /* this entry is the browser's new one */
+      write();
+    });
+
+    /* the sticky toolbar never hides the focused element (style.css: scroll-padding) */
+    new ResizeObserver(() => {
+      document.documentElement.style.setProperty('--attn-toolbar', `${app.controls.element.offsetHeight}px`);
+    }).observe(app.controls.element);
+
+    window.attentionApp = app; /* for the console and the tests */
     document.documentElement.dataset.ready = 'true';
   }
 

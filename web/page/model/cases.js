@@ -1,18 +1,16 @@
-/* state.js: the page's state and everything that makes or changes it.
+/* cases.js: making and changing cases (the JSON format of README.md): the
+ * examples, random and PyTorch-initial weights, and every change a control
+ * makes (a size, a flag, a mask, a token added or removed), each keeping
+ * whatever still fits. Pure: a case in, a new case out; nothing is changed
+ * in place.
  *
- * The state is { case, view }: `case` is a case in the JSON format the CLI
- * reads (README.md), tokens included; `view` holds what is only about the
- * display (theme, focused stage, controls, walk-through step). One schema
- * drives the URL hash, the controls and the widget's attributes, so a link
- * reproduces the view exactly.
- *
- * A classic script: the global AttnState (needs AttnCase, AttnFormat). */
+ * A classic script: the global AttnCases in a page, module.exports in Node.
+ * needs: AttnCase */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
-  const Case = isNode ? require('../case.js') : root.AttnCase;
-  const Format = isNode ? require('./format.js') : root.AttnFormat;
+  const Case = isNode ? require('../../case.js') : root.AttnCase;
 
   /* What the page will show; past these it says so and keeps the last state. */
   const LIMITS = { tokens: 32, embed_dim: 64, num_heads: 16, hashLength: 200000, tokenLength: 40 };
@@ -34,7 +32,7 @@
 
   /* ---- random numbers ---- */
 
-  /* mulberry32: small, seeded, so presets are the same on every machine. */
+  /* mulberry32: small, seeded, so examples are the same on every machine. */
   function seededRandom(seed) {
     let s = seed >>> 0;
     return () => {
@@ -50,8 +48,9 @@
   const uniform = (random, bound) => (random() * 2 - 1) * bound;
   const matrix = (rows, cols, cell) => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => cell(i, j)));
   const vector = (n, cell) => Array.from({ length: n }, (_, i) => cell(i));
+  const copy = (value) => JSON.parse(JSON.stringify(value));
 
-  /* ---- presets ---- */
+  /* ---- examples ---- */
 
   function sentenceCase(words, E, H, seed) {
     const random = seededRandom(seed);
@@ -62,33 +61,42 @@
     return randomWeights(c, random);
   }
 
-  const PRESETS = {
-    lecture: { label: 'I am good (the lecture)', make: lectureCase },
+  /* The examples a link (example=NAME) and the example list open. kind:
+   * 'lecture', or 'random' (random weights: bigger sizes, no learned pattern). */
+  const EXAMPLES = {
+    lecture: { label: 'I am good (the lecture)', kind: 'lecture', make: lectureCase },
     sentence: {
-      label: '8 tokens, E = 16, 2 heads',
+      label: '8 tokens, E = 16, 2 heads', kind: 'random',
       make: () => sentenceCase('the cat sat on the mat because it'.split(' '), 16, 2, 8),
     },
     paragraph: {
-      label: '16 tokens, E = 32, 4 heads',
+      label: '16 tokens, E = 32, 4 heads', kind: 'random',
       make: () => sentenceCase('attention lets every word look at every other word and decide how much each one matters'.split(' ').slice(0, 16), 32, 4, 16),
     },
   };
+  const DEFAULT_EXAMPLE = 'lecture';
+
+  /* The example a case is exactly, or null. Each example's JSON is made once. */
+  let exampleTexts = null;
+  function exampleOf(c) {
+    exampleTexts = exampleTexts || Object.entries(EXAMPLES).map(([name, e]) => [name, JSON.stringify(e.make())]);
+    const text = JSON.stringify(c);
+    return (exampleTexts.find(([, t]) => t === text) || [null])[0];
+  }
 
   /* ---- weights ---- */
 
   /* E of a case, which may leave it to query's width. */
   const embedDim = (c) => c.embed_dim ?? c.query[0].length;
 
-  /* Names of the weights of a case, with their shapes: [rows, cols] or [n]. */
+  /* The weights (state_dict entries) a case uses, with their shapes, from
+   * the format's table. */
   function weightShapes(c) {
-    const E = embedDim(c), kdim = c.kdim ?? E, vdim = c.vdim ?? E;
+    const d = Case.dims(c);
     const shapes = {};
-    if (kdim === E && vdim === E) shapes.in_proj_weight = [3 * E, E];
-    else Object.assign(shapes, { q_proj_weight: [E, E], k_proj_weight: [E, kdim], v_proj_weight: [E, vdim] });
-    if (c.bias !== false) shapes.in_proj_bias = [3 * E];
-    if (c.add_bias_kv) Object.assign(shapes, { bias_k: [E], bias_v: [E] });
-    shapes['out_proj.weight'] = [E, E];
-    if (c.bias !== false) shapes['out_proj.bias'] = [E];
+    for (const spec of Case.KEYS)
+      if (spec.group === 'param' && (!spec.used || spec.used(d)))
+        shapes[spec.key] = spec.shape.map((name) => (name === '3E' ? 3 * d.E : d[name]));
     return shapes;
   }
 
@@ -160,11 +168,14 @@
 
   const isSelfAttention = (c) => !c.key && !c.value;
 
+  /* The token labels of the query rows. */
+  const queryTokens = (c) => (Array.isArray(c.tokens) ? c.tokens : c.tokens.query);
+
   /* The case with a token inserted at `at` (a new query row, and key and
-   * mask entries in self-attention). */
+   * mask entries in self-attention). A causal mask stays causal. */
   function withTokenAdded(c, at, label, random = Math.random) {
-    if (!isSelfAttention(c)) throw new Error('tokens can be added only in self-attention');
-    const out = { ...c, tokens: [...c.tokens], query: c.query.map((r) => r.slice()) };
+    if (!isSelfAttention(c)) throw new Case.CaseError('tokens', 'tokens can be added only in self-attention');
+    const out = { ...c, tokens: [...queryTokens(c)], query: c.query.map((r) => r.slice()) };
     out.tokens.splice(at, 0, label);
     out.query.splice(at, 0, vector(embedDim(c), () => round2(uniform(random, 1))));
     const off = (m) => (typeof m.flat(Infinity)[0] === 'boolean' ? false : 0);
@@ -173,31 +184,36 @@
       rows.splice(at, 0, vector(rows[0].length, () => off(m)));
       return rows;
     };
-    if (c.attn_mask) out.attn_mask = Array.isArray(c.attn_mask[0][0]) ? c.attn_mask.map(grow2d) : grow2d(c.attn_mask);
+    if (c.attn_mask) out.attn_mask = maskMode(c) === 'causal' ? causalMask(out.query.length) : perHeadMask(c) ? c.attn_mask.map(grow2d) : grow2d(c.attn_mask);
     if (c.key_padding_mask) { out.key_padding_mask = c.key_padding_mask.slice(); out.key_padding_mask.splice(at, 0, off([c.key_padding_mask])); }
     return out;
   }
 
   function withTokenRemoved(c, at) {
-    if (!isSelfAttention(c)) throw new Error('tokens can be removed only in self-attention');
-    if (c.query.length <= 1) throw new Error('at least one token is needed');
+    if (!isSelfAttention(c)) throw new Case.CaseError('tokens', 'tokens can be removed only in self-attention');
+    if (c.query.length <= 1) throw new Case.CaseError('tokens', 'at least one token is needed');
     const drop = (list) => list.filter((_, i) => i !== at);
     const shrink2d = (m) => drop(m).map(drop);
-    const out = { ...c, tokens: drop(c.tokens), query: drop(c.query) };
-    if (c.attn_mask) out.attn_mask = Array.isArray(c.attn_mask[0][0]) ? c.attn_mask.map(shrink2d) : shrink2d(c.attn_mask);
+    const out = { ...c, tokens: drop(queryTokens(c)), query: drop(c.query) };
+    if (c.attn_mask) out.attn_mask = maskMode(c) === 'causal' ? causalMask(out.query.length) : perHeadMask(c) ? c.attn_mask.map(shrink2d) : shrink2d(c.attn_mask);
     if (c.key_padding_mask) out.key_padding_mask = drop(c.key_padding_mask);
     return out;
+  }
+
+  /* The case with its query tokens renamed. */
+  function withTokens(c, tokens) {
+    return { ...c, tokens: Array.isArray(c.tokens) || !c.tokens ? tokens.slice() : { ...c.tokens, query: tokens.slice() } };
   }
 
   /* num_heads H; a per-head mask keeps its first heads (or repeats the last). */
   function withHeads(c, H) {
     const out = { ...c, num_heads: H };
-    if (c.attn_mask && Array.isArray(c.attn_mask[0][0]))
-      out.attn_mask = vector(H, (h) => JSON.parse(JSON.stringify(c.attn_mask[Math.min(h, c.attn_mask.length - 1)])));
+    if (perHeadMask(c)) out.attn_mask = vector(H, (h) => copy(c.attn_mask[Math.min(h, c.attn_mask.length - 1)]));
     return out;
   }
 
-  /* bias on/off, add_bias_kv on/off: the vectors appear (zero) or go. */
+  /* bias on/off, add_bias_kv on/off: the vectors appear (zero) or go;
+   * add_zero_attn and average_attn_weights are only flags. */
   function withFlag(c, flag, on) {
     const out = { ...c, [flag]: on };
     const E = embedDim(c);
@@ -212,95 +228,68 @@
     return out;
   }
 
+  /* ---- masks ---- */
+
   /* L×S, true where key j comes after query i: no looking ahead. */
   function causalMask(L, S = L) {
     return matrix(L, S, (i, j) => j > i);
   }
 
-  /* ---- the URL hash ---- */
+  const perHeadMask = (c) => Boolean(c.attn_mask) && Array.isArray(c.attn_mask[0][0]);
 
-  const VIEW_KEYS = { theme: ['auto', 'light', 'dark'], controls: ['full', 'compact', 'none'] };
-  const FLAGS = ['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights', 'batch_first', 'need_weights'];
-  const INTEGERS = ['embed_dim', 'num_heads', 'kdim', 'vdim'];
-
-  /* Nested arrays as text: "," between numbers, ";" between rows, "|"
-   * between heads; booleans as T and F. */
-  function encodeTensor(value) {
-    const cell = (x) => (typeof x === 'boolean' ? (x ? 'T' : 'F') : typeof x === 'string' ? x : Format.dataText(x));
-    if (!Array.isArray(value[0])) return value.map(cell).join(',');
-    if (!Array.isArray(value[0][0])) return value.map((row) => row.map(cell).join(',')).join(';');
-    return value.map(encodeTensor).join('|');
+  /* What attn_mask is: 'none', 'causal' (the bool L×S causal mask), 'bool'
+   * (any other bool mask) or 'float'. */
+  function maskMode(c) {
+    const m = c.attn_mask;
+    if (!m) return 'none';
+    const first = perHeadMask(c) ? m[0] : m;
+    if (typeof first[0][0] !== 'boolean') return 'float';
+    const causal = !perHeadMask(c) && first.every((row, i) => row.every((x, j) => x === j > i));
+    return causal ? 'causal' : 'bool';
   }
 
-  const VECTOR_KEYS = ['in_proj_bias', 'out_proj.bias', 'bias_k', 'bias_v', 'key_padding_mask'];
-
-  function decodeTensor(key, text) {
-    const cell = (t) => {
-      if (t === 'T' || t === 'F') return t === 'T';
-      if (t === 'NaN' || t === 'Infinity' || t === '-Infinity') return t;
-      const x = Number(t);
-      if (t === '' || !Number.isFinite(x)) throw new Case.CaseError(key, `${key}: "${t.slice(0, 12)}" in the link is not a number`);
-      return x;
-    };
-    const vectorOf = (t) => t.split(',').map(cell);
-    const matrixOf = (t) => t.split(';').map(vectorOf);
-    if (VECTOR_KEYS.includes(key)) return vectorOf(text);
-    return text.includes('|') ? text.split('|').map(matrixOf) : matrixOf(text);
+  /* The case with attn_mask of the kind asked for; the current mask's cells
+   * are kept where the kinds allow it (bool true becomes −∞ as a float). */
+  function withMaskMode(c, mode) {
+    const out = { ...c };
+    const L = c.query.length, S = c.key ? c.key.length : L;
+    const current = c.attn_mask && (perHeadMask(c) ? c.attn_mask[0] : c.attn_mask);
+    const isBool = current && typeof current[0][0] === 'boolean';
+    if (mode === 'none') delete out.attn_mask;
+    else if (mode === 'causal') out.attn_mask = causalMask(L, S);
+    else if (mode === 'bool') out.attn_mask = isBool ? copy(current) : matrix(L, S, () => false);
+    else if (mode === 'float') out.attn_mask = current ? current.map((r) => r.map((x) => (isBool ? (x ? '-Infinity' : 0) : x))) : matrix(L, S, () => 0);
+    else throw new Case.CaseError('attn_mask', `attn_mask: no mask kind "${mode}" (none, causal, bool, float)`);
+    return out;
   }
 
-  function encodeHash({ case: c, view = {} }) {
-    const parts = ['v=1'];
-    const tokens = c.tokens && (Array.isArray(c.tokens) ? c.tokens : c.tokens.query);
-    if (tokens) parts.push('tokens=' + tokens.map(encodeURIComponent).join(','));
-    if (c.tokens && c.tokens.key) parts.push('key_tokens=' + c.tokens.key.map(encodeURIComponent).join(','));
-    const given = (key) => c[key] !== undefined && c[key] !== null; /* null: absent, as in a case */
-    for (const key of Case.OPTION_KEYS) if (given(key)) parts.push(`${key}=${typeof c[key] === 'boolean' ? +c[key] : c[key]}`);
-    for (const key of Case.INPUT_KEYS) if (given(key)) parts.push(`${key}=${encodeTensor(c[key])}`);
-    for (const key of Object.keys(VIEW_KEYS)) if (view[key] && view[key] !== VIEW_KEYS[key][0]) parts.push(`${key}=${view[key]}`);
-    if (view.stage) parts.push(`stage=${encodeURIComponent(view.stage)}`);
-    if (view.step !== undefined && view.step !== null) parts.push(`step=${view.step}`);
-    return '#' + parts.join('&');
+  /* The case with a bool key_padding_mask (nothing padded) or none. */
+  function withPadding(c, on) {
+    const out = { ...c };
+    if (on) out.key_padding_mask = c.key_padding_mask ?? new Array(c.key ? c.key.length : c.query.length).fill(false);
+    else delete out.key_padding_mask;
+    return out;
   }
 
-  /* The state in a hash, checked as the core would check it; throws a
-   * CaseError naming what is wrong. */
-  function decodeHash(hash) {
-    const text = hash.replace(/^#/, '');
-    if (text.length > LIMITS.hashLength) throw new Case.CaseError('', `the link is ${text.length} characters long, past the ${LIMITS.hashLength} a state can take`);
-    const c = {}, view = {};
-    let tokens = null, keyTokens = null, version = null;
-    for (const part of text.split('&')) {
-      const eq = part.indexOf('=');
-      if (eq < 0) throw new Case.CaseError('', `"${part.slice(0, 20)}" in the link is not key=value`);
-      const key = part.slice(0, eq), value = part.slice(eq + 1);
-      let decoded;
-      try { decoded = decodeURIComponent(value); } catch { throw new Case.CaseError(key, `${key}: badly escaped`); }
-      if (key === 'v') version = value;
-      else if (key === 'tokens') tokens = value.split(',').map(decodeURIComponent);
-      else if (key === 'key_tokens') keyTokens = value.split(',').map(decodeURIComponent);
-      else if (FLAGS.includes(key)) {
-        if (value !== '0' && value !== '1') throw new Case.CaseError(key, `${key}: expected 0 or 1`);
-        c[key] = value === '1';
-      } else if (INTEGERS.includes(key)) {
-        if (!/^\d{1,6}$/.test(value)) throw new Case.CaseError(key, `${key}: expected a whole number`);
-        c[key] = Number(value);
-      } else if (key === 'dropout') c.dropout = Number(value);
-      else if (Case.INPUT_KEYS.includes(key)) c[key] = decodeTensor(key, value);
-      else if (VIEW_KEYS[key]) {
-        if (!VIEW_KEYS[key].includes(value)) throw new Case.CaseError(key, `${key}: expected one of ${VIEW_KEYS[key].join(', ')}`);
-        view[key] = value;
-      } else if (key === 'stage') view.stage = decoded;
-      else if (key === 'step') view.step = Number(value) | 0;
-      else throw new Case.CaseError(key, `unknown key "${key.slice(0, 30)}" in the link`);
+  /* The case with option `key` set to value, as the page's controls set it.
+   * A size past the page's limits is refused before anything is made. */
+  function withOption(c, key, value) {
+    const limit = LIMITS[key];
+    if (limit && value > limit) throw new Case.CaseError(key, `the page shows ${key} up to ${limit}`);
+    switch (key) {
+      case 'embed_dim': return withEmbedDim(c, value);
+      case 'num_heads': return withHeads(c, value);
+      case 'bias': case 'add_bias_kv': case 'add_zero_attn': case 'average_attn_weights': return withFlag(c, key, value);
+      case 'attn_mask': return withMaskMode(c, value);
+      case 'key_padding_mask': return withPadding(c, value);
+      default: return { ...c, [key]: value };
     }
-    if (version !== '1') throw new Case.CaseError('v', version === null ? 'the link has no state version (v=1)' : `state version ${version} is not known`);
-    if (tokens) c.tokens = keyTokens ? { query: tokens, key: keyTokens } : tokens;
-    check(c);
-    return { case: c, view };
   }
 
-  /* Throws a CaseError when the page cannot show c: the core's checks, then
-   * the page's own limits. Returns what AttnCase.parseCase made of it. */
+  /* ---- what the page can show ---- */
+
+  /* Throws a CaseError when the page cannot show c: the format's checks,
+   * then the page's own limits. Returns what AttnCase.parseCase made of it. */
   function check(c) {
     const parsed = Case.parseCase(c);
     const { tgt_len: L, src_len: S, embed_dim: E, num_heads: H } = parsed.config;
@@ -313,20 +302,11 @@
     return parsed;
   }
 
-  /* The preset a case is exactly (compared as links: one order of keys), or
-   * 'custom'. The presets' links are made once. */
-  let presetLinks = null;
-  function presetOf(c) {
-    presetLinks = presetLinks || Object.entries(PRESETS).map(([name, p]) => [name, encodeHash({ case: p.make() })]);
-    const link = encodeHash({ case: c });
-    return (presetLinks.find(([, l]) => l === link) || ['custom'])[0];
-  }
-
   const api = {
-    LIMITS, PRESETS, VIEW_KEYS, embedDim, lectureCase, seededRandom, round2, randomWeights, pytorchInit,
-    withEmbedDim, withTokenAdded, withTokenRemoved, withHeads, withFlag, causalMask, isSelfAttention, presetOf,
-    encodeHash, decodeHash, check,
+    LIMITS, EXAMPLES, DEFAULT_EXAMPLE, lectureCase, exampleOf, seededRandom, round2, copy, embedDim, weightShapes,
+    randomWeights, pytorchInit, withEmbedDim, withTokenAdded, withTokenRemoved, withTokens, withHeads, withFlag,
+    causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check,
   };
   if (isNode) module.exports = api;
-  else root.AttnState = api;
+  else root.AttnCases = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

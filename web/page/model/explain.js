@@ -4,7 +4,11 @@
  *   explain({ parsed, stages, labels }, 'q', null, 0, 1)
  *     -> { title, lines: [text], sources: [{ stage, head, row, col }] }
  *
- * A classic script: the global AttnExplain (needs AttnFormat). */
+ * Token names are isolated (Format.isolate): a right-to-left name keeps
+ * the sentence around it in order.
+ *
+ * A classic script: the global AttnExplain in a page, module.exports in Node.
+ * needs: AttnFormat */
 (function (root) {
   'use strict';
 
@@ -31,7 +35,7 @@
     const value = (name, index) => stages[name].data[index];
     const packed = c.kdim === E && c.vdim === E;
     const cells = (name, rows, cols, h = null) => rows.flatMap((r) => cols.map((cc) => ({ stage: name, head: h, row: r, col: cc })));
-    const queryLabels = labels.query, keyLabels = labels.extended;
+    const queryLabels = labels.query.map(Format.isolate), keyLabels = labels.extended.map(Format.isolate);
 
     /* x · W[j]ᵀ + b[j] for one output feature j of a linear layer. */
     const linear = (xName, xData, width, xRow, wName, wData, wRow, bName, bData, bIndex, result) => {

@@ -14,12 +14,13 @@
  * (one matrix per head); data is row-major (a typed array or an array).
  * Labels are user text (tokens): every output escapes them for its language.
  *
- * A classic script: the global AttnExport (needs AttnCase, AttnFormat). */
+ * A classic script: the global AttnExport in a page, module.exports in Node.
+ * needs: AttnCase, AttnFormat */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
-  const Case = isNode ? require('../case.js') : root.AttnCase;
+  const Case = isNode ? require('../../case.js') : root.AttnCase;
   const Format = isNode ? require('./format.js') : root.AttnFormat;
 
   /* ---- shared ---- */

@@ -1,9 +1,22 @@
-/* format.js: how numbers look on the page (text and colour) and how typed
- * text becomes a number. A classic script: the global AttnFormat. */
+/* format.js: how numbers look on the page, and how typed text becomes one.
+ *   text:    cellText (short, for a cell), fullText / dataText (every digit
+ *            float32 has, for editing, data-value and links)
+ *   parsing: parseNumber, strict: a complete number in float32's range, or
+ *            an error that says what is wrong; nothing is guessed
+ *   colour:  palettes of 256 colours, each with the text colour (black or
+ *            white) that contrasts with it best, always 4.5:1 or more; the
+ *            page paints with CSS classes made from them (paletteCSS), so a
+ *            change of theme repaints every cell at once
+ *
+ * A classic script: the global AttnFormat in a page, module.exports in Node.
+ * needs: AttnCase */
 (function (root) {
   'use strict';
 
-  const FLOAT32_MAX = 3.4028234663852886e38;
+  const isNode = typeof module === 'object' && module.exports;
+  const Case = isNode ? require('../../case.js') : root.AttnCase;
+
+  /* ---- text ---- */
 
   /* Short text for a cell: two decimals, fewer for big numbers. */
   function cellText(x) {
@@ -15,38 +28,53 @@
     return text.replace('-', '−').replace(/^−(0\.0+|0)$/, '$1'); /* no "−0.00" */
   }
 
-  /* The full float32 value in at most 9 digits, as few as read back the same
-   * from 7 on (Number() drops trailing zeros: 0.5000000 reads as 0.5, and a
-   * number typed with up to 7 digits comes back as typed). */
+  /* The float32 value x as the shortest decimal that reads back to it
+   * (1.234 stays 1.234, not 1.23399996757507). */
   function fullText(x) {
     if (!Number.isFinite(x)) return cellText(x);
-    for (let digits = 7; digits <= 9; digits++) {
-      const short = Number(x.toPrecision(digits));
-      if (Math.fround(short) === Math.fround(x)) return String(short);
-    }
-    return String(x);
+    return String(Case.jsonNumber(Math.fround(x)));
   }
 
-  /* The value for data-value and links: full precision, and the JSON
-   * format's strings for the non-finite ones. */
+  /* The value for data-value and links: fullText, with the JSON format's
+   * strings for the non-finite ones. */
   function dataText(x) {
-    if (Number.isNaN(x)) return 'NaN';
-    if (x === Infinity) return 'Infinity';
-    if (x === -Infinity) return '-Infinity';
-    return fullText(x);
+    return Number.isFinite(x) ? fullText(x) : Case.jsonNumber(x);
   }
 
-  /* Text typed into a cell: { value } or { error } saying what is wrong. */
+  /* ---- parsing ---- */
+
+  const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+  const INFINITY = /^([+-]?)(inf|infinity|∞)$/i;
+  const shown = (t) => `"${t.length > 14 ? t.slice(0, 14) + '…' : t}"`;
+
+  /* Text typed into a cell: { value } (a double; the core rounds it to
+   * float32) or { error } saying what is wrong. Accepted: a decimal number
+   * with an optional exponent (1.234, -0.0005, .5, 1e-3, 2.), NaN, inf or ∞,
+   * with a sign ("−" too) and spaces around. Anything else, including a
+   * prefix of a number ("1e", "-") and a comma ("1,000"), is an error. */
   function parseNumber(text) {
-    const t = String(text).trim().replace('−', '-').replace(/,/g, '.');
+    const t = String(text).trim().replace(/^−/, '-');
     if (t === '') return { error: 'empty: type a number' };
-    if (/^[+-]?(inf|infinity|∞)$/i.test(t)) return { value: t.startsWith('-') ? -Infinity : Infinity };
     if (/^nan$/i.test(t)) return { value: NaN };
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return { error: `not a number: "${t.length > 12 ? t.slice(0, 12) + '…' : t}"` };
+    const inf = INFINITY.exec(t);
+    if (inf) return { value: inf[1] === '-' ? -Infinity : Infinity };
+    if (!NUMBER.test(t)) {
+      if (/^[+-]?[\d.]*,[\d.,]*$/.test(t)) return { error: `${shown(t)} has a comma: write decimals with a point, and no separators` };
+      return { error: `not a number: ${shown(t)}` };
+    }
     const value = Number(t);
-    if (Math.abs(value) > FLOAT32_MAX) return { error: 'out of range: float32 holds at most ±3.4e38' };
+    if (!Case.inFloat32Range(value)) return { error: `${shown(t)} is beyond float32's range (±3.4e38)` };
     return { value };
   }
+
+  /* x + step, as a person adding decimals would get it (1.234 + 0.1 is
+   * 1.334), then in float32. For ↑/↓ in a cell. */
+  function nudge(x, step) {
+    const sum = Number((Number(fullText(x)) + step).toPrecision(12));
+    return Case.inFloat32Range(sum) ? sum : x;
+  }
+
+  /* ---- colour ---- */
 
   /* Colour-blind-safe palettes as stops (ColorBrewer YlGnBu, viridis, and a
    * blue–orange diverging pair), per theme. */
@@ -60,6 +88,8 @@
       diverging: ['#4393c3', '#2f6f9f', '#23506f', '#1d3547', '#202124', '#4a3318', '#7a4f12', '#b8730f', '#fdb863'],
     },
   };
+  const KINDS = ['sequential', 'diverging'];
+  const THEMES = ['light', 'dark'];
 
   const hexToRgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 
@@ -71,17 +101,34 @@
     return a.map((c, k) => Math.round(c + (b[k] - c) * (x - i)));
   }
 
-  /* Each palette as 256 ready colours: painting looks them up. */
+  /* WCAG 2 relative luminance and contrast ratio. */
+  function luminance([r, g, b]) {
+    const channel = (c) => {
+      const s = c / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  }
+  function contrast(a, b) {
+    const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (high + 0.05) / (low + 0.05);
+  }
+
+  const BLACK = [0, 0, 0], WHITE = [255, 255, 255];
+
+  /* Each palette as 256 ready colours: { rgb, background, color, contrast }.
+   * Black or white text, whichever contrasts more: one of them always
+   * reaches 4.58:1 against any colour. */
   const STEPS = 256;
   const tables = {};
-  function table(kind, theme) {
+  function colourTable(kind, theme) {
     const key = `${kind}-${theme}`;
     if (!tables[key]) {
       const stops = PALETTES[theme === 'dark' ? 'dark' : 'light'][kind];
       tables[key] = Array.from({ length: STEPS }, (_, i) => {
-        const [r, g, b] = interpolate(stops, i / (STEPS - 1));
-        const luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-        return { background: `rgb(${r}, ${g}, ${b})`, color: luminance > 0.5 ? '#111' : '#f4f4f4' };
+        const rgb = interpolate(stops, i / (STEPS - 1));
+        const onBlack = contrast(rgb, BLACK), onWhite = contrast(rgb, WHITE);
+        return { rgb, background: `rgb(${rgb.join(', ')})`, color: onBlack >= onWhite ? '#000' : '#fff', contrast: Math.max(onBlack, onWhite) };
       });
     }
     return tables[key];
@@ -94,9 +141,25 @@
     return Math.round(Math.min(1, Math.max(0, t)) * (STEPS - 1));
   }
 
-  /* Background and text colour of a cell. */
+  /* Background and text colour of a cell, for pictures made outside the page. */
   function cellColours(x, kind, scale, theme) {
-    return table(kind, theme)[colourIndex(x, kind, scale)];
+    return colourTable(kind, theme)[colourIndex(x, kind, scale)];
+  }
+
+  /* The class that paints a cell: "c-s17" (sequential) or "c-d200". */
+  const colourClass = (kind, index) => `c-${kind[0]}${index}`;
+
+  /* The stylesheet of those classes, for `scope` (the view's root
+   * selector): the light palette by default and in print, the dark one when
+   * the view's theme is dark, or auto and the system's is. */
+  function paletteCSS(scope) {
+    const rules = (theme, prefix) => KINDS.flatMap((kind) => colourTable(kind, theme).map((c, i) =>
+      `${prefix} .${colourClass(kind, i)}{background-color:${c.background};color:${c.color}}`)).join('\n');
+    return [
+      rules('light', scope),
+      `@media screen { ${rules('dark', `${scope}[data-theme="dark"]`)} }`,
+      `@media screen and (prefers-color-scheme: dark) { ${rules('dark', `${scope}[data-theme="auto"]`)} }`,
+    ].join('\n');
   }
 
   /* The scale of a diverging heatmap: max |x| rounded up to a step of about
@@ -116,7 +179,15 @@
     return m;
   }
 
-  const api = { cellText, fullText, dataText, parseNumber, cellColours, colourIndex, colourTable: table, maxAbs, niceScale };
-  if (typeof module === 'object' && module.exports) module.exports = api;
+  /* Text of user origin (a token) inside a sentence: isolated, so that a
+   * right-to-left name does not reorder the words around it (U+2068 FIRST
+   * STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE). */
+  const isolate = (text) => `\u2068${text}\u2069`;
+
+  const api = {
+    cellText, fullText, dataText, parseNumber, nudge, isolate,
+    PALETTES, KINDS, THEMES, colourTable, colourIndex, colourClass, cellColours, paletteCSS, contrast, maxAbs, niceScale,
+  };
+  if (isNode) module.exports = api;
   else root.AttnFormat = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

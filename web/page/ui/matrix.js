@@ -2,48 +2,48 @@
  * columns, a heatmap colour and the number in every cell, and (for inputs)
  * an <input> in every cell that can be typed into, nudged and scrubbed.
  *
- * Keyboard: arrows move between cells; Enter (or typing) edits; while
- * editing, Up/Down nudge by 0.1 (Shift 1, Alt 0.01), Enter keeps, Escape
- * restores. Mouse: click to edit, drag sideways to scrub.
+ * Keyboard: arrows move between cells (one cell of the grid is in the tab
+ * order); Enter, F2 or typing edits. While editing: ↑/↓ nudge the exact
+ * value by 0.1 (Shift 1, Alt 0.01), Enter keeps, Escape restores, Tab and a
+ * click elsewhere keep. Mouse: click to edit, drag sideways to scrub.
+ *
+ * What is typed is used exactly (rounded only to float32 by the core), and
+ * only when it is a complete number in range: while the text is not one,
+ * the cell says why and the value from before the edit stays in use.
  *
  * Every cell carries data-row, data-col (data-head in per-head stages) and
  * data-value, the full float32 value: the testing contract in README.md.
  *
- * A classic script: the global AttnMatrix (needs AttnFormat). */
+ * A classic script: the global AttnMatrix.
+ * needs: AttnFormat, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat;
+  const Format = root.AttnFormat, { el, label, place } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const SCRUB_THRESHOLD_PX = 4;
-
-  function el(tag, attributes = {}, children = []) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attributes)) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === 'text') node.textContent = v;
-      else if (k === 'className') node.className = v;
-      else node.setAttribute(k, v === true ? '' : v);
-    }
-    for (const child of children) if (child) node.append(child);
-    return node;
-  }
+  let edits = 0; /* each edit of a cell (typing, a scrub) is one group: one history entry */
 
   /* What a matrix is given:
    *   stage, head (or null), rows, cols, rowLabels, colLabels, label (for screen readers)
    *   kind: 'diverging' | 'sequential' | 'bool'
-   *   editable: cells hold an <input>; onEdit(row, col, value) is called on every change
+   *   editable: cells hold an <input>; onEdit(index, value, group) applies a
+   *     value and returns an error message, or null
    *   rowBands / colBands: [{ label, size }] drawn as separators and captions
-   *   compact: colour only, numbers on hover and focus
-   *   onFocusCell(row, col, cell) / onLeaveCell(): for explanations, on hover
-   *   and (computed cells) on focus
+   *   compact: colour only; the number shows in the explanation's readout
+   *   onPoint(index, cell, how) / onLeave(index, how): a cell is pointed at
+   *     (how: 'hover' or 'focus') or left; onPin(index, cell): clicked
    *   rowHeader(row): makes a row's <th> (the editable token names), if given
-   *   idPrefix: for the ids of the cells' error messages */
+   *   idPrefix: for the ids of the cells' error messages
+   *   panelRoot: the view's root, inside which error messages stay */
   class Matrix {
     constructor(options) {
       this.o = options;
       this.cells = [];   /* row-major <td>s */
       this.values = new Float64Array(options.rows * options.cols);
+      this.colours = new Array(this.values.length); /* each cell's colour class (null: not finite; undefined: not painted) */
+      this.texts = new Array(this.values.length).fill(null);
+      this.painted = false;
       this.focusIndex = 0;
       this.element = this.build();
     }
@@ -55,12 +55,12 @@
         role: 'grid', 'aria-label': o.label, 'aria-rowcount': o.rows, 'aria-colcount': o.cols,
       });
       if (o.colBands) {
-        const bandRow = el('tr', { className: 'bands' }, [el('th')]);
+        const bandRow = el('tr', { className: 'bands' }, [el('td', { className: 'corner' })]);
         for (const band of o.colBands) bandRow.append(el('th', { colspan: band.size, scope: 'colgroup', text: band.label }));
         table.append(el('thead', {}, [bandRow]));
       }
-      const header = el('tr', {}, [el('th', { className: 'corner', 'aria-hidden': 'true' })]);
-      this.colHeaders = o.colLabels.map((label, j) => el('th', { scope: 'col', className: this.bandEdge(o.colBands, j) ? 'band-start' : null, text: label }));
+      const header = el('tr', {}, [el('td', { className: 'corner' })]);
+      this.colHeaders = o.colLabels.map((text, j) => el('th', { scope: 'col', className: this.bandEdge(o.colBands, j) ? 'band-start' : null }, [label(text)]));
       this.rowHeaders = [];
       header.append(...this.colHeaders);
       (table.tHead || table.appendChild(el('thead'))).append(header);
@@ -68,7 +68,7 @@
       for (let i = 0; i < o.rows; i++) {
         const rowBand = this.bandEdge(o.rowBands, i);
         const tr = el('tr', { className: rowBand ? 'band-start' : null });
-        const rowHeader = o.rowHeader ? o.rowHeader(i) : el('th', { scope: 'row', text: o.rowLabels[i] });
+        const rowHeader = o.rowHeader ? o.rowHeader(i) : el('th', { scope: 'row' }, [label(o.rowLabels[i])]);
         if (!o.rowHeader) this.rowHeaders.push(rowHeader);
         if (rowBand && o.rowBands) rowHeader.prepend(el('span', { className: 'band-label', text: rowBand.label }));
         tr.append(rowHeader);
@@ -92,40 +92,38 @@
     }
 
     buildCell(i, j) {
-      const o = this.o;
+      const o = this.o, index = i * o.cols + j;
       const td = el('td', {
         'data-row': i, 'data-col': j, 'data-head': o.head ?? undefined, role: 'gridcell',
         className: this.bandEdge(o.colBands, j) && j > 0 ? 'band-start' : null,
       });
-      const index = i * o.cols + j;
       if (o.kind === 'bool') {
         const box = el('input', { type: 'checkbox', tabindex: '-1', 'aria-label': this.cellName(i, j) });
-        box.addEventListener('change', () => o.onEdit(i, j, box.checked ? 1 : 0));
+        box.addEventListener('change', () => o.onEdit(index, box.checked, `cell-${++edits}`));
         box.addEventListener('keydown', (e) => this.navigate(e, index));
-        box.addEventListener('focus', () => this.setFocusable(index));
         td.append(box);
       } else if (o.editable) {
         const input = el('input', {
           type: 'text', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false', tabindex: '-1', size: 5,
           'aria-label': this.cellName(i, j),
         });
-        this.wireInput(input, td, i, j, index);
+        this.wireInput(input, td, index);
         td.append(input);
       } else {
         td.tabIndex = -1;
-        td.addEventListener('keydown', (e) => this.navigate(e, index));
-        if (o.compact) td.addEventListener('focus', () => this.labelOnFocus(td, index));
+        td.addEventListener('keydown', (e) => {
+          if (this.navigate(e, index)) return;
+          if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); o.onPin?.(index, td); }
+        });
+        td.addEventListener('click', () => o.onPin?.(index, td));
       }
-      if (o.onFocusCell) { /* editable cells explain on hover only: focus is for typing */
-        const show = () => o.onFocusCell(i, j, td);
-        td.addEventListener('pointerenter', show);
-        td.addEventListener('pointerleave', () => o.onLeaveCell());
-        if (!o.editable) {
-          td.addEventListener('focusin', show);
-          td.addEventListener('focusout', () => o.onLeaveCell());
-        }
-      }
-      td.addEventListener('focusin', () => this.setFocusable(index));
+      td.addEventListener('pointerenter', () => o.onPoint?.(index, td, 'hover'));
+      td.addEventListener('pointerleave', () => o.onLeave?.(index, 'hover'));
+      td.addEventListener('focusin', () => {
+        this.setFocusable(index);
+        if (!td.classList.contains('is-editing')) o.onPoint?.(index, td, 'focus');
+      });
+      td.addEventListener('focusout', () => o.onLeave?.(index, 'focus'));
       this.cells.push(td);
       return td;
     }
@@ -134,10 +132,10 @@
     setLabels(rowLabels, colLabels) {
       this.o.rowLabels = rowLabels;
       this.o.colLabels = colLabels;
-      this.colHeaders.forEach((th, j) => { th.textContent = colLabels[j]; });
+      this.colHeaders.forEach((th, j) => th.replaceChildren(label(colLabels[j])));
       this.rowHeaders.forEach((th, i) => {
         const band = th.querySelector('.band-label');
-        th.textContent = rowLabels[i];
+        th.replaceChildren(label(rowLabels[i]));
         if (band) th.prepend(band);
       });
       this.cells.forEach((td, index) => {
@@ -182,36 +180,45 @@
       this.focusTarget(index).focus();
     }
 
-    wireInput(input, td, i, j, index) {
-      const o = this.o;
-      let before = null; /* the value when editing began: Escape restores it */
+    /* ---- editing a number ---- */
+
+    wireInput(input, td, index) {
+      let before = null; /* the value in use when the edit began: Escape and bad text restore it */
+      let group = null;
+      const editing = () => td.classList.contains('is-editing');
       /* keepText: the text is the user's already (an input event that came
        * with no click or key first, e.g. from a script or an IME) */
       const startEdit = (selectAll, keepText = false) => {
-        if (td.classList.contains('is-editing')) return;
+        if (editing()) return;
         before = this.values[index];
+        group = `cell-${++edits}`;
         td.classList.add('is-editing');
-        if (!keepText) input.value = Format.fullText(before);
+        this.o.onLeave?.(index, 'focus'); /* the explanation makes way for the typing */
+        if (!keepText && !td.classList.contains('is-invalid')) input.value = Format.fullText(before);
         if (selectAll) input.select();
       };
       const stopEdit = () => {
         td.classList.remove('is-editing');
-        if (!td.classList.contains('is-invalid')) input.value = Format.cellText(this.values[index]);
+        if (!td.classList.contains('is-invalid')) input.value = this.cellText(this.values[index]);
       };
+      /* The value the text says, used at once; or the error, and the value
+       * from before the edit in use. Returns whether the text is good. */
       const apply = () => {
         const parsed = Format.parseNumber(input.value);
-        if (parsed.error) return this.showError(index, parsed.error);
-        this.clearError(index);
-        if (Object.is(Math.fround(parsed.value), this.values[index])) return; /* already in (Enter and change come after input) */
-        o.onEdit(i, j, parsed.value);
+        const value = parsed.error ? before : parsed.value;
+        const rejected = Object.is(Math.fround(value), this.values[index]) ? null : this.o.onEdit(index, value, group);
+        const message = parsed.error || rejected;
+        if (message) this.showError(index, message);
+        else this.clearError(index);
+        return !message;
       };
+      const commit = () => { if (apply()) stopEdit(); };
       input.addEventListener('pointerdown', (e) => this.scrub(e, input, index, startEdit));
       input.addEventListener('input', () => { startEdit(false, true); apply(); });
-      input.addEventListener('change', () => apply());
-      input.addEventListener('blur', stopEdit);
+      input.addEventListener('change', () => { if (editing()) commit(); else { startEdit(false, true); commit(); } });
+      input.addEventListener('blur', () => { if (editing()) commit(); });
       input.addEventListener('keydown', (e) => {
-        const editing = td.classList.contains('is-editing');
-        if (!editing) {
+        if (!editing()) {
           if (this.navigate(e, index)) return;
           if (e.key === 'Enter' || e.key === 'F2') { e.preventDefault(); startEdit(true); }
           else if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) { startEdit(false); input.value = ''; }
@@ -219,20 +226,21 @@
         }
         if (e.key === 'Enter') {
           e.preventDefault();
-          apply();
-          if (!td.classList.contains('is-invalid')) stopEdit();
+          commit();
         } else if (e.key === 'Escape') {
           e.preventDefault();
+          e.stopPropagation(); /* the cell's Escape: nothing else closes */
           input.value = Format.fullText(before);
           this.clearError(index);
-          o.onEdit(i, j, before);
+          this.o.onEdit(index, before, group);
           stopEdit();
         } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
           e.preventDefault();
           const step = (e.shiftKey ? 1 : e.altKey ? 0.01 : 0.1) * (e.key === 'ArrowUp' ? 1 : -1);
-          const current = Format.parseNumber(input.value);
-          const base = current.error || !Number.isFinite(current.value) ? this.values[index] : current.value;
-          input.value = Format.fullText(Math.round((base + step) * 1e6) / 1e6);
+          const typed = Format.parseNumber(input.value);
+          const base = typed.error || !Number.isFinite(typed.value) ? this.values[index] : typed.value;
+          if (!Number.isFinite(base)) return;
+          input.value = Format.fullText(Format.nudge(base, step));
           apply();
         }
       });
@@ -243,17 +251,16 @@
      * that touch still scrolls. */
     scrub(down, input, index, startEdit) {
       if (down.pointerType === 'touch' || down.button !== 0) { startEdit(false); return; }
-      const start = this.values[index];
-      const i = Math.floor(index / this.o.cols), j = index % this.o.cols;
+      const start = this.values[index], group = `scrub-${++edits}`;
       let dragging = false;
       const move = (e) => {
-        const dx = e.clientX - down.clientX;
+        const dx = Math.round(e.clientX - down.clientX);
         if (!dragging && Math.abs(dx) < SCRUB_THRESHOLD_PX) return;
         if (!dragging) { dragging = true; input.setPointerCapture(down.pointerId); this.cells[index].classList.add('is-scrubbing'); }
         e.preventDefault();
-        const value = Math.round((start + dx * (e.shiftKey ? 0.1 : 0.01)) * 100) / 100;
+        if (!Number.isFinite(start)) return;
         this.clearError(index);
-        this.o.onEdit(i, j, value);
+        this.o.onEdit(index, Format.nudge(start, dx * (e.shiftKey ? 0.1 : 0.01)), group);
       };
       const up = () => {
         input.removeEventListener('pointermove', move);
@@ -268,10 +275,10 @@
       input.addEventListener('pointercancel', up);
     }
 
+    /* The message beside a cell; it stays inside the viewport and the view. */
     showError(index, message) {
-      const td = this.cells[index];
+      const td = this.cells[index], input = td.querySelector('input');
       td.classList.add('is-invalid');
-      const input = td.querySelector('input');
       input.setAttribute('aria-invalid', 'true');
       let bubble = td.querySelector('.cell-error');
       if (!bubble) {
@@ -280,6 +287,12 @@
         input.setAttribute('aria-describedby', bubble.id);
       }
       bubble.textContent = `${message} — still using ${Format.fullText(this.values[index])}`;
+      this.placeError(index);
+    }
+
+    placeError(index) {
+      const td = this.cells[index], bubble = td.querySelector('.cell-error');
+      if (bubble && this.o.panelRoot) place(bubble, td.getBoundingClientRect(), this.o.panelRoot, { gap: 3 });
     }
 
     clearError(index) {
@@ -292,20 +305,28 @@
       td.querySelector('.cell-error').remove();
     }
 
+    /* The error messages shown: placed again after a scroll or a resize. */
+    placeErrors() {
+      for (const td of this.cells) if (td.classList.contains('is-invalid')) this.placeError(this.cells.indexOf(td));
+    }
+
+    /* ---- painting ---- */
+
+    cellText(x) { return this.o.compact && !this.o.editable ? '' : Format.cellText(x); }
+
     /* New values (row-major, rows·cols of them). scale: the |value| at the
-     * ends of a diverging palette (the view's niceScale). Only what changed is written to the DOM: the value,
-     * the colour (one of 256), the text. Cells being edited keep their text. */
-    update(data, { scale = 1, theme = 'light' } = {}) {
-      if (!this.colours) {
-        this.colours = new Int16Array(this.cells.length).fill(-2); /* -1: not finite */
-        this.texts = new Array(this.cells.length).fill(null);
-      }
-      const recolour = scale !== this.scale || theme !== this.theme;
+     * ends of a diverging palette (the view's niceScale). Only what changed
+     * is written to the DOM: the value, the colour class, the text. Cells
+     * being edited keep their text. */
+    update(data, { scale = 1 } = {}) {
+      const rescaled = scale !== this.scale;
       this.scale = scale;
-      this.theme = theme;
       for (let index = 0; index < this.cells.length; index++) {
         const x = data[index];
-        if (this.painted && !recolour && Object.is(this.values[index], x)) continue;
+        if (this.painted && Object.is(this.values[index], x)) {
+          if (rescaled && this.o.kind === 'diverging') this.paintColour(index, x);
+          continue;
+        }
         this.values[index] = x;
         this.paintCell(index, x);
       }
@@ -314,22 +335,13 @@
 
     paintCell(index, x) {
       const o = this.o, td = this.cells[index];
-      td.setAttribute('data-value', o.kind === 'bool' ? String(x !== 0) : Format.dataText(x));
       if (o.kind === 'bool') {
+        td.setAttribute('data-value', String(x !== 0));
         td.firstChild.checked = x !== 0;
         return;
       }
-      const colour = Number.isFinite(x) ? Format.colourIndex(x, o.kind, this.scale) : -1;
-      if (colour !== this.colours[index]) {
-        if (colour < 0 || this.colours[index] < 0) {
-          td.classList.toggle('is-nan', Number.isNaN(x));
-          td.classList.toggle('is-infinite', colour < 0 && !Number.isNaN(x));
-        }
-        const { background, color } = colour < 0 ? { background: '', color: '' } : Format.colourTable(o.kind, this.theme)[colour];
-        td.style.backgroundColor = background;
-        if (!o.compact || o.editable) td.style.color = color; /* compact cells draw no text */
-        this.colours[index] = colour;
-      } else if (colour < 0) td.classList.toggle('is-nan', Number.isNaN(x)); /* NaN <-> ±∞ */
+      td.setAttribute('data-value', Format.dataText(x));
+      this.paintColour(index, x);
       if (o.compact && !o.editable) return;
       const text = Format.cellText(x);
       if (text === this.texts[index]) return;
@@ -338,21 +350,29 @@
       else if (!td.classList.contains('is-editing') && !td.classList.contains('is-invalid')) td.firstChild.value = text;
     }
 
-    /* A compact cell draws no number: a screen reader gets it on focus. */
-    labelOnFocus(td, index) {
-      const o = this.o;
-      td.setAttribute('aria-label', `${o.rowLabels[Math.floor(index / o.cols)]}, ${o.colLabels[index % o.cols]}: ${Format.cellText(this.values[index])}`);
+    /* The colour class of a cell (the stylesheet of Format.paletteCSS holds
+     * both themes: a theme change repaints without touching the cells). */
+    paintColour(index, x) {
+      const td = this.cells[index];
+      const colour = Number.isFinite(x) ? Format.colourClass(this.o.kind, Format.colourIndex(x, this.o.kind, this.scale)) : null;
+      const previous = this.colours[index];
+      if (colour === previous) return;
+      if (previous) td.classList.remove(previous);
+      if (colour) td.classList.add(colour);
+      this.colours[index] = colour;
+      td.classList.toggle('is-nan', Number.isNaN(x));
+      td.classList.toggle('is-infinite', !colour && !Number.isNaN(x));
     }
 
-    /* Mark cells as the inputs of the explained one (clearHighlight unmarks). */
+    /* Mark cells (the inputs of the explained one, say); clearHighlight unmarks. */
     highlight(indices, className) {
       for (const index of indices) this.cells[index]?.classList.add(className);
     }
 
     clearHighlight(className) {
-      for (const td of this.cells) td.classList.remove(className);
+      for (const td of this.element.querySelectorAll(`.${className}`)) td.classList.remove(className);
     }
   }
 
-  root.AttnMatrix = { Matrix, el };
+  root.AttnMatrix = { Matrix };
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -2,12 +2,14 @@
  * Dragging an embedding's tip (or focusing it and pressing the arrow keys,
  * Shift for bigger steps) edits that embedding, and everything follows.
  *
- * A classic script: the global AttnPlane (needs AttnFormat, AttnState, AttnMatrix). */
+ * A drag, or the keys held down, is one edit in the history.
+ *
+ * A classic script: the global AttnPlane.
+ * needs: AttnFormat, AttnCases, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, State = root.AttnState, { el } = root.AttnMatrix;
-  const SVG = 'http://www.w3.org/2000/svg';
+  const Format = root.AttnFormat, Cases = root.AttnCases, { el, svg } = root.AttnDom;
   const SIZE = 340, HALF = SIZE / 2;
   /* Okabe–Ito colours, safe for colour-blind readers */
   const SERIES = [
@@ -17,22 +19,18 @@
     { key: 'v', label: 'V', colour: '#009E73' },
   ];
 
-  function svg(tag, attributes = {}, children = []) {
-    const node = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, v);
-    for (const child of children) node.append(child);
-    return node;
-  }
-
   /* A round step for grid lines: 0.5, 1, 2, 5, ... */
   function gridStep(extent) {
     const raw = extent / 4, power = 10 ** Math.floor(Math.log10(raw));
     return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
   }
 
+  let moves = 0; /* each drag or run of keys: one group of edits */
+
   class Plane {
-    constructor(view) {
-      this.view = view;
+    constructor(session, id) {
+      this.session = session;
+      this.id = id;
       this.scale = null;      /* units per pixel, kept fixed while dragging */
       this.dragging = null;
       this.shown = { query: true, q: true, k: true, v: false };
@@ -40,7 +38,7 @@
     }
 
     build() {
-      const id = this.view.id;
+      const id = this.id;
       this.svg = svg('svg', { viewBox: `0 0 ${SIZE} ${SIZE}`, class: 'plane', role: 'img', 'aria-labelledby': `${id}-plane-title` });
       this.svg.append(svg('title', { id: `${id}-plane-title` }, ['The embeddings and Q, K, V as arrows in the plane']));
       const defs = svg('defs');
@@ -72,15 +70,15 @@
     toPixel(x, y) { return [HALF + x / this.scale, HALF - y / this.scale]; }
 
     rows(key) {
-      const v = this.view;
-      const data = key === 'query' ? v.parsed.inputs.query : v.stages[key].data;
-      const count = key === 'query' ? v.parsed.config.tgt_len : v.stages[key].shape[0];
+      const s = this.session;
+      const data = key === 'query' ? s.parsed.inputs.query : s.stages[key].data;
+      const count = key === 'query' ? s.config.tgt_len : s.stages[key].shape[0];
       return Array.from({ length: count }, (_, i) => [data[2 * i], data[2 * i + 1]]);
     }
 
     update() {
-      if (this.view.parsed.config.embed_dim !== 2) return;
-      const lab = this.view.labels();
+      if (this.session.config.embed_dim !== 2) return;
+      const lab = this.session.labels();
       const series = SERIES.filter((s) => this.shown[s.key]).map((s) => ({ ...s, points: this.rows(s.key) }));
       if (!this.dragging) {
         let extent = 1;
@@ -96,7 +94,7 @@
           if (!Number.isFinite(x) || !Number.isFinite(y)) return;
           const [px, py] = this.toPixel(x, y);
           const g = svg('g', { class: `arrow arrow-${s.key}` });
-          g.append(svg('line', { x1: HALF, y1: HALF, x2: px, y2: py, stroke: s.colour, 'stroke-width': s.editable ? 2.5 : 2, 'marker-end': `url(#${this.view.id}-head-${s.key})` }));
+          g.append(svg('line', { x1: HALF, y1: HALF, x2: px, y2: py, stroke: s.colour, 'stroke-width': s.editable ? 2.5 : 2, 'marker-end': `url(#${this.id}-head-${s.key})` }));
           const name = `${s.key === 'query' ? '' : `${s.label} `}${labels[i]}`;
           g.append(svg('text', { x: px + 6, y: py - 6, fill: s.colour, class: 'arrow-label' }, [name]));
           if (s.editable) this.handles.append(this.handle(i, px, py, labels[i], x, y));
@@ -127,7 +125,8 @@
         if (!move) return;
         e.preventDefault();
         e.stopPropagation();
-        this.set(i, x + move[0], y + move[1]);
+        if (!e.repeat || !this.keyGroup) this.keyGroup = `plane-keys-${++moves}`; /* a held key: one edit */
+        this.set(i, Format.nudge(x, move[0]), Format.nudge(y, move[1]), this.keyGroup);
         this.handles.querySelector(`[data-index="${i}"]`)?.focus(); /* drawn anew (embeddings not finite have none) */
       });
       return c;
@@ -140,10 +139,10 @@
       const target = this.svg;
       target.setPointerCapture(down.pointerId);
       this.dragging = i;
-      const box = this.svg.getBoundingClientRect();
+      const box = this.svg.getBoundingClientRect(), group = `plane-drag-${++moves}`;
       const move = (e) => {
         const px = ((e.clientX - box.left) / box.width) * SIZE, py = ((e.clientY - box.top) / box.height) * SIZE;
-        this.set(i, (px - HALF) * this.scale, (HALF - py) * this.scale);
+        this.set(i, Cases.round2((px - HALF) * this.scale), Cases.round2((HALF - py) * this.scale), group);
       };
       const up = () => {
         target.removeEventListener('pointermove', move);
@@ -157,10 +156,10 @@
       target.addEventListener('pointercancel', up);
     }
 
-    /* Embedding i := (x, y), two decimals, through the view like a cell edit. */
-    set(i, x, y) {
-      this.view.case.query[i] = [State.round2(x), State.round2(y)];
-      this.view.refresh();
+    /* Embedding i := (x, y): two cell edits of one group, through the session. */
+    set(i, x, y, group) {
+      this.session.apply({ type: 'cell', key: 'query', index: 2 * i, value: x, group });
+      this.session.apply({ type: 'cell', key: 'query', index: 2 * i + 1, value: y, group });
     }
   }
 

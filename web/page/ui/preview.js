@@ -1,26 +1,30 @@
 /* preview.js: beside the embeddings, a small live copy of the attention
  * weights and the output, so that editing X shows at once what follows
- * without scrolling. It is a picture only: the numbers' own cards (and their
- * data-stage contract) are further down; clicking it goes there.
+ * without scrolling. A picture only: the numbers' own cards (and their
+ * data-stage contract) are further down; its buttons go there.
  *
- * A classic script: the global AttnPreview (needs AttnFormat, AttnMatrix). */
+ * A classic script: the global AttnPreview.
+ * needs: AttnFormat, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, { el } = root.AttnMatrix;
+  const Format = root.AttnFormat, { el, label } = root.AttnDom;
 
   class Preview {
-    constructor(view) {
-      this.view = view;
-      this.weights = el('div', { className: 'preview-matrix' });
-      this.output = el('div', { className: 'preview-matrix' });
-      const go = (card) => () => view.root.querySelector(`[data-card="${card}"]`)?.scrollIntoView({ block: 'center' });
+    constructor(session, viewRoot) {
+      this.session = session;
+      this.weights = el('div', { className: 'preview-matrix', 'aria-hidden': 'true' });
+      this.output = el('div', { className: 'preview-matrix', 'aria-hidden': 'true' });
       const link = (text, card) => {
-        const b = el('button', { type: 'button', className: 'preview-link', text });
-        b.addEventListener('click', go(card));
+        const b = el('button', { type: 'button', className: 'preview-link', text, title: `go to ${card}` });
+        b.addEventListener('click', () => {
+          const target = viewRoot.querySelector(`[data-card="${card}"]`);
+          target?.scrollIntoView({ block: 'center' });
+          target?.querySelector('[tabindex="0"]')?.focus({ preventScroll: true });
+        });
         return b;
       };
-      this.figure = el('figure', { className: 'card card-preview', 'data-card': 'preview', 'aria-hidden': 'true' }, [
+      this.figure = el('figure', { className: 'card card-preview', 'data-card': 'preview' }, [
         el('figcaption', {}, [
           el('span', { className: 'card-title', text: 'Live' }),
           el('span', { className: 'card-formula', text: 'what your edits do, at a glance' }),
@@ -34,22 +38,16 @@
 
     /* A small table: labels and coloured numbers, no data attributes. */
     draw(holder, stage, kind, rowLabels, colLabels) {
-      const { shape, data } = this.view.stages[stage];
+      const { shape, data } = this.session.stages[stage];
       const rows = shape.length === 3 ? shape[1] : shape[0], cols = shape[shape.length - 1];
-      const theme = this.view.theme(), scale = kind === 'diverging' ? Format.niceScale(Format.maxAbs(data)) : 1; /* as the page scales */
+      const scale = kind === 'diverging' ? Format.niceScale(Format.maxAbs(data)) : 1; /* as the page scales */
       const table = el('table', { className: 'preview-table' });
-      table.append(el('tr', {}, [el('th'), ...colLabels.slice(0, cols).map((label) => el('th', { text: label }))]));
+      table.append(el('tr', {}, [el('td'), ...colLabels.slice(0, cols).map((text) => el('th', {}, [label(text, 6)]))]));
       for (let i = 0; i < rows; i++) {
-        const tr = el('tr', {}, [el('th', { text: rowLabels[i] })]);
+        const tr = el('tr', {}, [el('th', {}, [label(rowLabels[i], 6)])]);
         for (let j = 0; j < cols; j++) {
           const x = data[i * cols + j];
-          const td = el('td', { text: Format.cellText(x) });
-          if (Number.isFinite(x)) {
-            const { background, color } = Format.cellColours(x, kind, scale, theme);
-            td.style.backgroundColor = background;
-            td.style.color = color;
-          }
-          tr.append(td);
+          tr.append(el('td', { text: Format.cellText(x), className: Number.isFinite(x) ? Format.colourClass(kind, Format.colourIndex(x, kind, scale)) : 'is-nan' }));
         }
         table.append(tr);
       }
@@ -57,7 +55,7 @@
     }
 
     update() {
-      const lab = this.view.labels(), c = this.view.parsed.config;
+      const s = this.session, lab = s.labels(), c = s.config;
       const averaged = c.average_attn_weights || c.num_heads === 1;
       this.figure.hidden = !averaged || c.tgt_len > 8 || c.embed_dim > 8; /* small cases only: bigger ones have room for nothing else */
       if (this.figure.hidden) return;

@@ -1,0 +1,143 @@
+/* catalogue.js: what the page shows, before it is drawn: the sections of the
+ * forward pass in the order of the formula, each with its cards (one
+ * matrix each, an input or a stage), and how to read a card's numbers.
+ * Section N is step N of the walk-through and step=N in a link.
+ *
+ *   sections({ parsed, case, stages, inputShapes })
+ *     -> [{ id, number, title, cards: [card] }]
+ *   card: { stage, title, formula, shapes, letters, shape, kind, editable,
+ *           perHead, rows, cols, rowLabels, colLabels, rowBands, colBands,
+ *           source: 'input' | 'stage', summary, big, tokens }
+ *         or { stage: null, custom: 'plane' | 'preview' } (a picture)
+ *   cardData(session, card) -> [Float32Array], one per head (or one)
+ *
+ * Shapes are the core's (attn_input_shape, attn_stage_shape): the inputs'
+ * from inputShapes, the stages' from the stages themselves. Labels are
+ * 'query', 'key' or 'extended' (see labels()) or a list.
+ *
+ * A classic script: the global AttnCatalogue in a page, module.exports in Node.
+ * needs: AttnCase */
+(function (root) {
+  'use strict';
+
+  const isNode = typeof module === 'object' && module.exports;
+  const Case = isNode ? require('../../case.js') : root.AttnCase;
+
+  const range = (n, offset = 0) => Array.from({ length: n }, (_, i) => String(i + offset));
+  const headBandsOf = (H, hd) => (H > 1 ? Array.from({ length: H }, (_, h) => ({ label: `head ${h + 1}`, size: hd })) : null);
+  const bands = (names, size) => names.map((label) => ({ label, size }));
+
+  /* The labels of the query rows, of the key rows (S), and of the keys
+   * after the extra rows (S'). Keys of cross-attention are numbered. */
+  function labels(parsed) {
+    const c = parsed.config, t = parsed.tokens;
+    const query = t.query;
+    const key = t.key || range(c.src_len).map((j) => `key ${j}`);
+    const extended = key.concat(c.add_bias_kv ? ['bias_k'] : [], c.add_zero_attn ? ['zero'] : []);
+    return { query, key, extended };
+  }
+
+  /* A card's row or column labels: a name in labels() or the labels themselves. */
+  const cardLabels = (spec, lab) => (typeof spec === 'string' ? lab[spec] : spec);
+
+  /* What decides the cards and their matrices: when it changes, the page
+   * makes them anew; otherwise it only repaints numbers. */
+  function structureOf(parsed, c) {
+    return parsed && parsed.config ? JSON.stringify([parsed.config, Boolean(c.key), Boolean(c.value)]) : '';
+  }
+
+  function sections({ parsed, case: c, stages, inputShapes }) {
+    const cfg = parsed.config;
+    const { embed_dim: E, num_heads: H, tgt_len: L, src_len: S } = cfg;
+    const hd = E / H, S2 = stages.scores.shape[2];
+    const features = range(E), headBands = headBandsOf(H, hd);
+    /* every card of an input or a stage: its shape as the core gives it */
+    const input = (name, card) => ({ ...card, stage: name, source: 'input', editable: true, shape: inputShapes[name] });
+    const stage = (name, card) => ({ ...card, stage: name, source: 'stage', shape: stages[name].shape });
+    const packed = Boolean(inputShapes.in_proj_weight);
+
+    const embeddings = [input('query', { title: 'X', formula: 'query: one row of E numbers per token', letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, tokens: true })];
+    if (c.key) embeddings.push(input('key', { title: 'key', formula: 'the key inputs (cross-attention)', letters: 'S×kdim', kind: 'diverging', rows: S, cols: cfg.kdim, rowLabels: 'key', colLabels: range(cfg.kdim) }));
+    if (c.value) embeddings.push(input('value', { title: 'value', formula: 'the value inputs', letters: 'S×vdim', kind: 'diverging', rows: S, cols: cfg.vdim, rowLabels: 'key', colLabels: range(cfg.vdim) }));
+    embeddings.push({ stage: null, custom: 'preview' });
+
+    const projection = [];
+    if (packed) projection.push(input('in_proj_weight', {
+      title: 'in_proj_weight', formula: '[W_{q}; W_{k}; W_{v}], stacked: PyTorch packs q, k, v in that order (the lecture draws k first)',
+      letters: '3E×E', kind: 'diverging', rows: 3 * E, cols: E, rowLabels: [...range(E), ...range(E), ...range(E)], colLabels: features,
+      rowBands: bands(['W_q', 'W_k', 'W_v'], E),
+    }));
+    else projection.push(
+      input('q_proj_weight', { title: 'W_{q}', formula: 'q_proj_weight', letters: 'E×E', kind: 'diverging', rows: E, cols: E, rowLabels: features, colLabels: features }),
+      input('k_proj_weight', { title: 'W_{k}', formula: 'k_proj_weight', letters: 'E×kdim', kind: 'diverging', rows: E, cols: cfg.kdim, rowLabels: features, colLabels: range(cfg.kdim) }),
+      input('v_proj_weight', { title: 'W_{v}', formula: 'v_proj_weight', letters: 'E×vdim', kind: 'diverging', rows: E, cols: cfg.vdim, rowLabels: features, colLabels: range(cfg.vdim) }));
+    if (cfg.bias) projection.push(input('in_proj_bias', { title: 'in_proj_bias', formula: '[b_{q}, b_{k}, b_{v}]', letters: '3E', kind: 'diverging', rows: 1, cols: 3 * E, rowLabels: ['b'], colLabels: [...range(E), ...range(E), ...range(E)], colBands: bands(['b_q', 'b_k', 'b_v'], E) }));
+    if (cfg.add_bias_kv) projection.push(
+      input('bias_k', { title: 'bias_k', formula: 'appended to K as one more key', letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['bias_k'], colLabels: features }),
+      input('bias_v', { title: 'bias_v', formula: 'appended to V as one more value', letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['bias_v'], colLabels: features }));
+
+    const src = c.key ? 'key' : 'X', valueSrc = c.value ? 'value' : 'X';
+    const extraRows = (cfg.add_bias_kv ? ', then bias_k' : '') + (cfg.add_zero_attn ? ', then a zero row' : '');
+    const b = (name, n) => (cfg.bias ? ` + ${name} ${n}` : '');
+    const extra = S2 > S ? `, then ${S2 - S} more row${S2 - S > 1 ? 's' : ''} → ${S2}×${E}` : '';
+    const qkv = [
+      stage('q', { title: 'Q', formula: `X·W_{q}ᵀ${cfg.bias ? ' + b_{q}' : ''}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, shapes: `X ${L}×${E} · W_{q}ᵀ ${E}×${E}${b('b_{q}', E)} → ${L}×${E}` }),
+      stage('k', { title: 'K', formula: `${src}·W_{k}ᵀ${cfg.bias ? ' + b_{k}' : ''}${extraRows}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, shapes: `${src} ${S}×${cfg.kdim} · W_{k}ᵀ ${cfg.kdim}×${E}${b('b_{k}', E)} → ${S}×${E}${extra}` }),
+      stage('v', { title: 'V', formula: `${valueSrc}·W_{v}ᵀ${cfg.bias ? ' + b_{v}' : ''}${extraRows.replace('bias_k', 'bias_v')}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, shapes: `${valueSrc} ${S}×${cfg.vdim} · W_{v}ᵀ ${cfg.vdim}×${E}${b('b_{v}', E)} → ${S}×${E}${extra}` }),
+    ];
+    if (E === 2) qkv.push({ stage: null, custom: 'plane' });
+
+    const scaled = [stage('q_scaled', { title: 'Q / √head_dim', formula: `Q / √${hd}: PyTorch scales Q before the product, by head_dim = E / H = ${hd}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, shapes: `Q ${L}×${E} / √${hd} → ${L}×${E}: the shape does not change` })];
+
+    const scoring = [];
+    if (cfg.attn_mask_kind) {
+      const isBool = cfg.attn_mask_kind === Case.MASK.bool;
+      scoring.push(input('attn_mask', {
+        title: 'attn_mask', formula: isBool ? 'true (ticked): this query may not attend to this key; becomes −∞' : 'added to the scores (−∞ masks)',
+        letters: cfg.attn_mask_per_head ? 'H×L×S' : 'L×S', kind: isBool ? 'bool' : 'diverging', perHead: Boolean(cfg.attn_mask_per_head),
+        rows: L, cols: S, rowLabels: 'query', colLabels: 'key',
+      }));
+    }
+    if (cfg.key_padding_mask_kind) {
+      const isBool = cfg.key_padding_mask_kind === Case.MASK.bool;
+      scoring.push(input('key_padding_mask', { title: 'key_padding_mask', formula: isBool ? 'ticked keys are ignored by every query' : 'added to every query’s scores for that key', letters: 'S', kind: isBool ? 'bool' : 'diverging', rows: 1, cols: S, rowLabels: ['pad'], colLabels: 'key' }));
+    }
+    scoring.push(stage('scores', { title: 'scores', formula: `Q_{scaled}·Kᵀ per head${scoring.length ? ' + mask' : ''}`, letters: "H×L×S'", kind: 'diverging', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', shapes: `each head: Q_{h} ${L}×${hd} · K_{h}ᵀ ${hd}×${S2} → ${L}×${S2}; ${H} head${H > 1 ? 's' : ''} → ${H}×${L}×${S2}` }));
+
+    const softmax = [stage('weights', { title: 'weights', formula: 'softmax(scores), row by row: each row sums to 1', letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', summary: true, big: true, shapes: `${H}×${L}×${S2} → ${H}×${L}×${S2}: row i says how much token i attends to each key` })];
+    if (cfg.average_attn_weights) softmax.push(stage('attn_weights', { title: 'attn_weights', formula: H > 1 ? `the mean of the ${H} heads: what the module returns` : 'what the module returns (one head: the weights themselves)', letters: "L×S'", kind: 'sequential', rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', summary: true }));
+    else softmax.push(stage('attn_weights', { title: 'attn_weights', formula: 'average_attn_weights=False: the module returns every head', letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended' }));
+
+    const context = [stage('context', { title: 'context', formula: 'weights·V per head, the heads side by side', letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, shapes: `each head: weights_{h} ${L}×${S2} · V_{h} ${S2}×${hd} → ${L}×${hd}; ${H} side by side → ${L}×${E}` })];
+    const output = [input('out_proj.weight', { title: 'W_{o}', formula: 'out_proj.weight', letters: 'E×E', kind: 'diverging', rows: E, cols: E, rowLabels: features, colLabels: features })];
+    if (cfg.bias) output.push(input('out_proj.bias', { title: 'b_{o}', formula: 'out_proj.bias', letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['b_o'], colLabels: features }));
+    output.push(stage('output', { title: 'output', formula: `context·W_{o}ᵀ${cfg.bias ? ' + b_{o}' : ''}: the layer’s result, one row per token`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, shapes: `context ${L}×${E} · W_{o}ᵀ ${E}×${E}${b('b_{o}', E)} → ${L}×${E}` }));
+
+    return [
+      { id: 'embeddings', title: 'The sentence, as numbers', cards: embeddings },
+      { id: 'in-projection', title: 'Three weight matrices in one', cards: projection },
+      { id: 'qkv', title: 'Queries, keys and values', cards: qkv },
+      { id: 'scale', title: 'Scaling by √head_dim', cards: scaled },
+      { id: 'scores', title: 'Scores: every query against every key', cards: scoring },
+      { id: 'softmax', title: 'Softmax: the attention weights', cards: softmax },
+      { id: 'context', title: 'Context: a weighted mix of values', cards: context },
+      { id: 'output', title: 'The output', cards: output },
+    ].map((section, i) => ({ ...section, number: i + 1 }));
+  }
+
+  /* A card's numbers of the moment: one array per head, or one. They are
+   * views of the session's inputs and stages, which change on every edit. */
+  function cardData(session, card) {
+    const data = card.source === 'input' ? session.parsed.inputs[card.stage] : session.stages[card.stage].data;
+    if (!card.perHead) return [data];
+    const size = card.rows * card.cols;
+    return Array.from({ length: session.parsed.config.num_heads }, (_, h) => data.subarray(h * size, (h + 1) * size));
+  }
+
+  /* Every card with a matrix, in the order of the sections. */
+  const matrixCards = (sectionList) => sectionList.flatMap((s) => s.cards.filter((card) => card.stage));
+
+  const api = { sections, labels, cardLabels, cardData, matrixCards, structureOf };
+  if (isNode) module.exports = api;
+  else root.AttnCatalogue = api;
+})(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -1,0 +1,158 @@
+/* link.js: the page's state in a URL hash, and back, through the case
+ * format's table (AttnCase.KEYS) and the view's keys below.
+ *
+ *   #example=lecture&step=5                  an example, as it is
+ *   #v=1&tokens=I,am,good&embed_dim=2&...    a case of its own: every key
+ *   #example=sentence&num_heads=4&stage=weights
+ *                                            a partial link: the example
+ *                                            (the lecture if none is named)
+ *                                            with what the link changes
+ *
+ * A link that gives `query` holds a whole case; any other is partial, and
+ * its options are applied as the page's controls apply them (num_heads=4
+ * keeps the weights, bias=0 drops the biases). Tensors: "," between numbers,
+ * ";" between rows, "|" between heads; booleans T and F; non-finite numbers
+ * as NaN, Infinity, -Infinity.
+ *
+ * A classic script: the global AttnLink in a page, module.exports in Node.
+ * needs: AttnCase, AttnFormat, AttnCases */
+(function (root) {
+  'use strict';
+
+  const isNode = typeof module === 'object' && module.exports;
+  const Case = isNode ? require('../../case.js') : root.AttnCase;
+  const Format = isNode ? require('./format.js') : root.AttnFormat;
+  const Cases = isNode ? require('./cases.js') : root.AttnCases;
+
+  /* The view's keys: only about the display. step counts from 1, as the
+   * page's sections do. */
+  const VIEW_KEYS = {
+    theme: { values: ['auto', 'light', 'dark'] },
+    controls: { values: ['full', 'compact', 'none'] },
+    stage: { text: true },
+    step: { integer: true },
+  };
+  const VERSION = '1';
+
+  const error = (key, message) => new Case.CaseError(key, message);
+
+  /* ---- tensors as text ---- */
+
+  function encodeTensor(value) {
+    const cell = (x) => (typeof x === 'boolean' ? (x ? 'T' : 'F') : typeof x === 'string' ? x : Format.dataText(x));
+    if (!Array.isArray(value[0])) return value.map(cell).join(',');
+    if (!Array.isArray(value[0][0])) return value.map((row) => row.map(cell).join(',')).join(';');
+    return value.map(encodeTensor).join('|');
+  }
+
+  function decodeTensor(key, text) {
+    const cell = (t) => {
+      if (t === 'T' || t === 'F') return t === 'T';
+      if (t === 'NaN' || t === 'Infinity' || t === '-Infinity') return t;
+      const x = Number(t);
+      if (t === '' || !Number.isFinite(x)) throw error(key, `${key}: "${t.slice(0, 12)}" in the link is not a number`);
+      return x;
+    };
+    const vectorOf = (t) => t.split(',').map(cell);
+    const matrixOf = (t) => t.split(';').map(vectorOf);
+    const spec = Case.KEY[key];
+    if ((spec.shape || spec.shapes[0]).length === 1) return vectorOf(text);
+    return text.includes('|') ? text.split('|').map(matrixOf) : matrixOf(text);
+  }
+
+  const encodeList = (list) => list.map(encodeURIComponent).join(',');
+  const decodeList = (key, text) => text.split(',').map((t) => {
+    try { return decodeURIComponent(t); } catch { throw error(key, `${key}: badly escaped`); }
+  });
+
+  /* ---- the state as a hash ---- */
+
+  /* state: { case, view }. An example that is unchanged is written by its
+   * name, unless `whole` asks for every key. */
+  function encode({ case: c, view = {} }, { whole = false } = {}) {
+    const parts = [];
+    const example = whole ? null : Cases.exampleOf(c);
+    if (example) parts.push(`example=${example}`);
+    else {
+      parts.push(`v=${VERSION}`);
+      const given = (key) => c[key] !== undefined && c[key] !== null; /* null: absent, as in a case */
+      for (const { key, type } of Case.KEYS) {
+        if (!given(key)) continue;
+        if (type === 'tokens') {
+          parts.push(`tokens=${encodeList(Cases.queryTokens(c))}`);
+          if (c.tokens.key) parts.push(`key_tokens=${encodeList(c.tokens.key)}`);
+        } else if (type === 'float' || type === 'mask') parts.push(`${key}=${encodeTensor(c[key])}`);
+        else parts.push(`${key}=${typeof c[key] === 'boolean' ? +c[key] : c[key]}`);
+      }
+    }
+    if (view.theme && view.theme !== 'auto') parts.push(`theme=${view.theme}`);
+    if (view.controls && view.controls !== 'full') parts.push(`controls=${view.controls}`);
+    if (view.stage) parts.push(`stage=${encodeURIComponent(view.stage)}`);
+    if (view.step) parts.push(`step=${view.step}`);
+    return '#' + parts.join('&');
+  }
+
+  /* The state a hash holds: { case, view }, the case checked as the page
+   * will show it. Throws a CaseError naming what is wrong. */
+  function decode(hash) {
+    const text = hash.replace(/^#/, '');
+    if (text.length > Cases.LIMITS.hashLength) throw error('', `the link is ${text.length} characters long, past the ${Cases.LIMITS.hashLength} a state can take`);
+    const options = {}, tensors = {}, view = {};
+    let tokens = null, keyTokens = null, version = null, example = null;
+    for (const part of text ? text.split('&') : []) {
+      const eq = part.indexOf('=');
+      if (eq < 0) throw error('', `"${part.slice(0, 20)}" in the link is not key=value`);
+      const key = part.slice(0, eq), value = part.slice(eq + 1);
+      const spec = Case.KEY[key];
+      if (key === 'v') version = value;
+      else if (key === 'example') {
+        if (!Object.hasOwn(Cases.EXAMPLES, value)) throw error('example', `example: there is no example "${value.slice(0, 30)}"; there are ${Object.keys(Cases.EXAMPLES).join(', ')}`);
+        example = value;
+      } else if (key === 'tokens') tokens = decodeList(key, value);
+      else if (key === 'key_tokens') keyTokens = decodeList(key, value);
+      else if (spec && spec.group === 'option') {
+        if (spec.type === 'bool') {
+          if (value !== '0' && value !== '1') throw error(key, `${key}: expected 0 or 1`);
+          options[key] = value === '1';
+        } else if (spec.type === 'int') {
+          if (!/^\d{1,6}$/.test(value)) throw error(key, `${key}: expected a whole number`);
+          options[key] = Number(value);
+        } else options[key] = Number(value);
+      } else if (spec) tensors[key] = decodeTensor(key, value);
+      else if (Object.hasOwn(VIEW_KEYS, key)) view[key] = viewValue(key, value);
+      else throw error(key, `unknown key "${key.slice(0, 30)}" in the link`);
+    }
+    if (version !== null && version !== VERSION) throw error('v', `state version ${version} is not known`);
+    const labels = tokens && keyTokens ? { query: tokens, key: keyTokens } : tokens;
+
+    let c;
+    if (tensors.query) { /* a case of its own */
+      if (example) throw error('example', 'the link gives both an example and a query of its own; give one');
+      c = { ...options, ...(labels ? { tokens: labels } : {}), ...tensors };
+      c = Object.fromEntries(Case.KEYS.filter(({ key }) => c[key] !== undefined).map(({ key }) => [key, c[key]]));
+    } else { /* partial: the example, changed as the controls would */
+      c = Cases.EXAMPLES[example || Cases.DEFAULT_EXAMPLE].make();
+      for (const { key } of Case.KEYS) if (key in options) c = Cases.withOption(c, key, options[key]);
+      Object.assign(c, tensors);
+      if (labels) c.tokens = labels;
+    }
+    Cases.check(c);
+    return { case: c, view };
+  }
+
+  function viewValue(key, value) {
+    const spec = VIEW_KEYS[key];
+    let decoded;
+    try { decoded = decodeURIComponent(value); } catch { throw error(key, `${key}: badly escaped`); }
+    if (spec.values && !spec.values.includes(decoded)) throw error(key, `${key}: expected one of ${spec.values.join(', ')}`);
+    if (spec.integer) {
+      if (!/^\d{1,4}$/.test(decoded) || Number(decoded) < 1) throw error(key, `${key}: expected a whole number from 1`);
+      return Number(decoded);
+    }
+    return decoded;
+  }
+
+  const api = { VIEW_KEYS, encode, decode, encodeTensor };
+  if (isNode) module.exports = api;
+  else root.AttnLink = api;
+})(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -1,0 +1,263 @@
+/* session.js: the one owner of what the page shows. A session holds the case
+ * (the JSON format, tokens included), what the format made of it (parsed:
+ * the core's configuration and flat inputs), the stages the core computed
+ * from it, and the view's settings; and the history of its edits.
+ *
+ *   const session = new Session({ attention, state: { case, view } });
+ *   session.subscribe((change) => ...);       // after every change
+ *   session.apply({ type: 'cell', key: 'query', index: 2, value: 1.234 });
+ *     -> { ok: true } | { ok: false, error: CaseError }
+ *   session.undo(); session.redo();
+ *
+ * Every change goes through apply(edit): it checks the edit, computes the
+ * stages once, and tells the subscribers; an edit that cannot be shown
+ * changes nothing. Views read the session and never write into it or into
+ * each other. The edits (EDITS below) are:
+ *   cell          { key, index, value }   one number (or mask cell) of an input
+ *   token         { index, name }         rename query token i
+ *   add-token     { }                     a token at the end (self-attention)
+ *   remove-token  { index }
+ *   option        { key, value }          a module option, a mask kind, padding on/off
+ *   example       { name }                an example, as it is
+ *   randomize, pytorch-init, reset        new weights; back to the example
+ *   case          { case }                a whole case (an import)
+ *   state         { state: { case, view } }  a link
+ *   view          { theme, controls, stage, step }  display only
+ * Edits of the case are history entries; a run of edits with the same
+ * `group` (a drag, a held key, the keys typed into one cell) is one entry.
+ * `history: false` (a link opened by Back or Forward) makes none.
+ *
+ * A change tells subscribers { edit, structure, values, labels, view }:
+ * structure when the shapes or options changed (the matrices are made
+ * anew), values when numbers changed, labels when tokens did, view when a
+ * display setting did.
+ *
+ * A classic script: the global AttnSession in a page, module.exports in Node.
+ * needs: AttnCase, AttnCases, AttnCatalogue */
+(function (root) {
+  'use strict';
+
+  const isNode = typeof module === 'object' && module.exports;
+  const Case = isNode ? require('../../case.js') : root.AttnCase;
+  const Cases = isNode ? require('./cases.js') : root.AttnCases;
+  const Catalogue = isNode ? require('./catalogue.js') : root.AttnCatalogue;
+
+  const HISTORY_LIMIT = 200;
+  const VIEW_DEFAULTS = { theme: 'auto', controls: 'full', stage: null, step: null };
+  const error = (key, message) => new Case.CaseError(key, message);
+
+  /* Each edit: (session, edit) -> the new case, or undefined when it only
+   * changes the case in place (cell, token: the hot path). Throws a
+   * CaseError when it cannot be done. */
+  const EDITS = {
+    cell(s, { key, index, value }) {
+      const data = s.parsed.inputs[key], shape = s.inputShapes[key];
+      if (!data || !shape || key === 'key' && !s.case.key || key === 'value' && !s.case.value)
+        throw error(key, `${key}: not an input of this case`);
+      if (!Number.isInteger(index) || index < 0 || index >= data.length) throw error(key, `${key}: no cell ${index}`);
+      const bool = isBoolMask(s, key);
+      if (bool ? typeof value !== 'boolean' : typeof value !== 'number')
+        throw error(key, `${key}: expected ${bool ? 'true or false' : 'a number'}, got ${Case.describe(value)}`);
+      if (!bool && !Case.inFloat32Range(value)) throw error(key, `${key}: ${value} is beyond float32's range (±3.4e38)`);
+      setNested(s.case[key], shape, index, bool ? value : Number.isFinite(value) ? value : Case.jsonNumber(value));
+      data[index] = bool ? Number(value) : value;
+      return undefined;
+    },
+    token(s, { index, name }) {
+      const tokens = Cases.queryTokens(s.case);
+      if (!Number.isInteger(index) || index < 0 || index >= tokens.length) throw error('tokens', `tokens: no token ${index}`);
+      const text = String(name).trim();
+      if (!text) throw error('tokens', 'a token needs a name');
+      if (text.length > Cases.LIMITS.tokenLength) throw error('tokens', `a token may have at most ${Cases.LIMITS.tokenLength} characters`);
+      tokens[index] = text;
+      s.parsed.tokens.query[index] = text; /* (tokens.key is the same array in self-attention) */
+      return undefined;
+    },
+    'add-token': (s) => {
+      const L = s.parsed.config.tgt_len;
+      if (L >= Cases.LIMITS.tokens) throw error('tokens', `the page shows at most ${Cases.LIMITS.tokens} tokens`);
+      return Cases.withTokenAdded(s.case, L, `token${L + 1}`);
+    },
+    'remove-token': (s, { index }) => Cases.withTokenRemoved(s.case, index),
+    option(s, { key, value }) {
+      const spec = Case.KEY[key];
+      if (spec && spec.type === 'int' && (!Number.isInteger(value) || value < 1)) throw error(key, `${key}: a whole number from 1`);
+      return Cases.withOption(s.case, key, value);
+    },
+    example(s, { name }) {
+      if (!Object.hasOwn(Cases.EXAMPLES, name)) throw error('example', `there is no example "${name}"`);
+      return Cases.EXAMPLES[name].make();
+    },
+    randomize: (s) => Cases.randomWeights(s.case),
+    'pytorch-init': (s) => Cases.pytorchInit(s.case),
+    reset: (s) => Cases.EXAMPLES[s.baseExample].make(),
+    case: (s, { case: c }) => Cases.copy(c),
+    state: (s, { state }) => Cases.copy(state.case),
+  };
+
+  function isBoolMask(s, key) {
+    const c = s.parsed.config;
+    return (key === 'attn_mask' && c.attn_mask_kind === Case.MASK.bool) || (key === 'key_padding_mask' && c.key_padding_mask_kind === Case.MASK.bool);
+  }
+
+  /* nested[i][j]... = value, for the flat index of a row-major shape. */
+  function setNested(nested, shape, index, value) {
+    let node = nested;
+    for (let d = 0; d < shape.length - 1; d++) {
+      const stride = shape.slice(d + 1).reduce((a, b) => a * b, 1);
+      node = node[Math.floor(index / stride)];
+      index %= stride;
+    }
+    node[index] = value;
+  }
+
+  class Session {
+    constructor({ attention, state }) {
+      this.attention = attention;
+      this.listeners = new Set();
+      this.entries = [];     /* history: { case (null: the one shown), group, id } */
+      this.position = -1;    /* the entry shown */
+      this.entriesMade = 0;  /* entry ids: they outlive a trimmed history's positions */
+      const result = this.apply({ type: 'state', state });
+      if (!result.ok) throw result.error;
+    }
+
+    /* ---- reading ---- */
+
+    get config() { return this.parsed.config; }
+
+    /* The query rows' labels, the key rows' (S), and the keys after the extra rows (S'). */
+    labels() { return Catalogue.labels(this.parsed); }
+
+    /* The sections of the page, in the order of the formula (catalogue.js). */
+    sections() { return this.catalogue; }
+
+    /* The state as a link holds it: copies, free to keep. */
+    getState() { return { case: Cases.copy(this.case), view: { ...this.view } }; }
+
+    subscribe(listener) {
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    }
+
+    /* ---- changing ---- */
+
+    /* Applies one edit. Returns { ok: true }, or { ok: false, error } with a
+     * CaseError whose key names the input, option or control at fault; then
+     * nothing has changed. */
+    apply(edit) {
+      try {
+        const change = edit.type === 'view' ? this.applyView(edit) : this.applyCase(edit);
+        if (change) for (const listener of [...this.listeners]) listener(change);
+        return { ok: true };
+      } catch (e) {
+        if (e instanceof Case.CaseError || e.name === 'CoreError') return { ok: false, error: e.name === 'CoreError' ? error('', e.message) : e };
+        throw e;
+      }
+    }
+
+    applyCase(edit) {
+      const run = EDITS[edit.type];
+      if (!run) throw error('', `no edit "${edit.type}"`);
+      if (!this.parsed && edit.type !== 'state') throw error('', 'the session has no case yet');
+      const inPlace = edit.type === 'cell' || edit.type === 'token';
+      const before = { structure: this.parsed ? Catalogue.structureOf(this.parsed, this.case) : '', view: JSON.stringify(this.view) };
+      /* the entry shown gets its copy now, when this edit opens a new one:
+       * a cell or a token changes the case in place */
+      const current = this.entries[this.position];
+      const opens = edit.history !== false && !(edit.group && current && current.group === edit.group && this.position === this.entries.length - 1);
+      const snapshot = opens && current ? Cases.copy(this.case) : null;
+      const next = run(this, edit);
+      if (next === undefined) this.compute(); /* a cell or a token, changed in place */
+      else this.show(next, edit);
+      if (opens) {
+        if (current) current.case = snapshot;
+        this.entries.length = this.position + 1; /* a new edit drops what was undone */
+        this.entries.push({ case: null, group: edit.group || null, id: ++this.entriesMade });
+        if (this.entries.length > HISTORY_LIMIT) this.entries.shift();
+        this.position = this.entries.length - 1;
+      }
+      return {
+        edit, values: edit.type !== 'token', labels: !inPlace || edit.type === 'token',
+        structure: !inPlace && Catalogue.structureOf(this.parsed, this.case) !== before.structure,
+        view: !inPlace && JSON.stringify(this.view) !== before.view,
+      };
+    }
+
+    /* A new case (and, from a link, a view): checked as the page shows it,
+     * computed, and only then kept. */
+    show(next, edit) {
+      const parsed = Cases.check(next);
+      const stages = this.attention.forward(parsed); /* a CoreError leaves everything as it was */
+      const inputShapes = this.attention.inputShapes();
+      const catalogue = Catalogue.sections({ parsed, case: next, stages, inputShapes });
+      const view = edit.type === 'state' ? checkedView({ ...VIEW_DEFAULTS, ...edit.state.view }, catalogue)
+        : { ...this.view, step: this.view.step && Math.min(this.view.step, catalogue.length), stage: hasStage(catalogue, this.view.stage) ? this.view.stage : null };
+      Object.assign(this, { case: next, parsed, stages, inputShapes, catalogue, view });
+      this.example = Cases.exampleOf(next);
+      if (this.example) this.baseExample = this.example; /* what Reset goes back to */
+      else if (!this.baseExample) this.baseExample = Cases.DEFAULT_EXAMPLE;
+    }
+
+    compute() {
+      this.stages = this.attention.forward(this.parsed);
+      this.example = null; /* an edited example is the user's own */
+    }
+
+    applyView(edit) {
+      const changes = {};
+      for (const key of Object.keys(VIEW_DEFAULTS)) if (key in edit) changes[key] = edit[key];
+      const view = checkedView({ ...this.view, ...changes }, this.catalogue);
+      if (JSON.stringify(view) === JSON.stringify(this.view)) return null;
+      this.view = view;
+      return { edit, structure: false, values: false, labels: false, view: true };
+    }
+
+    /* ---- history: entries of the case, the one shown live (no copy) ---- */
+
+    get canUndo() { return this.position > 0; }
+    get canRedo() { return this.position < this.entries.length - 1; }
+
+    undo() { return this.goTo(this.position - 1); }
+    redo() { return this.goTo(this.position + 1); }
+
+    /* The id of the entry shown, and the entry of an id (for the browser's history). */
+    get entryId() { return this.entries[this.position].id; }
+    goToEntry(id) { return this.goTo(this.entries.findIndex((entry) => entry.id === id)); }
+
+    /* Shows history entry i (undo, redo, Back, Forward); false when there is none. */
+    goTo(i) {
+      if (!Number.isInteger(i) || i < 0 || i >= this.entries.length || i === this.position) return false;
+      const from = this.position, current = this.entries[from], target = this.entries[i];
+      current.case = Cases.copy(this.case);
+      for (const entry of this.entries) entry.group = null; /* no run of edits goes on across a jump */
+      this.position = i; /* before apply: subscribers see where the history is */
+      if (!this.apply({ type: 'case', case: target.case, history: false }).ok) {
+        this.position = from;
+        current.case = null;
+        return false;
+      }
+      target.case = null; /* live again */
+      return true;
+    }
+  }
+
+  /* The view's settings, checked against the sections the case has. */
+  function checkedView(view, catalogue) {
+    if (!['auto', 'light', 'dark'].includes(view.theme)) throw error('theme', `theme: expected auto, light or dark, got ${Case.describe(view.theme)}`);
+    if (!['full', 'compact', 'none'].includes(view.controls)) throw error('controls', `controls: expected full, compact or none, got ${Case.describe(view.controls)}`);
+    if (view.step === undefined || view.step === null) view.step = null;
+    else if (!Number.isInteger(view.step) || view.step < 1 || view.step > catalogue.length)
+      throw error('step', `step: expected 1 to ${catalogue.length}, got ${Case.describe(view.step)}`);
+    if (!view.stage) view.stage = null;
+    else if (!hasStage(catalogue, view.stage))
+      throw error('stage', `stage: there is no stage “${String(view.stage).slice(0, 30)}”; there are ${catalogue.flatMap((s) => s.cards.filter((c) => c.stage).map((c) => c.stage)).join(', ')}`);
+    return view;
+  }
+
+  const hasStage = (catalogue, name) => Boolean(name) && catalogue.some((section) => section.cards.some((card) => card.stage === name));
+
+  const api = { Session, EDITS };
+  if (isNode) module.exports = api;
+  else root.AttnSession = api;
+})(typeof globalThis !== 'undefined' ? globalThis : this);

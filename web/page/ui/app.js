@@ -1,0 +1,130 @@
+/* app.js: the visualiser in one element (the page's, or a widget's shadow
+ * root): a session, and the views of it: the controls, the stages, the
+ * explanation, the walk-through, the export panel. The views read the
+ * session and send it edits; after every change the session tells this
+ * app, which tells each view. Nothing here holds a piece of the case.
+ *
+ *   const app = new App(host, { attention, state, history, onChange });
+ *
+ * state: { case, view } (link.js). history: { undo(), redo() } when undo
+ * must go through something else (the page's Back and Forward); the
+ * session's own by default. onChange(change, session): after every change.
+ *
+ * Keyboard: Ctrl+Z undoes, Ctrl+Shift+Z or Ctrl+Y redoes (outside a field
+ * being typed in); Escape closes the explanation or the export panel.
+ *
+ * A classic script: the global AttnApp.
+ * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, { el } = root.AttnDom;
+  let apps = 0; /* several views in one page need distinct ids */
+  const paletteSheets = new WeakMap(); /* document or shadow root -> its palette stylesheet */
+
+  class App {
+    constructor(host, { attention, state, history = null, onChange = () => {} }) {
+      this.id = `attn${++apps}`;
+      this.onChange = onChange;
+      this.session = new root.AttnSession.Session({ attention, state });
+      const s = this.session;
+      this.history = history || { undo: () => s.undo(), redo: () => s.redo() };
+      this.root = el('div', { className: 'attn-view' });
+      host.append(this.root);
+      adoptPalette(this.root.getRootNode());
+
+      this.banner = el('p', { className: 'banner', role: 'alert', hidden: true });
+      this.skip = el('a', { className: 'skip-link', href: `#${this.id}-stages`, text: 'Skip to the matrices' });
+      this.skip.addEventListener('click', (e) => { e.preventDefault(); this.focusMatrices(); });
+      this.stages = new root.AttnStages.Stages(s, {
+        id: this.id, root: this.root,
+        onPoint: (card, head, index, td, how) => this.explanation.point(card, head, index, td, how),
+        onLeave: (how) => this.explanation.leave(how),
+        onPin: (card, head, index, td) => this.explanation.pin(card, head, index, td),
+      });
+      this.explanation = new root.AttnExplanation.Explanation(s, { root: this.root, stages: this.stages });
+      this.share = new root.AttnShare.Share(s, { id: this.id, root: this.root });
+      this.walkthrough = new root.AttnWalkthrough.Walkthrough(s, { id: this.id, root: this.root, sections: this.stages.element });
+      this.controls = new root.AttnControls.Controls(s, {
+        id: this.id, share: this.share,
+        actions: { walk: () => this.walkthrough.open(1), undo: () => this.history.undo(), redo: () => this.history.redo() },
+      });
+      this.focusBar = el('p', { className: 'focus-bar', hidden: true });
+      this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${attention.simd ? 'SIMD' : 'scalar'} build), float32, as torch.nn.MultiheadAttention computes it.` });
+      this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.stages.element,
+        this.walkthrough.element, this.explanation.element, this.share.panel, this.footer);
+
+      this.systemDark = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+      this.systemDark?.addEventListener('change', () => this.showTheme());
+      this.root.addEventListener('keydown', (e) => this.key(e));
+      s.subscribe((change) => this.update(change));
+      this.update({ structure: false, values: true, labels: false, view: true, edit: { type: 'start' } });
+    }
+
+    /* ---- after every change ---- */
+
+    update(change) {
+      this.stages.update(change);
+      this.controls.sync();
+      this.explanation.update();
+      this.walkthrough.update(change);
+      this.share.update(change);
+      if (change.view) {
+        this.showTheme();
+        this.root.dataset.controls = this.session.view.controls;
+        this.showFocusBar();
+      }
+      this.onChange(change, this.session);
+    }
+
+    /* data-theme as chosen (auto, light, dark); data-resolved-theme as shown. */
+    showTheme() {
+      const theme = this.session.view.theme;
+      this.root.dataset.theme = theme;
+      this.root.dataset.resolvedTheme = theme === 'auto' ? (this.systemDark?.matches ? 'dark' : 'light') : theme;
+    }
+
+    /* view.stage: that stage alone (and X, to edit), the rest behind a button. */
+    showFocusBar() {
+      const stage = this.session.view.stage;
+      this.focusBar.hidden = !stage;
+      if (!stage) return;
+      const all = el('button', { type: 'button', text: 'Show every stage' });
+      all.addEventListener('click', () => this.session.apply({ type: 'view', stage: null }));
+      this.focusBar.replaceChildren(`Showing ${stage} and the embeddings. `, all);
+    }
+
+    showBanner(message) {
+      this.banner.textContent = message || '';
+      this.banner.hidden = !message;
+    }
+
+    focusMatrices() {
+      const first = this.stages.element.querySelector('.matrix [tabindex="0"]');
+      (first || this.stages.element).focus();
+    }
+
+    key(e) {
+      const target = e.composedPath()[0];
+      const typing = target instanceof Element && (target.closest('textarea, select, input:not([type=checkbox])') && (target.closest('.is-editing') || !target.closest('.matrix')));
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !typing) {
+        const key = e.key.toLowerCase();
+        if (key === 'z' && !e.shiftKey) { e.preventDefault(); this.history.undo(); }
+        else if ((key === 'z' && e.shiftKey) || key === 'y') { e.preventDefault(); this.history.redo(); }
+        return;
+      }
+      if (e.key === 'Escape' && !e.defaultPrevented && (this.explanation.escape() || this.share.close())) e.preventDefault();
+    }
+  }
+
+  /* The palette classes (Format.paletteCSS), once per document or shadow root. */
+  function adoptPalette(rootNode) {
+    if (paletteSheets.has(rootNode) || !('adoptedStyleSheets' in rootNode)) return;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(Format.paletteCSS('.attn-view'));
+    rootNode.adoptedStyleSheets = [...rootNode.adoptedStyleSheets, sheet];
+    paletteSheets.set(rootNode, sheet);
+  }
+
+  root.AttnApp = { App };
+})(typeof globalThis !== 'undefined' ? globalThis : this);

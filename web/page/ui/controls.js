@@ -1,0 +1,120 @@
+/* controls.js: the toolbar. Every control sends one edit to the session and
+ * shows the values in use: after a change from anywhere (a link, undo, a
+ * preset) it is set again from the session. An edit the session refuses is
+ * answered beside its control, and the control goes back to the value in
+ * use. The module's on/off options are the format's (AttnCase.KEYS with
+ * `control`).
+ *
+ *   const controls = new Controls(session, { id, actions: { walk, undo, redo }, share });
+ *   controls.element; controls.sync();
+ *
+ * A classic script: the global AttnControls.
+ * needs: AttnCase, AttnCases, AttnDom */
+(function (root) {
+  'use strict';
+
+  const Case = root.AttnCase, Cases = root.AttnCases, { el } = root.AttnDom;
+  const FLAGS = Case.KEYS.filter((k) => k.control).map((k) => k.key); /* bias, add_bias_kv, add_zero_attn, average_attn_weights */
+  const MASKS = [['none', 'no attn_mask'], ['causal', 'causal (bool)'], ['bool', 'bool, click cells'], ['float', 'float, type values']];
+  const THEMES = [['auto', 'auto'], ['light', 'light'], ['dark', 'dark']];
+
+  class Controls {
+    constructor(session, { id, actions, share }) {
+      this.session = session;
+      this.id = id;
+      this.actions = actions;
+      this.element = this.build(share);
+      this.sync();
+    }
+
+    build(share) {
+      const field = (text, input, name) => {
+        const message = el('span', { className: 'control-error', role: 'alert', id: `${this.id}-${name}-error` });
+        input.id = `${this.id}-${name}`;
+        return el('span', { className: 'control', 'data-control': name }, [el('label', { for: input.id, text }), input, message]);
+      };
+      const number = (name, max) => el('input', { type: 'number', min: 1, max, step: 1, name, inputmode: 'numeric' });
+      const select = (name, options) => el('select', { name }, options.map(([value, text]) => el('option', { value, text })));
+      const button = (name, text, title, action) => {
+        const b = el('button', { type: 'button', name, text, title });
+        b.addEventListener('click', action);
+        return b;
+      };
+      const examples = Object.entries(Cases.EXAMPLES).map(([name, e]) => [name, e.label]).concat([['custom', 'your own']]);
+      this.inputs = {
+        example: select('example', examples),
+        embed_dim: number('embed_dim', Cases.LIMITS.embed_dim),
+        num_heads: number('num_heads', Cases.LIMITS.num_heads),
+        ...Object.fromEntries(FLAGS.map((flag) => [flag, el('input', { type: 'checkbox', name: flag })])),
+        attn_mask: select('attn_mask', MASKS),
+        key_padding_mask: el('input', { type: 'checkbox', name: 'key_padding_mask' }),
+        theme: select('theme', THEMES),
+      };
+      const i = this.inputs;
+      i.example.querySelector('[value=custom]').disabled = true; /* shown, not chosen: an edited example */
+      this.undoButton = button('undo', 'Undo', 'Undo the last edit (Ctrl+Z)', () => this.actions.undo());
+      this.redoButton = button('redo', 'Redo', 'Redo (Ctrl+Shift+Z)', () => this.actions.redo());
+      const bar = el('div', { className: 'controls', role: 'toolbar', 'aria-label': 'Attention settings' }, [
+        el('div', { className: 'control-group' }, [field('example', i.example, 'example'), field('embed_dim E', i.embed_dim, 'embed_dim'), field('num_heads H', i.num_heads, 'num_heads')]),
+        el('div', { className: 'control-group' }, FLAGS.map((flag) => field(flag, i[flag], flag))),
+        el('div', { className: 'control-group' }, [field('attn_mask', i.attn_mask, 'attn_mask'), field('key_padding_mask', i.key_padding_mask, 'key_padding_mask')]),
+        el('div', { className: 'control-group' }, [
+          button('walk', 'Step through', 'The stages one at a time, in the lecture’s order', () => this.actions.walk()),
+          button('randomize', 'Randomize', 'New random weights', () => this.edit('example', { type: 'randomize' })),
+          button('pytorch', 'PyTorch init', 'The weights nn.MultiheadAttention starts with', () => this.edit('example', { type: 'pytorch-init' })),
+          button('reset', 'Reset', 'Back to the example as it was', () => this.edit('example', { type: 'reset' })),
+          this.undoButton, this.redoButton,
+          field('theme', i.theme, 'theme'),
+          share ? share.element : null,
+        ]),
+      ]);
+      i.example.addEventListener('change', () => this.edit('example', { type: 'example', name: i.example.value }));
+      for (const name of ['embed_dim', 'num_heads'])
+        i[name].addEventListener('change', () => {
+          const value = Number(i[name].value);
+          if (i[name].value.trim() === '' || !Number.isInteger(value) || value < 1) return this.answer(name, { ok: false, error: { message: `${name}: a whole number from 1` } });
+          this.edit(name, { type: 'option', key: name, value });
+        });
+      for (const flag of FLAGS) i[flag].addEventListener('change', () => this.edit(flag, { type: 'option', key: flag, value: i[flag].checked }));
+      i.attn_mask.addEventListener('change', () => this.edit('attn_mask', { type: 'option', key: 'attn_mask', value: i.attn_mask.value }));
+      i.key_padding_mask.addEventListener('change', () => this.edit('key_padding_mask', { type: 'option', key: 'key_padding_mask', value: i.key_padding_mask.checked }));
+      i.theme.addEventListener('change', () => this.edit('theme', { type: 'view', theme: i.theme.value }));
+      return bar;
+    }
+
+    edit(name, edit) {
+      this.answer(name, this.session.apply(edit));
+    }
+
+    /* The message beside a control (or none), and the controls set to the values in use. */
+    answer(name, result) {
+      for (const span of this.element.querySelectorAll('.control-error')) if (span.textContent) this.message(span, null);
+      const span = this.element.querySelector(`[data-control="${name}"] .control-error`);
+      if (!result.ok) this.message(span, result.error.message);
+      this.sync();
+    }
+
+    message(span, text) {
+      span.textContent = text || '';
+      const input = span.parentElement.querySelector('input, select');
+      if (text) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', span.id); }
+      else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
+    }
+
+    /* Every control shows the value in use. */
+    sync() {
+      const s = this.session, i = this.inputs, c = s.config;
+      i.example.value = s.example || 'custom';
+      i.embed_dim.value = c.embed_dim;
+      i.num_heads.value = c.num_heads;
+      for (const flag of FLAGS) i[flag].checked = Boolean(c[flag]);
+      i.attn_mask.value = Cases.maskMode(s.case);
+      i.key_padding_mask.checked = Boolean(s.case.key_padding_mask);
+      i.theme.value = s.view.theme;
+      this.undoButton.disabled = !s.canUndo;
+      this.redoButton.disabled = !s.canRedo;
+    }
+  }
+
+  root.AttnControls = { Controls };
+})(typeof globalThis !== 'undefined' ? globalThis : this);

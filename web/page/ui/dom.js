@@ -1,0 +1,73 @@
+/* dom.js: the few DOM helpers every view uses: making elements, a token's
+ * label isolated for direction and shortened, and placing a panel next to
+ * what it belongs to, inside the viewport and the view.
+ *
+ * A classic script: the global AttnDom.
+ * needs: (nothing) */
+(function (root) {
+  'use strict';
+
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+
+  /* An element with attributes (text, className, or any attribute; false,
+   * null and undefined are left out) and children. */
+  function el(tag, attributes = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attributes)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'text') node.textContent = v;
+      else if (k === 'className') node.className = v;
+      else node.setAttribute(k, v === true ? '' : v);
+    }
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
+    return node;
+  }
+
+  function svg(tag, attributes = {}, children = []) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, v);
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  /* A token's label: isolated for direction (<bdi dir="auto">, so that a
+   * right-to-left name neither reorders nor is reordered by what is around
+   * it), shortened past `max` characters with the whole name in its title. */
+  const LABEL_MAX = 12;
+  function label(text, max = LABEL_MAX) {
+    const chars = [...text];
+    const shortened = chars.length > max;
+    const bdi = el('bdi', { dir: 'auto', text: shortened ? chars.slice(0, max - 1).join('') + '…' : text, title: shortened ? text : null });
+    if (shortened) bdi.dataset.full = text;
+    return bdi;
+  }
+
+  /* The box panels must stay inside: the viewport, and the view's root
+   * element when it is narrower (a widget in a column). */
+  function bounds(viewRoot) {
+    const viewport = { left: 0, top: 0, right: innerWidth, bottom: innerHeight };
+    const box = viewRoot.getBoundingClientRect();
+    return { left: Math.max(viewport.left, box.left), right: Math.min(viewport.right, box.right), top: viewport.top, bottom: viewport.bottom };
+  }
+
+  /* Places `panel` (position: fixed) next to `anchor` (a rect in viewport
+   * coordinates): below it when there is room, else above; its left edge at
+   * the anchor's, moved left as far as needed to stay inside; as wide as it
+   * wants but no wider than the room. margin: px kept free at the edges. */
+  function place(panel, anchor, viewRoot, { margin = 6, gap = 6 } = {}) {
+    const room = bounds(viewRoot);
+    panel.style.maxWidth = `${Math.max(120, room.right - room.left - 2 * margin)}px`;
+    panel.style.left = '0px';
+    panel.style.top = '0px';
+    const { width, height } = panel.getBoundingClientRect();
+    const below = anchor.bottom + gap, above = anchor.top - gap - height;
+    const fitsBelow = below + height <= room.bottom - margin;
+    const top = fitsBelow || above < room.top + margin ? Math.min(below, Math.max(room.top + margin, room.bottom - margin - height)) : above;
+    const left = Math.max(room.left + margin, Math.min(anchor.left, room.right - margin - width));
+    panel.style.left = `${Math.round(left)}px`;
+    panel.style.top = `${Math.round(top)}px`;
+    panel.dataset.side = fitsBelow ? 'below' : 'above';
+  }
+
+  root.AttnDom = { el, svg, label, place, bounds };
+})(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -1,0 +1,123 @@
+/* explanation.js: the box that says how one number was made, with its real
+ * operands, and lights the cells it was made from. Hovering or focusing a
+ * cell previews it; a click (or Enter, or a tap) pins it until Escape, the
+ * close button, a click elsewhere, or another pin. It opens below its cell,
+ * or above when there is no room below; it stays inside the viewport and
+ * the view, and follows its cell on scroll and resize. It is also the
+ * readout: it carries the cell's data-stage, data-head, data-row, data-col
+ * and data-value, so a heatmap too small for numbers can be read.
+ *
+ * A classic script: the global AttnExplanation.
+ * needs: AttnFormat, AttnCatalogue, AttnExplain, AttnDom */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, Explain = root.AttnExplain;
+  const { el, place } = root.AttnDom;
+
+  class Explanation {
+    constructor(session, { root: viewRoot, stages }) {
+      this.session = session;
+      this.viewRoot = viewRoot;
+      this.stages = stages;
+      this.shown = null; /* { card, head, index, td, how, pinned } */
+      this.body = el('div', { className: 'explain-body' });
+      this.close = el('button', { type: 'button', className: 'explain-close', text: '×', 'aria-label': 'close the explanation', hidden: true });
+      this.close.addEventListener('click', () => this.hide());
+      this.element = el('div', { className: 'explain', role: 'status', 'aria-live': 'polite', 'data-readout': '', hidden: true }, [this.close, this.body]);
+      const follow = () => {
+        if (this.shown && !this.following) {
+          this.following = true;
+          requestAnimationFrame(() => { this.following = false; this.place(); });
+        }
+      };
+      addEventListener('scroll', follow, { capture: true, passive: true });
+      addEventListener('resize', follow);
+      /* a click or tap outside closes a pinned box */
+      this.viewRoot.getRootNode().addEventListener('pointerdown', (e) => {
+        if (this.shown?.pinned && !this.element.contains(e.composedPath()[0]) && !e.composedPath().includes(this.shown.td)) this.hide();
+      });
+    }
+
+    /* A cell is hovered or focused: preview it, unless another is pinned. */
+    point(card, head, index, td, how) {
+      if (this.shown?.pinned) return;
+      if (card.editable && !td.closest('.is-compact')) return; /* its number is in the cell, ready to edit */
+      this.show(card, head, index, td, how, false);
+    }
+
+    leave(how) {
+      if (this.shown && !this.shown.pinned && this.shown.how === how) this.hide();
+    }
+
+    /* A cell is clicked, or Enter pressed on it: pin it (again: unpin). */
+    pin(card, head, index, td) {
+      if (this.shown?.pinned && this.shown.td === td) return this.hide();
+      this.show(card, head, index, td, 'pin', true);
+    }
+
+    show(card, head, index, td, how, pinned) {
+      this.hide();
+      const s = this.session;
+      const row = Math.floor(index / card.cols), col = index % card.cols;
+      const value = Catalogue.cardData(s, card)[head ?? 0][index];
+      const explanation = card.editable ? this.inputText(card, row, col, value)
+        : Explain.explain({ parsed: s.parsed, stages: s.stages, labels: s.labels() }, card.stage, head, row, col);
+      if (!explanation) return;
+      this.shown = { card, head, index, td, how, pinned };
+      td.classList.add('is-explained');
+      this.body.replaceChildren(el('p', { className: 'explain-title', text: explanation.title }), ...explanation.lines.map((line) => el('p', { text: line })));
+      Object.assign(this.element.dataset, { stage: card.stage, row, col, value: Format.dataText(value) });
+      if (head === null) delete this.element.dataset.head;
+      else this.element.dataset.head = head;
+      this.element.classList.toggle('is-pinned', pinned);
+      this.close.hidden = !pinned;
+      this.element.hidden = false;
+      this.stages.highlight(explanation.sources);
+      this.place();
+    }
+
+    /* An input cell's number, where a heatmap draws none. */
+    inputText(card, row, col, value) {
+      const lab = this.session.labels();
+      const rows = Catalogue.cardLabels(card.rowLabels, lab), cols = Catalogue.cardLabels(card.colLabels, lab);
+      return {
+        title: `${card.stage}[${Format.isolate(rows[row])}][${Format.isolate(cols[col])}] = ${Format.fullText(value)}`,
+        lines: ['an input: press Enter or click to type a new value, or drag sideways'], sources: [],
+      };
+    }
+
+    place() {
+      if (!this.shown) return;
+      if (!this.shown.td.isConnected) return this.hide();
+      place(this.element, this.shown.td.getBoundingClientRect(), this.viewRoot);
+    }
+
+    hide() {
+      if (!this.shown) return;
+      this.shown.td.classList.remove('is-explained');
+      this.shown = null;
+      this.stages.clearHighlight();
+      this.element.hidden = true;
+    }
+
+    /* Escape: true when it closed something. */
+    escape() {
+      if (!this.shown) return false;
+      this.hide();
+      return true;
+    }
+
+    /* After a change of the session: the numbers again, or gone with its cell. */
+    update() {
+      if (!this.shown) return;
+      const { card, head, index, how, pinned } = this.shown;
+      const fresh = Catalogue.matrixCards(this.session.sections()).find((c) => c.stage === card.stage && c.rows === card.rows && c.cols === card.cols);
+      const td = fresh && this.stages.cell(card.stage, head, Math.floor(index / card.cols), index % card.cols);
+      if (!td) return this.hide();
+      this.show(fresh, head, index, td, how, pinned);
+    }
+  }
+
+  root.AttnExplanation = { Explanation };
+})(typeof globalThis !== 'undefined' ? globalThis : this);

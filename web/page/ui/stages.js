@@ -1,0 +1,320 @@
+/* stages.js: the stages drawn, in the order they are computed: one section
+ * per step of catalogue.js (numbered as the walk-through and the link
+ * number them), a card per input or stage, a matrix per card (per head in
+ * per-head stages). It draws what the session holds and sends the user's
+ * edits to it; it keeps no state of the case.
+ *
+ *   const stages = new Stages(session, { root, onPoint, onLeave, onPin, onCardsBuilt });
+ *   stages.element   the sections, for the view to place
+ *   stages.update(change)   after a change of the session
+ *
+ * A classic script: the global AttnStages.
+ * needs: AttnFormat, AttnCases, AttnCatalogue, AttnDom, AttnMatrix, AttnPlane, AttnPreview */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue;
+  const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix;
+
+  const COMPACT_COLS = 10; /* wider matrices show colour only; numbers in the readout */
+  const COMPACT_ROWS = 24;
+  const LAZY_CELLS = 4000; /* from this many cells, steps off screen are skipped */
+
+  /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
+  function formula(text) {
+    const span = el('span', { className: 'formula' });
+    for (const part of text.split(/(_\{[^}]*\})/)) {
+      if (/^_\{.*\}$/.test(part)) span.append(el('sub', { text: part.slice(2, -1) }));
+      else if (part) span.append(part);
+    }
+    return span;
+  }
+
+  const idOf = (name) => name.replace('.', '-');
+
+  class Stages {
+    constructor(session, { id, root: viewRoot, onPoint, onLeave, onPin, onCardsBuilt }) {
+      this.session = session;
+      this.id = id;
+      this.viewRoot = viewRoot;
+      this.callbacks = { onPoint, onLeave, onPin, onCardsBuilt };
+      this.matrices = {};   /* stage -> [Matrix], one per head */
+      this.figures = {};    /* stage -> its card's <figure> */
+      this.element = el('div', { className: 'stages', id: `${id}-stages`, tabindex: '-1' });
+      this.build();
+    }
+
+    update(change) {
+      if (change.structure) this.build();
+      else if (change.labels) this.updateLabels();
+      if (change.values || change.structure) this.paint();
+      if (change.view || change.structure) this.applyFocus();
+    }
+
+    /* ---- building ---- */
+
+    build() {
+      const s = this.session;
+      this.matrices = {};
+      this.figures = {};
+      this.tokenInputs = [];
+      const sections = s.sections().map((section) => {
+        const titleId = `${this.id}-step-${section.number}`;
+        const element = el('section', { className: `step step-${section.id}`, 'data-step': section.number, 'aria-labelledby': titleId }, [
+          el('h2', { id: titleId }, [el('span', { className: 'step-number', text: String(section.number) }), ` ${section.title}`]),
+        ]);
+        const row = el('div', { className: 'cards' });
+        for (const card of section.cards) row.append(this.buildCard(card));
+        element.append(row);
+        return element;
+      });
+      this.element.replaceChildren(...sections);
+      this.cells = Object.values(this.matrices).flat().reduce((sum, m) => sum + m.cells.length, 0);
+      /* Big views skip the steps off screen (style.css), once laid out: the
+       * frame after the next has their real heights remembered. Small ones
+       * stay whole, for full-page screenshots. */
+      if (this.cells >= LAZY_CELLS) requestAnimationFrame(() => requestAnimationFrame(() => sections.forEach((section) => section.classList.add('is-lazy'))));
+      this.callbacks.onCardsBuilt?.();
+    }
+
+    buildCard(card) {
+      if (card.custom === 'plane') {
+        this.plane = this.plane || new root.AttnPlane.Plane(this.session, this.id);
+        return this.plane.figure;
+      }
+      if (card.custom === 'preview') {
+        this.preview = this.preview || new root.AttnPreview.Preview(this.session, this.viewRoot);
+        return this.preview.figure;
+      }
+      const s = this.session, lab = s.labels(), H = s.config.num_heads;
+      const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}`, 'data-card': card.stage });
+      figure.append(el('figcaption', {}, [
+        el('span', { className: 'card-title' }, [formula(card.title)]),
+        el('span', { className: 'card-shape', text: card.shape.join('×') }),
+        el('span', { className: 'card-letters', text: card.letters }),
+        card.editable ? el('span', { className: 'card-editable', text: 'editable' }) : null,
+        el('span', { className: 'card-formula' }, [formula(card.formula)]),
+        card.shapes ? el('span', { className: 'card-shapes' }, [formula(card.shapes)]) : null,
+      ]));
+      const group = el('div', { className: 'stage', 'data-stage': card.stage });
+      const compact = card.cols > COMPACT_COLS || card.rows > COMPACT_ROWS;
+      const summaryId = `${this.id}-${idOf(card.stage)}-summary`;
+      this.matrices[card.stage] = [];
+      for (let h = 0; h < (card.perHead ? H : 1); h++) {
+        const head = card.perHead ? h : null;
+        const matrix = new Matrix({
+          stage: card.stage, head, rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
+          rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
+          rowBands: card.rowBands, colBands: card.colBands,
+          idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot,
+          label: `${card.stage}${card.perHead ? `, head ${h + 1}` : ''}`,
+          rowHeader: card.tokens ? (i) => this.tokenHeader(i) : null,
+          onEdit: card.editable ? (index, value, group) => this.edit(card, head, index, value, group) : null,
+          onPoint: (index, td, how) => this.callbacks.onPoint(card, head, index, td, how),
+          onLeave: (index, how) => this.callbacks.onLeave(how),
+          onPin: (index, td) => this.callbacks.onPin(card, head, index, td),
+        });
+        matrix.element.setAttribute('aria-describedby', summaryId);
+        this.matrices[card.stage].push(matrix);
+        group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: `head ${h + 1}` }) : null, matrix.element]));
+      }
+      figure.append(group);
+      if (card.tokens) figure.append(this.tokenButtons());
+      /* a short text summary of every matrix: shown for the attention
+       * weights, for screen readers only elsewhere */
+      figure.append(el('p', { className: card.summary ? 'summary' : 'summary sr-only', id: summaryId }));
+      if (card.stage === 'weights') figure.append(el('p', { className: 'note nan-note', hidden: true }));
+      if (card.editable && card.kind !== 'bool') figure.append(el('p', { className: 'note input-note', hidden: true }));
+      this.figures[card.stage] = figure;
+      return figure;
+    }
+
+    /* An edit of one cell: to the session, which recomputes and tells every view. */
+    edit(card, head, index, value, group) {
+      const offset = head === null ? 0 : head * card.rows * card.cols;
+      const bool = card.kind === 'bool';
+      const result = this.session.apply({ type: 'cell', key: card.stage, index: offset + index, value: bool ? Boolean(value) : value, group });
+      return result.ok ? null : result.error.message;
+    }
+
+    /* A query row's header: the token's name, editable, and a remove button. */
+    tokenHeader(i) {
+      const s = this.session;
+      const th = el('th', { scope: 'row', className: 'token-header' });
+      const input = el('input', {
+        type: 'text', className: 'token', value: s.parsed.tokens.query[i], dir: 'auto', 'aria-label': `token ${i + 1}`,
+        maxlength: Cases.LIMITS.tokenLength, spellcheck: 'false', title: s.parsed.tokens.query[i],
+      });
+      this.tokenInputs[i] = input;
+      const message = el('span', { className: 'cell-error', role: 'alert', hidden: true });
+      input.addEventListener('input', () => {
+        const result = s.apply({ type: 'token', index: i, name: input.value, group: `token-${i}-${this.id}` });
+        message.hidden = result.ok;
+        message.textContent = result.ok ? '' : result.error.message;
+        input.toggleAttribute('aria-invalid', !result.ok);
+        if (!result.ok) place(message, input.getBoundingClientRect(), this.viewRoot, { gap: 3 });
+      });
+      input.addEventListener('blur', () => {
+        input.value = s.parsed.tokens.query[i]; /* what is in use */
+        message.hidden = true;
+        input.removeAttribute('aria-invalid');
+      });
+      th.append(input, message);
+      if (Cases.isSelfAttention(s.case) && s.config.tgt_len > 1) {
+        const remove = el('button', { type: 'button', className: 'remove-token', text: '×', 'aria-label': `remove token ${s.parsed.tokens.query[i]}`, title: 'remove this token' });
+        remove.addEventListener('click', () => this.controlResult(s.apply({ type: 'remove-token', index: i }), 'tokens'));
+        th.append(remove);
+      }
+      return th;
+    }
+
+    tokenButtons() {
+      const s = this.session;
+      const add = el('button', { type: 'button', className: 'add-token', text: '+ token' });
+      this.tokenMessage = el('span', { className: 'control-error', role: 'alert' });
+      add.disabled = !Cases.isSelfAttention(s.case);
+      add.title = add.disabled ? 'tokens can be added only in self-attention' : 'add a token at the end';
+      add.addEventListener('click', () => this.controlResult(s.apply({ type: 'add-token' }), 'tokens'));
+      return el('p', { className: 'token-buttons', 'data-control': 'tokens' }, [add, this.tokenMessage]);
+    }
+
+    controlResult(result) {
+      if (this.tokenMessage?.isConnected) this.tokenMessage.textContent = result.ok ? '' : result.error.message;
+    }
+
+    /* Token names changed: every header that shows them. */
+    updateLabels() {
+      const s = this.session, lab = s.labels();
+      const typing = this.viewRoot.getRootNode().activeElement;
+      this.tokenInputs.forEach((input, i) => {
+        if (input !== typing) input.value = lab.query[i];
+        input.title = lab.query[i];
+        input.parentElement.querySelector('.remove-token')?.setAttribute('aria-label', `remove token ${lab.query[i]}`);
+      });
+      for (const card of Catalogue.matrixCards(s.sections()))
+        if (typeof card.rowLabels === 'string' || typeof card.colLabels === 'string')
+          for (const m of this.matrices[card.stage]) m.setLabels(Catalogue.cardLabels(card.rowLabels, lab), Catalogue.cardLabels(card.colLabels, lab));
+      this.paint(); /* the summaries name the tokens */
+    }
+
+    /* ---- painting ---- */
+
+    /* New values in every matrix, and the notes and shown summaries that
+     * depend on them. The summaries for screen readers only follow a moment
+     * later: while one scrubs, they need not be rewritten at every step. */
+    paint() {
+      const s = this.session;
+      for (const card of Catalogue.matrixCards(s.sections())) {
+        const data = Catalogue.cardData(s, card);
+        const scale = card.kind === 'diverging' ? Format.niceScale(Math.max(...data.map(Format.maxAbs))) : 1;
+        this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale }));
+        if (card.summary) this.figures[card.stage].querySelector('.summary').textContent = this.summary(card);
+        if (card.stage === 'weights') this.nanNote(this.figures.weights.querySelector('.nan-note'));
+        if (card.editable && card.kind !== 'bool') this.inputNote(card, data);
+      }
+      this.plane?.update();
+      this.preview?.update();
+      clearTimeout(this.summariesLater);
+      this.summariesLater = setTimeout(() => this.describe(), 250);
+    }
+
+    /* The summaries in words for screen readers (the shown ones are painted). */
+    describe() {
+      const s = this.session;
+      for (const card of Catalogue.matrixCards(s.sections()))
+        if (!card.summary) this.figures[card.stage].querySelector('.summary').textContent = this.range(card);
+    }
+
+    /* In words, for each query row, the key it attends to most. Token names
+     * are isolated, so a right-to-left one keeps the sentence in order. */
+    summary(card) {
+      const s = this.session, lab = s.labels(), name = (t) => Format.isolate(t);
+      const parts = Catalogue.cardData(s, card).map((data, h, all) => {
+        const rows = lab.query.map((token, i) => {
+          let best = -1;
+          for (let j = 0; j < card.cols; j++) if (best < 0 || data[i * card.cols + j] > data[i * card.cols + best]) best = j;
+          const w = data[i * card.cols + best];
+          return Number.isNaN(w) ? `${name(token)} → NaN` : `${name(token)} → ${name(lab.extended[best])} (${Format.cellText(w)})`;
+        });
+        return (all.length > 1 ? `head ${h + 1}: ` : '') + rows.join(', ');
+      });
+      return `Each row sums to 1. The key each token attends to most: ${parts.join('; ')}.`;
+    }
+
+    /* "q: 3×2 numbers from −0.14 (I, 1) to 1.66 (good, 1)." */
+    range(card) {
+      const s = this.session, lab = s.labels();
+      const data = Catalogue.cardData(s, card);
+      const rowLabels = Catalogue.cardLabels(card.rowLabels, lab), colLabels = Catalogue.cardLabels(card.colLabels, lab);
+      let low = null, high = null;
+      data.forEach((d, h) => d.forEach((x, index) => {
+        if (!Number.isFinite(x)) return;
+        if (!low || x < low.x) low = { x, h, index };
+        if (!high || x > high.x) high = { x, h, index };
+      }));
+      if (!low) return `${card.stage}: no finite numbers.`;
+      const at = ({ h, index }) => `${data.length > 1 ? `head ${h + 1}, ` : ''}${Format.isolate(rowLabels[Math.floor(index / card.cols)])}, ${Format.isolate(colLabels[index % card.cols])}`;
+      return `${card.stage}: ${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols} numbers from ${Format.cellText(low.x)} (${at(low)}) to ${Format.cellText(high.x)} (${at(high)}).`;
+    }
+
+    /* NaN or ±∞ given on purpose is not an error: it is marked, and it
+     * propagates as PyTorch propagates it. */
+    inputNote(card, data) {
+      const note = this.figures[card.stage].querySelector('.input-note');
+      const kinds = new Set();
+      for (const d of data) for (const x of d) if (!Number.isFinite(x)) kinds.add(Number.isNaN(x) ? 'NaN' : x > 0 ? '+∞' : '−∞');
+      const masks = card.stage === 'attn_mask' || card.stage === 'key_padding_mask';
+      note.hidden = kinds.size === 0 || (masks && [...kinds].every((k) => k === '−∞'));
+      note.textContent = note.hidden ? '' : `${card.stage} holds ${[...kinds].join(' and ')}: it flows through every stage that uses it, as in PyTorch.`;
+    }
+
+    nanNote(note) {
+      const s = this.session, c = s.config, lab = s.labels();
+      const S2 = s.stages.weights.shape[2];
+      const rows = new Set();
+      const weights = s.stages.weights.data;
+      for (let r = 0; r < c.num_heads * c.tgt_len; r++) if (Number.isNaN(weights[r * S2])) rows.add(lab.query[r % c.tgt_len]);
+      note.hidden = rows.size === 0;
+      if (!rows.size) return;
+      const masked = s.stages.scores.data.some((x, index) => x === -Infinity && Number.isNaN(weights[index]));
+      note.textContent = `NaN in row${rows.size > 1 ? 's' : ''} ${[...rows].map((t) => `“${Format.isolate(t)}”`).join(', ')}: ` +
+        (masked ? 'every key is masked there, so softmax computes 0 / 0. PyTorch gives NaN too, and it flows on into context and output. Unmask a key, or add add_zero_attn or add_bias_kv so there is always one key to attend to.'
+          : 'a NaN or ∞ in the inputs reached the scores; softmax cannot make weights from it, as in PyTorch.');
+    }
+
+    /* ---- one stage alone (view.stage) ---- */
+
+    applyFocus() {
+      const focus = this.session.view.stage;
+      this.element.toggleAttribute('data-focus', Boolean(focus));
+      for (const [stage, figure] of Object.entries(this.figures)) figure.classList.toggle('is-focus', Boolean(focus) && (stage === focus || stage === 'query'));
+      for (const section of this.element.querySelectorAll('.step')) section.classList.toggle('is-focus', Boolean(section.querySelector('.card.is-focus')));
+    }
+
+    /* ---- for the explanation ---- */
+
+    /* Lights the cells a number was made from: [{ stage, head, row, col }]. */
+    highlight(sources, className = 'is-source') {
+      for (const source of sources) {
+        const m = this.matrices[source.stage]?.[source.head ?? 0];
+        if (m) m.highlight([source.row * m.o.cols + source.col], className);
+      }
+    }
+
+    clearHighlight(className = 'is-source') {
+      for (const list of Object.values(this.matrices)) for (const m of list) m.clearHighlight(className);
+    }
+
+    /* The matrix and cell of a stage's (head, row, col), if drawn. */
+    cell(stage, head, row, col) {
+      const m = this.matrices[stage]?.[head ?? 0];
+      return m ? m.cells[row * m.o.cols + col] : null;
+    }
+
+    placeErrors() {
+      for (const list of Object.values(this.matrices)) for (const m of list) m.placeErrors();
+    }
+  }
+
+  root.AttnStages = { Stages, formula };
+})(typeof globalThis !== 'undefined' ? globalThis : this);
