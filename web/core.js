@@ -8,8 +8,8 @@
  * copied out once, so results stay valid across later calls. The view of wasm
  * memory is made again whenever memory has grown (heap()).
  *
- * A classic script: a global AttnCore in a page (after AttnWasm and AttnCase),
- * module.exports in Node. */
+ * A classic script: a global AttnCore in a page, module.exports in Node.
+ * needs: AttnWasm, AttnCase */
 (function (root) {
   'use strict';
 
