@@ -116,6 +116,13 @@ export async function typeInto(page, stage, row, col, text, { end = 'Enter' } = 
 /* The data-value of one cell. */
 export const valueOf = (page, stage, row, col, head) => page.$eval(cell(stage, row, col, head), (td) => td.dataset.value);
 
+/* The message beside a cell ('' when it has none): the element its input's
+ * aria-describedby names. */
+export const errorOf = (page, stage, row, col) => page.$eval(cell(stage, row, col), (td) => {
+  const id = td.querySelector('input')?.getAttribute('aria-describedby');
+  return (id && td.getRootNode().getElementById(id)?.textContent) || '';
+});
+
 /* Text without the direction isolates (U+2068, U+2069) put around names. */
 export const plain = (text) => text.replace(/[\u2068\u2069]/g, '');
 

@@ -45,7 +45,7 @@ function python(v) {
 }
 
 function sameStages(got, want, label) {
-  for (const name of Case.STAGE_NAMES) {
+  for (const name of attention.stageNames) {
     assert.deepEqual(got[name].shape, want[name].shape, `${label}: ${name} shape`);
     want[name].data.forEach((x, i) => assert.ok(Object.is(got[name].data[i], x), `${label}: ${name}[${i}] = ${got[name].data[i]}, expected ${x}`));
   }

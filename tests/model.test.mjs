@@ -218,8 +218,8 @@ test('the catalogue: sections numbered 1 to N in the formula’s order, shapes a
     assert.deepEqual(sections.map((x) => x.number), sections.map((_, i) => i + 1));
     const shapes = { ...attention.inputShapes(), ...attention.stageShapes() };
     for (const card of Catalogue.matrixCards(sections)) assert.deepEqual(card.shape, shapes[card.stage], `${f.name}: ${card.stage}`);
-    const order = Catalogue.matrixCards(sections).map((c) => c.stage).filter((n) => Case.STAGE_NAMES.includes(n));
-    assert.deepEqual(order, Case.STAGE_NAMES, `${f.name}: the stages in the order they are computed`);
+    const order = Catalogue.matrixCards(sections).map((c) => c.stage).filter((n) => attention.stageNames.includes(n));
+    assert.deepEqual(order, attention.stageNames, `${f.name}: the stages in the order the core computes them`);
   }
 });
 

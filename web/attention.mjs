@@ -10,4 +10,4 @@ import core from './core.js';
 import caseFormat from './case.js';
 
 export const { createAttention, CoreError } = core;
-export const { parseCase, parseJSON, stagesToJSON, CaseError, STAGE_NAMES } = caseFormat;
+export const { parseCase, parseJSON, stagesToJSON, CaseError } = caseFormat;

@@ -78,7 +78,6 @@
   const INPUT_KEYS = keysOf((k) => k.type === 'float' || k.type === 'mask');
   const PARAM_KEYS = keysOf((k) => k.group === 'param');
   const KNOWN_KEYS = KEYS.map((k) => k.key);
-  const STAGE_NAMES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
 
   class CaseError extends Error {
     /* key: the top-level key at fault ('' for the case as a whole) */
@@ -349,9 +348,10 @@
     return build(0, 0);
   }
 
-  /* { stage: { shape, data } } as JSON text, one stage a line. */
+  /* { stage: { shape, data } } as JSON text, one stage a line, in the order
+   * they come (forward() gives them in the order they are computed). */
   function stagesToJSON(stages) {
-    const lines = STAGE_NAMES.map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(nest(stages[name].data, stages[name].shape))}`);
+    const lines = Object.keys(stages).map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(nest(stages[name].data, stages[name].shape))}`);
     return `{\n${lines.join(',\n')}\n}`;
   }
 
@@ -366,7 +366,7 @@
 
   const api = {
     KEYS, KEY, parseCase, dims, shapeOf, parseJSON, nest, jsonNumber, stagesToJSON, describe, CaseError,
-    STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, PARAM_KEYS, MASK, FLOAT32_MAX, inFloat32Range,
+    INPUT_KEYS, OPTION_KEYS, PARAM_KEYS, MASK, FLOAT32_MAX, inFloat32Range,
   };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnCase = api;

@@ -7,13 +7,13 @@
 // strings "NaN", "Infinity", "-Infinity". Bad input: one line on stderr
 // naming the key and the problem, exit 1. Wrong usage: exit 2.
 import { readFileSync } from 'node:fs';
-import { createAttention, parseCase, parseJSON, stagesToJSON, STAGE_NAMES } from './attention.mjs';
+import { createAttention, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
 
-const USAGE = `usage: attention-cli [--scalar | --simd] CASE.json
+const usage = async () => `usage: attention-cli [--scalar | --simd] CASE.json
   CASE.json   a case in the JSON format of README.md, or - to read stdin
   --scalar    use the scalar wasm build (default: SIMD when supported)
   --simd      use the SIMD wasm build, or fail
-Prints every stage (${STAGE_NAMES.join(', ')}) as JSON.`;
+Prints every stage (${(await createAttention()).stageNames.join(', ')}) as JSON, in the order they are computed.`;
 
 function fail(message, code = 1) {
   process.stderr.write(`attention-cli: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
@@ -22,13 +22,13 @@ function fail(message, code = 1) {
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(USAGE + '\n');
+  process.stdout.write(await usage() + '\n');
   process.exit(0);
 }
 const flags = args.filter((a) => a.startsWith('--'));
 const files = args.filter((a) => !a.startsWith('--'));
 const unknown = flags.filter((f) => f !== '--scalar' && f !== '--simd');
-if (unknown.length) fail(`unknown option ${unknown[0]}\n${USAGE}`, 2);
+if (unknown.length) fail(`unknown option ${unknown[0]}\n${await usage()}`, 2);
 if (files.length !== 1) fail(`expected one case file (or -), got ${files.length}; see --help`, 2);
 if (flags.length > 1) fail('give at most one of --scalar and --simd', 2);
 

@@ -97,7 +97,7 @@
   function stagesJSON(aCase, stages) {
     const c = caseValue(aCase || {});
     const caseLines = Object.keys(c).map((k) => `    ${JSON.stringify(k)}: ${JSON.stringify(c[k])}`);
-    const names = [...Case.STAGE_NAMES.filter((n) => stages && stages[n]), ...Object.keys(stages || {}).filter((n) => !Case.STAGE_NAMES.includes(n))];
+    const names = Object.keys(stages || {}); /* the core's order: the order they are computed */
     const stageLines = names.map((n) => {
       const { shape, data } = stages[n];
       return `    ${JSON.stringify(n)}: ${JSON.stringify(Case.nest(data, shape, jsonNumber))}`;

@@ -52,7 +52,11 @@
       this.focusBar = el('p', { className: 'focus-bar', hidden: true });
       this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${attention.simd ? 'SIMD' : 'scalar'} build), float32, as torch.nn.MultiheadAttention computes it.` });
       this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.stages.element,
-        this.walkthrough.element, this.explanation.element, this.share.panel, this.footer);
+        this.walkthrough.element, this.stages.messages, this.explanation.element, this.share.panel, this.footer);
+      /* the messages beside cells stay beside them */
+      const follow = () => this.stages.placeErrors();
+      addEventListener('scroll', follow, { capture: true, passive: true });
+      addEventListener('resize', follow);
 
       this.systemDark = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
       this.systemDark?.addEventListener('change', () => this.showTheme());
@@ -65,7 +69,7 @@
 
     update(change) {
       this.stages.update(change);
-      this.controls.sync();
+      this.controls.update();
       this.explanation.update();
       this.walkthrough.update(change);
       this.share.update(change);

@@ -86,11 +86,17 @@
       this.answer(name, this.session.apply(edit));
     }
 
-    /* The message beside a control (or none), and the controls set to the values in use. */
+    /* The message beside a control, when the session refused its edit, and
+     * the controls set to the values in use. */
     answer(name, result) {
+      this.sync();
+      if (!result.ok) this.message(this.element.querySelector(`[data-control="${name}"] .control-error`), result.error.message);
+    }
+
+    /* After a change of the session: a valid state is in place, so no
+     * control's message stands; every control shows the value in use. */
+    update() {
       for (const span of this.element.querySelectorAll('.control-error')) if (span.textContent) this.message(span, null);
-      const span = this.element.querySelector(`[data-control="${name}"] .control-error`);
-      if (!result.ok) this.message(span, result.error.message);
       this.sync();
     }
 

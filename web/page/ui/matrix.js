@@ -35,7 +35,9 @@
    *     (how: 'hover' or 'focus') or left; onPin(index, cell): clicked
    *   rowHeader(row): makes a row's <th> (the editable token names), if given
    *   idPrefix: for the ids of the cells' error messages
-   *   panelRoot: the view's root, inside which error messages stay */
+   *   panelRoot: the view's root, inside which error messages stay
+   *   messages: the element that holds the error messages (out of the card,
+   *     whose layout containment would clip them) */
   class Matrix {
     constructor(options) {
       this.o = options;
@@ -43,6 +45,7 @@
       this.values = new Float64Array(options.rows * options.cols);
       this.colours = new Array(this.values.length); /* each cell's colour class (null: not finite; undefined: not painted) */
       this.texts = new Array(this.values.length).fill(null);
+      this.bubbles = new Map(); /* cell index -> its error message */
       this.painted = false;
       this.focusIndex = 0;
       this.element = this.build();
@@ -215,7 +218,15 @@
       const commit = () => { if (apply()) stopEdit(); };
       input.addEventListener('pointerdown', (e) => this.scrub(e, input, index, startEdit));
       input.addEventListener('input', () => { startEdit(false, true); apply(); });
-      input.addEventListener('change', () => { if (editing()) commit(); else { startEdit(false, true); commit(); } });
+      /* change: a value set by a script (typing comes with input events).
+       * The short text the cell shows is not a value: a browser may fire
+       * change for it when focus leaves, and it must not round the number. */
+      input.addEventListener('change', () => {
+        if (editing()) return commit();
+        if (input.value === this.cellText(this.values[index])) return;
+        startEdit(false, true);
+        commit();
+      });
       input.addEventListener('blur', () => { if (editing()) commit(); });
       input.addEventListener('keydown', (e) => {
         if (!editing()) {
@@ -280,10 +291,12 @@
       const td = this.cells[index], input = td.querySelector('input');
       td.classList.add('is-invalid');
       input.setAttribute('aria-invalid', 'true');
-      let bubble = td.querySelector('.cell-error');
+      let bubble = this.bubbles.get(index);
       if (!bubble) {
         bubble = el('span', { className: 'cell-error', role: 'alert', id: `${this.o.idPrefix}-e${index}` });
-        td.append(bubble);
+        bubble.dataset.for = `${this.o.stage}:${this.o.head ?? ''}:${index}`;
+        (this.o.messages || td).append(bubble);
+        this.bubbles.set(index, bubble);
         input.setAttribute('aria-describedby', bubble.id);
       }
       bubble.textContent = `${message} — still using ${Format.fullText(this.values[index])}`;
@@ -291,8 +304,8 @@
     }
 
     placeError(index) {
-      const td = this.cells[index], bubble = td.querySelector('.cell-error');
-      if (bubble && this.o.panelRoot) place(bubble, td.getBoundingClientRect(), this.o.panelRoot, { gap: 3 });
+      const bubble = this.bubbles.get(index);
+      if (bubble && this.o.panelRoot) place(bubble, this.cells[index].getBoundingClientRect(), this.o.panelRoot, { gap: 3 });
     }
 
     clearError(index) {
@@ -302,12 +315,22 @@
       const input = td.querySelector('input');
       input.removeAttribute('aria-invalid');
       input.removeAttribute('aria-describedby');
-      td.querySelector('.cell-error').remove();
+      this.bubbles.get(index)?.remove();
+      this.bubbles.delete(index);
     }
+
+    /* The error message of a cell, if it has one. */
+    errorOf(index) { return this.bubbles.get(index) || null; }
 
     /* The error messages shown: placed again after a scroll or a resize. */
     placeErrors() {
-      for (const td of this.cells) if (td.classList.contains('is-invalid')) this.placeError(this.cells.indexOf(td));
+      for (const index of this.bubbles.keys()) this.placeError(index);
+    }
+
+    /* The matrix is no longer shown: its messages go with it. */
+    dispose() {
+      for (const bubble of this.bubbles.values()) bubble.remove();
+      this.bubbles.clear();
     }
 
     /* ---- painting ---- */

@@ -39,7 +39,7 @@
 
     build() {
       const id = this.id;
-      this.svg = svg('svg', { viewBox: `0 0 ${SIZE} ${SIZE}`, class: 'plane', role: 'img', 'aria-labelledby': `${id}-plane-title` });
+      this.svg = svg('svg', { viewBox: `0 0 ${SIZE} ${SIZE}`, class: 'plane', role: 'group', 'aria-labelledby': `${id}-plane-title` });
       this.svg.append(svg('title', { id: `${id}-plane-title` }, ['The embeddings and Q, K, V as arrows in the plane']));
       const defs = svg('defs');
       for (const s of SERIES)

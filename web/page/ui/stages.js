@@ -41,6 +41,9 @@
       this.matrices = {};   /* stage -> [Matrix], one per head */
       this.figures = {};    /* stage -> its card's <figure> */
       this.element = el('div', { className: 'stages', id: `${id}-stages`, tabindex: '-1' });
+      /* the cells' and tokens' messages, out of the cards (whose layout
+       * containment would clip them): the view puts it at its root */
+      this.messages = el('div', { className: 'cell-messages' });
       this.build();
     }
 
@@ -55,6 +58,8 @@
 
     build() {
       const s = this.session;
+      for (const list of Object.values(this.matrices)) for (const m of list) m.dispose();
+      this.messages.replaceChildren();
       this.matrices = {};
       this.figures = {};
       this.tokenInputs = [];
@@ -106,7 +111,7 @@
           stage: card.stage, head, rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
-          idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot,
+          idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages,
           label: `${card.stage}${card.perHead ? `, head ${h + 1}` : ''}`,
           rowHeader: card.tokens ? (i) => this.tokenHeader(i) : null,
           onEdit: card.editable ? (index, value, group) => this.edit(card, head, index, value, group) : null,
@@ -146,20 +151,26 @@
         maxlength: Cases.LIMITS.tokenLength, spellcheck: 'false', title: s.parsed.tokens.query[i],
       });
       this.tokenInputs[i] = input;
-      const message = el('span', { className: 'cell-error', role: 'alert', hidden: true });
+      const message = el('span', { className: 'cell-error', role: 'alert', id: `${this.id}-token-${i}-error`, hidden: true });
       input.addEventListener('input', () => {
         const result = s.apply({ type: 'token', index: i, name: input.value, group: `token-${i}-${this.id}` });
         message.hidden = result.ok;
         message.textContent = result.ok ? '' : result.error.message;
-        input.toggleAttribute('aria-invalid', !result.ok);
-        if (!result.ok) place(message, input.getBoundingClientRect(), this.viewRoot, { gap: 3 });
+        if (result.ok) { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
+        else {
+          input.setAttribute('aria-invalid', 'true');
+          input.setAttribute('aria-describedby', message.id);
+          place(message, input.getBoundingClientRect(), this.viewRoot, { gap: 3 });
+        }
       });
       input.addEventListener('blur', () => {
         input.value = s.parsed.tokens.query[i]; /* what is in use */
         message.hidden = true;
         input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
       });
-      th.append(input, message);
+      this.messages.append(message);
+      th.append(input);
       if (Cases.isSelfAttention(s.case) && s.config.tgt_len > 1) {
         const remove = el('button', { type: 'button', className: 'remove-token', text: '×', 'aria-label': `remove token ${s.parsed.tokens.query[i]}`, title: 'remove this token' });
         remove.addEventListener('click', () => this.controlResult(s.apply({ type: 'remove-token', index: i }), 'tokens'));
