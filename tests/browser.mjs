@@ -101,13 +101,12 @@ export function cell(stage, row, col, head) {
   return `[data-stage="${stage}"] [data-row="${row}"][data-col="${col}"]${head === undefined ? '' : `[data-head="${head}"]`}`;
 }
 
-/* Types text into an editable cell as a user would: click, select all,
- * type, then end the edit with `end` (a key such as 'Enter' or 'Tab', or
- * null to leave it open). */
+/* Types text into an editable cell as a user would: click the cell (its
+ * input opens, the number selected), select all, type, then end the edit
+ * with `end` (a key such as 'Enter' or 'Tab', or null to leave it open). */
 export async function typeInto(page, stage, row, col, text, { end = 'Enter' } = {}) {
-  const selector = `${cell(stage, row, col)} input`;
-  await page.click(selector);
-  await page.$eval(selector, (input) => input.select());
+  await page.click(cell(stage, row, col));
+  await page.$eval(`${cell(stage, row, col)} input`, (input) => input.select());
   await page.keyboard.press('Backspace');
   await page.keyboard.type(text);
   if (end) await page.keyboard.press(end);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAttention } from '../web/attention.mjs';
+import Format from '../web/page/model/format.js';
 import Link from '../web/page/model/link.js';
 import { loadFixtures, compareStages, ROOT } from './helpers.mjs';
 import { BROWSERS, launch, openPage, readStages } from './browser.mjs';
@@ -32,6 +33,17 @@ writeFileSync(BLOG, `<!doctype html>
 <attention-viz id="two" theme="dark" state='${escapeAttribute(JSON.stringify(twoHeads.case))}'></attention-viz>
 <div style="height: 6000px"></div>
 <attention-viz id="far" tokens="far below the fold"></attention-viz>
+<script src="${pathToFileURL(DIST_JS).href}"></script>
+</body></html>`);
+
+const NARROW = join(dir, 'narrow.html');
+writeFileSync(NARROW, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A narrow column</title></head>
+<body style="margin: 0">
+<main style="width: 320px; margin: 0 auto">
+<p>A widget in a column 320 px wide:</p>
+<attention-viz id="narrow" controls="full"></attention-viz>
+</main>
 <script src="${pathToFileURL(DIST_JS).href}"></script>
 </body></html>`);
 
@@ -83,6 +95,28 @@ for (const name of BROWSERS) {
       await page.$eval('#far', (v) => v.scrollIntoView());
       await page.waitForFunction(() => document.querySelector('#far').dataset.ready === 'true', { timeout: 20000 });
       assert.deepEqual(await page.$eval('#far', (v) => [...v.shadowRoot.querySelectorAll('[data-stage="query"] input.token')].map((i) => i.value)), ['far', 'below', 'the', 'fold']);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    it('repaints every cell when its theme attribute changes, and keeps its panels inside itself in a 320-px column', async () => {
+      const { page, problems } = await openPage(browser, pathToFileURL(NARROW).href, { width: 800, height: 900, ready: null });
+      await page.waitForFunction(() => document.querySelector('#narrow').dataset.ready === 'true', { timeout: 20000 });
+      const painted = (theme) => page.$eval('#narrow', (v) => [...v.shadowRoot.querySelectorAll('td[class*="c-"]')].map((td) => [td.className.match(/c-([sd])(\d+)/).slice(1), getComputedStyle(td).backgroundColor]))
+        .then((cells) => cells.filter(([[kind, index], colour]) => Format.colourTable(kind === 's' ? 'sequential' : 'diverging', theme)[Number(index)].background !== colour));
+      assert.deepEqual(await painted('light'), []);
+      await page.$eval('#narrow', (v) => v.setAttribute('theme', 'dark'));
+      assert.deepEqual(await painted('dark'), [], 'the theme attribute repaints every cell');
+      /* the export panel and a pinned explanation stay inside the element */
+      const inside = (selector) => page.$eval('#narrow', (v, sel) => {
+        const box = v.getBoundingClientRect(), r = v.shadowRoot.querySelector(sel).getBoundingClientRect();
+        return r.width > 0 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5;
+      }, selector);
+      await (await page.$('#narrow >>> .share-toggle')).click();
+      assert.equal(await inside('.share-panel'), true, 'the export panel');
+      await page.keyboard.press('Escape');
+      await (await page.$('#narrow >>> [data-stage="weights"] [data-row="2"][data-col="2"]')).click();
+      assert.equal(await inside('.explain'), true, 'the explanation');
       assert.deepEqual(problems, []);
       await page.close();
     });

@@ -61,6 +61,7 @@
       this.systemDark = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
       this.systemDark?.addEventListener('change', () => this.showTheme());
       this.root.addEventListener('keydown', (e) => this.key(e));
+      this.root.addEventListener('focusin', (e) => this.keepClearOfToolbar(e.composedPath()[0]));
       s.subscribe((change) => this.update(change));
       this.update({ structure: false, values: true, labels: false, view: true, edit: { type: 'start' } });
     }
@@ -106,6 +107,16 @@
     focusMatrices() {
       const first = this.stages.element.querySelector('.matrix [tabindex="0"]');
       (first || this.stages.element).focus();
+    }
+
+    /* The sticky toolbar never hides what has focus. Scroll padding
+     * (style.css) does it where the browser honours it when focus moves;
+     * this covers the rest. */
+    keepClearOfToolbar(target) {
+      const bar = this.controls.element;
+      if (!(target instanceof Element) || bar.contains(target) || getComputedStyle(bar).position !== 'sticky') return;
+      const hidden = bar.getBoundingClientRect().bottom - target.getBoundingClientRect().top;
+      if (hidden > 0) window.scrollBy(0, -(hidden + 8));
     }
 
     key(e) {

@@ -1,6 +1,9 @@
 /* matrix.js: one matrix on the page, as a table: token labels on rows and
  * columns, a heatmap colour and the number in every cell, and (for inputs)
  * an <input> in every cell that can be typed into, nudged and scrubbed.
+ * An input cell shows its number as text; its <input> is displayed only
+ * while the cell is edited (thousands of displayed text inputs, each a
+ * scroll box of its own, cost Chromium 100 ms a frame in Layerize and Commit).
  *
  * Keyboard: arrows move between cells (one cell of the grid is in the tab
  * order); Enter, F2 or typing edits. While editing: ↑/↓ nudge the exact
@@ -110,10 +113,12 @@
           type: 'text', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false', tabindex: '-1', size: 5,
           'aria-label': this.cellName(i, j),
         });
+        td.tabIndex = -1; /* (named by its row and column headers and its number, as a grid cell is) */
+        td.append(el('span', { className: 'cell-text' }), input);
         this.wireInput(input, td, index);
-        td.append(input);
       } else {
         td.tabIndex = -1;
+        td.setAttribute('aria-readonly', 'true');
         td.addEventListener('keydown', (e) => {
           if (this.navigate(e, index)) return;
           if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); o.onPin?.(index, td); }
@@ -151,10 +156,10 @@
       return `${this.o.label}, row ${this.o.rowLabels[i]}, column ${this.o.colLabels[j]}`;
     }
 
-    /* The element of cell `index` that takes focus. */
+    /* The element of cell `index` that takes focus: the cell, or a mask's checkbox. */
     focusTarget(index) {
       const td = this.cells[index];
-      return td.querySelector('input') || td;
+      return this.o.kind === 'bool' ? td.firstChild : td;
     }
 
     /* Roving tabindex: one cell of the grid is in the tab order. */
@@ -190,7 +195,7 @@
       let group = null;
       const editing = () => td.classList.contains('is-editing');
       /* keepText: the text is the user's already (an input event that came
-       * with no click or key first, e.g. from a script or an IME) */
+       * with no key first, e.g. from a script or an IME) */
       const startEdit = (selectAll, keepText = false) => {
         if (editing()) return;
         before = this.values[index];
@@ -198,11 +203,15 @@
         td.classList.add('is-editing');
         this.o.onLeave?.(index, 'focus'); /* the explanation makes way for the typing */
         if (!keepText && !td.classList.contains('is-invalid')) input.value = Format.fullText(before);
+        input.focus({ preventScroll: true });
         if (selectAll) input.select();
       };
-      const stopEdit = () => {
+      /* backToCell: the edit ended by a key in the cell (Enter, Escape), not
+       * by focus going elsewhere */
+      const stopEdit = (backToCell) => {
         td.classList.remove('is-editing');
-        if (!td.classList.contains('is-invalid')) input.value = this.cellText(this.values[index]);
+        if (!td.classList.contains('is-invalid')) input.value = '';
+        if (backToCell) td.focus({ preventScroll: true });
       };
       /* The value the text says, used at once; or the error, and the value
        * from before the edit in use. Returns whether the text is good. */
@@ -215,36 +224,33 @@
         else this.clearError(index);
         return !message;
       };
-      const commit = () => { if (apply()) stopEdit(); };
-      input.addEventListener('pointerdown', (e) => this.scrub(e, input, index, startEdit));
-      input.addEventListener('input', () => { startEdit(false, true); apply(); });
-      /* change: a value set by a script (typing comes with input events).
-       * The short text the cell shows is not a value: a browser may fire
-       * change for it when focus leaves, and it must not round the number. */
-      input.addEventListener('change', () => {
-        if (editing()) return commit();
-        if (input.value === this.cellText(this.values[index])) return;
-        startEdit(false, true);
-        commit();
+      const commit = (backToCell) => { if (apply()) stopEdit(backToCell); };
+      td.addEventListener('pointerdown', (e) => this.scrub(e, td, index, startEdit));
+      td.addEventListener('keydown', (e) => {
+        if (e.target !== td) return; /* (keys in the input: below) */
+        if (this.navigate(e, index)) return;
+        if (e.key === 'Enter' || e.key === 'F2') { e.preventDefault(); startEdit(true); }
+        else if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) { startEdit(false); input.value = ''; } /* the key then types into the input */
       });
-      input.addEventListener('blur', () => { if (editing()) commit(); });
+      input.addEventListener('input', () => { startEdit(false, true); apply(); });
+      /* change: a value set by a script (typing comes with input events) */
+      input.addEventListener('change', () => {
+        if (editing()) return commit(false);
+        if (input.value === '') return;
+        startEdit(false, true);
+        commit(false);
+      });
+      input.addEventListener('blur', () => { if (editing()) commit(false); });
       input.addEventListener('keydown', (e) => {
-        if (!editing()) {
-          if (this.navigate(e, index)) return;
-          if (e.key === 'Enter' || e.key === 'F2') { e.preventDefault(); startEdit(true); }
-          else if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) { startEdit(false); input.value = ''; }
-          return;
-        }
         if (e.key === 'Enter') {
           e.preventDefault();
-          commit();
+          commit(true);
         } else if (e.key === 'Escape') {
           e.preventDefault();
           e.stopPropagation(); /* the cell's Escape: nothing else closes */
-          input.value = Format.fullText(before);
           this.clearError(index);
           this.o.onEdit(index, before, group);
-          stopEdit();
+          stopEdit(true);
         } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
           e.preventDefault();
           const step = (e.shiftKey ? 1 : e.altKey ? 0.01 : 0.1) * (e.key === 'ArrowUp' ? 1 : -1);
@@ -260,30 +266,32 @@
     /* Drag sideways on a cell to scrub its value: 0.01 a pixel, Shift 0.1.
      * A press without a drag is a click, which edits. Mouse and pen only, so
      * that touch still scrolls. */
-    scrub(down, input, index, startEdit) {
-      if (down.pointerType === 'touch' || down.button !== 0) { startEdit(false); return; }
+    scrub(down, td, index, startEdit) {
+      if (td.classList.contains('is-editing')) return; /* a click in the input places the caret */
+      if (down.pointerType === 'touch' || down.button !== 0) return void td.addEventListener('click', () => startEdit(true), { once: true });
+      down.preventDefault(); /* no text selection while dragging; focus follows below */
       const start = this.values[index], group = `scrub-${++edits}`;
       let dragging = false;
       const move = (e) => {
         const dx = Math.round(e.clientX - down.clientX);
         if (!dragging && Math.abs(dx) < SCRUB_THRESHOLD_PX) return;
-        if (!dragging) { dragging = true; input.setPointerCapture(down.pointerId); this.cells[index].classList.add('is-scrubbing'); }
+        if (!dragging) { dragging = true; td.setPointerCapture(down.pointerId); td.classList.add('is-scrubbing'); }
         e.preventDefault();
         if (!Number.isFinite(start)) return;
         this.clearError(index);
         this.o.onEdit(index, Format.nudge(start, dx * (e.shiftKey ? 0.1 : 0.01)), group);
       };
       const up = () => {
-        input.removeEventListener('pointermove', move);
-        input.removeEventListener('pointerup', up);
-        input.removeEventListener('pointercancel', up);
-        this.cells[index].classList.remove('is-scrubbing');
-        if (dragging) input.blur();
+        td.removeEventListener('pointermove', move);
+        td.removeEventListener('pointerup', up);
+        td.removeEventListener('pointercancel', up);
+        td.classList.remove('is-scrubbing');
+        if (dragging) td.focus({ preventScroll: true });
         else startEdit(true); /* a click selects the number: typing replaces it, as in a spreadsheet */
       };
-      input.addEventListener('pointermove', move);
-      input.addEventListener('pointerup', up);
-      input.addEventListener('pointercancel', up);
+      td.addEventListener('pointermove', move);
+      td.addEventListener('pointerup', up);
+      td.addEventListener('pointercancel', up);
     }
 
     /* The message beside a cell; it stays inside the viewport and the view. */
@@ -335,8 +343,6 @@
 
     /* ---- painting ---- */
 
-    cellText(x) { return this.o.compact && !this.o.editable ? '' : Format.cellText(x); }
-
     /* New values (row-major, rows·cols of them). scale: the |value| at the
      * ends of a diverging palette (the view's niceScale). Only what changed
      * is written to the DOM: the value, the colour class, the text. Cells
@@ -365,12 +371,11 @@
       }
       td.setAttribute('data-value', Format.dataText(x));
       this.paintColour(index, x);
-      if (o.compact && !o.editable) return;
+      if (o.compact) return; /* colour only: the number is in the readout */
       const text = Format.cellText(x);
       if (text === this.texts[index]) return;
       this.texts[index] = text;
-      if (!o.editable) td.textContent = text;
-      else if (!td.classList.contains('is-editing') && !td.classList.contains('is-invalid')) td.firstChild.value = text;
+      (o.editable ? td.firstChild : td).textContent = text;
     }
 
     /* The colour class of a cell (the stylesheet of Format.paletteCSS holds
