@@ -65,7 +65,8 @@ typedef struct {
     int average_attn_weights; /* 1: attn_weights is the mean over heads */
     int attn_mask_kind;       /* ATTN_MASK_* */
     int attn_mask_per_head;   /* 1: attn_mask is H×L×S; 0: L×S */
-    int key_padding_mask_kind;/* ATTN_MASK_*; a FLOAT one beside a FLOAT attn_mask is ignored, as in PyTorch 1.13 */
+    int key_padding_mask_kind;/* ATTN_MASK_*; masks merge as in PyTorch 2: each as floats
+                                 (bool: -inf where set, else 0), then added */
 } attn_config;
 
 #define ATTN_CONFIG_FIELDS 13

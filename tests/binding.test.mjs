@@ -71,3 +71,23 @@ for (const simd of [true, false]) {
     }
   });
 }
+
+test('warnings: PyTorch 2\'s, for the last forward()\'s case: masks of two types, and none otherwise', async () => {
+  const attention = await createAttention();
+  const base = randomCase(seededRandom(11), { minLen: 3, maxLen: 3 });
+  delete base.attn_mask;
+  delete base.key_padding_mask;
+  const S = (base.key ?? base.query).length, L = base.query.length;
+  const boolMask = Array.from({ length: L }, (_, i) => Array.from({ length: S }, (_, j) => j > i));
+  const floatMask = boolMask.map((row) => row.map((m) => (m ? -1.5 : 0)));
+  const MISMATCHED = 'Support for mismatched key_padding_mask and attn_mask is deprecated. Use same type for both instead.';
+  assert.deepEqual(attention.warnings, [], 'none before any forward');
+  for (const [attnMask, padding, warned] of [
+    [boolMask, [false, true, false].slice(0, S), false], [boolMask, [0, -2, 0.5].slice(0, S), true],
+    [floatMask, [false, true, false].slice(0, S), true], [floatMask, [0, -2, 0.5].slice(0, S), false],
+    [boolMask, undefined, false], [undefined, [0, -2, 0.5].slice(0, S), false]]) {
+    attention.forward({ ...base, attn_mask: attnMask, key_padding_mask: padding });
+    assert.deepEqual(attention.warnings, warned ? [MISMATCHED] : [], JSON.stringify({ attnMask, padding }));
+    assert.deepEqual(parseCase({ ...base, attn_mask: attnMask, key_padding_mask: padding }).warnings, attention.warnings);
+  }
+});

@@ -17,6 +17,16 @@ test('the fixtures cover every option', () => {
   for (const f of fixtures) assert.match(f.torch_version, /^1\.13/, `${f.name} was not made by PyTorch 1.13`);
 });
 
+test('the fixtures merge every pair of mask kinds, the PyTorch 2-rule ones marked', () => {
+  const kind = (m) => (m == null ? 'none' : typeof [m].flat(Infinity)[0] === 'boolean' ? 'bool' : 'float');
+  const pairs = new Set(fixtures.map((f) => `${kind(f.case.attn_mask)} attn_mask, ${kind(f.case.key_padding_mask)} key_padding_mask`));
+  for (const a of ['none', 'bool', 'float'])
+    for (const p of ['none', 'bool', 'float']) assert.ok(pairs.has(`${a} attn_mask, ${p} key_padding_mask`), `no fixture has a ${a} attn_mask and a ${p} key_padding_mask`);
+  /* 1.13's module merges a float key_padding_mask beside an attn_mask otherwise */
+  for (const f of fixtures)
+    assert.equal(Boolean(f.needs_pytorch2), kind(f.case.attn_mask) !== 'none' && kind(f.case.key_padding_mask) === 'float', f.name);
+});
+
 for (const simd of [true, false]) {
   test(`${simd ? 'SIMD' : 'scalar'} wasm build meets every fixture`, async (t) => {
     const attention = await createAttention({ simd });

@@ -41,22 +41,15 @@ export function referenceForward(raw) {
   const S2 = k.length;
   const qScaled = q.map((row) => row.map((x) => x / Math.sqrt(hd)));
 
-  // merged mask, H×L×S': -inf where masked, the float value where added
+  // merged mask, H×L×S', as PyTorch 2 merges them: each mask as floats (a bool
+  // one: -inf where true, 0 elsewhere, F._canonical_mask), then added
   const am = c.attn_mask, kpm = c.key_padding_mask;
-  const amBool = am && typeof am.flat(Infinity)[0] === 'boolean';
-  const kpmBool = kpm && typeof kpm[0] === 'boolean';
+  const asFloat = (m) => (m === true ? -Infinity : m === false ? 0 : m);
   const maskAt = (h, i, j) => {
     if (j >= S) return 0;
-    let masked = false, added = 0;
-    if (am) {
-      const m = am.length === H && Array.isArray(am[0][0]) ? am[h][i][j] : am[i][j];
-      if (amBool) masked = m; else added = m;
-    }
-    if (kpm) {
-      if (kpmBool || amBool) masked = masked || kpm[j] !== 0 && kpm[j] !== false;
-      else if (!am) added = kpm[j]; // a float one beside a float attn_mask is ignored (PyTorch 1.13)
-    }
-    return masked ? -Infinity : added;
+    const a = am ? asFloat(am.length === H && Array.isArray(am[0][0]) ? am[h][i][j] : am[i][j]) : null;
+    const p = kpm ? asFloat(kpm[j]) : null;
+    return a === null ? p : p === null ? a : a + p;
   };
 
   const scores = [], weights = [];

@@ -19,6 +19,19 @@
   const STAGE_NAMES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
 
   const MASK = { none: 0, bool: 1, float: 2 }; /* the core's ATTN_MASK_* */
+
+  /* PyTorch 2's own warning (F._canonical_mask) when the two masks' types
+   * differ; the masks still merge (README.md). */
+  const MISMATCHED_MASKS = 'Support for mismatched key_padding_mask and attn_mask is deprecated. Use same type for both instead.';
+  const NO_WARNINGS = Object.freeze([]);
+  const MISMATCHED = Object.freeze([MISMATCHED_MASKS]);
+
+  /* The warnings PyTorch 2 gives for a configuration (attn_config's fields),
+   * as an array of strings: empty, or the mismatched-masks one. */
+  function warningsFor(config) {
+    const a = config.attn_mask_kind, p = config.key_padding_mask_kind;
+    return a && p && a !== p ? MISMATCHED : NO_WARNINGS;
+  }
   const FLOAT32_MAX = 3.4028234663852886e38;
 
   class CaseError extends Error {
@@ -137,9 +150,10 @@
     return { query: labels, key: selfAttention ? labels : null }; /* other keys are not these words */
   }
 
-  /* Reads a case. Returns { config, inputs, tokens }: config as the core's
-   * attn_config fields, inputs as { name: Float32Array } for the inputs this
-   * configuration uses, tokens as { query, key } label arrays (or null). */
+  /* Reads a case. Returns { config, inputs, tokens, warnings }: config as the
+   * core's attn_config fields, inputs as { name: Float32Array } for the inputs
+   * this configuration uses, tokens as { query, key } label arrays (or null),
+   * warnings as warningsFor(config) gives them. */
   function parseCase(c) {
     if (!c || typeof c !== 'object' || Array.isArray(c))
       throw new CaseError('', `a case must be a JSON object, got ${describe(c)}`);
@@ -233,7 +247,7 @@
       attn_mask_kind: attnMaskKind, attn_mask_per_head: perHead, key_padding_mask_kind: paddingKind,
     };
     const tokens = has('tokens') ? readTokens(c.tokens, L, S, !has('key')) : null;
-    return { config, inputs, tokens };
+    return { config, inputs, tokens, warnings: warningsFor(config) };
   }
 
   /* ---- writing stages as JSON ---- */
@@ -278,7 +292,7 @@
     }
   }
 
-  const api = { parseCase, parseJSON, nest, jsonNumber, stagesToJSON, describe, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, MASK, FLOAT32_MAX };
+  const api = { parseCase, parseJSON, nest, jsonNumber, stagesToJSON, describe, warningsFor, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, MASK, FLOAT32_MAX };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnCase = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -5,7 +5,9 @@
 //
 // Prints every stage as JSON, one stage a line, non-finite numbers as the
 // strings "NaN", "Infinity", "-Infinity". Bad input: one line on stderr
-// naming the key and the problem, exit 1. Wrong usage: exit 2.
+// naming the key and the problem, exit 1. Wrong usage: exit 2. What PyTorch 2
+// warns of (masks of two types) goes to stderr as "attention-cli: warning: ...",
+// and the exit status stays 0.
 import { readFileSync } from 'node:fs';
 import { createAttention, parseCase, parseJSON, stagesToJSON, STAGE_NAMES } from './attention.mjs';
 
@@ -42,6 +44,7 @@ try {
 
 try {
   const parsed = parseCase(parseJSON(text, path === '-' ? 'stdin' : path));
+  for (const warning of parsed.warnings) process.stderr.write(`attention-cli: warning: ${warning}\n`);
   const attention = await createAttention({ simd: flags[0] === '--simd' ? true : flags[0] === '--scalar' ? false : undefined });
   process.stdout.write(stagesToJSON(attention.forward(parsed)) + '\n');
 } catch (e) {

@@ -2,6 +2,7 @@
  *
  *   const attention = await createAttention({ simd });  // simd: true, false, or auto
  *   const stages = attention.forward(aCase);             // { q: { shape, data }, ... }
+ *   attention.warnings;                                  // PyTorch 2's warnings for that case
  *
  * It loads the SIMD build when the engine validates it, the scalar one
  * otherwise. Inputs are written straight into wasm memory; each stage is
@@ -67,6 +68,7 @@
       if (!this.handle || !this.scratch) throw new CoreError(3, 'out of memory');
       this.plan = null; /* see planFor() */
       this.parsed = NOT_PARSED; /* see parse() */
+      this.warnings = []; /* what PyTorch 2 warns of the last forward()'s case, e.g. mixed mask types */
     }
 
     memory() { return this.core.memory.buffer; }
@@ -118,6 +120,7 @@
         else for (let i = 0; i < count; i++) heap[offset + i] = data[i];
       }
       this.check(this.core.attn_forward(this.handle));
+      this.warnings = Case.warningsFor(config); /* PyTorch 2's, for this case */
       if (!plan.stages) plan.stages = this.stageNames.map((name, i) => this.located(name, this.core.attn_stage(this.handle, i), this.shape(this.core.attn_stage_shape, i)));
       heap = this.heap();
       const stages = {};

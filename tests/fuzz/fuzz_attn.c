@@ -451,24 +451,22 @@ static int inputs_tame(model *m) {
 
 /* ---- checks of a forward pass ------------------------------------------- */
 
-/* The documented merge of the two masks for score (h, i, j): returns -inf
- * where masked, else what is added. Columns j >= S are never masked. */
+/* The documented merge of the two masks for score (h, i, j), PyTorch 2's:
+ * each mask as floats (a bool one: -inf where non-zero, else 0), then added.
+ * -inf means masked. Columns j >= S get 0. */
 static double mask_add(const model *m, int h, int i, int j) {
     const attn_config *c = &m->cfg;
     if (j >= c->src_len) return 0.0;
-    int masked = 0;
-    double added = 0.0;
+    float attn_mask = 0.0f, key_padding_mask = 0.0f;
     if (c->attn_mask_kind) {
-        float v = m->attn_mask[((size_t)(c->attn_mask_per_head ? h : 0) * c->tgt_len + i) * c->src_len + j];
-        if (c->attn_mask_kind == ATTN_MASK_BOOL) masked = v != 0.0f;
-        else added = v;
+        attn_mask = m->attn_mask[((size_t)(c->attn_mask_per_head ? h : 0) * c->tgt_len + i) * c->src_len + j];
+        if (c->attn_mask_kind == ATTN_MASK_BOOL) attn_mask = attn_mask != 0.0f ? -INFINITY : 0.0f;
     }
     if (c->key_padding_mask_kind) {
-        float v = m->key_padding_mask[j];
-        if (c->key_padding_mask_kind == ATTN_MASK_BOOL || c->attn_mask_kind == ATTN_MASK_BOOL) masked |= v != 0.0f;
-        else if (c->attn_mask_kind == ATTN_MASK_NONE) added = v; /* a float one beside a float attn_mask: ignored */
+        key_padding_mask = m->key_padding_mask[j];
+        if (c->key_padding_mask_kind == ATTN_MASK_BOOL) key_padding_mask = key_padding_mask != 0.0f ? -INFINITY : 0.0f;
     }
-    return masked ? -INFINITY : added;
+    return (double)attn_mask + (double)key_padding_mask;
 }
 
 #define U (1.0 / 16777216.0) /* float32's unit roundoff */
