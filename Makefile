@@ -6,13 +6,14 @@ CC ?= gcc
 # Debian's emcc needs Debian's acorn for its JS optimizer under Node 20.
 export NODE_PATH := /usr/share/nodejs
 
-CORE_SRC := core/attn.c core/pack.c
-CORE_HDR := core/attn.h core/kernels.h
+CORE_SRC := core/attn.c core/pack.c core/backward.c
+CORE_HDR := core/attn.h core/kernels.h core/backward.h
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror
 
 EXPORTS := attn_new attn_free attn_configure attn_input attn_forward attn_stage \
            attn_input_shape attn_stage_shape attn_input_name attn_stage_name \
-           attn_config_field_name attn_error malloc free
+           attn_config_field_name attn_error malloc free \
+           attn_grad_input attn_backward attn_grad attn_stage_grad attn_grad_shape attn_stage_grad_shape
 comma := ,
 space := $() $()
 EMFLAGS := -O3 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \

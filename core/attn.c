@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backward.h"
 #include "kernels.h"
 
 _Static_assert(sizeof(attn_config) == ATTN_CONFIG_FIELDS * sizeof(int), "attn_config is an int array");
@@ -46,6 +47,7 @@ struct attn {
     float *arena;                  /* every buffer, 16-byte aligned */
     size_t arena_floats;           /* capacity */
     float *buffer[BUFFER_COUNT];   /* inputs, then stages, then scratch; NULL when unused */
+    attn_grads *grads;             /* backward.c's buffers; NULL until gradients are asked for */
     char error[160];
 };
 
@@ -194,6 +196,7 @@ attn *attn_new(void) { return calloc(1, sizeof(attn)); }
 
 void attn_free(attn *a) {
     if (!a) return;
+    attn__grads_free(a->grads);
     free(a->arena);
     free(a);
 }
@@ -226,6 +229,7 @@ int attn_configure(attn *a, const attn_config *c) {
     a->configured = 1;
     a->computed = 0;
     memset(a->packed_valid, 0, sizeof a->packed_valid);
+    attn__grads_forget(a->grads);
     return ATTN_OK;
 }
 
@@ -416,3 +420,18 @@ const char *attn_input_name(int i) { return i >= 0 && i < ATTN_INPUT_COUNT ? inp
 const char *attn_stage_name(int s) { return s >= 0 && s < ATTN_STAGE_COUNT ? stage_names[s] : NULL; }
 const char *attn_config_field_name(int f) { return f >= 0 && f < ATTN_CONFIG_FIELDS ? config_field_names[f] : NULL; }
 const char *attn_error(const attn *a) { return a ? a->error : "no attn object"; }
+
+/* ---- for backward.c (backward.h) ---------------------------------------- */
+
+const attn_config *attn__config(const attn *a) { return a->configured ? &a->cfg : NULL; }
+attn_grads *attn__grads(const attn *a) { return a->grads; }
+void attn__set_grads(attn *a, attn_grads *g) { a->grads = g; }
+size_t attn__buffer_floats(const attn *a) { return a->arena_floats; }
+
+int attn__fail(attn *a, int code, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(a->error, sizeof a->error, format, args);
+    va_end(args);
+    return code;
+}

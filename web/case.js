@@ -15,7 +15,10 @@
   const INPUT_KEYS = ['query', 'key', 'value', 'in_proj_weight', 'q_proj_weight', 'k_proj_weight',
     'v_proj_weight', 'in_proj_bias', 'bias_k', 'bias_v', 'out_proj.weight', 'out_proj.bias',
     'attn_mask', 'key_padding_mask'];
-  const KNOWN_KEYS = [...OPTION_KEYS, ...INPUT_KEYS, 'tokens'];
+  /* dL/d output, attn_weights and weights, for the backward pass (the CLI
+   * runs it when a case has any of them) */
+  const GRAD_KEYS = ['grad_output', 'grad_attn_weights', 'grad_weights'];
+  const KNOWN_KEYS = [...OPTION_KEYS, ...INPUT_KEYS, 'tokens', ...GRAD_KEYS];
   const STAGE_NAMES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
 
   const MASK = { none: 0, bool: 1, float: 2 }; /* the core's ATTN_MASK_* */
@@ -150,10 +153,44 @@
     return { query: labels, key: selfAttention ? labels : null }; /* other keys are not these words */
   }
 
-  /* Reads a case. Returns { config, inputs, tokens, warnings }: config as the
-   * core's attn_config fields, inputs as { name: Float32Array } for the inputs
-   * this configuration uses, tokens as { query, key } label arrays (or null),
-   * warnings as warningsFor(config) gives them. */
+  /* The shapes of what backward() takes: dL/d output, attn_weights and
+   * weights, as [shape, what] under the stage names. */
+  function gradientShapes(config) {
+    const { embed_dim: E, num_heads: H, tgt_len: L } = config;
+    const S2 = config.src_len + config.add_bias_kv + config.add_zero_attn;
+    return {
+      output: [[L, E], 'L×E, the shape of output'],
+      attn_weights: config.average_attn_weights ? [[L, S2], 'L×S\', the shape of attn_weights (the mean over heads)']
+        : [[H, L, S2], 'H×L×S\', the shape of attn_weights (per head)'],
+      weights: [[H, L, S2], 'H×L×S\', the shape of weights'],
+    };
+  }
+
+  /* dL/d output, attn_weights and weights for backward(): given holds any of
+   * them (nested arrays or { shape, data }) under `${prefix}${stage}`;
+   * returns { stage: { shape, data: Float32Array } } for those given.
+   * Anything else in given is an error when prefix is '' (backward()'s own
+   * argument); in a case, parseCase checks the keys. */
+  function readGradients(given, config, prefix = '') {
+    if (!given || typeof given !== 'object' || Array.isArray(given))
+      throw new CaseError('', `the gradients must be an object like { output: … }, got ${describe(given)}`);
+    const shapes = gradientShapes(config);
+    if (!prefix)
+      for (const key of Object.keys(given))
+        if (!(key in shapes)) throw new CaseError(key, `unknown gradient "${key}"; backward takes ${Object.keys(shapes).join(', ')}`);
+    const grads = {};
+    for (const [stage, [shape, what]] of Object.entries(shapes)) {
+      const key = prefix + stage, value = given[key];
+      if (value !== undefined && value !== null) grads[stage] = readTensor(key, value, shape, what);
+    }
+    return grads;
+  }
+
+  /* Reads a case. Returns { config, inputs, tokens, warnings, grads }: config
+   * as the core's attn_config fields, inputs as { name: Float32Array } for the
+   * inputs this configuration uses, tokens as { query, key } label arrays (or
+   * null), warnings as warningsFor(config) gives them, grads as
+   * readGradients() gives the case's grad_* keys (null when it has none). */
   function parseCase(c) {
     if (!c || typeof c !== 'object' || Array.isArray(c))
       throw new CaseError('', `a case must be a JSON object, got ${describe(c)}`);
@@ -247,7 +284,8 @@
       attn_mask_kind: attnMaskKind, attn_mask_per_head: perHead, key_padding_mask_kind: paddingKind,
     };
     const tokens = has('tokens') ? readTokens(c.tokens, L, S, !has('key')) : null;
-    return { config, inputs, tokens, warnings: warningsFor(config) };
+    const grads = GRAD_KEYS.some(has) ? readGradients(c, config, 'grad_') : null;
+    return { config, inputs, tokens, warnings: warningsFor(config), grads };
   }
 
   /* ---- writing stages as JSON ---- */
@@ -277,9 +315,13 @@
     return build(0, 0);
   }
 
-  /* { stage: { shape, data } } as JSON text, one stage a line. */
-  function stagesToJSON(stages) {
-    const lines = STAGE_NAMES.map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(nest(stages[name].data, stages[name].shape))}`);
+  /* { stage: { shape, data } } as JSON text, one stage a line; then, given
+   * what backward() returned, one line a gradient keyed "grad.<name>", the
+   * inputs' first, then the stages'. */
+  function stagesToJSON(stages, grads = null) {
+    const line = (key, { data, shape }) => `  ${JSON.stringify(key)}: ${JSON.stringify(nest(data, shape))}`;
+    const lines = STAGE_NAMES.map((name) => line(name, stages[name]));
+    if (grads) for (const name of [...INPUT_KEYS, ...STAGE_NAMES]) if (grads[name]) lines.push(line(`grad.${name}`, grads[name]));
     return `{\n${lines.join(',\n')}\n}`;
   }
 
@@ -292,7 +334,7 @@
     }
   }
 
-  const api = { parseCase, parseJSON, nest, jsonNumber, stagesToJSON, describe, warningsFor, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, MASK, FLOAT32_MAX };
+  const api = { parseCase, parseJSON, readGradients, nest, jsonNumber, stagesToJSON, describe, warningsFor, CaseError, STAGE_NAMES, INPUT_KEYS, OPTION_KEYS, GRAD_KEYS, MASK, FLOAT32_MAX };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnCase = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
