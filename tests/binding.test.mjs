@@ -91,3 +91,45 @@ test('warnings: PyTorch 2\'s, for the last forward()\'s case: masks of two types
     assert.deepEqual(parseCase({ ...base, attn_mask: attnMask, key_padding_mask: padding }).warnings, attention.warnings);
   }
 });
+
+test('backward: query used as key and value (self-attention) gets the sum of its three uses, bit for bit the sum of three separate tensors\' gradients', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(12);
+  let selfAttention = null;
+  for (let n = 0; n < 20; n++) {
+    const c = randomCase(random, { maxLen: 6 });
+    if (c.key) continue;
+    selfAttention = c;
+    const dOut = c.query.map((row) => row.map(() => Math.fround(random() * 2 - 1)));
+    attention.forward(c);
+    const self = attention.backward({ output: dOut });
+    assert.ok(!('key' in self) && !('value' in self), 'no key or value of their own');
+    attention.forward({ ...c, key: structuredClone(c.query), value: structuredClone(c.query) });
+    const separate = attention.backward({ output: dOut });
+    const sum = separate.query.data.map((x, i) => Math.fround(Math.fround(x + separate.key.data[i]) + separate.value.data[i]));
+    assert.deepEqual(self.query.data, sum);
+    for (const name of Object.keys(self)) if (name !== 'query') assert.deepEqual(self[name].data, separate[name].data, name);
+  }
+  /* typed { shape, data }: one array given as key and value is one tensor too */
+  const c = typedCase(selfAttention);
+  c.key = c.value = { shape: c.query.shape, data: Float32Array.from(c.query.data) };
+  attention.forward(c);
+  assert.deepEqual(Object.keys(attention.backward()).slice(0, 3), ['query', 'key', 'in_proj_weight']);
+});
+
+test('backward: results are copies that later calls leave alone, and a repeated call gives the same bits', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(14);
+  const c = randomCase(random, { minLen: 4, maxLen: 8 });
+  const { output } = attention.forward(c);
+  const dOut = { shape: output.shape, data: output.data.map(() => Math.fround(random() * 2 - 1)) };
+  const first = attention.backward({ output: dOut });
+  const copy = structuredClone(first);
+  attention.backward({ output: { shape: output.shape, data: new Float32Array(output.data.length).fill(1) } });
+  attention.forward(randomCase(random, { minLen: 9, maxLen: 12 }));
+  attention.backward();
+  assert.deepEqual(first, copy, 'the first result did not change');
+  attention.forward(c);
+  assert.deepEqual(attention.backward({ output: dOut }), copy, 'the same bits again');
+  assert.deepEqual(first.output.data, dOut.data, 'output\'s gradient is what was given');
+});
