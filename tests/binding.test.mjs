@@ -133,3 +133,23 @@ test('backward: results are copies that later calls leave alone, and a repeated 
   assert.deepEqual(attention.backward({ output: dOut }), copy, 'the same bits again');
   assert.deepEqual(first.output.data, dOut.data, 'output\'s gradient is what was given');
 });
+
+test('backward(given, into): the arrays of an earlier result filled again, the same values as new ones', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(15);
+  const c = randomCase(random, { minLen: 4, maxLen: 8 });
+  const { output } = attention.forward(c);
+  const dOut = (seed) => {
+    const next = seededRandom(seed);
+    return { shape: output.shape, data: output.data.map(() => Math.fround(next() * 2 - 1)) };
+  };
+  const into = attention.backward({ output: dOut(1) });
+  const fresh = attention.backward({ output: dOut(2) });
+  const again = attention.backward({ output: dOut(2) }, into);
+  assert.deepEqual(again, fresh);
+  for (const name of Object.keys(again)) assert.equal(again[name].data, into[name].data, `${name}: the same array`);
+  /* another configuration: arrays of other lengths are new */
+  attention.forward(randomCase(random, { minLen: 9, maxLen: 12 }));
+  const other = attention.backward({}, into);
+  assert.ok(Object.keys(other).some((name) => other[name].data !== into[name]?.data));
+});

@@ -146,8 +146,11 @@
      * stage, as { name: { shape, data: Float32Array } }. query, key and
      * value that were one array (self-attention: key and value default to
      * query) are one tensor: its gradient, the sum over its uses as autograd
-     * gives, is under the first of their names only. */
-    backward(given = {}) {
+     * gives, is under the first of their names only. into: an earlier result
+     * of backward(), whose Float32Arrays of the right lengths are filled
+     * instead of new ones made (a loop that keeps no result needs no
+     * allocation); the returned object is a new one all the same. */
+    backward(given = {}, into = null) {
       const plan = this.plan;
       if (!plan || !plan.stages) throw new CoreError(4, 'backward called before forward');
       const config = Object.fromEntries(this.configFields.map((name, i) => [name, plan.config[i]]));
@@ -172,7 +175,12 @@
       }
       heap = this.heap();
       const result = {};
-      for (const { name, offset, count, shape } of plan.grads) result[name] = { shape: shape.slice(), data: heap.slice(offset, offset + count) };
+      for (const { name, offset, count, shape } of plan.grads) {
+        const old = into && into[name] && into[name].data;
+        const data = old instanceof Float32Array && old.length === count ? old : null;
+        if (data) data.set(heap.subarray(offset, offset + count));
+        result[name] = { shape: shape.slice(), data: data || heap.slice(offset, offset + count) };
+      }
       return sumSharedInputs(result, this.forwardInputs);
     }
 
