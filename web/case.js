@@ -22,6 +22,7 @@
   const STAGE_NAMES = ['q', 'k', 'v', 'q_scaled', 'scores', 'weights', 'attn_weights', 'context', 'output'];
 
   const MASK = { none: 0, bool: 1, float: 2 }; /* the core's ATTN_MASK_* */
+  const FLOAT32_MAX = 3.4028234663852886e38;
 
   /* PyTorch 2's own warning (F._canonical_mask) when the two masks' types
    * differ; the masks still merge (README.md). */
@@ -35,7 +36,6 @@
     const a = config.attn_mask_kind, p = config.key_padding_mask_kind;
     return a && p && a !== p ? MISMATCHED : NO_WARNINGS;
   }
-  const FLOAT32_MAX = 3.4028234663852886e38;
 
   class CaseError extends Error {
     /* key: the top-level key at fault ('' for the case as a whole) */
