@@ -255,6 +255,7 @@ async function main() {
       const failures = stages ? compareStages(stages, reference) : ['did not run'];
       if (failures.length) disagree.push(`${name}: ${failures[0]}`);
     }
+    const memory = { simd: simd.memoryBytes(), scalar: scalar.memoryBytes() }; /* before any gradients */
     // and the same gradients from the backward pass of each build
     const given = makeGradient(size, 3000 + index);
     const referenceGrads = simd.backward(given);
@@ -284,7 +285,7 @@ async function main() {
     times.native = timeNative(aCase, simd.configFields, size.nativeRuns);
     times.nativeBackward = timeNativeBackward(aCase, given, simd.configFields, Math.ceil(size.nativeRuns / 2));
     const gemm = timeGemm(bench, size, 2000 + index);
-    results.push({ size, times, gemm, disagree, memory: { simd: simd.memoryBytes(), scalar: scalar.memoryBytes() } });
+    results.push({ size, times, gemm, disagree, memory, memoryWithGradients: simd.memoryBytes() });
     tfForward.dispose();
     simd.dispose();
     scalar.dispose();
@@ -327,14 +328,16 @@ async function main() {
 
   console.log('\nbackward() beside forward(): median time per call in the same turns, and backward / forward');
   console.log('(backward(): dL/d output in, the gradient of every input and stage copied out into new arrays;');
-  console.log('backward(g, last): into the arrays of the last result; C: attn_backward() / attn_forward() alone)');
+  console.log('backward(g, last): into the arrays of the last result; C: attn_backward() / attn_forward() alone;');
+  console.log('wasm memory: with the gradient buffers, which the first backward() allocates)');
   const ratio = (b, f) => `${(b / f).toFixed(2)}×`;
   console.log(table(
-    ['size', 'SIMD forward()', 'SIMD backward()', 'ratio', 'backward(g, last)', 'ratio', 'C ratio', 'scalar ratio', 'C ratio', 'native ratio'],
-    results.map(({ size, times }) => [
+    ['size', 'SIMD forward()', 'SIMD backward()', 'ratio', 'backward(g, last)', 'ratio', 'C ratio', 'scalar ratio', 'C ratio', 'native ratio', 'wasm memory'],
+    results.map(({ size, times, memoryWithGradients }) => [
       size.name, fmtTime(times.simd), fmtTime(times.simdBackward), ratio(times.simdBackward, times.simd),
       fmtTime(times.simdBackwardInto), ratio(times.simdBackwardInto, times.simd), ratio(times.simdBackwardCore, times.simdCore),
       ratio(times.scalarBackward, times.scalar), ratio(times.scalarBackwardCore, times.scalarCore), ratio(times.nativeBackward, times.native),
+      fmtBytes(memoryWithGradients),
     ])));
 
   for (const { size, disagree } of results)
