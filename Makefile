@@ -6,13 +6,14 @@ CC ?= gcc
 # Debian's emcc needs Debian's acorn for its JS optimizer under Node 20.
 export NODE_PATH := /usr/share/nodejs
 
-CORE_SRC := core/attn.c core/pack.c
-CORE_HDR := core/attn.h core/kernels.h
+CORE_SRC := core/attn.c core/pack.c core/backward.c
+CORE_HDR := core/attn.h core/kernels.h core/backward.h
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror
 
 EXPORTS := attn_new attn_free attn_configure attn_input attn_forward attn_stage \
            attn_input_shape attn_stage_shape attn_input_name attn_stage_name \
-           attn_config_field_name attn_error malloc free
+           attn_config_field_name attn_error malloc free \
+           attn_grad_input attn_backward attn_grad attn_stage_grad attn_grad_shape attn_stage_grad_shape
 comma := ,
 space := $() $()
 EMFLAGS := -O3 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
@@ -101,7 +102,8 @@ fuzz: ## fuzz the C core for FUZZ_SECONDS (60) seconds
 # `make bench` prints a report and exits 0 whatever it finds. tests/bench/:
 # bench.mjs times forward() at four sizes on the SIMD and scalar wasm builds,
 # the native build (the driver's `time N`), plain JS (plain.mjs) and
-# @tensorflow/tfjs-backend-wasm (tfjs.mjs); build/attn-bench.wasm holds the
+# @tensorflow/tfjs-backend-wasm (tfjs.mjs), and backward() beside forward() on
+# the three builds (the driver's `time_backward N`); build/attn-bench.wasm holds the
 # f32x4 peak probe (peak.c) and the SIMD kernels alone, to time the GEMMs.
 .PHONY: bench
 
@@ -110,7 +112,7 @@ build/attn-bench.wasm: tests/bench/peak.c core/pack.c core/kernels_simd.c $(CORE
 	  -sEXPORTED_FUNCTIONS=_bench_peak,_bench_peak_chains,_attn__gemm,_attn__pack_transposed,_attn__packed_size,_malloc,_free \
 	  tests/bench/peak.c core/pack.c core/kernels_simd.c -o $@
 
-bench: ## time forward() on every build, plain JS and tfjs-backend-wasm, and the page (a report)
+bench: ## time forward() and backward() on every build, forward() in plain JS and tfjs-backend-wasm, and the page (a report)
 	.ci/deps test
 	$(MAKE) all build/attn-bench.wasm
 	node tests/bench/bench.mjs

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backward.h"
 #include "kernels.h"
 
 _Static_assert(sizeof(attn_config) == ATTN_CONFIG_FIELDS * sizeof(int), "attn_config is an int array");
@@ -46,6 +47,7 @@ struct attn {
     float *arena;                  /* every buffer, 16-byte aligned */
     size_t arena_floats;           /* capacity */
     float *buffer[BUFFER_COUNT];   /* inputs, then stages, then scratch; NULL when unused */
+    attn_grads *grads;             /* backward.c's buffers; NULL until gradients are asked for */
     char error[160];
 };
 
@@ -194,6 +196,7 @@ attn *attn_new(void) { return calloc(1, sizeof(attn)); }
 
 void attn_free(attn *a) {
     if (!a) return;
+    attn__grads_free(a->grads);
     free(a->arena);
     free(a);
 }
@@ -226,6 +229,7 @@ int attn_configure(attn *a, const attn_config *c) {
     a->configured = 1;
     a->computed = 0;
     memset(a->packed_valid, 0, sizeof a->packed_valid);
+    attn__grads_forget(a->grads);
     return ATTN_OK;
 }
 
@@ -300,30 +304,27 @@ static void scale_q(attn *a) {
     for (size_t i = 0; i < n; i++) q_scaled[i] = q[i] / root;
 }
 
-/* What PyTorch adds to score (h, i, j) once it has merged attn_mask and
- * key_padding_mask: -inf where either masks, else the float mask's value.
- * The bias_k and zero columns (j >= S) are never masked. */
+/* What PyTorch 2 adds to score (h, i, j): F._canonical_mask turns each bool
+ * mask into floats (true -> -inf, false -> 0), then attn_mask + key_padding_mask.
+ * A float key_padding_mask is therefore added beside any attn_mask (PyTorch
+ * 1.13 merged it differently: README.md). The bias_k and zero columns
+ * (j >= S) get 0: F.pad pads both masks with zeros there. */
 static float mask_value(const attn *a, int h, int i, int j) {
     const attn_config *c = &a->cfg;
     if (j >= c->src_len) return 0.0f;
-    int masked = 0;
-    float added = 0.0f;
+    float attn_mask = 0.0f, key_padding_mask = 0.0f;
     if (c->attn_mask_kind) {
         size_t at = ((size_t)(c->attn_mask_per_head ? h : 0) * c->tgt_len + i) * c->src_len + j;
-        float m = input(a, ATTN_ATTN_MASK)[at];
-        if (c->attn_mask_kind == ATTN_MASK_BOOL) masked = m != 0.0f;
-        else added = m;
+        attn_mask = input(a, ATTN_ATTN_MASK)[at];
+        if (c->attn_mask_kind == ATTN_MASK_BOOL) attn_mask = attn_mask != 0.0f ? -INFINITY : 0.0f;
     }
     if (c->key_padding_mask_kind) {
-        float p = input(a, ATTN_KEY_PADDING_MASK)[j];
-        /* bool, or merged into a bool attn_mask (logical_or): masks where non-zero.
-         * Float and alone: added. Float beside a float attn_mask: PyTorch 1.13
-         * merges it with masked_fill, which does nothing for a float mask, so
-         * it is ignored here too. */
-        if (c->key_padding_mask_kind == ATTN_MASK_BOOL || c->attn_mask_kind == ATTN_MASK_BOOL) masked |= p != 0.0f;
-        else if (c->attn_mask_kind == ATTN_MASK_NONE) added = p;
+        key_padding_mask = input(a, ATTN_KEY_PADDING_MASK)[j];
+        if (c->key_padding_mask_kind == ATTN_MASK_BOOL) key_padding_mask = key_padding_mask != 0.0f ? -INFINITY : 0.0f;
     }
-    return masked ? -INFINITY : added;
+    if (!c->key_padding_mask_kind) return attn_mask;
+    if (!c->attn_mask_kind) return key_padding_mask;
+    return attn_mask + key_padding_mask;
 }
 
 /* scores = q_scaled·kᵀ per head, plus the mask                   H×L×S' */
@@ -419,3 +420,18 @@ const char *attn_input_name(int i) { return i >= 0 && i < ATTN_INPUT_COUNT ? inp
 const char *attn_stage_name(int s) { return s >= 0 && s < ATTN_STAGE_COUNT ? stage_names[s] : NULL; }
 const char *attn_config_field_name(int f) { return f >= 0 && f < ATTN_CONFIG_FIELDS ? config_field_names[f] : NULL; }
 const char *attn_error(const attn *a) { return a ? a->error : "no attn object"; }
+
+/* ---- for backward.c (backward.h) ---------------------------------------- */
+
+const attn_config *attn__config(const attn *a) { return a->configured ? &a->cfg : NULL; }
+attn_grads *attn__grads(const attn *a) { return a->grads; }
+void attn__set_grads(attn *a, attn_grads *g) { a->grads = g; }
+size_t attn__buffer_floats(const attn *a) { return a->arena_floats; }
+
+int attn__fail(attn *a, int code, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(a->error, sizeof a->error, format, args);
+    va_end(args);
+    return code;
+}

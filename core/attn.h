@@ -1,5 +1,6 @@
 /* attn.h: one unbatched torch.nn.MultiheadAttention forward pass (eval mode),
- * with every intermediate stage kept for the caller to read.
+ * with every intermediate stage kept for the caller to read, and its backward
+ * pass (the gradients, at the end of this file).
  *
  * Usage:
  *     attn *a = attn_new();
@@ -33,7 +34,7 @@
                                          copy of each weight and the raw copy it was packed
                                          from: 512 MiB */
 
-/* Status codes, returned by attn_configure() and attn_forward(). */
+/* Status codes, returned by attn_configure(), attn_forward() and attn_backward(). */
 enum {
     ATTN_OK = 0,
     ATTN_ERR_INVALID = 1, /* a configuration that PyTorch would reject */
@@ -65,7 +66,8 @@ typedef struct {
     int average_attn_weights; /* 1: attn_weights is the mean over heads */
     int attn_mask_kind;       /* ATTN_MASK_* */
     int attn_mask_per_head;   /* 1: attn_mask is H×L×S; 0: L×S */
-    int key_padding_mask_kind;/* ATTN_MASK_*; a FLOAT one beside a FLOAT attn_mask is ignored, as in PyTorch 1.13 */
+    int key_padding_mask_kind;/* ATTN_MASK_*; masks merge as in PyTorch 2: each as floats
+                                 (bool: -inf where set, else 0), then added */
 } attn_config;
 
 #define ATTN_CONFIG_FIELDS 13
@@ -136,5 +138,62 @@ const char *attn_config_field_name(int field);
 
 /* The reason for the last failure of this object, "" after a success. */
 const char *attn_error(const attn *a);
+
+/* ---- gradients (backward.c) ---------------------------------------------
+ * For a loss L of the results, attn_backward() computes dL/d every stage and
+ * dL/d every input but the masks, from what the caller gives: dL/d output, and
+ * when L also reads them, dL/d attn_weights and dL/d weights.
+ *
+ *     attn_forward(a);
+ *     float *d_output = attn_grad_input(a, ATTN_OUTPUT);   // L×E, zeros at first
+ *     if (!d_output) puts(attn_error(a));
+ *     d_output[0 * E + 1] = 1.0f;                           // L = output[0][1]
+ *     attn_backward(a);
+ *     const float *d_w = attn_grad(a, ATTN_IN_PROJ_WEIGHT); // 3E×E: ∂output[0][1]/∂in_proj_weight
+ *     const float *d_s = attn_stage_grad(a, ATTN_SCORES);   // H×L×S'
+ *
+ * Each stage's backward is one function, called in the reverse order of the
+ * forward pass. Gradients have the shape of what they are the gradient of;
+ * they are exact to float32 rounding, as torch.autograd gives them: a masked
+ * score's gradient is 0, and a fully masked row (NaN weights) makes NaN
+ * gradients wherever it reaches, as in PyTorch.
+ *
+ * The inputs are separate tensors here. In self-attention the caller passes
+ * one tensor as query, key and value: its gradient is then the sum
+ * attn_grad(QUERY) + attn_grad(KEY) + attn_grad(VALUE), which is what
+ * autograd gives for one tensor used three times (the JS binding adds them).
+ *
+ * The gradient buffers are a block of their own, owned by the object: the
+ * first attn_grad_input() or attn_backward() after a configure that changed
+ * the configuration allocates (or reuses) and zeroes it, so an object that is
+ * never asked for gradients never holds it. With it, all of an object's
+ * buffers together stay within ATTN_MAX_BYTES (else ATTN_ERR_LIMIT). */
+
+/* Where dL/d stage goes for attn_backward() to read, for ATTN_OUTPUT (L×E),
+ * ATTN_ATTN_WEIGHTS (its stage's shape) and ATTN_WEIGHTS (H×L×S': the loss's
+ * own use of weights, besides what reaches them through attn_weights and
+ * context). Zero after a configure; values are kept across calls, so leave
+ * at zero the ones the loss does not use. NULL for other stages, before a
+ * successful configure, or when the gradient buffers cannot be had (past a
+ * limit, out of memory: attn_error() says which). */
+float *attn_grad_input(attn *a, int stage);
+
+/* Computes every gradient from the stages of the last attn_forward() and the
+ * inputs as they are (so change no input in between). ATTN_ERR_STATE before
+ * an attn_forward() of the current configuration; ATTN_ERR_LIMIT or
+ * ATTN_ERR_NOMEM when the gradient buffers cannot be had. */
+int attn_backward(attn *a);
+
+/* dL/d input (query, key, value, the weights and biases; NULL for the masks
+ * and unused inputs) and dL/d stage (every stage; for output and
+ * attn_weights, what was given), valid after attn_backward() until the next
+ * configure that changes the configuration; NULL before. */
+const float *attn_grad(const attn *a, int input);
+const float *attn_stage_grad(const attn *a, int stage);
+
+/* Shapes of those gradients, as attn_input_shape() and attn_stage_shape();
+ * 0 for the masks and unused inputs. */
+int attn_grad_shape(const attn *a, int input, int dims[3]);
+int attn_stage_grad_shape(const attn *a, int stage, int dims[3]);
 
 #endif

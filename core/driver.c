@@ -5,7 +5,11 @@
  *            attn_mask_kind attn_mask_per_head key_padding_mask_kind
  *     input NAME v1 v2 ...        as many values as the input's shape holds
  *     forward                     prints every stage:  stage NAME RANK D0 D1 D2 v1 v2 ...
+ *     grad_input STAGE v1 v2 ...  dL/d STAGE (output, attn_weights or weights) for backward
+ *     backward                    prints every gradient, the inputs' then the stages':
+ *                                     grad NAME RANK D0 D1 D2 v1 v2 ...
  *     time N                      runs forward N times, prints: time MEDIAN_MS MIN_MS
+ *     time_backward N             runs backward N times, prints the same
  * Values are printed with %.9g (nan, inf, -inf for the non-finite ones).
  * A failure of the core prints "error CODE REASON" and the driver goes on; a
  * malformed command exits 2.
@@ -29,6 +33,13 @@ static int read_int(void) {
     return value;
 }
 
+static int find_stage(const char *name) {
+    for (int s = 0; s < ATTN_STAGE_COUNT; s++)
+        if (strcmp(attn_stage_name(s), name) == 0) return s;
+    die("unknown stage", name);
+    return -1;
+}
+
 static int find_input(const char *name) {
     for (int i = 0; i < ATTN_INPUT_COUNT; i++)
         if (strcmp(attn_input_name(i), name) == 0) return i;
@@ -42,14 +53,31 @@ static size_t count_of(int rank, const int dims[3]) {
     return n;
 }
 
+
+static void print_values(const char *kind, const char *name, int rank, const int dims[3], const float *data) {
+    printf("%s %s %d %d %d %d", kind, name, rank, dims[0], rank > 1 ? dims[1] : 0, rank > 2 ? dims[2] : 0);
+    for (size_t i = 0, n = count_of(rank, dims); i < n; i++) printf(" %.9g", data[i]);
+    putchar('\n');
+}
+
 static void print_stages(const attn *a) {
     for (int s = 0; s < ATTN_STAGE_COUNT; s++) {
         int dims[3] = {0, 0, 0};
         int rank = attn_stage_shape(a, s, dims);
-        const float *data = attn_stage(a, s);
-        printf("stage %s %d %d %d %d", attn_stage_name(s), rank, dims[0], rank > 1 ? dims[1] : 0, rank > 2 ? dims[2] : 0);
-        for (size_t i = 0, n = count_of(rank, dims); i < n; i++) printf(" %.9g", data[i]);
-        putchar('\n');
+        print_values("stage", attn_stage_name(s), rank, dims, attn_stage(a, s));
+    }
+}
+
+static void print_grads(const attn *a) {
+    for (int i = 0; i < ATTN_INPUT_COUNT; i++) {
+        int dims[3] = {0, 0, 0};
+        int rank = attn_grad_shape(a, i, dims);
+        if (rank) print_values("grad", attn_input_name(i), rank, dims, attn_grad(a, i));
+    }
+    for (int s = 0; s < ATTN_STAGE_COUNT; s++) {
+        int dims[3] = {0, 0, 0};
+        int rank = attn_stage_grad_shape(a, s, dims);
+        print_values("grad", attn_stage_name(s), rank, dims, attn_stage_grad(a, s));
     }
 }
 
@@ -64,15 +92,16 @@ static int compare_doubles(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-static void time_forward(attn *a, int runs) {
+/* pass: attn_forward or attn_backward */
+static void time_pass(attn *a, int (*pass)(attn *), int runs) {
     if (runs < 1) die("time needs at least one run", NULL);
     double *ms = malloc(sizeof(double) * (size_t)runs);
     if (!ms) die("out of memory", NULL);
     for (int r = 0; r < runs; r++) {
         double start = now_ms();
-        int status = attn_forward(a);
+        int status = pass(a);
         ms[r] = now_ms() - start;
-        if (status != ATTN_OK) die("forward failed", attn_error(a));
+        if (status != ATTN_OK) die("the timed pass failed", attn_error(a));
     }
     qsort(ms, (size_t)runs, sizeof *ms, compare_doubles);
     printf("time %.6f %.6f\n", ms[runs / 2], ms[0]);
@@ -103,8 +132,22 @@ int main(void) {
             int status = attn_forward(a);
             if (status != ATTN_OK) printf("error %d %s\n", status, attn_error(a));
             else print_stages(a);
+        } else if (strcmp(word, "grad_input") == 0) {
+            if (scanf("%63s", word) != 1) die("expected a stage name", NULL);
+            int stage = find_stage(word), dims[3];
+            float *data = attn_grad_input(a, stage);
+            if (!data) die(attn_error(a)[0] ? attn_error(a) : "no gradient input for this stage", word);
+            size_t n = count_of(attn_stage_grad_shape(a, stage, dims), dims);
+            for (size_t i = 0; i < n; i++)
+                if (scanf("%f", &data[i]) != 1) die("expected a number in grad_input", word);
+        } else if (strcmp(word, "backward") == 0) {
+            int status = attn_backward(a);
+            if (status != ATTN_OK) printf("error %d %s\n", status, attn_error(a));
+            else print_grads(a);
         } else if (strcmp(word, "time") == 0) {
-            time_forward(a, read_int());
+            time_pass(a, attn_forward, read_int());
+        } else if (strcmp(word, "time_backward") == 0) {
+            time_pass(a, attn_backward, read_int());
         } else {
             die("unknown command", word);
         }

@@ -1,4 +1,4 @@
-/* kernels.h: the hot loops of the forward pass, private to core/.
+/* kernels.h: the hot loops of the forward and backward passes, private to core/.
  *
  * Two implementations with the same functions: kernels_scalar.c (portable C,
  * used by the native build and the scalar wasm build) and kernels_simd.c
@@ -24,6 +24,10 @@ void attn__pack_transposed(const float *w, int ldw, int n, int k, float *packed)
 
 /* Packs B, K×N in rows of stride ldb. */
 void attn__pack(const float *b, int ldb, int k, int n, float *packed);
+
+/* xt (cols×rows, contiguous) = xᵀ, with x rows×cols in rows of stride ldx:
+ * the left operand of a product Aᵀ·B (the backward pass's). */
+void attn__transpose(const float *x, int ldx, int rows, int cols, float *xt);
 
 /* C (M×N, row stride ldc) = A (M×K, row stride lda) · B (packed) + bias
  * (N floats, or NULL for none). */

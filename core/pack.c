@@ -1,5 +1,6 @@
-/* pack.c: packing of the right-hand matrix of a product, shared by the scalar
- * and the SIMD kernels. Layout: see kernels.h. */
+/* pack.c: packing of the right-hand matrix of a product, and the transpose of
+ * a left-hand one, shared by the scalar and the SIMD kernels. Layout: see
+ * kernels.h. */
 #include "kernels.h"
 
 #include <string.h>
@@ -38,6 +39,19 @@ void attn__pack(const float *b, int ldb, int k, int n, float *packed) {
                 memcpy(row, from, ATTN__PANEL * sizeof(float)); /* a constant size: inlined */
             else
                 for (int jj = 0; jj < ATTN__PANEL; jj++) row[jj] = jj < width ? from[jj] : 0.0f;
+        }
+    }
+}
+
+/* In 8×8 blocks, so that the 8 rows read and the 8 rows written of a block
+ * stay in cache together. */
+void attn__transpose(const float *x, int ldx, int rows, int cols, float *xt) {
+    for (int r0 = 0; r0 < rows; r0 += 8) {
+        int r_end = rows - r0 < 8 ? rows : r0 + 8;
+        for (int c0 = 0; c0 < cols; c0 += 8) {
+            int c_end = cols - c0 < 8 ? cols : c0 + 8;
+            for (int r = r0; r < r_end; r++)
+                for (int c = c0; c < c_end; c++) xt[(size_t)c * rows + r] = x[(size_t)r * ldx + c];
         }
     }
 }

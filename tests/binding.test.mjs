@@ -71,3 +71,85 @@ for (const simd of [true, false]) {
     }
   });
 }
+
+test('warnings: PyTorch 2\'s, for the last forward()\'s case: masks of two types, and none otherwise', async () => {
+  const attention = await createAttention();
+  const base = randomCase(seededRandom(11), { minLen: 3, maxLen: 3 });
+  delete base.attn_mask;
+  delete base.key_padding_mask;
+  const S = (base.key ?? base.query).length, L = base.query.length;
+  const boolMask = Array.from({ length: L }, (_, i) => Array.from({ length: S }, (_, j) => j > i));
+  const floatMask = boolMask.map((row) => row.map((m) => (m ? -1.5 : 0)));
+  const MISMATCHED = 'Support for mismatched key_padding_mask and attn_mask is deprecated. Use same type for both instead.';
+  assert.deepEqual(attention.warnings, [], 'none before any forward');
+  for (const [attnMask, padding, warned] of [
+    [boolMask, [false, true, false].slice(0, S), false], [boolMask, [0, -2, 0.5].slice(0, S), true],
+    [floatMask, [false, true, false].slice(0, S), true], [floatMask, [0, -2, 0.5].slice(0, S), false],
+    [boolMask, undefined, false], [undefined, [0, -2, 0.5].slice(0, S), false]]) {
+    attention.forward({ ...base, attn_mask: attnMask, key_padding_mask: padding });
+    assert.deepEqual(attention.warnings, warned ? [MISMATCHED] : [], JSON.stringify({ attnMask, padding }));
+    assert.deepEqual(parseCase({ ...base, attn_mask: attnMask, key_padding_mask: padding }).warnings, attention.warnings);
+  }
+});
+
+test('backward: query used as key and value (self-attention) gets the sum of its three uses, bit for bit the sum of three separate tensors\' gradients', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(12);
+  let selfAttention = null;
+  for (let n = 0; n < 20; n++) {
+    const c = randomCase(random, { maxLen: 6 });
+    if (c.key) continue;
+    selfAttention = c;
+    const dOut = c.query.map((row) => row.map(() => Math.fround(random() * 2 - 1)));
+    attention.forward(c);
+    const self = attention.backward({ output: dOut });
+    assert.ok(!('key' in self) && !('value' in self), 'no key or value of their own');
+    attention.forward({ ...c, key: structuredClone(c.query), value: structuredClone(c.query) });
+    const separate = attention.backward({ output: dOut });
+    const sum = separate.query.data.map((x, i) => Math.fround(Math.fround(x + separate.key.data[i]) + separate.value.data[i]));
+    assert.deepEqual(self.query.data, sum);
+    for (const name of Object.keys(self)) if (name !== 'query') assert.deepEqual(self[name].data, separate[name].data, name);
+  }
+  /* typed { shape, data }: one array given as key and value is one tensor too */
+  const c = typedCase(selfAttention);
+  c.key = c.value = { shape: c.query.shape, data: Float32Array.from(c.query.data) };
+  attention.forward(c);
+  assert.deepEqual(Object.keys(attention.backward()).slice(0, 3), ['query', 'key', 'in_proj_weight']);
+});
+
+test('backward: results are copies that later calls leave alone, and a repeated call gives the same bits', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(14);
+  const c = randomCase(random, { minLen: 4, maxLen: 8 });
+  const { output } = attention.forward(c);
+  const dOut = { shape: output.shape, data: output.data.map(() => Math.fround(random() * 2 - 1)) };
+  const first = attention.backward({ output: dOut });
+  const copy = structuredClone(first);
+  attention.backward({ output: { shape: output.shape, data: new Float32Array(output.data.length).fill(1) } });
+  attention.forward(randomCase(random, { minLen: 9, maxLen: 12 }));
+  attention.backward();
+  assert.deepEqual(first, copy, 'the first result did not change');
+  attention.forward(c);
+  assert.deepEqual(attention.backward({ output: dOut }), copy, 'the same bits again');
+  assert.deepEqual(first.output.data, dOut.data, 'output\'s gradient is what was given');
+});
+
+test('backward(given, into): the arrays of an earlier result filled again, the same values as new ones', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(15);
+  const c = randomCase(random, { minLen: 4, maxLen: 8 });
+  const { output } = attention.forward(c);
+  const dOut = (seed) => {
+    const next = seededRandom(seed);
+    return { shape: output.shape, data: output.data.map(() => Math.fround(next() * 2 - 1)) };
+  };
+  const into = attention.backward({ output: dOut(1) });
+  const fresh = attention.backward({ output: dOut(2) });
+  const again = attention.backward({ output: dOut(2) }, into);
+  assert.deepEqual(again, fresh);
+  for (const name of Object.keys(again)) assert.equal(again[name].data, into[name].data, `${name}: the same array`);
+  /* another configuration: arrays of other lengths are new */
+  attention.forward(randomCase(random, { minLen: 9, maxLen: 12 }));
+  const other = attention.backward({}, into);
+  assert.ok(Object.keys(other).some((name) => other[name].data !== into[name]?.data));
+});

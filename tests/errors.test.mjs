@@ -76,6 +76,40 @@ test('the native build (under ASan+UBSan) answers the same invalid configuration
   });
 });
 
+test('backward: out of order before a forward, in the binding and in the C API (native, under ASan+UBSan)', async () => {
+  const attention = await createAttention();
+  assert.throws(() => attention.backward({ output: [[1, 0], [0, 0], [0, 0]] }), (e) => e.name === 'CoreError' && e.code === 4 && /backward called before forward/.test(e.message));
+  attention.forward(lecture.case);
+  attention.configure({ ...VALID }); /* a new configuration: no forward pass of it yet */
+  assert.throws(() => attention.backward(), (e) => e.name === 'CoreError' && e.code === 4);
+
+  const { configFields } = attention;
+  const config = `config ${configFields.map((f) => VALID[f]).join(' ')}\n`;
+  const run = runDriver(NATIVE_ASAN, `backward\n${config}backward\nforward\nbackward\n${config.replace(/^config 4 2/, 'config 6 2')}backward\n`);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stderr, '');
+  const [beforeConfigure, beforeForward, stages, grads, afterReconfigure] = run.results;
+  for (const r of [beforeConfigure, beforeForward, afterReconfigure]) {
+    assert.equal(r.error?.code, 4, JSON.stringify(r));
+    assert.match(r.error.message, /attn_backward called before attn_forward/);
+  }
+  assert.ok(stages.q && grads.query && grads.in_proj_weight && grads.scores, 'a forward and a backward (zeros in, zeros out)');
+  assert.ok(Object.values(grads).every(({ data }) => data.every((x) => x === 0)));
+});
+
+test('backward: what it takes is checked, each problem naming its key', async () => {
+  const attention = await createAttention();
+  attention.forward(lecture.case);
+  const cases = [
+    [{ out: [[1, 0]] }, /unknown gradient "out"; backward takes output, attn_weights, weights/],
+    [{ output: [[1, 0]] }, /output: expected L×E, the shape of output = 3×2, got 1×2/],
+    [{ output: { shape: [3, 2], data: new Float32Array(5) } }, /output: shape \[3,2\] holds 6 numbers but data has 5/],
+    [{ weights: [[[0, 0, 0]]] }, /weights: expected H×L×S', the shape of weights = 1×3×3, got 1×1×3/],
+    [[1, 2], /the gradients must be an object/],
+  ];
+  for (const [given, message] of cases) assert.throws(() => attention.backward(given), (e) => e.name === 'CaseError' && message.test(e.message), message.source);
+});
+
 test('a wrong input length is caught before it reaches the core', async () => {
   const attention = await createAttention();
   const parsed = { config: { ...VALID }, inputs: { query: new Float32Array(5) } };
@@ -120,6 +154,11 @@ const BAD_INPUT = [
   ['q_proj_weight where in_proj_weight belongs', edit((c) => ({ ...c, q_proj_weight: [[1, 0], [0, 1]] })), /q_proj_weight: not used when kdim = vdim = embed_dim/],
   ['value without enough rows', edit((c) => ({ ...c, key: [[1, 2]] })), /missing value \(key has 1 rows, so value cannot default to query's 3\)/],
   ['tokens of the wrong length', edit((c) => ({ ...c, tokens: ['I', 'am'] })), /tokens: expected 3 labels \(one per query row\), got 2/],
+  ['a grad_output of the wrong shape', edit((c) => ({ ...c, grad_output: [[1, 0]] })), /grad_output: expected L×E, the shape of output = 3×2, got 1×2/],
+  ['a grad_attn_weights per head where the heads are averaged', edit((c) => ({ ...c, grad_output: [[1, 0], [0, 0], [0, 0]], grad_attn_weights: [[[0, 0, 0], [0, 0, 0], [0, 0, 0]]] })),
+    /grad_attn_weights: expected L×S', the shape of attn_weights \(the mean over heads\) = 3×3, got 1×3×3/],
+  ['a grad_weights of the wrong shape', edit((c) => ({ ...c, grad_weights: [[0, 0, 0]] })), /grad_weights: expected H×L×S', the shape of weights = 1×3×3, got 1×3/],
+  ['a non-numeric gradient', edit((c) => ({ ...c, grad_output: [[1, 0], [0, 'x'], [0, 0]] })), /grad_output\[1\]\[1\]: expected a number, got "x"/],
   ['sizes past the limit', JSON.stringify({ num_heads: 1, query: Array.from({ length: 5000 }, () => [1]), in_proj_weight: [[1], [1], [1]], 'out_proj.weight': [[1]], bias: false }), /tgt_len is 5000, past the limit of 4096/],
 ];
 

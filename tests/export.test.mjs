@@ -104,8 +104,13 @@ function checkPrinted(run, stages) {
   assert.deepEqual(compareStages(got, stages, { rtol: 1e-9, atol: 1e-9 }), [], 'float64 from the same numbers: equal to rounding');
 }
 
+/* The snippet merges the masks as PyTorch 1.13 does, which the fixtures made by
+ * PyTorch 2's rule (a float key_padding_mask beside an attn_mask) differ from. */
+const NEEDS_PYTORCH2 = 'made by PyTorch 2\'s mask rule (make_fixtures.py), which the snippet\'s PyTorch 1.13 does not follow';
+
 test('pytorchSnippet: every fixture, run by PyTorch, prints the fixture\'s stages', { skip: hasTorch ? false : NO_TORCH, timeout: 600000 }, async (t) => {
-  const cases = fixtures.map((f) => ({ name: f.name, case: f.case, stages: f.stages }));
+  for (const f of fixtures.filter((f) => f.needs_pytorch2)) await t.test(f.name, { skip: NEEDS_PYTORCH2 }, () => {});
+  const cases = fixtures.filter((f) => !f.needs_pytorch2).map((f) => ({ name: f.name, case: f.case, stages: f.stages }));
   /* hostile tokens change nothing */
   cases.push({ name: 'lecture with odd tokens', case: { ...byName.lecture.case, tokens: ['a"\nprint("pwned")#', "b'\\", EVIL] }, stages: byName.lecture.stages });
   await t.test('lecture, as a script of its own', async () => checkPrinted(await runPython(Export.pytorchSnippet(byName.lecture.case)), byName.lecture.stages));

@@ -9,15 +9,20 @@ import Cases from '../web/page/model/cases.js';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURE_DIR = join(ROOT, 'tests', 'fixtures');
 
-/* Every fixture: { name, description, case, stages } with the JSON strings for
- * non-finite numbers turned back into numbers in stages. */
+/* Every fixture: { name, description, case, stages, grad_inputs, grads } with
+ * the JSON strings for non-finite numbers turned back into numbers in stages
+ * and grads. grad_inputs holds the case keys grad_output (and for some,
+ * grad_attn_weights and grad_weights) of the loss whose gradients grads holds,
+ * of every input and stage by name. */
 export function loadFixtures() {
   return readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.json')).sort().map((file) => {
     const doc = JSON.parse(readFileSync(join(FIXTURE_DIR, file), 'utf8'));
     if (doc.version !== 1) throw new Error(`${file}: fixture version ${doc.version}, expected 1`);
     const stages = {};
     for (const [name, nested] of Object.entries(doc.stages)) stages[name] = flatten(nested);
-    return { ...doc, stages };
+    const grads = {};
+    for (const [name, nested] of Object.entries(doc.grads)) grads[name] = flatten(nested);
+    return { ...doc, stages, grads };
   });
 }
 
@@ -78,25 +83,35 @@ function driverNumber(x) {
   return Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : String(x);
 }
 
-/* The driver's commands for one parsed case, given the config field order. */
-export function driverScript(parsed, configFields, command = 'forward') {
+/* The driver's commands for one parsed case, given the config field order;
+ * with grads ({ stage: data } of dL/d output, attn_weights, weights), then
+ * its backward pass. */
+export function driverScript(parsed, configFields, command = 'forward', grads = null) {
   const lines = [`config ${configFields.map((f) => parsed.config[f]).join(' ')}`];
   for (const [name, data] of Object.entries(parsed.inputs)) lines.push(`input ${name} ${Array.from(data, driverNumber).join(' ')}`);
   lines.push(command);
+  if (grads) {
+    for (const stage of ['output', 'attn_weights', 'weights'])
+      if (grads[stage]) lines.push(`grad_input ${stage} ${Array.from(grads[stage], driverNumber).join(' ')}`);
+    lines.push('backward');
+  }
   return lines.join('\n') + '\n';
 }
 
-/* Runs the driver on a script; returns { results: [stages | {error}], stderr, status }. */
+/* Runs the driver on a script; returns { results: [stages | grads | {error}
+ * | {medianMs, minMs}], stderr, status }: a forward's stages and a backward's
+ * gradients (of inputs and stages by name) each make one result. */
 export function runDriver(binary, script) {
   const run = spawnSync(binary, [], { input: script, encoding: 'utf8', maxBuffer: 1 << 28 });
   const results = [];
-  let current = null;
+  let current = null, kind = null;
   for (const line of run.stdout.split('\n')) {
     const words = line.split(' ');
     if (words[0] === 'error') results.push({ error: { code: Number(words[1]), message: words.slice(2).join(' ') } });
     if (words[0] === 'time') results.push({ medianMs: Number(words[1]), minMs: Number(words[2]) });
-    if (words[0] !== 'stage') { current = null; continue; }
-    if (!current || words[1] in current) results.push((current = {})); /* the next forward's stages */
+    if (words[0] !== 'stage' && words[0] !== 'grad') { current = null; continue; }
+    if (!current || kind !== words[0] || words[1] in current) results.push((current = {})); /* the next pass's */
+    kind = words[0];
     const rank = Number(words[2]);
     const shape = words.slice(3, 3 + rank).map(Number);
     const data = Float64Array.from(words.slice(6), (w) => (/nan/.test(w) ? NaN : w === 'inf' ? Infinity : w === '-inf' ? -Infinity : Number(w)));

@@ -25,8 +25,9 @@
   /* Every key a case may hold, in the order a case is written. Fields:
    *   group   'option' (a module argument), 'label' (display only), 'input'
    *           (a forward() argument) or 'param' (a state_dict entry)
+   *   group   ... or 'grad' (dL/d a stage, for the backward pass)
    *   type    'int', 'bool', 'number' (options); 'tokens'; 'float' or
-   *           'mask' (tensors: nested arrays)
+   *           'mask' (tensors: nested arrays); 'grad' (shaped as its stage)
    *   shape   a tensor's dims by their names in dims(); `shapes` when it
    *           may have either of two ranks
    *   what    its shape in words, for messages
@@ -69,6 +70,11 @@
     { key: 'out_proj.bias', group: 'param', type: 'float', shape: ['E'], what: 'E', used: (d) => d.bias, flag: 'bias' },
     { key: 'attn_mask', group: 'input', type: 'mask', shapes: [['L', 'S'], ['H', 'L', 'S']], what: 'L×S (query rows × key rows) or H×L×S' },
     { key: 'key_padding_mask', group: 'input', type: 'mask', shape: ['S'], what: 'S (one per key row)' },
+    /* dL/d output, attn_weights and weights, for the backward pass (the CLI
+     * runs it when a case has any of them); their shapes: gradientShapes() */
+    { key: 'grad_output', group: 'grad', type: 'grad', stage: 'output' },
+    { key: 'grad_attn_weights', group: 'grad', type: 'grad', stage: 'attn_weights' },
+    { key: 'grad_weights', group: 'grad', type: 'grad', stage: 'weights' },
   ];
   const KEY = Object.assign(Object.create(null), Object.fromEntries(KEYS.map((k) => [k.key, k])));
   for (const k of KEYS) if (k.flag) k.unused = () => `given, but ${k.flag} is false`;
@@ -77,7 +83,21 @@
   const OPTION_KEYS = keysOf((k) => k.group === 'option');
   const INPUT_KEYS = keysOf((k) => k.type === 'float' || k.type === 'mask');
   const PARAM_KEYS = keysOf((k) => k.group === 'param');
+  const GRAD_KEYS = keysOf((k) => k.group === 'grad');
   const KNOWN_KEYS = KEYS.map((k) => k.key);
+
+  /* PyTorch 2's own warning (F._canonical_mask) when the two masks' types
+   * differ; the masks still merge (README.md). */
+  const MISMATCHED_MASKS = 'Support for mismatched key_padding_mask and attn_mask is deprecated. Use same type for both instead.';
+  const NO_WARNINGS = Object.freeze([]);
+  const MISMATCHED = Object.freeze([MISMATCHED_MASKS]);
+
+  /* The warnings PyTorch 2 gives for a configuration (attn_config's fields),
+   * as an array of strings: empty, or the mismatched-masks one. */
+  function warningsFor(config) {
+    const a = config.attn_mask_kind, p = config.key_padding_mask_kind;
+    return a && p && a !== p ? MISMATCHED : NO_WARNINGS;
+  }
 
   class CaseError extends Error {
     /* key: the top-level key at fault ('' for the case as a whole) */
@@ -199,6 +219,39 @@
     return { query: labels, key: selfAttention ? labels : null }; /* other keys are not these words */
   }
 
+  /* The shapes of what backward() takes: dL/d output, attn_weights and
+   * weights, as [shape, what] under the stage names. */
+  function gradientShapes(config) {
+    const { embed_dim: E, num_heads: H, tgt_len: L } = config;
+    const S2 = config.src_len + config.add_bias_kv + config.add_zero_attn;
+    return {
+      output: [[L, E], 'L×E, the shape of output'],
+      attn_weights: config.average_attn_weights ? [[L, S2], 'L×S\', the shape of attn_weights (the mean over heads)']
+        : [[H, L, S2], 'H×L×S\', the shape of attn_weights (per head)'],
+      weights: [[H, L, S2], 'H×L×S\', the shape of weights'],
+    };
+  }
+
+  /* dL/d output, attn_weights and weights for backward(): given holds any of
+   * them (nested arrays or { shape, data }) under `${prefix}${stage}`;
+   * returns { stage: { shape, data: Float32Array } } for those given.
+   * Anything else in given is an error when prefix is '' (backward()'s own
+   * argument); in a case, parseCase checks the keys. */
+  function readGradients(given, config, prefix = '') {
+    if (!given || typeof given !== 'object' || Array.isArray(given))
+      throw new CaseError('', `the gradients must be an object like { output: … }, got ${describe(given)}`);
+    const shapes = gradientShapes(config);
+    if (!prefix)
+      for (const key of Object.keys(given))
+        if (!(key in shapes)) throw new CaseError(key, `unknown gradient "${key}"; backward takes ${Object.keys(shapes).join(', ')}`);
+    const grads = {};
+    for (const [stage, [shape, what]] of Object.entries(shapes)) {
+      const key = prefix + stage, value = given[key];
+      if (value !== undefined && value !== null) grads[stage] = readTensor(key, value, shape, what);
+    }
+    return grads;
+  }
+
   /* A tensor key's expected shape as numbers, from the dims by name. */
   function expected(shape, d) {
     return shape.map((name) => (name === '3E' ? 3 * d.E : d[name]));
@@ -230,9 +283,11 @@
     return d;
   }
 
-  /* Reads a case. Returns { config, inputs, tokens }: config as the core's
-   * attn_config fields, inputs as { name: Float32Array } for the inputs this
-   * configuration uses, tokens as { query, key } label arrays (or null).
+  /* Reads a case. Returns { config, inputs, tokens, warnings, grads }:
+   * config as the core's attn_config fields, inputs as { name: Float32Array }
+   * for the inputs this configuration uses, tokens as { query, key } label
+   * arrays (or null), warnings as warningsFor(config) gives them, grads as
+   * readGradients() gives the case's grad_* keys (null when it has none).
    * Throws a CaseError at the first problem; with { collect: true } it goes
    * on past the problems it can, and returns { errors: [CaseError] } with
    * every one instead (then it never throws a CaseError). */
@@ -318,7 +373,8 @@
       average_attn_weights: options.average_attn_weights === false ? 0 : 1,
       attn_mask_kind: attnMaskKind, attn_mask_per_head: perHead, key_padding_mask_kind: paddingKind,
     };
-    return done({ config, inputs, tokens });
+    const grads = GRAD_KEYS.some(has) ? attempt(() => readGradients(c, config, 'grad_'), null) : null;
+    return done({ config, inputs, tokens, warnings: warningsFor(config), grads });
   }
 
   /* ---- writing stages as JSON ---- */
@@ -349,9 +405,13 @@
   }
 
   /* { stage: { shape, data } } as JSON text, one stage a line, in the order
-   * they come (forward() gives them in the order they are computed). */
-  function stagesToJSON(stages) {
-    const lines = Object.keys(stages).map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(nest(stages[name].data, stages[name].shape))}`);
+   * they come (forward() gives them in the order they are computed); then,
+   * given what backward() returned, one line a gradient keyed "grad.<name>"
+   * in its order (the inputs', then the stages'). */
+  function stagesToJSON(stages, grads = null) {
+    const line = (key, { data, shape }) => `  ${JSON.stringify(key)}: ${JSON.stringify(nest(data, shape))}`;
+    const lines = Object.keys(stages).map((name) => line(name, stages[name]));
+    if (grads) for (const name of Object.keys(grads)) lines.push(line(`grad.${name}`, grads[name]));
     return `{\n${lines.join(',\n')}\n}`;
   }
 
@@ -365,8 +425,8 @@
   }
 
   const api = {
-    KEYS, KEY, parseCase, dims, shapeOf, parseJSON, nest, jsonNumber, stagesToJSON, describe, CaseError,
-    INPUT_KEYS, OPTION_KEYS, PARAM_KEYS, MASK, FLOAT32_MAX, inFloat32Range,
+    KEYS, KEY, parseCase, dims, shapeOf, parseJSON, readGradients, nest, jsonNumber, stagesToJSON, describe, warningsFor, CaseError,
+    INPUT_KEYS, OPTION_KEYS, PARAM_KEYS, GRAD_KEYS, MASK, FLOAT32_MAX, inFloat32Range,
   };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.AttnCase = api;

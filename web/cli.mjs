@@ -4,8 +4,12 @@
 //   node web/cli.mjs CASE.json     (or - for stdin)
 //
 // Prints every stage as JSON, one stage a line, non-finite numbers as the
-// strings "NaN", "Infinity", "-Infinity". Bad input: one line on stderr
-// naming the key and the problem, exit 1. Wrong usage: exit 2.
+// strings "NaN", "Infinity", "-Infinity". A case with "grad_output" (L×E),
+// and optionally "grad_attn_weights" and "grad_weights", also gets the backward
+// pass: after the stages, one line a gradient keyed "grad.<name>". Bad input: one line on stderr
+// naming the key and the problem, exit 1. Wrong usage: exit 2. What PyTorch 2
+// warns of (masks of two types) goes to stderr as "attention-cli: warning: ...",
+// and the exit status stays 0.
 import { readFileSync } from 'node:fs';
 import { createAttention, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
 
@@ -13,7 +17,10 @@ const usage = async () => `usage: attention-cli [--scalar | --simd] CASE.json
   CASE.json   a case in the JSON format of README.md, or - to read stdin
   --scalar    use the scalar wasm build (default: SIMD when supported)
   --simd      use the SIMD wasm build, or fail
-Prints every stage (${(await createAttention()).stageNames.join(', ')}) as JSON, in the order they are computed.`;
+Prints every stage (${(await createAttention()).stageNames.join(', ')}) as JSON, in
+the order they are computed; with "grad_output" (and optionally
+"grad_attn_weights", "grad_weights") in the case, then the gradient of every
+input and stage, keyed "grad.<name>".`;
 
 function fail(message, code = 1) {
   process.stderr.write(`attention-cli: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
@@ -42,8 +49,11 @@ try {
 
 try {
   const parsed = parseCase(parseJSON(text, path === '-' ? 'stdin' : path));
+  for (const warning of parsed.warnings) process.stderr.write(`attention-cli: warning: ${warning}\n`);
   const attention = await createAttention({ simd: flags[0] === '--simd' ? true : flags[0] === '--scalar' ? false : undefined });
-  process.stdout.write(stagesToJSON(attention.forward(parsed)) + '\n');
+  const stages = attention.forward(parsed);
+  const grads = parsed.grads ? attention.backward(parsed.grads) : null;
+  process.stdout.write(stagesToJSON(stages, grads) + '\n');
 } catch (e) {
   if (e.name === 'CaseError' || e.name === 'CoreError') fail(e.message);
   throw e;

@@ -2,6 +2,8 @@
  *
  *   const attention = await createAttention({ simd });  // simd: true, false, or auto
  *   const stages = attention.forward(aCase);             // { q: { shape, data }, ... }
+ *   attention.warnings;                                  // PyTorch 2's warnings for that case
+ *   const grads = attention.backward({ output: dOut });  // { query: { shape, data }, ..., q: ..., output: ... }
  *
  * It loads the SIMD build when the engine validates it, the scalar one
  * otherwise. Inputs are written straight into wasm memory; each stage is
@@ -67,6 +69,7 @@
       if (!this.handle || !this.scratch) throw new CoreError(3, 'out of memory');
       this.plan = null; /* see planFor() */
       this.parsed = NOT_PARSED; /* see parse() */
+      this.warnings = []; /* what PyTorch 2 warns of the last forward()'s case, e.g. mixed mask types */
     }
 
     memory() { return this.core.memory.buffer; }
@@ -118,6 +121,8 @@
         else for (let i = 0; i < count; i++) heap[offset + i] = data[i];
       }
       this.check(this.core.attn_forward(this.handle));
+      this.warnings = Case.warningsFor(config); /* PyTorch 2's, for this case */
+      this.forwardInputs = inputs; /* which of query, key and value are one array: backward() */
       if (!plan.stages) plan.stages = this.stageNames.map((name, i) => this.located(name, this.core.attn_stage(this.handle, i), this.shape(this.core.attn_stage_shape, i)));
       heap = this.heap();
       const stages = {};
@@ -131,6 +136,62 @@
         stages[name] = { shape: shape.slice(), data };
       }
       return stages;
+    }
+
+    /* The gradients of a loss L of the last forward()'s results: given holds
+     * dL/d output (L×E), and when L also reads them dL/d attn_weights and
+     * dL/d weights (H×L×S'), each as nested arrays or { shape, data }; a
+     * missing one counts as zeros. Returns dL/d every input the case uses
+     * but the masks (query, key, value, the weights and biases), then every
+     * stage, as { name: { shape, data: Float32Array } }. query, key and
+     * value that were one array (self-attention: key and value default to
+     * query) are one tensor: its gradient, the sum over its uses as autograd
+     * gives, is under the first of their names only. into: an earlier result
+     * of backward(), whose Float32Arrays of the right lengths are filled
+     * instead of new ones made (a loop that keeps no result needs no
+     * allocation); the returned object is a new one all the same. */
+    backward(given = {}, into = null) {
+      const plan = this.plan;
+      if (!plan || !plan.stages) throw new CoreError(4, 'backward called before forward');
+      const config = Object.fromEntries(this.configFields.map((name, i) => [name, plan.config[i]]));
+      const grads = Case.readGradients(given, config);
+      if (!plan.gradInputs) plan.gradInputs = ['output', 'attn_weights', 'weights'].map((name) => {
+        const index = this.stageNames.indexOf(name);
+        return this.located(name, this.gradInput(index), this.shape(this.core.attn_stage_grad_shape, index));
+      });
+      let heap = this.heap();
+      for (const { name, offset, count } of plan.gradInputs) {
+        if (grads[name]) heap.set(grads[name].data, offset);
+        else heap.fill(0, offset, offset + count);
+      }
+      this.check(this.core.attn_backward(this.handle));
+      if (!plan.grads) {
+        const inputs = [];
+        this.inputNames.forEach((name, i) => {
+          const pointer = this.core.attn_grad(this.handle, i);
+          if (pointer) inputs.push(this.located(name, pointer, this.shape(this.core.attn_grad_shape, i)));
+        });
+        plan.grads = [...inputs, ...this.stageNames.map((name, i) => this.located(name, this.core.attn_stage_grad(this.handle, i), this.shape(this.core.attn_stage_grad_shape, i)))];
+      }
+      heap = this.heap();
+      const result = {};
+      for (const { name, offset, count, shape } of plan.grads) {
+        const old = into && into[name] && into[name].data;
+        const data = old instanceof Float32Array && old.length === count ? old : null;
+        if (data) data.set(heap.subarray(offset, offset + count));
+        result[name] = { shape: shape.slice(), data: data || heap.slice(offset, offset + count) };
+      }
+      return sumSharedInputs(result, this.forwardInputs);
+    }
+
+    /* Where dL/d stage goes (attn_grad_input). It gives no status when the
+     * gradient buffers cannot be had; attn_backward() meets the same limit
+     * and returns it. */
+    gradInput(stage) {
+      const pointer = this.core.attn_grad_input(this.handle, stage);
+      if (pointer) return pointer;
+      this.check(this.core.attn_backward(this.handle));
+      throw new CoreError(3, 'out of memory for the gradients');
     }
 
     /* ---- the fast path: what forward() would work out afresh each call,
@@ -264,7 +325,23 @@
     return i === keys.length;
   }
 
-  const api = { createAttention, CoreError };
+  /* grads (backward()'s, or the same names from the native driver) with
+   * query, key and value that are one array in inputs (a parsed case's) made
+   * one tensor: the sum of their gradients under the first name, the others
+   * dropped, as autograd gives for one tensor used several times. */
+  function sumSharedInputs(grads, inputs) {
+    const names = ['query', 'key', 'value'];
+    for (let j = 1; j < names.length; j++) {
+      const into = names.slice(0, j).find((name) => grads[name] && inputs[name] === inputs[names[j]]);
+      if (!into || !grads[names[j]]) continue;
+      const sum = grads[into].data, add = grads[names[j]].data;
+      for (let i = 0; i < sum.length; i++) sum[i] += add[i];
+      delete grads[names[j]];
+    }
+    return grads;
+  }
+
+  const api = { createAttention, CoreError, sumSharedInputs };
   if (isNode) module.exports = api;
   else root.AttnCore = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

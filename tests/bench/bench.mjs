@@ -18,10 +18,15 @@
 // enough times to last a few milliseconds; the figure is the median sample.
 // Flops count 2·m·n·k for each product (the four projections, q·kᵀ and
 // weights·v), nothing for softmax and the rest.
+//
+// backward() (dL/d output given, every gradient returned) is timed beside
+// forward() in the same turns, on the SIMD, scalar and native builds, with its
+// ratio to forward() at every size (issue 16's target: at most 2.5× at the
+// BERT-base layer).
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createAttention, parseCase } from '../../web/attention.mjs';
+import { createAttention, parseCase, sumSharedInputs } from '../../web/attention.mjs';
 import { seededRandom, compareStages, driverScript, runDriver, NATIVE, ROOT } from '../helpers.mjs';
 import { plainForward } from './plain.mjs';
 import { startTfjs, tfjsAttention } from './tfjs.mjs';
@@ -59,6 +64,12 @@ function makeCase({ L, E, H }, seed) {
 }
 
 const flopsOf = ({ L, E }) => 8 * L * E * E + 4 * L * L * E; /* 4 projections + scores + context */
+
+/* backward()'s argument: a seeded dL/d output, L×E */
+function makeGradient({ L, E }, seed) {
+  const random = seededRandom(seed);
+  return { output: { shape: [L, E], data: Float32Array.from({ length: L * E }, () => random() * 2 - 1) } };
+}
 
 /* ---- timing ---- */
 
@@ -170,6 +181,24 @@ function timeNative(aCase, configFields, runs) {
   return timing.medianMs;
 }
 
+/* The native driver's backward: one forward (`time 1`), dL/d output, then
+ * `time_backward N`. */
+function timeNativeBackward(aCase, given, configFields, runs) {
+  const dOut = Array.from(given.output.data, (x) => (Object.is(x, -0) ? '0' : String(x))).join(' ');
+  const script = `${driverScript(parseCase(aCase), configFields, 'time 1')}grad_input output ${dOut}\ntime_backward ${runs}\n`;
+  const run = runDriver(NATIVE, script);
+  const timing = run.results.filter((r) => 'medianMs' in r)[1];
+  if (run.status !== 0 || !timing) throw new Error(`the native driver failed: ${run.stderr}`);
+  return timing.medianMs;
+}
+
+/* The native driver's gradients, for the agreement check */
+function nativeGradients(aCase, given, configFields) {
+  const parsed = parseCase(aCase);
+  const run = runDriver(NATIVE, driverScript(parsed, configFields, 'forward', { output: given.output.data }));
+  return run.status === 0 ? sumSharedInputs(run.results[1], parsed.inputs) : null;
+}
+
 function nativeStages(aCase, configFields) {
   const run = runDriver(NATIVE, driverScript(parseCase(aCase), configFields));
   return run.status === 0 ? run.results[0] : null;
@@ -201,7 +230,7 @@ function table(header, rows) {
 
 async function main() {
   const started = now();
-  console.log(`make bench: one forward() of nn.MultiheadAttention (self-attention, bias, random weights)`);
+  console.log(`make bench: one forward() and one backward() of nn.MultiheadAttention (self-attention, bias, random weights)`);
   console.log(`machine: ${machine()}`);
 
   const tfjs = await startTfjs();
@@ -226,6 +255,17 @@ async function main() {
       const failures = stages ? compareStages(stages, reference) : ['did not run'];
       if (failures.length) disagree.push(`${name}: ${failures[0]}`);
     }
+    const memory = { simd: simd.memoryBytes(), scalar: scalar.memoryBytes() }; /* before any gradients */
+    // and the same gradients from the backward pass of each build
+    const given = makeGradient(size, 3000 + index);
+    const referenceGrads = simd.backward(given);
+    let reused = simd.backward(given); /* backward(given, reused) fills these arrays again */
+    const otherGrads = { 'scalar backward': scalar.backward(given) };
+    if (size.L * size.E <= 4096) otherGrads['native backward'] = nativeGradients(aCase, given, simd.configFields);
+    for (const [name, grads] of Object.entries(otherGrads)) {
+      const failures = grads ? compareStages(grads, referenceGrads) : ['did not run'];
+      if (failures.length) disagree.push(`${name}: ${failures[0]}`);
+    }
 
     // simdCore, scalarCore: the C attn_forward() alone, on the inputs the
     // last forward() wrote (the binding's internals: core, handle)
@@ -236,10 +276,16 @@ async function main() {
       tfjs: () => tfForward(aCase.query.data),
       simdCore: () => simd.core.attn_forward(simd.handle),
       scalarCore: () => scalar.core.attn_forward(scalar.handle),
+      simdBackward: () => simd.backward(given),
+      scalarBackward: () => scalar.backward(given),
+      simdBackwardInto: () => { reused = simd.backward(given, reused); },
+      simdBackwardCore: () => simd.core.attn_backward(simd.handle),
+      scalarBackwardCore: () => scalar.core.attn_backward(scalar.handle),
     }, size.rounds);
     times.native = timeNative(aCase, simd.configFields, size.nativeRuns);
+    times.nativeBackward = timeNativeBackward(aCase, given, simd.configFields, Math.ceil(size.nativeRuns / 2));
     const gemm = timeGemm(bench, size, 2000 + index);
-    results.push({ size, times, gemm, disagree, memory: { simd: simd.memoryBytes(), scalar: scalar.memoryBytes() } });
+    results.push({ size, times, gemm, disagree, memory, memoryWithGradients: simd.memoryBytes() });
     tfForward.dispose();
     simd.dispose();
     scalar.dispose();
@@ -280,10 +326,24 @@ async function main() {
       ['', 'scalar', fmtTime(times.scalar), fmtTime(times.scalarCore), '', '', fmtTime(Math.max(0, times.scalar - times.scalarCore))],
     ])));
 
+  console.log('\nbackward() beside forward(): median time per call in the same turns, and backward / forward');
+  console.log('(backward(): dL/d output in, the gradient of every input and stage copied out into new arrays;');
+  console.log('backward(g, last): into the arrays of the last result; C: attn_backward() / attn_forward() alone;');
+  console.log('wasm memory: with the gradient buffers, which the first backward() allocates)');
+  const ratio = (b, f) => `${(b / f).toFixed(2)}×`;
+  console.log(table(
+    ['size', 'SIMD forward()', 'SIMD backward()', 'ratio', 'backward(g, last)', 'ratio', 'C ratio', 'scalar ratio', 'C ratio', 'native ratio', 'wasm memory'],
+    results.map(({ size, times, memoryWithGradients }) => [
+      size.name, fmtTime(times.simd), fmtTime(times.simdBackward), ratio(times.simdBackward, times.simd),
+      fmtTime(times.simdBackwardInto), ratio(times.simdBackwardInto, times.simd), ratio(times.simdBackwardCore, times.simdCore),
+      ratio(times.scalarBackward, times.scalar), ratio(times.scalarBackwardCore, times.scalarCore), ratio(times.nativeBackward, times.native),
+      fmtBytes(memoryWithGradients),
+    ])));
+
   for (const { size, disagree } of results)
     for (const d of disagree) console.log(`warning: at ${size.name}, ${d} (differs from the SIMD build past the test tolerance)`);
   if (results.every((r) => !r.disagree.length))
-    console.log('\nevery implementation computed the same stages as the SIMD build (tests/helpers.mjs tolerance)');
+    console.log('\nevery implementation computed the same stages, and every build the same gradients, as the SIMD build (tests/helpers.mjs tolerance)');
 
   // ---- targets ----
   const bert = results.find((r) => r.size.name === 'BERT-base layer');
@@ -298,8 +358,13 @@ async function main() {
       ` medians ${fmtGflops(bert.gemm.gflops)} and ${fmtGflops(bert.gemm.peak)} GFLOPS)`],
     ['forward() ≤ 2× plain JS at the lecture size', lecture.times.simd / lecture.times.plain <= 2,
       `${(lecture.times.simd / lecture.times.plain).toFixed(2)}× (${fmtTime(lecture.times.simd)} vs ${fmtTime(lecture.times.plain)})`],
+    ['backward() ≤ 2.5× forward() (BERT-base, SIMD; issue 16), every gradient into new arrays', bert.times.simdBackward / bert.times.simd <= 2.5,
+      `${(bert.times.simdBackward / bert.times.simd).toFixed(2)}× (${fmtTime(bert.times.simdBackward)} vs ${fmtTime(bert.times.simd)})`],
+    ['the same, into the arrays of the last result (backward(g, last))', bert.times.simdBackwardInto / bert.times.simd <= 2.5,
+      `${(bert.times.simdBackwardInto / bert.times.simd).toFixed(2)}× (${fmtTime(bert.times.simdBackwardInto)} vs ${fmtTime(bert.times.simd)};` +
+      ` the C attn_backward() alone ${(bert.times.simdBackwardCore / bert.times.simdCore).toFixed(2)}× attn_forward())`],
   ];
-  console.log('\ntargets (issue 5), measured in this run:');
+  console.log('\ntargets (issues 5 and 16), measured in this run:');
   for (const [what, pass, detail] of targets) console.log(`  ${pass ? 'PASS' : 'FAIL'}  ${what}: ${detail}`);
   console.log(`\nbench took ${((now() - started) / 1000).toFixed(0)} s`);
 }

@@ -56,6 +56,19 @@
  * stages agree with a double reference computed from the previous stage.
  * Large configurations are configured and touched but only computed (and
  * cross-checked) when they are cheap enough; see work().
+ *
+ * Every forward pass cheap enough for the reference check is followed by a
+ * backward pass (attn_backward), its dL/d output, attn_weights and weights
+ * drawn from a PRNG seeded by the op and the stages. Its checks: status and
+ * error; the gradients' shapes are the documented ones, NULL exactly for the
+ * masks and unused inputs (and before a backward), disjoint from every other
+ * buffer; backward changes no input, stage or given gradient, gives the same
+ * bits when repeated and on a fresh object; a masked score's gradient is 0;
+ * a NaN weights row (fully masked) has NaN score gradients; each score row's
+ * gradients sum to 0 (softmax); with gentle inputs (finite, |x| <= 16) and no
+ * NaN row, every gradient is finite and each product agrees with a double
+ * reference computed from the gradients it is made of. A failed configure
+ * leaves the gradients as they were.
  */
 #include <float.h>
 #include <limits.h>
@@ -69,6 +82,7 @@
 
 #define MAX_OPS 16
 #define TAME_LIMIT 1e4
+#define GENTLE_LIMIT 16 /* inputs up to here: no gradient can overflow */
 #define WORK_FULL (1ULL << 18)    /* up to here: reference check and a fresh object */
 #define WORK_FORWARD (1ULL << 22) /* up to here: forward and the structural checks */
 
@@ -271,6 +285,7 @@ typedef struct {
     int op;           /* index of the current op, for the value seeds */
     uint64_t stages;  /* hash of the stages of the last forward */
     const float *attn_mask, *key_padding_mask; /* during check_forward */
+    int grads;        /* the gradients hold a backward pass (until a configure changes the configuration) */
 } model;
 
 static float *input_of(model *m, int i, unsigned long long *n) {
@@ -291,6 +306,26 @@ static const float *stage_of(const model *m, int s, unsigned long long *n) {
     return attn_stage(m->a, s);
 }
 
+static int is_mask(int i) { return i == ATTN_ATTN_MASK || i == ATTN_KEY_PADDING_MASK; }
+
+static const float *grad_of(const model *m, int i, unsigned long long *n) {
+    int dims[3] = {0, 0, 0};
+    int rank = attn_grad_shape(m->a, i, dims);
+    *n = 1;
+    for (int d = 0; d < rank; d++) *n *= (unsigned long long)dims[d];
+    if (!rank) *n = 0;
+    return attn_grad(m->a, i);
+}
+
+static const float *stage_grad_of(const model *m, int s, unsigned long long *n) {
+    int dims[3] = {0, 0, 0};
+    int rank = attn_stage_grad_shape(m->a, s, dims);
+    *n = 1;
+    for (int d = 0; d < rank; d++) *n *= (unsigned long long)dims[d];
+    if (!rank) *n = 0;
+    return attn_stage_grad(m->a, s);
+}
+
 static void check_error_empty(const model *m, const char *after) {
     const char *e = attn_error(m->a);
     CHECK(e && e[0] == 0, "attn_error is \"%s\" after a successful %s", e ? e : "(null)", after);
@@ -301,9 +336,10 @@ static void check_error_set(const model *m, const char *after) {
     CHECK(e && e[0] != 0, "attn_error is empty after a failed %s", after);
 }
 
-/* Shapes, NULLs and disjoint buffers under the current state. */
+/* Shapes, NULLs and disjoint buffers under the current state: the inputs'
+ * and stages', then their gradients'. */
 static void check_shapes(const model *m) {
-    struct { const char *lo, *hi; } ranges[ATTN_INPUT_COUNT + ATTN_STAGE_COUNT];
+    struct { const char *lo, *hi; } ranges[2 * (ATTN_INPUT_COUNT + ATTN_STAGE_COUNT)];
     int nranges = 0;
     for (int i = 0; i < ATTN_INPUT_COUNT + ATTN_STAGE_COUNT; i++) {
         int is_input = i < ATTN_INPUT_COUNT, k = is_input ? i : i - ATTN_INPUT_COUNT;
@@ -330,6 +366,33 @@ static void check_shapes(const model *m) {
             for (int r = 0; r < nranges; r++)
                 CHECK(ranges[r].hi <= ranges[nranges].lo || ranges[nranges].hi <= ranges[r].lo,
                       "%s overlaps another buffer", name);
+            nranges++;
+        }
+    }
+    for (int i = 0; i < ATTN_INPUT_COUNT + ATTN_STAGE_COUNT; i++) {
+        int is_input = i < ATTN_INPUT_COUNT, k = is_input ? i : i - ATTN_INPUT_COUNT;
+        int dims[3] = {-7, -7, -7};
+        unsigned long long want[3];
+        int rank = is_input ? attn_grad_shape(m->a, k, dims) : attn_stage_grad_shape(m->a, k, dims);
+        const void *p = is_input ? (const void *)attn_grad(m->a, k) : (const void *)attn_stage_grad(m->a, k);
+        const char *name = is_input ? attn_input_name(k) : attn_stage_name(k);
+        if (!m->configured) {
+            CHECK(rank == 0 && p == NULL, "d %s: rank %d, pointer %p before any configure", name, rank, p);
+            continue;
+        }
+        int want_rank = is_input ? (is_mask(k) ? 0 : want_input_shape(&m->cfg, k, want)) : want_stage_shape(&m->cfg, k, want);
+        CHECK(rank == want_rank, "d %s: rank %d, documented %d", name, rank, want_rank);
+        for (int d = 0; d < rank; d++)
+            CHECK((unsigned long long)(unsigned)dims[d] == want[d] && dims[d] > 0,
+                  "d %s: dim %d is %d, documented %llu", name, d, dims[d], want[d]);
+        CHECK((p != NULL) == (m->grads && rank > 0), "d %s: pointer %p with rank %d, gradients computed %d", name, p, rank, m->grads);
+        if (p) {
+            CHECK(((uintptr_t)p & 3) == 0, "d %s: %p is not float-aligned", name, p);
+            ranges[nranges].lo = p;
+            ranges[nranges].hi = (const char *)p + count(rank, want) * sizeof(float);
+            for (int r = 0; r < nranges; r++)
+                CHECK(ranges[r].hi <= ranges[nranges].lo || ranges[nranges].hi <= ranges[r].lo,
+                      "d %s overlaps another buffer", name);
             nranges++;
         }
     }
@@ -370,6 +433,17 @@ static uint64_t hash_stages(const model *m) {
     for (int s = 0; s < ATTN_STAGE_COUNT; s++) {
         unsigned long long n;
         const float *p = stage_of(m, s, &n);
+        h = (h ^ (uintptr_t)p) * 0x100000001b3ULL;
+        if (p) h = hash_floats(h, p, n);
+    }
+    return h;
+}
+
+static uint64_t hash_grads(const model *m) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (int i = 0; i < ATTN_INPUT_COUNT + ATTN_STAGE_COUNT; i++) {
+        unsigned long long n;
+        const float *p = i < ATTN_INPUT_COUNT ? grad_of(m, i, &n) : stage_grad_of(m, i - ATTN_INPUT_COUNT, &n);
         h = (h ^ (uintptr_t)p) * 0x100000001b3ULL;
         if (p) h = hash_floats(h, p, n);
     }
@@ -432,7 +506,7 @@ static void fill(model *m, source *s) {
 /* Every input finite and |x| <= TAME_LIMIT (a float mask may hold -inf; a
  * bool mask anything): then no product can overflow, so a weights row can be
  * NaN only where it is fully masked. */
-static int inputs_tame(model *m) {
+static int inputs_within(model *m, double limit) {
     for (int i = 0; i < ATTN_INPUT_COUNT; i++) {
         unsigned long long n;
         const float *p = input_of(m, i, &n);
@@ -443,32 +517,32 @@ static int inputs_tame(model *m) {
         if (bool_mask) continue;
         for (unsigned long long j = 0; j < n; j++) {
             if (float_mask && p[j] == -INFINITY) continue;
-            if (!(fabsf(p[j]) <= TAME_LIMIT)) return 0;
+            if (!(fabsf(p[j]) <= limit)) return 0;
         }
     }
     return 1;
 }
 
+static int inputs_tame(model *m) { return inputs_within(m, TAME_LIMIT); }
+
 /* ---- checks of a forward pass ------------------------------------------- */
 
-/* The documented merge of the two masks for score (h, i, j): returns -inf
- * where masked, else what is added. Columns j >= S are never masked. */
+/* The documented merge of the two masks for score (h, i, j), PyTorch 2's:
+ * each mask as floats (a bool one: -inf where non-zero, else 0), then added.
+ * -inf means masked. Columns j >= S get 0. */
 static double mask_add(const model *m, int h, int i, int j) {
     const attn_config *c = &m->cfg;
     if (j >= c->src_len) return 0.0;
-    int masked = 0;
-    double added = 0.0;
+    float attn_mask = 0.0f, key_padding_mask = 0.0f;
     if (c->attn_mask_kind) {
-        float v = m->attn_mask[((size_t)(c->attn_mask_per_head ? h : 0) * c->tgt_len + i) * c->src_len + j];
-        if (c->attn_mask_kind == ATTN_MASK_BOOL) masked = v != 0.0f;
-        else added = v;
+        attn_mask = m->attn_mask[((size_t)(c->attn_mask_per_head ? h : 0) * c->tgt_len + i) * c->src_len + j];
+        if (c->attn_mask_kind == ATTN_MASK_BOOL) attn_mask = attn_mask != 0.0f ? -INFINITY : 0.0f;
     }
     if (c->key_padding_mask_kind) {
-        float v = m->key_padding_mask[j];
-        if (c->key_padding_mask_kind == ATTN_MASK_BOOL || c->attn_mask_kind == ATTN_MASK_BOOL) masked |= v != 0.0f;
-        else if (c->attn_mask_kind == ATTN_MASK_NONE) added = v; /* a float one beside a float attn_mask: ignored */
+        key_padding_mask = m->key_padding_mask[j];
+        if (c->key_padding_mask_kind == ATTN_MASK_BOOL) key_padding_mask = key_padding_mask != 0.0f ? -INFINITY : 0.0f;
     }
-    return masked ? -INFINITY : added;
+    return (double)attn_mask + (double)key_padding_mask;
 }
 
 #define U (1.0 / 16777216.0) /* float32's unit roundoff */
@@ -683,6 +757,201 @@ static void check_fresh(model *m) {
     attn_free(fresh);
 }
 
+/* ---- checks of a backward pass ------------------------------------------ */
+
+/* out (rows×cols, row stride ldo) = A·B within float32's error bound, where
+ * A[r][t] = a[r·ar + t·at] and B[t][c] = b[t·bt + c·bc], t < inner. */
+static void check_product(const char *what, int rows, int cols, int inner, const float *a, size_t ar, size_t at,
+                          const float *b, size_t bt, size_t bc, const float *out, size_t ldo) {
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            double sum = 0.0, abs_sum = 0.0;
+            for (int t = 0; t < inner; t++) {
+                double x = (double)a[r * ar + t * at] * b[t * bt + c * bc];
+                sum += x, abs_sum += fabs(x);
+            }
+            check_close(what, r * ldo + c, out[r * ldo + c], sum, abs_sum, inner);
+        }
+}
+
+/* d_b[o] = Σ_r d_y[r][o] (rows×E) */
+static void check_column_sums(const char *what, int rows, int E, const float *d_y, const float *d_b) {
+    for (int o = 0; o < E; o++) {
+        double sum = 0.0, abs_sum = 0.0;
+        for (int r = 0; r < rows; r++) sum += d_y[(size_t)r * E + o], abs_sum += fabs(d_y[(size_t)r * E + o]);
+        check_close(what, o, d_b[o], sum, abs_sum, rows);
+    }
+}
+
+/* A linear layer's backward (y = x·Wᵀ + b; x rows×in, W E×in), from d_y as computed. */
+static void check_linear_backward(model *m, const char *name, int p, int rows, const float *x, const float *d_y,
+                                  int input, int weight_input, const float *d_b) {
+    unsigned long long n;
+    int E = m->cfg.embed_dim, in;
+    const float *w = weight_row(m, p, 0, &in);
+    const float *d_w = grad_of(m, weight_input, &n);
+    if (weight_input == ATTN_IN_PROJ_WEIGHT) d_w += (size_t)p * E * E;
+    check_product(name, rows, in, E, d_y, E, 1, w, in, 1, grad_of(m, input, &n), in);
+    check_product("d W", E, in, rows, d_y, 1, E, x, in, 1, d_w, in);
+    if (d_b) check_column_sums("d b", rows, E, d_y, d_b);
+}
+
+static void check_backward(model *m, const float *given_weights) {
+    const attn_config *c = &m->cfg;
+    int E = c->embed_dim, H = c->num_heads, L = c->tgt_len, S = c->src_len, hd = E / H, S2 = (int)src_ext(c);
+    int packed = c->kdim == E && c->vdim == E;
+    unsigned long long n;
+    const float *k = stage_of(m, ATTN_K, &n), *v = stage_of(m, ATTN_V, &n), *qs = stage_of(m, ATTN_Q_SCALED, &n);
+    const float *weights = stage_of(m, ATTN_WEIGHTS, &n), *context = stage_of(m, ATTN_CONTEXT, &n);
+    const float *d_out = stage_grad_of(m, ATTN_OUTPUT, &n), *d_aw = stage_grad_of(m, ATTN_ATTN_WEIGHTS, &n);
+    const float *d_context = stage_grad_of(m, ATTN_CONTEXT, &n), *d_weights = stage_grad_of(m, ATTN_WEIGHTS, &n);
+    const float *d_scores = stage_grad_of(m, ATTN_SCORES, &n), *d_qs = stage_grad_of(m, ATTN_Q_SCALED, &n);
+    const float *d_q = stage_grad_of(m, ATTN_Q, &n), *d_k = stage_grad_of(m, ATTN_K, &n), *d_v = stage_grad_of(m, ATTN_V, &n);
+    m->attn_mask = input_of(m, ATTN_ATTN_MASK, &n);
+    m->key_padding_mask = input_of(m, ATTN_KEY_PADDING_MASK, &n);
+
+    /* masking: 0 at a masked score (where the row's d weights are finite),
+     * NaN through a fully masked (NaN) row;
+     * softmax: each row of score gradients sums to 0 */
+    int nan_rows = 0;
+    for (int h = 0; h < H; h++)
+        for (int i = 0; i < L; i++) {
+            size_t row = ((size_t)h * L + i) * S2;
+            if (isnan(weights[row])) {
+                nan_rows++;
+                for (int j = 0; j < S2; j++) CHECK(isnan(d_scores[row + j]), "d scores[%d][%d][%d] = %g in a NaN weights row", h, i, j, d_scores[row + j]);
+                continue;
+            }
+            double sum = 0.0, abs_sum = 0.0;
+            /* d weights finite, and Σ w·d weights far from overflowing: else
+             * 0 · ∞ at a masked score is NaN, in autograd too */
+            double weighted = 0.0;
+            for (int j = 0; j < S2; j++) weighted += fabs((double)weights[row + j] * d_weights[row + j]);
+            int finite_row = weighted <= 1e37;
+            for (int j = 0; j < S2; j++) finite_row &= isfinite(d_weights[row + j]) != 0;
+            for (int j = 0; j < S2; j++) {
+                if (finite_row && mask_add(m, h, i, j) == -INFINITY)
+                    CHECK(d_scores[row + j] == 0.0f, "d scores[%d][%d][%d] = %g at a masked score", h, i, j, d_scores[row + j]);
+                sum += d_scores[row + j];
+                abs_sum += fabs((double)weights[row + j] * d_weights[row + j]);
+            }
+            if (finite_row) CHECK(fabs(sum) <= 8.0 * (S2 + 4) * U * abs_sum + 1e-30, "d scores[%d][%d] sums to %g, not 0 (scale %g)", h, i, sum, abs_sum);
+        }
+    /* the row of bias_k and bias_v: their gradients as they are */
+    if (c->add_bias_kv) {
+        CHECK(memcmp(grad_of(m, ATTN_BIAS_K, &n), d_k + (size_t)S * E, (size_t)E * 4) == 0, "d bias_k is not d k's bias_k row");
+        CHECK(memcmp(grad_of(m, ATTN_BIAS_V, &n), d_v + (size_t)S * E, (size_t)E * 4) == 0, "d bias_v is not d v's bias_v row");
+    }
+    if (nan_rows || !inputs_within(m, GENTLE_LIMIT)) return;
+
+    /* gentle inputs, no NaN row: every gradient finite */
+    for (int i = 0; i < ATTN_INPUT_COUNT + ATTN_STAGE_COUNT; i++) {
+        const float *p = i < ATTN_INPUT_COUNT ? grad_of(m, i, &n) : stage_grad_of(m, i - ATTN_INPUT_COUNT, &n);
+        for (unsigned long long j = 0; p && j < n; j++)
+            CHECK(isfinite(p[j]), "d %s[%llu] = %g with gentle inputs and no fully masked row",
+                  i < ATTN_INPUT_COUNT ? attn_input_name(i) : attn_stage_name(i - ATTN_INPUT_COUNT), j, p[j]);
+    }
+
+    /* each product against a double reference from the gradients it is made of */
+    int in;
+    check_product("d context", L, E, E, d_out, E, 1, weight_row(m, 3, 0, &in), E, 1, d_context, E);
+    check_product("d out_proj.weight", E, E, L, d_out, 1, E, context, E, 1, grad_of(m, ATTN_OUT_PROJ_WEIGHT, &n), E);
+    if (c->bias) check_column_sums("d out_proj.bias", L, E, d_out, grad_of(m, ATTN_OUT_PROJ_BIAS, &n));
+    for (int h = 0; h < H; h++) {
+        size_t head = (size_t)h * L * S2;
+        for (int i = 0; i < L; i++)
+            for (int j = 0; j < S2; j++) { /* d_context_h·v_hᵀ, then attn_weights' and the given */
+                size_t at = head + (size_t)i * S2 + j;
+                double sum = 0.0, abs_sum = 0.0;
+                for (int d = 0; d < hd; d++) {
+                    double x = (double)d_context[(size_t)i * E + h * hd + d] * v[(size_t)j * E + h * hd + d];
+                    sum += x, abs_sum += fabs(x);
+                }
+                double from_aw = c->average_attn_weights ? (double)d_aw[(size_t)i * S2 + j] / H : d_aw[at];
+                sum += from_aw + given_weights[at], abs_sum += fabs(from_aw) + fabs(given_weights[at]);
+                check_close("d weights", at, d_weights[at], sum, abs_sum, hd + 2);
+            }
+        for (int i = 0; i < L; i++) { /* softmax */
+            size_t row = head + (size_t)i * S2;
+            double dot = 0.0, abs_dot = 0.0;
+            for (int j = 0; j < S2; j++) dot += (double)weights[row + j] * d_weights[row + j], abs_dot += fabs((double)weights[row + j] * d_weights[row + j]);
+            for (int j = 0; j < S2; j++)
+                check_close("d scores", row + j, d_scores[row + j], weights[row + j] * (d_weights[row + j] - dot),
+                            fabs(weights[row + j]) * (fabs(d_weights[row + j]) + abs_dot), S2 + 2);
+        }
+        check_product("d v", S2, hd, L, weights + head, 1, S2, d_context + h * hd, E, 1, d_v + h * hd, E);
+        check_product("d q_scaled", L, hd, S2, d_scores + head, S2, 1, k + h * hd, E, 1, d_qs + h * hd, E);
+        check_product("d k", S2, hd, L, d_scores + head, 1, S2, qs + h * hd, E, 1, d_k + h * hd, E);
+    }
+    for (size_t i = 0; i < (size_t)L * E; i++)
+        check_close("d q", i, d_q[i], (double)d_qs[i] / sqrt((double)hd), fabs(d_qs[i]) / sqrt((double)hd), 2);
+    const float *d_b = c->bias ? grad_of(m, ATTN_IN_PROJ_BIAS, &n) : NULL;
+    check_linear_backward(m, "d query", 0, L, input_of(m, ATTN_QUERY, &n), d_q, ATTN_QUERY,
+                          packed ? ATTN_IN_PROJ_WEIGHT : ATTN_Q_PROJ_WEIGHT, d_b);
+    check_linear_backward(m, "d key", 1, S, input_of(m, ATTN_KEY, &n), d_k, ATTN_KEY,
+                          packed ? ATTN_IN_PROJ_WEIGHT : ATTN_K_PROJ_WEIGHT, d_b ? d_b + E : NULL);
+    check_linear_backward(m, "d value", 2, S, input_of(m, ATTN_VALUE, &n), d_v, ATTN_VALUE,
+                          packed ? ATTN_IN_PROJ_WEIGHT : ATTN_V_PROJ_WEIGHT, d_b ? d_b + 2 * E : NULL);
+}
+
+/* Writes dL/d output, attn_weights and weights from a PRNG: multiples of
+ * 1/64 in [-1, 1), each of the last two zero half of the time. */
+static void seed_gradients(model *m, attn *a, uint64_t seed) {
+    static const int stages[3] = {ATTN_OUTPUT, ATTN_ATTN_WEIGHTS, ATTN_WEIGHTS};
+    for (int s = 0; s < 3; s++) {
+        float *p = attn_grad_input(a, stages[s]);
+        CHECK(p != NULL, "attn_grad_input(%s) is NULL: %s", attn_stage_name(stages[s]), attn_error(a));
+        unsigned long long d[3], n = count(want_stage_shape(&m->cfg, stages[s], d), d);
+        int used = s == 0 || (splitmix(&seed) & 1);
+        for (unsigned long long j = 0; j < n; j++) p[j] = used ? (float)((int)(splitmix(&seed) >> 57) - 64) / 64.0f : 0.0f;
+    }
+}
+
+/* After a forward pass: a backward pass and its checks. */
+static void backward(model *m, uint64_t stages) {
+    uint64_t seed = stages ^ ((uint64_t)m->op << 40) ^ 0x6a09e667f3bcc909ULL;
+    seed_gradients(m, m->a, seed);
+    uint64_t inputs = hash_inputs(m);
+    const float *given_weights = attn_grad_input(m->a, ATTN_WEIGHTS);
+    unsigned long long weights_count = (unsigned long long)(unsigned)m->cfg.num_heads * (unsigned)m->cfg.tgt_len * src_ext(&m->cfg);
+    uint64_t given = hash_floats(0, given_weights, weights_count);
+    int status = attn_backward(m->a);
+    TRACE("op %d: backward -> %d %s\n", m->op, status, attn_error(m->a));
+    CHECK(status == ATTN_OK, "backward returned %d: %s", status, attn_error(m->a));
+    check_error_empty(m, "backward");
+    m->grads = 1;
+    CHECK(hash_inputs(m) == inputs && hash_stages(m) == stages, "backward changed an input or a stage");
+    check_shapes(m);
+    check_backward(m, given_weights);
+    uint64_t grads = hash_grads(m);
+    CHECK(attn_backward(m->a) == ATTN_OK && hash_grads(m) == grads, "a second backward gave other gradients");
+    CHECK(hash_floats(0, given_weights, weights_count) == given, "backward changed the given dL/d weights");
+
+    /* a fresh object, the same inputs and dL/d: the same bits */
+    attn *fresh = attn_new();
+    CHECK(fresh != NULL, "attn_new failed");
+    model f = *m;
+    f.a = fresh;
+    CHECK(attn_configure(fresh, &m->cfg) == ATTN_OK, "a fresh object rejects the configuration: %s", attn_error(fresh));
+    for (int i = 0; i < ATTN_INPUT_COUNT; i++) {
+        unsigned long long count_m, count_f;
+        float *from = input_of(m, i, &count_m), *to = input_of(&f, i, &count_f);
+        if (from) memcpy(to, from, count_m * 4);
+    }
+    CHECK(attn_forward(fresh) == ATTN_OK, "forward on a fresh object failed");
+    seed_gradients(&f, fresh, seed);
+    CHECK(attn_backward(fresh) == ATTN_OK, "backward on a fresh object failed: %s", attn_error(fresh));
+    for (int i = 0; i < ATTN_INPUT_COUNT + ATTN_STAGE_COUNT; i++) {
+        int is_input = i < ATTN_INPUT_COUNT, k = is_input ? i : i - ATTN_INPUT_COUNT;
+        unsigned long long count_m, count_f;
+        const float *x = is_input ? grad_of(m, k, &count_m) : stage_grad_of(m, k, &count_m);
+        const float *y = is_input ? grad_of(&f, k, &count_f) : stage_grad_of(&f, k, &count_f);
+        CHECK(count_m == count_f && (x == NULL) == (y == NULL) && (!x || memcmp(x, y, count_m * 4) == 0),
+              "d %s differs between this object and a fresh one", is_input ? attn_input_name(k) : attn_stage_name(k));
+    }
+    attn_free(fresh);
+}
+
 static void forward(model *m) {
     if (m->configured && m->work > WORK_FORWARD) { /* too slow to run */
         TRACE("op %d: forward skipped, work %llu\n", m->op, m->work);
@@ -708,12 +977,13 @@ static void forward(model *m) {
     check_forward(m, full);
     CHECK(attn_forward(m->a) == ATTN_OK && hash_stages(m) == stages, "a second forward gave other stages");
     if (full) check_fresh(m);
+    if (full) backward(m, stages);
     m->stages = stages;
 }
 
 static int configure(model *m, const attn_config *c) {
     int was_computed = m->computed;
-    uint64_t inputs = hash_inputs(m), stages = hash_stages(m);
+    uint64_t inputs = hash_inputs(m), stages = hash_stages(m), grads = hash_grads(m);
     float *pointers[ATTN_INPUT_COUNT];
     for (int i = 0; i < ATTN_INPUT_COUNT; i++) pointers[i] = attn_input(m->a, i);
     int same = c && m->configured && memcmp(c, &m->cfg, sizeof *c) == 0;
@@ -742,6 +1012,7 @@ static int configure(model *m, const attn_config *c) {
         check_error_set(m, c ? "configure" : "configure(NULL)");
         CHECK(hash_inputs(m) == inputs, "a failed configure changed the inputs");
         CHECK(hash_stages(m) == stages, "a failed configure changed the stages");
+        CHECK(hash_grads(m) == grads, "a failed configure changed the gradients");
         for (int i = 0; i < ATTN_INPUT_COUNT; i++)
             CHECK(attn_input(m->a, i) == pointers[i], "a failed configure moved input %s", attn_input_name(i));
         check_shapes(m);
@@ -759,6 +1030,7 @@ static int configure(model *m, const attn_config *c) {
             CHECK(attn_input(m->a, i) == pointers[i], "configuring the same configuration moved input %s", attn_input_name(i));
     } else {
         m->computed = 0;
+        m->grads = 0;
     }
     m->configured = 1;
     m->cfg = *c;
@@ -784,10 +1056,19 @@ static void misc(model *m) {
     CHECK(attn_input_shape(NULL, 0, dims) == 0 && attn_stage_shape(NULL, 0, dims) == 0, "NULL object has shapes");
     CHECK(attn_forward(NULL) != ATTN_OK && attn_configure(NULL, &c) != ATTN_OK, "NULL object accepted");
     CHECK(attn_error(NULL) != NULL, "attn_error(NULL) is NULL");
+    CHECK(attn_grad(m->a, -1) == NULL && attn_grad(m->a, ATTN_INPUT_COUNT) == NULL && attn_stage_grad(m->a, -1) == NULL &&
+          attn_stage_grad(m->a, ATTN_STAGE_COUNT) == NULL, "attn_grad / attn_stage_grad out of range");
+    CHECK(attn_grad_shape(m->a, INT_MIN, dims) == 0 && attn_stage_grad_shape(m->a, ATTN_STAGE_COUNT, dims) == 0, "gradient shapes out of range");
+    CHECK(attn_grad_input(m->a, ATTN_Q) == NULL && attn_grad_input(m->a, -1) == NULL && attn_grad_input(m->a, ATTN_STAGE_COUNT) == NULL,
+          "attn_grad_input for a stage that takes no gradient");
+    CHECK(attn_grad(NULL, 0) == NULL && attn_stage_grad(NULL, 0) == NULL && attn_grad_input(NULL, ATTN_OUTPUT) == NULL &&
+          attn_grad_shape(NULL, 0, dims) == 0 && attn_backward(NULL) != ATTN_OK, "NULL object has gradients");
     attn_free(NULL);
     attn *fresh = attn_new();
     CHECK(fresh != NULL, "attn_new failed");
     CHECK(attn_forward(fresh) == ATTN_ERR_STATE && attn_error(fresh)[0], "forward on a fresh object");
+    CHECK(attn_backward(fresh) == ATTN_ERR_STATE && attn_error(fresh)[0], "backward on a fresh object");
+    CHECK(attn_grad_input(fresh, ATTN_OUTPUT) == NULL && attn_grad(fresh, 0) == NULL, "a fresh object has gradient buffers");
     CHECK(attn_stage(fresh, 0) == NULL && attn_input(fresh, 0) == NULL, "a fresh object has buffers");
     attn_free(fresh);
     check_shapes(m);

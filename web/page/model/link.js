@@ -76,8 +76,8 @@
     else {
       parts.push(`v=${VERSION}`);
       const given = (key) => c[key] !== undefined && c[key] !== null; /* null: absent, as in a case */
-      for (const { key, type } of Case.KEYS) {
-        if (!given(key)) continue;
+      for (const { key, type, group } of Case.KEYS) {
+        if (!given(key) || group === 'grad') continue; /* (the backward pass's, not the page's) */
         if (type === 'tokens') {
           parts.push(`tokens=${encodeList(Cases.queryTokens(c))}`);
           if (c.tokens.key) parts.push(`key_tokens=${encodeList(c.tokens.key)}`);
@@ -103,7 +103,7 @@
       const eq = part.indexOf('=');
       if (eq < 0) throw error('', `"${part.slice(0, 20)}" in the link is not key=value`);
       const key = part.slice(0, eq), value = part.slice(eq + 1);
-      const spec = Case.KEY[key];
+      const spec = Case.KEY[key] && Case.KEY[key].group !== 'grad' ? Case.KEY[key] : null;
       if (key === 'v') version = value;
       else if (key === 'example') {
         if (!Object.hasOwn(Cases.EXAMPLES, value)) throw error('example', `example: there is no example "${value.slice(0, 30)}"; there are ${Object.keys(Cases.EXAMPLES).join(', ')}`);
