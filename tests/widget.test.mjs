@@ -74,9 +74,8 @@ for (const name of BROWSERS) {
 
       // an edit in one changes that one only, and it says so
       await page.$eval('#one', (v) => { v.changes = 0; v.addEventListener('change', () => { v.changes++; }); });
-      const input = await page.$('#one >>> [data-stage="query"] [data-row="1"][data-col="0"] input');
-      await input.click();
-      await input.evaluate((i) => i.select());
+      await (await page.$('#one >>> [data-stage="query"] [data-row="1"][data-col="0"]')).click();
+      await (await page.$('#one >>> [data-stage="query"] [data-row="1"][data-col="0"] input')).evaluate((i) => i.select());
       await page.keyboard.type('-1');
       await page.keyboard.press('Enter');
       const edited = JSON.parse(JSON.stringify(lecture.case));
@@ -127,9 +126,8 @@ for (const name of BROWSERS) {
       await page.waitForFunction(() => document.querySelector('attention-viz')?.dataset.ready === 'true', { timeout: 20000 });
       assert.deepEqual(compareStages(await readStages(page, 'attention-viz'), twoHeads.stages), []);
       assert.equal(await page.$eval('attention-viz', (v) => getComputedStyle(v.shadowRoot.querySelector('.controls')).display), 'none', 'controls=none hides the controls');
-      const input = await page.$('attention-viz >>> [data-stage="query"] [data-row="0"][data-col="0"] input');
-      await input.click();
-      await input.evaluate((i) => i.select());
+      await (await page.$('attention-viz >>> [data-stage="query"] [data-row="0"][data-col="0"]')).click();
+      await (await page.$('attention-viz >>> [data-stage="query"] [data-row="0"][data-col="0"] input')).evaluate((i) => i.select());
       await page.keyboard.type('0.5');
       await page.keyboard.press('Enter');
       assert.match(await page.evaluate(() => location.hash), /query=0\.5,/, 'edits write the hash');
