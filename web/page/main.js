@@ -12,6 +12,8 @@
 
   const host = document.getElementById('app');
   const HASH_DELAY_MS = 150;
+  /* A long link takes milliseconds to write: between frames, not in one. */
+  const whenIdle = (f) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 500 }) : f());
 
   function fail(message) {
     host.replaceChildren(Object.assign(document.createElement('p'), { className: 'banner', textContent: message }));
@@ -55,10 +57,11 @@
         redo: () => { if (app.session.canRedo) history.forward(); },
       },
       onChange(change, session) {
-        document.documentElement.dataset.theme = session.view.theme;
+        /* (written only when it changes: any write restyles the whole page) */
+        if (document.documentElement.dataset.theme !== session.view.theme) document.documentElement.dataset.theme = session.view.theme;
         if (app && change.edit.type !== 'view') app.showBanner(null); /* a valid state is in place */
         document.documentElement.setAttribute('data-hash-pending', '');
-        if (!pending) pending = setTimeout(write, HASH_DELAY_MS);
+        if (!pending) pending = setTimeout(() => whenIdle(write), HASH_DELAY_MS);
       },
     });
     try {
@@ -76,7 +79,6 @@
     addEventListener('popstate', (e) => {
       const entry = e.state && e.state.entry;
       if (!Number.isInteger(entry) || entry === app.session.entryId) return;
-      clearTimeout(pending);
       writtenEntry = entry;
       written = location.hash;
       if (app.session.goToEntry(entry)) write();
@@ -88,7 +90,6 @@
       const next = read(location.hash);
       const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: { message: next.error } };
       if (!result.ok) return app.showBanner(`This link’s state could not be read (${result.error.message}); the page still shows what it showed.`);
-      clearTimeout(pending);
       writtenEntry = app.session.entryId; /* this entry is the browser's new one */
       write();
     });

@@ -226,7 +226,7 @@
       this.plane?.update();
       this.preview?.update();
       clearTimeout(this.summariesLater);
-      this.summariesLater = setTimeout(() => this.describe(), 250);
+      this.summariesLater = setTimeout(() => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => this.describe(), { timeout: 1000 }) : this.describe()), 250);
     }
 
     /* The summaries in words for screen readers (the shown ones are painted). */
