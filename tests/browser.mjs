@@ -56,7 +56,7 @@ export async function readStages(page, host = null) {
   const raw = await page.evaluate((hostSelector) => {
     const out = {};
     const root = hostSelector ? document.querySelector(hostSelector).shadowRoot : document;
-    for (const group of root.querySelectorAll('[data-stage]:not([data-readout])'))
+    for (const group of root.querySelectorAll('[data-stage]:not([data-readout]):not([data-view])'))
       out[group.dataset.stage] = [...group.querySelectorAll('[data-row][data-col]')].map((td) =>
         [td.dataset.head === undefined ? -1 : Number(td.dataset.head), Number(td.dataset.row), Number(td.dataset.col), td.dataset.value]);
     return out;

@@ -25,7 +25,7 @@ const setControl = (page, name, value) => page.$eval(`[name=${name}]`, (i, v) =>
 }, value);
 const inViewport = (page, selector) => page.$eval(selector, (e) => {
   const r = e.getBoundingClientRect();
-  return r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight && r.width > 0;
+  return r.left >= -0.5 && r.top >= -0.5 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5 && r.width > 0; /* (sub-pixel rounding) */
 });
 
 for (const name of BROWSERS) {
@@ -166,8 +166,20 @@ for (const name of BROWSERS) {
         assert.equal(await page.evaluate(() => document.activeElement.getAttribute('name')), 'walk', 'focus is back on the button');
       }));
 
-    it('numbers alike: section N is walk-through step N is step=N in the link', () =>
-      withPage(PAGE_URL, async (page) => {
+    it('numbers alike: section N is walk-through step N is step=N in the link, in the pass as in the steps', async () => {
+      await withPage(PAGE_URL, async (page) => {
+        const badges = await page.$$eval('.card[data-step] .card-step', (spans) => spans.map((b) => [b.textContent, b.closest('.card').dataset.step]));
+        assert.ok(badges.length > 10);
+        for (const [text, step] of badges) assert.equal(text, step, 'each card shows its step');
+        await page.click('[name=walk]');
+        for (let n = 1; n <= 8; n++) {
+          assert.equal(await page.$eval('.walk', (w) => w.dataset.step), String(n));
+          assert.deepEqual([...new Set(await page.$$eval('.is-current', (marked) => marked.map((m) => m.dataset.step)))], [String(n)], `the cards of step ${n} are marked`);
+          assert.match(await pageHash(page), new RegExp(`step=${n}$`));
+          await page.keyboard.press('PageDown');
+        }
+      });
+      await withPage(PAGE_URL + '#layout=steps', async (page) => {
         const sections = await page.$$eval('.step', (steps) => steps.map((s) => [Number(s.dataset.step), s.querySelector('.step-number').textContent, s.querySelector('h2').textContent.replace(/^\d+\s*/, '')]));
         assert.deepEqual(sections.map(([n]) => n), sections.map((_, i) => i + 1));
         await page.click('[name=walk]');
@@ -175,11 +187,12 @@ for (const name of BROWSERS) {
           assert.equal(number, String(n));
           assert.equal(await page.$eval('.walk', (w) => w.dataset.step), String(n));
           assert.equal(await page.$eval('.walk-title', (t) => t.textContent), title, `step ${n} is section ${n}`);
-          assert.equal(await page.$eval('.step.is-current', (s) => s.dataset.step), String(n));
+          assert.deepEqual([...new Set(await page.$$eval('.is-current', (marked) => marked.map((m) => m.dataset.step)))], [String(n)], `the cards of step ${n} are marked`);
           assert.match(await pageHash(page), new RegExp(`step=${n}$`));
           await page.keyboard.press('PageDown');
         }
-      }));
+      });
+    });
 
     it('fills a partial link in from the default example: #step=5, #stage=weights, #example=sentence', () =>
       withPage(PAGE_URL, async (page) => {
@@ -273,8 +286,11 @@ for (const name of BROWSERS) {
         assert.equal(await page.$eval('[data-control="num_heads"] .control-error', (e) => e.textContent), '', 'and the message goes');
       }));
 
-    it('keeps every panel in view on a phone: the export panel, the explanation (above when there is no room below), cell errors', () =>
+    it('keeps every panel in view on a phone: the export panel, the explanation (above when there is no room below, a bottom sheet when pinned), cell errors', () =>
       withPage(PAGE_URL, async (page) => {
+        assert.equal(await page.$eval('.walk', (w) => w.hidden), false, 'a phone opens on the lesson');
+        await page.keyboard.press('Escape');
+        await page.click('.controls-settings'); /* the toolbar folds away on a phone */
         await page.click('.share-toggle');
         assert.equal(await inViewport(page, '.share-panel'), true, 'the export panel');
         await page.keyboard.press('Escape');
@@ -285,10 +301,9 @@ for (const name of BROWSERS) {
         /* a cell at the bottom of the screen explains itself above */
         const target = cell('context', 2, 1);
         await page.$eval(target, (td) => window.scrollBy(0, td.getBoundingClientRect().bottom - innerHeight + 4));
-        await page.click(target); /* a tap pins it */
+        await page.$eval(target, (td) => td.focus({ preventScroll: true }));
         assert.equal(await page.$eval('.explain', (e) => e.dataset.side), 'above');
         assert.equal(await inViewport(page, '.explain'), true);
-        assert.equal(await page.$eval('.explain', (e) => e.classList.contains('is-pinned')), true);
         /* it follows its cell */
         await page.evaluate(() => window.scrollBy(0, -120));
         await frames(page, 2);
@@ -296,7 +311,10 @@ for (const name of BROWSERS) {
         assert.ok(Math.abs(cellBox - box) <= 12, `the box stays by its cell: ${box} vs ${cellBox}`);
         await page.keyboard.press('Escape');
         assert.equal(await page.$eval('.explain', (e) => e.hidden), true, 'Escape closes the explanation');
+        /* a tap pins it, at the bottom of the screen */
         await page.click(target);
+        assert.equal(await page.$eval('.explain', (e) => e.classList.contains('is-pinned') && e.classList.contains('is-sheet')), true);
+        assert.equal(await inViewport(page, '.explain'), true);
         await page.click('.page-header h1');
         assert.equal(await page.$eval('.explain', (e) => e.hidden), true, 'a click elsewhere closes it');
         /* a cell's error message at the right edge stays on the screen */

@@ -35,6 +35,9 @@
     const scalar = /[?&](nosimd|build=scalar)\b/.test(location.search);
     const attention = await AttnCore.createAttention({ simd: scalar ? false : undefined });
     const first = read(location.hash);
+    /* a phone opens on the lesson: the sentence, X and the first step */
+    const phone = typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches;
+    if (first.state && phone && !first.state.view.step) first.state.view = { ...first.state.view, step: 1 };
 
     /* the browser's entry holds the session's entry id */
     let app = null, written = location.hash, writtenEntry = null, pending = null;

@@ -7,8 +7,14 @@
  *     -> [{ id, number, title, cards: [card] }]
  *   card: { stage, title, formula, shapes, letters, shape, kind, editable,
  *           perHead, rows, cols, rowLabels, colLabels, rowBands, colBands,
- *           source: 'input' | 'stage', summary, big, tokens }
+ *           source: 'input' | 'stage', summary, big, tokens,
+ *           column, beside, vertical, passTitle, feeds }
  *         or { stage: null, custom: 'plane' | 'preview' } (a picture)
+ *   column: where the one-screen view (the pass) puts it, 1 to 5, the
+ *   formula read left to right (PASS_COLUMNS); beside: the card it sits
+ *   next to (a bias beside its weight), drawn `vertical` (one number a
+ *   row, as the weight's rows are the features it adds to) under a short
+ *   passTitle; feeds: the stages it is made from, for the connectors.
  *   cardData(session, card) -> [Float32Array], one per head (or one)
  *
  * Shapes are the core's (attn_input_shape, attn_stage_shape): the inputs'
@@ -113,6 +119,8 @@
     if (cfg.bias) output.push(input('out_proj.bias', { title: 'b_{o}', formula: 'out_proj.bias', letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['b_o'], colLabels: features }));
     output.push(stage('output', { title: 'output', formula: `context·W_{o}ᵀ${cfg.bias ? ' + b_{o}' : ''}: the layer’s result, one row per token`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, shapes: `context ${L}×${E} · W_{o}ᵀ ${E}×${E}${b('b_{o}', E)} → ${L}×${E}` }));
 
+    const cards = [...embeddings, ...projection, ...qkv, ...scaled, ...scoring, ...softmax, ...context, ...output];
+    for (const card of cards) if (card.stage) Object.assign(card, place(card.stage, c, inputShapes));
     return [
       { id: 'embeddings', title: 'The sentence, as numbers', cards: embeddings },
       { id: 'in-projection', title: 'Three weight matrices in one', cards: projection },
@@ -123,6 +131,37 @@
       { id: 'context', title: 'Context: a weighted mix of values', cards: context },
       { id: 'output', title: 'The output', cards: output },
     ].map((section, i) => ({ ...section, number: i + 1 }));
+  }
+
+  /* ---- the pass: every card in the column of the formula it belongs to ---- */
+
+  const PASS_COLUMNS = ['inputs', 'queries, keys and values', 'scores', 'attention', 'context and output'];
+  const COLUMN = {
+    query: 1, key: 1, value: 1, in_proj_weight: 1, q_proj_weight: 1, k_proj_weight: 1, v_proj_weight: 1, in_proj_bias: 1,
+    bias_k: 1, bias_v: 1, 'out_proj.weight': 1, 'out_proj.bias': 1,
+    q: 2, k: 2, v: 2,
+    q_scaled: 3, attn_mask: 3, key_padding_mask: 3, scores: 3,
+    weights: 4, attn_weights: 4,
+    context: 5, output: 5,
+  };
+  const BESIDE = { in_proj_bias: 'in_proj_weight', 'out_proj.bias': 'out_proj.weight' };
+  const BESIDE_TITLE = { in_proj_bias: '+ b', 'out_proj.bias': '+ b_{o}' }; /* all a bias beside its weight needs */
+
+  /* column, beside, vertical and feeds of a stage's card. */
+  function place(stage, c, inputShapes) {
+    const packed = Boolean(inputShapes.in_proj_weight);
+    const x = c.key ? 'key' : 'query', xv = c.value ? 'value' : 'query';
+    const weight = (band) => (packed ? 'in_proj_weight' : `${band}_proj_weight`);
+    const masks = ['attn_mask', 'key_padding_mask'].filter((m) => inputShapes[m]);
+    /* (a bias sits beside its weight: the weight's line stands for both) */
+    const FEEDS = {
+      q: ['query', weight('q')], k: [x, weight('k'), ...(inputShapes.bias_k ? ['bias_k'] : [])],
+      v: [xv, weight('v'), ...(inputShapes.bias_v ? ['bias_v'] : [])],
+      q_scaled: ['q'], scores: ['q_scaled', 'k', ...masks], weights: ['scores'], attn_weights: ['weights'],
+      context: ['weights', 'v'], output: ['context', 'out_proj.weight'],
+    };
+    const beside = BESIDE[stage] && inputShapes[BESIDE[stage]] ? BESIDE[stage] : null;
+    return { column: COLUMN[stage], beside, vertical: Boolean(beside), passTitle: beside ? BESIDE_TITLE[stage] : null, feeds: FEEDS[stage] || [] };
   }
 
   /* A card's numbers of the moment: one array per head, or one. They are
@@ -137,7 +176,7 @@
   /* Every card with a matrix, in the order of the sections. */
   const matrixCards = (sectionList) => sectionList.flatMap((s) => s.cards.filter((card) => card.stage));
 
-  const api = { sections, labels, cardLabels, cardData, matrixCards, structureOf };
+  const api = { sections, labels, cardLabels, cardData, matrixCards, structureOf, PASS_COLUMNS };
   if (isNode) module.exports = api;
   else root.AttnCatalogue = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -15,7 +15,7 @@
  * as NaN, Infinity, -Infinity.
  *
  * A classic script: the global AttnLink in a page, module.exports in Node.
- * needs: AttnCase, AttnFormat, AttnCases */
+ * needs: AttnCase, AttnFormat, AttnCases, AttnSession */
 (function (root) {
   'use strict';
 
@@ -23,15 +23,12 @@
   const Case = isNode ? require('../../case.js') : root.AttnCase;
   const Format = isNode ? require('./format.js') : root.AttnFormat;
   const Cases = isNode ? require('./cases.js') : root.AttnCases;
+  const Session = isNode ? require('./session.js') : root.AttnSession;
 
-  /* The view's keys: only about the display. step counts from 1, as the
-   * page's sections do. */
-  const VIEW_KEYS = {
-    theme: { values: ['auto', 'light', 'dark'] },
-    controls: { values: ['full', 'compact', 'none'] },
-    stage: { text: true },
-    step: { integer: true },
-  };
+  /* The view's keys are the session's (VIEW); step counts from 1, as the
+   * page's sections do; a flag is 1, a list is names with commas. A key at
+   * its default is left out. */
+  const VIEW_KEYS = Session.VIEW, VIEW_DEFAULTS = Session.VIEW_DEFAULTS;
   const VERSION = '1';
 
   const error = (key, message) => new Case.CaseError(key, message);
@@ -85,10 +82,11 @@
         else parts.push(`${key}=${typeof c[key] === 'boolean' ? +c[key] : c[key]}`);
       }
     }
-    if (view.theme && view.theme !== 'auto') parts.push(`theme=${view.theme}`);
-    if (view.controls && view.controls !== 'full') parts.push(`controls=${view.controls}`);
-    if (view.stage) parts.push(`stage=${encodeURIComponent(view.stage)}`);
-    if (view.step) parts.push(`step=${view.step}`);
+    for (const [key, spec] of Object.entries(VIEW_KEYS)) {
+      const value = view[key];
+      if (value === undefined || value === null || JSON.stringify(value) === JSON.stringify(VIEW_DEFAULTS[key])) continue;
+      parts.push(`${key}=${spec.flag ? +value : spec.list ? value.join(',') : encodeURIComponent(value)}`);
+    }
     return '#' + parts.join('&');
   }
 
@@ -145,9 +143,19 @@
     let decoded;
     try { decoded = decodeURIComponent(value); } catch { throw error(key, `${key}: badly escaped`); }
     if (spec.values && !spec.values.includes(decoded)) throw error(key, `${key}: expected one of ${spec.values.join(', ')}`);
-    if (spec.integer) {
+    if (spec.step) {
       if (!/^\d{1,4}$/.test(decoded) || Number(decoded) < 1) throw error(key, `${key}: expected a whole number from 1`);
       return Number(decoded);
+    }
+    if (spec.flag) {
+      if (decoded !== '0' && decoded !== '1') throw error(key, `${key}: expected 0 or 1`);
+      return decoded === '1';
+    }
+    if (spec.list) {
+      const names = decoded.split(',').filter(Boolean);
+      const unknown = names.find((n) => !spec.list.includes(n));
+      if (unknown !== undefined) throw error(key, `${key}: "${unknown.slice(0, 20)}" is not one of ${spec.list.join(', ')}`);
+      return names;
     }
     return decoded;
   }

@@ -22,7 +22,7 @@
  *   randomize, pytorch-init, reset        new weights; back to the example
  *   case          { case }                a whole case (an import)
  *   state         { state: { case, view } }  a link
- *   view          { theme, controls, stage, step }  display only
+ *   view          { theme, controls, layout, stage, step, present, hide }  display only (VIEW)
  * Edits of the case are history entries; a run of edits with the same
  * `group` (a drag, a held key, the keys typed into one cell) is one entry.
  * `history: false` (a link opened by Back or Forward) makes none.
@@ -43,7 +43,27 @@
   const Catalogue = isNode ? require('./catalogue.js') : root.AttnCatalogue;
 
   const HISTORY_LIMIT = 200;
-  const VIEW_DEFAULTS = { theme: 'auto', controls: 'full', stage: null, step: null };
+
+  /* The view's settings: only about the display, never in the history. One
+   * table drives their checks here and their text in a link (link.js).
+   *   values   one of these (the first is the default)
+   *   stage    a stage's name, or null
+   *   step     a section's number, 1 to N, or null (the walk-through closed)
+   *   flag     true or false
+   *   list     a list of these names (what a lesson link hides) */
+  const HIDEABLE = ['example', 'embed_dim', 'num_heads', 'bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights',
+    'attn_mask', 'key_padding_mask', 'walk', 'randomize', 'pytorch', 'reset', 'undo', 'redo', 'theme', 'layout', 'share',
+    'controls', 'lines', 'player', 'connectors', 'plane'];
+  const VIEW = {
+    theme: { values: ['auto', 'light', 'dark'] },
+    controls: { values: ['full', 'compact', 'none'] },
+    layout: { values: ['pass', 'steps'] },
+    stage: { stage: true },
+    step: { step: true },
+    present: { flag: true },
+    hide: { list: HIDEABLE },
+  };
+  const VIEW_DEFAULTS = { theme: 'auto', controls: 'full', layout: 'pass', stage: null, step: null, present: false, hide: [] };
   const error = (key, message) => new Case.CaseError(key, message);
 
   /* Each edit: (session, edit) -> the new case, or undefined when it only
@@ -191,7 +211,7 @@
       const stages = this.attention.forward(parsed); /* a CoreError leaves everything as it was */
       const inputShapes = this.attention.inputShapes();
       const catalogue = Catalogue.sections({ parsed, case: next, stages, inputShapes });
-      const view = edit.type === 'state' ? checkedView({ ...VIEW_DEFAULTS, ...edit.state.view }, catalogue)
+      const view = edit.type === 'state' ? checkedView(withDefaults({ ...VIEW_DEFAULTS, ...edit.state.view }), catalogue)
         : { ...this.view, step: this.view.step && Math.min(this.view.step, catalogue.length), stage: hasStage(catalogue, this.view.stage) ? this.view.stage : null };
       Object.assign(this, { case: next, parsed, stages, inputShapes, catalogue, view });
       this.example = Cases.exampleOf(next);
@@ -207,7 +227,7 @@
     applyView(edit) {
       const changes = {};
       for (const key of Object.keys(VIEW_DEFAULTS)) if (key in edit) changes[key] = edit[key];
-      const view = checkedView({ ...this.view, ...changes }, this.catalogue);
+      const view = checkedView(withDefaults({ ...this.view, ...changes }), this.catalogue);
       if (JSON.stringify(view) === JSON.stringify(this.view)) return null;
       this.view = view;
       return { edit, structure: false, values: false, labels: false, view: true };
@@ -242,22 +262,29 @@
     }
   }
 
-  /* The view's settings, checked against the sections the case has. */
+  /* The view's settings, checked against VIEW and the sections the case has. */
   function checkedView(view, catalogue) {
-    if (!['auto', 'light', 'dark'].includes(view.theme)) throw error('theme', `theme: expected auto, light or dark, got ${Case.describe(view.theme)}`);
-    if (!['full', 'compact', 'none'].includes(view.controls)) throw error('controls', `controls: expected full, compact or none, got ${Case.describe(view.controls)}`);
-    if (view.step === undefined || view.step === null) view.step = null;
-    else if (!Number.isInteger(view.step) || view.step < 1 || view.step > catalogue.length)
-      throw error('step', `step: expected 1 to ${catalogue.length}, got ${Case.describe(view.step)}`);
-    if (!view.stage) view.stage = null;
-    else if (!hasStage(catalogue, view.stage))
-      throw error('stage', `stage: there is no stage “${String(view.stage).slice(0, 30)}”; there are ${catalogue.flatMap((s) => s.cards.filter((c) => c.stage).map((c) => c.stage)).join(', ')}`);
+    for (const [key, spec] of Object.entries(VIEW)) {
+      const value = view[key];
+      if (spec.values && !spec.values.includes(value))
+        throw error(key, `${key}: expected ${spec.values.join(', ')}, got ${Case.describe(value)}`);
+      if (spec.flag && typeof value !== 'boolean') throw error(key, `${key}: expected true or false, got ${Case.describe(value)}`);
+      if (spec.list && !(Array.isArray(value) && value.every((x) => spec.list.includes(x))))
+        throw error(key, `${key}: expected names among ${spec.list.join(', ')}, got ${Case.describe(Array.isArray(value) ? value.find((x) => !spec.list.includes(x)) : value)}`);
+      if (spec.step && value !== null && !(Number.isInteger(value) && value >= 1 && value <= catalogue.length))
+        throw error(key, `step: expected 1 to ${catalogue.length}, got ${Case.describe(value)}`);
+      if (spec.stage && value !== null && !hasStage(catalogue, value))
+        throw error(key, `stage: there is no stage “${String(value).slice(0, 30)}”; there are ${catalogue.flatMap((s) => s.cards.filter((c) => c.stage).map((c) => c.stage)).join(', ')}`);
+    }
     return view;
   }
 
+  /* null or undefined: the default (a link or an edit that leaves a setting out). */
+  const withDefaults = (view) => Object.fromEntries(Object.keys(VIEW_DEFAULTS).map((key) => [key, view[key] ?? VIEW_DEFAULTS[key]]));
+
   const hasStage = (catalogue, name) => Boolean(name) && catalogue.some((section) => section.cards.some((card) => card.stage === name));
 
-  const api = { Session, EDITS };
+  const api = { Session, EDITS, VIEW, VIEW_DEFAULTS };
   if (isNode) module.exports = api;
   else root.AttnSession = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

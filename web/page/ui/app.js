@@ -1,8 +1,11 @@
 /* app.js: the visualiser in one element (the page's, or a widget's shadow
- * root): a session, and the views of it: the controls, the stages, the
- * explanation, the walk-through, the export panel. The views read the
- * session and send it edits; after every change the session tells this
- * app, which tells each view. Nothing here holds a piece of the case.
+ * root): a session, and the views of it: the controls, the stages (the
+ * pass or the steps), the token lines, the player, the explanation, the
+ * walk-through, the export panel. The views read the session and send it
+ * edits; after every change the session tells this app, which tells each
+ * view, and carries what one view points at to another (a cell to its
+ * line, a token to its row, a lesson's number to its cells). Nothing here
+ * holds a piece of the case.
  *
  *   const app = new App(host, { attention, state, history, onChange });
  *
@@ -14,7 +17,7 @@
  * being typed in); Escape closes the explanation or the export panel.
  *
  * A classic script: the global AttnApp.
- * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare */
+ * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare */
 (function (root) {
   'use strict';
 
@@ -36,23 +39,35 @@
       this.banner = el('p', { className: 'banner', role: 'alert', hidden: true });
       this.skip = el('a', { className: 'skip-link', href: `#${this.id}-stages`, text: 'Skip to the matrices' });
       this.skip.addEventListener('click', (e) => { e.preventDefault(); this.focusMatrices(); });
+      this.lines = new root.AttnLines.Lines(s, { id: this.id, onToken: (token) => this.lightToken(token) });
+      this.player = new root.AttnPlayer.Player(s, { id: this.id });
       this.stages = new root.AttnStages.Stages(s, {
         id: this.id, root: this.root,
-        onPoint: (card, head, index, td, how) => this.explanation.point(card, head, index, td, how),
-        onLeave: (how) => this.explanation.leave(how),
+        extras: {
+          lines: { element: this.lines.element, column: 4, section: 'softmax' },
+          player: { element: this.player.element, column: 5, section: 'output' },
+        },
+        onPoint: (card, head, index, td, how) => { this.explanation.point(card, head, index, td, how); this.lightLine(card, head, index); },
+        onLeave: (how) => { this.explanation.leave(how); this.lines.light(null); },
         onPin: (card, head, index, td) => this.explanation.pin(card, head, index, td),
       });
-      this.explanation = new root.AttnExplanation.Explanation(s, { root: this.root, stages: this.stages });
+      this.explanation = new root.AttnExplanation.Explanation(s, {
+        root: this.root, stages: this.stages,
+        canPlay: (stage) => ['scores', 'weights', 'context', 'output'].includes(stage),
+        onPlay: (stage, head, row, col) => this.play(stage, head, row, col),
+      });
       this.share = new root.AttnShare.Share(s, { id: this.id, root: this.root });
-      this.walkthrough = new root.AttnWalkthrough.Walkthrough(s, { id: this.id, root: this.root, sections: this.stages.element });
+      this.walkthrough = new root.AttnWalkthrough.Walkthrough(s, { id: this.id, root: this.root, stages: this.stages, onCite: (cells, options) => this.cite(cells, options) });
       this.controls = new root.AttnControls.Controls(s, {
         id: this.id, share: this.share,
         actions: { walk: () => this.walkthrough.open(1), undo: () => this.history.undo(), redo: () => this.history.redo() },
       });
       this.focusBar = el('p', { className: 'focus-bar', hidden: true });
       this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${attention.simd ? 'SIMD' : 'scalar'} build), float32, as torch.nn.MultiheadAttention computes it.` });
-      this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.stages.element,
-        this.walkthrough.element, this.stages.messages, this.explanation.element, this.share.panel, this.footer);
+      /* the view and, beside it (below it on a phone), the lesson */
+      this.workspace = el('div', { className: 'workspace' }, [this.stages.element, this.walkthrough.element]);
+      this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.workspace,
+        this.stages.messages, this.explanation.element, this.share.panel, this.footer);
       /* the messages beside cells stay beside them */
       const follow = () => this.stages.placeErrors();
       addEventListener('scroll', follow, { capture: true, passive: true });
@@ -61,7 +76,12 @@
       this.systemDark = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
       this.systemDark?.addEventListener('change', () => this.showTheme());
       this.root.addEventListener('keydown', (e) => this.key(e));
-      this.root.addEventListener('focusin', (e) => this.keepClearOfToolbar(e.composedPath()[0]));
+      this.root.addEventListener('focusin', (e) => {
+        const target = e.composedPath()[0];
+        this.keepClearOfToolbar(target);
+        this.root.toggleAttribute('data-editing', target instanceof Element && target.matches('.matrix td input[type="text"]'));
+      });
+      this.root.addEventListener('focusout', () => this.root.removeAttribute('data-editing'));
       s.subscribe((change) => this.update(change));
       this.update({ structure: false, values: true, labels: false, view: true, edit: { type: 'start' } });
     }
@@ -73,10 +93,16 @@
       this.controls.update();
       this.explanation.update();
       this.walkthrough.update(change);
+      this.lines.update(change);
+      this.player.update(change);
       this.share.update(change);
-      if (change.view) {
+      if (change.view || change.structure) {
+        const view = this.session.view;
         this.showTheme();
-        this.root.dataset.controls = this.session.view.controls;
+        this.root.dataset.controls = view.controls;
+        this.root.dataset.layout = view.layout;
+        this.root.classList.toggle('is-present', view.present);
+        this.applyHide(view.hide);
         this.showFocusBar();
       }
       this.onChange(change, this.session);
@@ -97,6 +123,54 @@
       const all = el('button', { type: 'button', text: 'Show every stage' });
       all.addEventListener('click', () => this.session.apply({ type: 'view', stage: null }));
       this.focusBar.replaceChildren(`Showing ${stage} and the embeddings. `, all);
+    }
+
+    /* view.hide: the controls and parts a lesson link leaves out. */
+    applyHide(hide) {
+      for (const node of this.root.querySelectorAll('[data-control], [data-part]'))
+        node.hidden = hide.includes(node.dataset.control || node.dataset.part) || (node.dataset.control && hide.includes('controls'));
+      this.controls.element.hidden = hide.includes('controls');
+      this.lines.element.hidden = hide.includes('lines');
+      this.player.element.hidden = hide.includes('player');
+      this.stages.connectors.element.toggleAttribute('hidden', hide.includes('connectors'));
+      if (this.stages.plane) this.stages.plane.figure.hidden = hide.includes('plane');
+    }
+
+    /* A cell of the weights pointed at: its line lit. */
+    lightLine(card, head, index) {
+      if (card.stage !== 'weights' && card.stage !== 'attn_weights') return;
+      this.lines.light(card.perHead ? head : null, Math.floor(index / card.cols), index % card.cols);
+    }
+
+    /* A token of the lines pointed at: its row (a query) or column (a key) lit in the heatmap. */
+    lightToken(token) {
+      this.stages.clearHighlight('is-lit');
+      if (!token) return;
+      const shape = this.session.stages[token.stage].shape;
+      const [heads, rows, cols] = shape.length === 3 ? shape : [1, ...shape];
+      const cells = [];
+      for (let h = 0; h < heads; h++)
+        for (let k = 0; k < (token.side === 'query' ? cols : rows); k++)
+          cells.push({ stage: token.stage, head: shape.length === 3 ? h : null, row: token.side === 'query' ? token.index : k, col: token.side === 'query' ? k : token.index });
+      this.stages.highlight(cells, 'is-lit');
+    }
+
+    /* A lesson's number pointed at: its cells lit; clicked: brought into view too. */
+    cite(cells, { reveal = false } = {}) {
+      this.stages.clearHighlight('is-cited');
+      if (!cells) return;
+      this.stages.highlight(cells, 'is-cited');
+      if (reveal) {
+        const { stage, head, row, col } = cells[0];
+        this.stages.cell(stage, head, row, col)?.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'smooth' });
+      }
+    }
+
+    /* The Play of an explanation: the player takes that cell's operation. */
+    play(stage, head, row, col) {
+      if (!this.player.load(stage, head, row, col)) return;
+      this.player.element.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      this.player.play();
     }
 
     showBanner(message) {
@@ -128,7 +202,7 @@
         else if ((key === 'z' && e.shiftKey) || key === 'y') { e.preventDefault(); this.history.redo(); }
         return;
       }
-      if (e.key === 'Escape' && !e.defaultPrevented && (this.explanation.escape() || this.share.close())) e.preventDefault();
+      if (e.key === 'Escape' && !e.defaultPrevented && (this.explanation.escape() || this.share.close() || this.stages.escape())) e.preventDefault();
     }
   }
 

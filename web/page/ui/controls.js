@@ -17,6 +17,7 @@
   const FLAGS = Case.KEYS.filter((k) => k.control).map((k) => k.key); /* bias, add_bias_kv, add_zero_attn, average_attn_weights */
   const MASKS = [['none', 'no attn_mask'], ['causal', 'causal (bool)'], ['bool', 'bool, click cells'], ['float', 'float, type values']];
   const THEMES = [['auto', 'auto'], ['light', 'light'], ['dark', 'dark']];
+  const LAYOUTS = [['pass', 'the pass'], ['steps', 'steps']];
 
   class Controls {
     constructor(session, { id, actions, share }) {
@@ -36,7 +37,7 @@
       const number = (name, max) => el('input', { type: 'number', min: 1, max, step: 1, name, inputmode: 'numeric' });
       const select = (name, options) => el('select', { name }, options.map(([value, text]) => el('option', { value, text })));
       const button = (name, text, title, action) => {
-        const b = el('button', { type: 'button', name, text, title });
+        const b = el('button', { type: 'button', name, text, title, 'data-control': name });
         b.addEventListener('click', action);
         return b;
       };
@@ -49,25 +50,41 @@
         attn_mask: select('attn_mask', MASKS),
         key_padding_mask: el('input', { type: 'checkbox', name: 'key_padding_mask' }),
         theme: select('theme', THEMES),
+        layout: select('layout', LAYOUTS),
       };
       const i = this.inputs;
       i.example.querySelector('[value=custom]').disabled = true; /* shown, not chosen: an edited example */
-      this.undoButton = button('undo', 'Undo', 'Undo the last edit (Ctrl+Z)', () => this.actions.undo());
-      this.redoButton = button('redo', 'Redo', 'Redo (Ctrl+Shift+Z)', () => this.actions.redo());
-      const bar = el('div', { className: 'controls', role: 'toolbar', 'aria-label': 'Attention settings' }, [
-        el('div', { className: 'control-group' }, [field('example', i.example, 'example'), field('embed_dim E', i.embed_dim, 'embed_dim'), field('num_heads H', i.num_heads, 'num_heads')]),
+      this.undoButton = button('undo', '↶ Undo', 'Undo the last edit (Ctrl+Z)', () => this.actions.undo());
+      this.redoButton = button('redo', '↷', 'Redo (Ctrl+Shift+Z)', () => this.actions.redo());
+      this.redoButton.setAttribute('aria-label', 'Redo');
+      /* the module's options fold away (the pass needs the room); on a
+       * phone the whole bar does, behind "Settings" */
+      this.options = el('details', { className: 'control-options' }, [
+        el('summary', { text: 'options' }),
         el('div', { className: 'control-group' }, FLAGS.map((flag) => field(flag, i[flag], flag))),
         el('div', { className: 'control-group' }, [field('attn_mask', i.attn_mask, 'attn_mask'), field('key_padding_mask', i.key_padding_mask, 'key_padding_mask')]),
+      ]);
+      if (share) share.element.dataset.control = 'share'; /* (hideable as the controls are) */
+      this.settings = el('button', { type: 'button', className: 'controls-settings', 'aria-expanded': 'false', text: 'Settings' });
+      const bar = el('div', { className: 'controls', role: 'toolbar', 'aria-label': 'Attention settings' }, [
+        button('walk', 'Step through', 'The stages one at a time, in the lecture’s order', () => this.actions.walk()),
+        this.settings,
+        el('div', { className: 'control-group' }, [field('example', i.example, 'example'), field('E', i.embed_dim, 'embed_dim'), field('H', i.num_heads, 'num_heads'), this.options]),
         el('div', { className: 'control-group' }, [
-          button('walk', 'Step through', 'The stages one at a time, in the lecture’s order', () => this.actions.walk()),
           button('randomize', 'Randomize', 'New random weights', () => this.edit('example', { type: 'randomize' })),
           button('pytorch', 'PyTorch init', 'The weights nn.MultiheadAttention starts with', () => this.edit('example', { type: 'pytorch-init' })),
           button('reset', 'Reset', 'Back to the example as it was', () => this.edit('example', { type: 'reset' })),
           this.undoButton, this.redoButton,
-          field('theme', i.theme, 'theme'),
+        ]),
+        el('div', { className: 'control-group' }, [
+          field('view', i.layout, 'layout'), field('theme', i.theme, 'theme'),
           share ? share.element : null,
         ]),
       ]);
+      this.settings.addEventListener('click', () => {
+        const open = bar.toggleAttribute('data-open');
+        this.settings.setAttribute('aria-expanded', String(open));
+      });
       i.example.addEventListener('change', () => this.edit('example', { type: 'example', name: i.example.value }));
       for (const name of ['embed_dim', 'num_heads'])
         i[name].addEventListener('change', () => {
@@ -79,6 +96,7 @@
       i.attn_mask.addEventListener('change', () => this.edit('attn_mask', { type: 'option', key: 'attn_mask', value: i.attn_mask.value }));
       i.key_padding_mask.addEventListener('change', () => this.edit('key_padding_mask', { type: 'option', key: 'key_padding_mask', value: i.key_padding_mask.checked }));
       i.theme.addEventListener('change', () => this.edit('theme', { type: 'view', theme: i.theme.value }));
+      i.layout.addEventListener('change', () => this.edit('layout', { type: 'view', layout: i.layout.value }));
       return bar;
     }
 
@@ -117,6 +135,7 @@
       i.attn_mask.value = Cases.maskMode(s.case);
       i.key_padding_mask.checked = Boolean(s.case.key_padding_mask);
       i.theme.value = s.view.theme;
+      i.layout.value = s.view.layout;
       this.undoButton.disabled = !s.canUndo;
       this.redoButton.disabled = !s.canRedo;
     }

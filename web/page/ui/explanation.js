@@ -16,15 +16,23 @@
   const { el, place } = root.AttnDom;
 
   class Explanation {
-    constructor(session, { root: viewRoot, stages }) {
+    /* canPlay(stage): whether a stage's cells have a player; onPlay(stage,
+     * head, row, col): its Play button (in a pinned box) was pressed */
+    constructor(session, { root: viewRoot, stages, canPlay = () => false, onPlay = () => {} }) {
       this.session = session;
       this.viewRoot = viewRoot;
       this.stages = stages;
+      this.canPlay = canPlay;
       this.shown = null; /* { card, head, index, td, how, pinned } */
       this.body = el('div', { className: 'explain-body' });
       this.close = el('button', { type: 'button', className: 'explain-close', text: '×', 'aria-label': 'close the explanation', hidden: true });
       this.close.addEventListener('click', () => this.hide());
-      this.element = el('div', { className: 'explain', role: 'status', 'aria-live': 'polite', 'data-readout': '', hidden: true }, [this.close, this.body]);
+      this.playButton = el('button', { type: 'button', className: 'explain-play', text: '▶ Play its arithmetic', hidden: true });
+      this.playButton.addEventListener('click', () => {
+        const { card, head, index } = this.shown;
+        onPlay(card.stage, head, Math.floor(index / card.cols), index % card.cols);
+      });
+      this.element = el('div', { className: 'explain', role: 'status', 'aria-live': 'polite', 'data-readout': '', hidden: true }, [this.close, this.body, this.playButton]);
       const follow = () => {
         if (this.shown && !this.following) {
           this.following = true;
@@ -72,6 +80,7 @@
       else this.element.dataset.head = head;
       this.element.classList.toggle('is-pinned', pinned);
       this.close.hidden = !pinned;
+      this.playButton.hidden = !pinned || !this.canPlay(card.stage);
       this.element.hidden = false;
       this.stages.highlight(explanation.sources);
       this.place();
@@ -87,9 +96,13 @@
       };
     }
 
+    /* Next to its cell; pinned on a phone, a sheet at the bottom of the screen. */
     place() {
       if (!this.shown) return;
       if (!this.shown.td.isConnected) return this.hide();
+      const sheet = this.shown.pinned && typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches;
+      this.element.classList.toggle('is-sheet', sheet);
+      if (sheet) { this.element.style.left = ''; this.element.style.top = ''; this.element.style.maxWidth = ''; return; }
       place(this.element, this.shown.td.getBoundingClientRect(), this.viewRoot);
     }
 

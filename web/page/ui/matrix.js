@@ -33,6 +33,8 @@
    *   editable: cells hold an <input>; onEdit(index, value, group) applies a
    *     value and returns an error message, or null
    *   rowBands / colBands: [{ label, size }] drawn as separators and captions
+   *   vertical: a vector (rows = 1) drawn as a column, one number a row (its
+   *     cells keep data-row 0 and data-col j)
    *   compact: colour only; the number shows in the explanation's readout
    *   onPoint(index, cell, how) / onLeave(index, how): a cell is pointed at
    *     (how: 'hover' or 'focus') or left; onPin(index, cell): clicked
@@ -56,6 +58,7 @@
 
     build() {
       const o = this.o;
+      if (o.vertical) return this.buildVertical();
       const table = el('table', {
         className: `matrix matrix-${o.kind}${o.compact ? ' is-compact' : ''}${o.editable ? ' is-editable' : ''}`,
         role: 'grid', 'aria-label': o.label, 'aria-rowcount': o.rows, 'aria-colcount': o.cols,
@@ -80,6 +83,30 @@
         tr.append(rowHeader);
         for (let j = 0; j < o.cols; j++) tr.append(this.buildCell(i, j));
         body.append(tr);
+      }
+      table.append(body);
+      this.setFocusable(0);
+      return table;
+    }
+
+    /* A vector as a column: its name on top, a row a number, labelled (and
+     * banded) as its columns are. */
+    buildVertical() {
+      const o = this.o;
+      const table = el('table', {
+        className: `matrix matrix-${o.kind} is-vertical${o.compact ? ' is-compact' : ''}${o.editable ? ' is-editable' : ''}`,
+        role: 'grid', 'aria-label': o.label, 'aria-rowcount': o.cols, 'aria-colcount': 1,
+      });
+      this.colHeaders = [];
+      this.rowHeaders = [el('th', { scope: 'col' }, [label(o.rowLabels[0])])];
+      table.append(el('thead', {}, [el('tr', {}, [el('td', { className: 'corner' }), this.rowHeaders[0]])]));
+      const body = el('tbody');
+      for (let j = 0; j < o.cols; j++) {
+        const band = this.bandEdge(o.colBands, j);
+        const header = el('th', { scope: 'row' }, [label(o.colLabels[j])]);
+        if (band) header.prepend(el('span', { className: 'band-label', text: band.label }));
+        this.colHeaders.push(header);
+        body.append(el('tr', { className: band ? 'band-start' : null }, [header, this.buildCell(0, j)]));
       }
       table.append(body);
       this.setFocusable(0);
@@ -140,12 +167,13 @@
     setLabels(rowLabels, colLabels) {
       this.o.rowLabels = rowLabels;
       this.o.colLabels = colLabels;
-      this.colHeaders.forEach((th, j) => th.replaceChildren(label(colLabels[j])));
-      this.rowHeaders.forEach((th, i) => {
+      const relabel = (th, text) => {
         const band = th.querySelector('.band-label');
-        th.replaceChildren(label(rowLabels[i]));
+        th.replaceChildren(label(text));
         if (band) th.prepend(band);
-      });
+      };
+      this.colHeaders.forEach((th, j) => relabel(th, colLabels[j]));
+      this.rowHeaders.forEach((th, i) => relabel(th, rowLabels[i]));
       this.cells.forEach((td, index) => {
         const input = td.querySelector('input');
         if (input) input.setAttribute('aria-label', this.cellName(Math.floor(index / this.o.cols), index % this.o.cols));
@@ -172,8 +200,9 @@
 
     /* Arrow keys move between cells; true when the key was one. */
     navigate(e, index) {
-      const step = ARROWS[e.key];
+      let step = ARROWS[e.key];
       if (!step || e.altKey || e.ctrlKey || e.metaKey) return false;
+      if (this.o.vertical) step = [step[1], step[0]]; /* up and down move along the vector */
       const { rows, cols } = this.o;
       const i = Math.min(rows - 1, Math.max(0, Math.floor(index / cols) + step[0]));
       const j = Math.min(cols - 1, Math.max(0, (index % cols) + step[1]));

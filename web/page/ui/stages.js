@@ -1,23 +1,31 @@
-/* stages.js: the stages drawn, in the order they are computed: one section
- * per step of catalogue.js (numbered as the walk-through and the link
- * number them), a card per input or stage, a matrix per card (per head in
- * per-head stages). It draws what the session holds and sends the user's
- * edits to it; it keeps no state of the case.
+/* stages.js: the stages drawn, and redrawn after each change of the
+ * session. Two layouts (view.layout):
+ *   pass   the one-screen view: the whole pass as the formula reads, in
+ *          five columns (inputs; Q, K, V; scores; the attention; context and
+ *          output), small cards joined by connectors; clicking a card's
+ *          title opens its detail (formula, shapes, every number, notes)
+ *   steps  the worksheet: one section per step of catalogue.js, every card
+ *          with its formula and shapes
+ * Either way a card per input or stage, a matrix per card (per head in
+ * per-head stages), each card marked with its step (section N is step N of
+ * the walk-through and step=N in a link). It draws what the session holds
+ * and sends the user's edits to it; it keeps no state of the case.
  *
- *   const stages = new Stages(session, { root, onPoint, onLeave, onPin, onCardsBuilt });
- *   stages.element   the sections, for the view to place
+ *   const stages = new Stages(session, { id, root, extras, onPoint, onLeave, onPin });
+ *   stages.element    for the view to place; stages.messages, the cells' messages
  *   stages.update(change)   after a change of the session
+ * extras: other views' cards to place, { name: { element, column, section } }.
  *
  * A classic script: the global AttnStages.
- * needs: AttnFormat, AttnCases, AttnCatalogue, AttnDom, AttnMatrix, AttnPlane, AttnPreview */
+ * needs: AttnFormat, AttnCases, AttnCatalogue, AttnDom, AttnMatrix, AttnPlane, AttnPreview, AttnConnectors */
 (function (root) {
   'use strict';
 
   const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue;
   const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix;
 
-  const COMPACT_COLS = 10; /* wider matrices show colour only; numbers in the readout */
-  const COMPACT_ROWS = 24;
+  /* wider or taller matrices show colour only (numbers in the readout) */
+  const COMPACT = { steps: { cols: 10, rows: 24 }, pass: { cols: 5, rows: 12 } };
   const LAZY_CELLS = 4000; /* from this many cells, steps off screen are skipped */
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
@@ -33,25 +41,30 @@
   const idOf = (name) => name.replace('.', '-');
 
   class Stages {
-    constructor(session, { id, root: viewRoot, onPoint, onLeave, onPin, onCardsBuilt }) {
+    constructor(session, { id, root: viewRoot, extras = {}, onPoint, onLeave, onPin }) {
       this.session = session;
       this.id = id;
       this.viewRoot = viewRoot;
-      this.callbacks = { onPoint, onLeave, onPin, onCardsBuilt };
+      this.extras = extras;
+      this.callbacks = { onPoint, onLeave, onPin };
       this.matrices = {};   /* stage -> [Matrix], one per head */
       this.figures = {};    /* stage -> its card's <figure> */
+      this.detail = null;   /* the stage whose detail is open (pass layout) */
       this.element = el('div', { className: 'stages', id: `${id}-stages`, tabindex: '-1' });
       /* the cells' and tokens' messages, out of the cards (whose layout
        * containment would clip them): the view puts it at its root */
       this.messages = el('div', { className: 'cell-messages' });
+      this.connectors = new root.AttnConnectors.Connectors(this.element);
+      this.layout = null;
       this.build();
     }
 
     update(change) {
-      if (change.structure) this.build();
+      if (change.structure || this.layout !== this.session.view.layout) this.build();
       else if (change.labels) this.updateLabels();
-      if (change.values || change.structure) this.paint();
-      if (change.view || change.structure) this.applyFocus();
+      if (change.values || change.structure || this.built) this.paint();
+      if (change.view || change.structure || this.built) { this.applyFocus(); this.applyStep(); }
+      this.built = false;
     }
 
     /* ---- building ---- */
@@ -63,28 +76,75 @@
       this.matrices = {};
       this.figures = {};
       this.tokenInputs = [];
-      const sections = s.sections().map((section) => {
-        const titleId = `${this.id}-step-${section.number}`;
-        const element = el('section', { className: `step step-${section.id}`, 'data-step': section.number, 'aria-labelledby': titleId }, [
-          el('h2', { id: titleId }, [el('span', { className: 'step-number', text: String(section.number) }), ` ${section.title}`]),
-        ]);
-        const row = el('div', { className: 'cards' });
-        for (const card of section.cards) row.append(this.buildCard(card));
-        element.append(row);
-        return element;
-      });
-      this.element.replaceChildren(...sections);
+      this.layout = s.view.layout;
+      if (this.detail && !Catalogue.matrixCards(s.sections()).some((c) => c.stage === this.detail)) this.detail = null;
+      this.element.dataset.layout = this.layout;
+      const parts = this.layout === 'pass' ? this.buildPass() : this.buildSteps();
+      this.element.replaceChildren(...parts);
       this.cells = Object.values(this.matrices).flat().reduce((sum, m) => sum + m.cells.length, 0);
       /* Big views skip the steps off screen (style.css), once laid out: the
        * frame after the next has their real heights remembered. Small ones
        * stay whole, for full-page screenshots. */
-      if (this.cells >= LAZY_CELLS) requestAnimationFrame(() => requestAnimationFrame(() => sections.forEach((section) => section.classList.add('is-lazy'))));
-      this.callbacks.onCardsBuilt?.();
+      if (this.layout === 'steps' && this.cells >= LAZY_CELLS)
+        requestAnimationFrame(() => requestAnimationFrame(() => parts.forEach((section) => section.classList.add('is-lazy'))));
+      this.connectors.draw(this.layout === 'pass' ? this.feeds() : []);
+      this.built = true;
     }
 
-    buildCard(card) {
+    /* The worksheet: a section per step, each with its cards. */
+    buildSteps() {
+      const s = this.session;
+      return s.sections().map((section) => {
+        const titleId = `${this.id}-step-${section.number}`;
+        const row = el('div', { className: 'cards' });
+        for (const card of section.cards) row.append(this.buildCard(card, section.number));
+        for (const extra of Object.values(this.extras)) if (extra.section === section.id) row.append(extra.element);
+        return el('section', { className: `step step-${section.id}`, 'data-step': section.number, 'aria-labelledby': titleId }, [
+          el('h2', { id: titleId }, [el('span', { className: 'step-number', text: String(section.number) }), ` ${section.title}`]),
+          row,
+        ]);
+      });
+    }
+
+    /* The pass: five columns in the order of the formula, the connectors behind. */
+    buildPass() {
+      const s = this.session;
+      const columns = Catalogue.PASS_COLUMNS.map((name, i) => el('div', { className: 'pass-column', 'data-column': i + 1, 'aria-label': name, role: 'group' }));
+      const column = (n) => columns[n - 1];
+      let planeCard = null; /* (E = 2) last, after the output: a picture of X, Q, K and V */
+      for (const section of s.sections())
+        for (const card of section.cards) {
+          if (card.custom === 'preview') { column(1).prepend(this.buildCard(card, section.number)); continue; }
+          if (card.custom === 'plane') { planeCard = [card, section.number]; continue; }
+          const figure = this.buildCard(card, section.number);
+          const partner = card.beside && this.figures[card.beside];
+          if (partner) { /* a bias beside its weight */
+            let pair = partner.parentElement;
+            if (!pair.classList.contains('pair')) {
+              pair = el('div', { className: 'pair' });
+              partner.replaceWith(pair);
+              pair.append(partner);
+            }
+            pair.append(figure);
+          } else column(card.column).append(figure);
+        }
+      for (const extra of Object.values(this.extras)) column(extra.column).append(extra.element);
+      if (planeCard) column(5).append(this.buildCard(...planeCard));
+      return [this.connectors.element, el('div', { className: 'pass' }, columns)];
+    }
+
+    /* What feeds what, among the cards drawn: [[from figure, to figure]]. */
+    feeds() {
+      const pairs = [];
+      for (const card of Catalogue.matrixCards(this.session.sections()))
+        for (const from of card.feeds || []) if (this.figures[from] && this.figures[card.stage]) pairs.push([this.figures[from], this.figures[card.stage]]);
+      return pairs;
+    }
+
+    buildCard(card, step) {
       if (card.custom === 'plane') {
         this.plane = this.plane || new root.AttnPlane.Plane(this.session, this.id);
+        this.plane.figure.dataset.step = step;
         return this.plane.figure;
       }
       if (card.custom === 'preview') {
@@ -92,23 +152,35 @@
         return this.preview.figure;
       }
       const s = this.session, lab = s.labels(), H = s.config.num_heads;
-      const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}`, 'data-card': card.stage });
+      const pass = this.layout === 'pass', open = pass && this.detail === card.stage;
+      const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}${open ? ' is-open' : ''}`, 'data-card': card.stage, 'data-step': step });
+      const title = el('span', { className: 'card-title' }, [formula(pass && card.passTitle && !open ? card.passTitle : card.title)]);
+      const heading = pass ? el('button', { type: 'button', className: 'card-open', 'aria-expanded': String(open), title: open ? 'close the detail' : 'open the detail: formula, shapes, every number' }, [title]) : title;
+      if (pass) heading.addEventListener('click', () => this.toggleDetail(card.stage));
       figure.append(el('figcaption', {}, [
-        el('span', { className: 'card-title' }, [formula(card.title)]),
+        heading,
         el('span', { className: 'card-shape', text: card.shape.join('×') }),
         el('span', { className: 'card-letters', text: card.letters }),
+        el('span', { className: 'card-step', text: String(step), title: `step ${step}` }),
         card.editable ? el('span', { className: 'card-editable', text: 'editable' }) : null,
         el('span', { className: 'card-formula' }, [formula(card.formula)]),
         card.shapes ? el('span', { className: 'card-shapes' }, [formula(card.shapes)]) : null,
       ]));
+      if (open) {
+        const close = el('button', { type: 'button', className: 'card-close', text: '×', 'aria-label': `close the detail of ${card.stage}` });
+        close.addEventListener('click', () => this.toggleDetail(card.stage));
+        figure.append(close);
+      }
       const group = el('div', { className: 'stage', 'data-stage': card.stage });
-      const compact = card.cols > COMPACT_COLS || card.rows > COMPACT_ROWS;
+      const limits = COMPACT[pass ? 'pass' : 'steps'];
+      const compact = !open && (card.vertical ? card.cols > limits.rows : card.cols > limits.cols || card.rows > limits.rows);
       const summaryId = `${this.id}-${idOf(card.stage)}-summary`;
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
         const matrix = new Matrix({
           stage: card.stage, head, rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
+          vertical: pass && card.vertical,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
           idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages,
@@ -132,6 +204,25 @@
       if (card.editable && card.kind !== 'bool') figure.append(el('p', { className: 'note input-note', hidden: true }));
       this.figures[card.stage] = figure;
       return figure;
+    }
+
+    /* Opens a card's detail in the pass (or closes it): the card over the
+     * view, with its formula, its shapes and every number. */
+    toggleDetail(stage) {
+      this.detail = this.detail === stage ? null : stage;
+      this.build();
+      this.paint();
+      this.applyFocus();
+      this.applyStep();
+      const figure = this.figures[stage];
+      (this.detail ? figure?.querySelector('.card-close') : figure?.querySelector('.card-open'))?.focus({ preventScroll: !this.detail });
+    }
+
+    /* Escape: true when it closed a detail. */
+    escape() {
+      if (!this.detail) return false;
+      this.toggleDetail(this.detail);
+      return true;
     }
 
     /* An edit of one cell: to the session, which recomputes and tells every view. */
@@ -291,6 +382,19 @@
       note.textContent = `NaN in row${rows.size > 1 ? 's' : ''} ${[...rows].map((t) => `“${Format.isolate(t)}”`).join(', ')}: ` +
         (masked ? 'every key is masked there, so softmax computes 0 / 0. PyTorch gives NaN too, and it flows on into context and output. Unmask a key, or add add_zero_attn or add_bias_kv so there is always one key to attend to.'
           : 'a NaN or ∞ in the inputs reached the scores; softmax cannot make weights from it, as in PyTorch.');
+    }
+
+    /* ---- the walk-through's step: its cards and section marked ---- */
+
+    applyStep() {
+      const step = this.session.view.step;
+      for (const node of this.element.querySelectorAll('.step, .card[data-step]')) node.classList.toggle('is-current', step !== null && Number(node.dataset.step) === step);
+    }
+
+    /* Brings step N's first card into view. */
+    showStep(step, smooth) {
+      const first = this.element.querySelector(`.card[data-step="${step}"]`) || this.element.querySelector(`.step[data-step="${step}"]`);
+      first?.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: smooth ? 'smooth' : 'auto' });
     }
 
     /* ---- one stage alone (view.stage) ---- */

@@ -1,29 +1,39 @@
-/* walkthrough.js: "Step through", the focus mode: the page's sections one at
- * a time, in the lecture's order, each with a few plain sentences that use
- * the numbers on screen (lessons.js). Step N is section N and step=N in the
- * link; the panel carries data-step="N". The step is the session's (view.step).
+/* walkthrough.js: "Step through", the lesson beside the numbers: the page's
+ * steps one at a time, in the lecture's order, each with a few sentences that
+ * use the numbers on screen (lessons.js). A column beside the view on wide
+ * screens, a sheet at the bottom on phones: it never covers what it talks
+ * about. Every number its sentences name is a link that lights its cells.
+ * A timeline scrubs between steps; on a phone a swipe moves a step. Step N
+ * is section N and step=N in the link; the panel carries data-step="N".
+ * The step is the session's (view.step).
  *
  * Keys, whatever has focus: PageDown → Space go on, PageUp ← go back,
  * Escape closes (arrows and Space are left to the cells and fields that use
  * them). Opening moves focus into the panel; closing gives it back.
  *
+ *   new Walkthrough(session, { id, root, stages, onCite(cells | null) })
+ *
  * A classic script: the global AttnWalkthrough.
- * needs: AttnLessons, AttnDom */
+ * needs: AttnFormat, AttnLessons, AttnDom */
 (function (root) {
   'use strict';
 
-  const Lessons = root.AttnLessons, { el } = root.AttnDom;
+  const Format = root.AttnFormat, Lessons = root.AttnLessons, { el, label } = root.AttnDom;
   const FORWARD = new Set(['ArrowRight', 'PageDown', ' ']), BACKWARD = new Set(['ArrowLeft', 'PageUp']);
+  const SWIPE_PX = 60;
 
   class Walkthrough {
-    constructor(session, { id, root: viewRoot, sections }) {
+    constructor(session, { id, root: viewRoot, stages, onCite }) {
       this.session = session;
       this.viewRoot = viewRoot;
-      this.sections = sections; /* the element holding the page's .step sections */
+      this.stages = stages;
+      this.onCite = onCite;
       this.opener = null;
       this.counter = el('p', { className: 'walk-counter' });
       this.title = el('h2', { className: 'walk-title', id: `${id}-walk-title` });
       this.body = el('div', { className: 'walk-body', 'aria-live': 'polite' });
+      this.timeline = el('input', { type: 'range', className: 'walk-timeline', min: 1, step: 1, 'aria-label': 'step of the walk-through' });
+      this.timeline.addEventListener('input', () => this.session.apply({ type: 'view', step: Number(this.timeline.value) }));
       const button = (text, label, action) => {
         const b = el('button', { type: 'button', text, 'aria-label': label });
         b.addEventListener('click', action);
@@ -32,10 +42,12 @@
       this.previous = button('← Previous', 'previous step', () => this.go(-1));
       this.next = button('Next →', 'next step', () => this.go(1));
       this.element = el('section', { className: 'walk', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': this.title.id, tabindex: '-1', hidden: true }, [
-        this.counter, this.title, this.body,
-        el('p', { className: 'walk-buttons' }, [this.previous, this.next, button('Close', 'close the walk-through', () => this.close())]),
+        el('p', { className: 'walk-top' }, [this.counter, button('×', 'close the walk-through', () => this.close())]),
+        this.title, this.body, this.timeline,
+        el('p', { className: 'walk-buttons' }, [this.previous, this.next]),
       ]);
       viewRoot.ownerDocument.addEventListener('keydown', (e) => this.key(e));
+      this.element.addEventListener('pointerdown', (e) => this.swipe(e));
     }
 
     get active() { return this.session.view.step !== null; }
@@ -43,12 +55,22 @@
     key(e) {
       if (!this.active || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
       const target = e.composedPath()[0];
-      const usesArrows = target instanceof Element && target.closest('input, select, textarea, [contenteditable], [role=gridcell], .handle');
+      const usesArrows = target instanceof Element && target.closest('input, select, textarea, [contenteditable], [role=gridcell], .handle, .lines-token');
       if (e.key === 'Escape') this.close();
       else if (e.key === 'PageDown' || (FORWARD.has(e.key) && !usesArrows && !(e.key === ' ' && target instanceof Element && target.closest('button')))) this.go(1);
       else if (e.key === 'PageUp' || (BACKWARD.has(e.key) && !usesArrows)) this.go(-1);
       else return;
       e.preventDefault();
+    }
+
+    /* A swipe sideways on the panel (touch): a step on or back. */
+    swipe(down) {
+      if (down.pointerType !== 'touch') return;
+      const up = (e) => {
+        const dx = e.clientX - down.clientX, dy = e.clientY - down.clientY;
+        if (Math.abs(dx) > SWIPE_PX && Math.abs(dx) > 2 * Math.abs(dy)) this.go(dx < 0 ? 1 : -1);
+      };
+      this.element.addEventListener('pointerup', up, { once: true });
     }
 
     /* Opens at step (1-based) and moves focus into the panel. */
@@ -74,7 +96,7 @@
     }
 
     /* After a change of the session: the step's text with the numbers of the
-     * moment, and its section marked. `scroll`: a new step was opened. */
+     * moment; a new step brings its cards into view. */
     update(change) {
       const step = this.session.view.step;
       const open = step !== null;
@@ -82,21 +104,53 @@
       this.shownStep = step;
       this.element.hidden = !open;
       this.viewRoot.classList.toggle('is-walking', open);
-      for (const section of this.sections.querySelectorAll('.step')) section.classList.toggle('is-current', open && Number(section.dataset.step) === step);
       if (!open) {
         delete this.element.dataset.step;
         return;
       }
-      if (!moved && !change.values && !change.structure) return;
+      if (!moved && !change.values && !change.structure && !change.labels) return;
       const sections = this.session.sections(), section = sections[step - 1];
       this.element.dataset.step = String(step);
       this.counter.textContent = `Step ${step} of ${sections.length}`;
       this.title.textContent = section.title;
-      this.body.replaceChildren(...Lessons.lesson(this.session, section.id).map((line) => el('p', { text: line })));
+      this.timeline.max = String(sections.length);
+      this.timeline.value = String(step);
+      this.timeline.setAttribute('aria-valuetext', `step ${step}: ${section.title}`);
+      const paragraphs = Lessons.lesson(this.session, section.id).map((segments) => el('p', {}, segments.map((x) => this.segment(x))));
+      if (section.id === 'scale') paragraphs.push(this.whatIf());
+      this.body.replaceChildren(...paragraphs.filter(Boolean));
       /* at the ends the buttons say so but keep their focus (disabled ones would drop it) */
       this.previous.setAttribute('aria-disabled', String(step === 1));
       this.next.setAttribute('aria-disabled', String(step === sections.length));
-      if (moved) this.sections.querySelector(`.step[data-step="${step}"]`)?.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
+      if (moved) this.stages.showStep(step, !reducedMotion());
+    }
+
+    /* A piece of a sentence: text, or a number that lights its cells. */
+    segment(x) {
+      if (typeof x === 'string') return x;
+      const link = el('button', { type: 'button', className: 'cite', text: x.text, title: 'light this number on the page' });
+      const light = () => this.onCite(x.cite);
+      link.addEventListener('pointerenter', light);
+      link.addEventListener('focus', light);
+      link.addEventListener('click', () => this.onCite(x.cite, { reveal: true }));
+      link.addEventListener('pointerleave', () => this.onCite(null));
+      link.addEventListener('blur', () => this.onCite(null));
+      return link;
+    }
+
+    /* The scaling step's "what if": the first row's weights with and without ÷√head_dim. */
+    whatIf() {
+      const w = Lessons.whatIf(this.session);
+      if (!w) return null;
+      const row = (label, values, className) => el('tr', { className }, [el('th', { scope: 'row', text: label }), ...values.map((x) => el('td', { text: Format.cellText(x) }))]);
+      return el('figure', { className: 'what-if' }, [
+        el('figcaption', { text: `What if PyTorch did not divide by √head_dim = ${Format.cellText(w.root)}? The weights of “${Format.isolate(w.query)}”:` }),
+        el('table', {}, [
+          el('tr', {}, [el('td'), ...w.keys.map((k) => el('th', { scope: 'col' }, [label(k, 8)]))]),
+          row('÷√head_dim (PyTorch)', w.scaled, 'is-real'),
+          row('without it (not what the module does)', w.unscaled, 'is-what-if'),
+        ]),
+      ]);
     }
   }
 

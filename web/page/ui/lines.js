@@ -1,0 +1,177 @@
+/* lines.js: who attends to whom. The query tokens in one column, the keys in
+ * the other, and a line for every pair whose opacity grows with its weight:
+ * one colour per head (weights), or the mean the module returns
+ * (attn_weights). Click a head to show or hide it, double-click it (or press
+ * S on it) to show it alone. Hovering or focusing a token keeps only its
+ * lines and lights its row (or column) in the heatmap; a heatmap cell
+ * pointed at lights its line (light()).
+ *
+ * Contract: the <svg> carries data-view="lines" and data-stage ("weights"
+ * or "attn_weights"); each line carries data-head, data-row, data-col and
+ * data-value (the full float32 weight).
+ *
+ *   const lines = new Lines(session, { id, onToken(stage, row, col) });
+ *   lines.element; lines.update(change); lines.light(head, row, col) / lines.light(null)
+ *
+ * A classic script: the global AttnLines.
+ * needs: AttnFormat, AttnCatalogue, AttnDom */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, { el, svg } = root.AttnDom;
+  const HEAD_COLOURS = 8;           /* --head-0 … --head-7 in style.css, then again */
+  const WIDTH = 260, LABEL = 76;    /* the picture's width, and room for a column's labels */
+
+  /* A line's opacity for a weight: 0 for nothing, 1 for all, rising with it. */
+  const opacity = (w) => (Number.isFinite(w) ? Math.max(0, Math.min(1, w)) : 0);
+
+  class Lines {
+    constructor(session, { id, onToken = () => {} }) {
+      this.session = session;
+      this.id = id;
+      this.onToken = onToken;
+      this.stage = 'weights';  /* what the lines show: weights (per head) or attn_weights */
+      this.hidden = new Set(); /* heads not drawn */
+      this.picture = svg('svg', { class: 'lines', 'data-view': 'lines', 'data-stage': this.stage, role: 'group' });
+      this.legend = el('div', { className: 'lines-legend', role: 'group', 'aria-label': 'heads' });
+      this.toggle = el('button', { type: 'button', className: 'lines-toggle' });
+      this.toggle.addEventListener('click', () => { this.stage = this.stage === 'weights' ? 'attn_weights' : 'weights'; this.build(); });
+      this.element = el('figure', { className: 'card card-lines', 'data-card': 'lines' }, [
+        el('figcaption', {}, [el('span', { className: 'card-title', text: 'who attends to whom' }), el('span', { className: 'card-letters', text: 'lines: opacity = weight' })]),
+        el('p', { className: 'lines-bar' }, [this.toggle]), this.legend, this.picture,
+      ]);
+      this.build();
+    }
+
+    update(change) {
+      if (change.structure) this.build();
+      else if (change.values || change.labels) this.paint(change.labels);
+    }
+
+    /* The shape of what is drawn: heads (1 for the mean), rows, keys. */
+    shape() {
+      const s = this.session.stages[this.stage].shape;
+      return s.length === 3 ? { heads: s[0], rows: s[1], cols: s[2] } : { heads: 1, rows: s[0], cols: s[1] };
+    }
+
+    build() {
+      const { heads, rows, cols } = this.shape();
+      const perHead = this.session.stages[this.stage].shape.length === 3;
+      const gap = Math.max(14, Math.min(26, 360 / Math.max(rows, cols)));
+      this.height = Math.max(rows, cols) * gap + 8;
+      this.y = (k, n) => 4 + gap / 2 + k * gap + (Math.max(rows, cols) - n) * gap / 2;
+      this.picture.setAttribute('viewBox', `0 0 ${WIDTH} ${this.height}`);
+      this.picture.dataset.stage = this.stage;
+      this.picture.setAttribute('aria-label', `${this.stage} as lines from each query token to each key`);
+      this.toggle.textContent = this.stage === 'weights' ? 'show attn_weights, as returned' : 'show each head’s weights';
+      for (const h of [...this.hidden]) if (h >= heads) this.hidden.delete(h);
+      /* the lines, behind the labels */
+      this.lines = [];
+      const group = svg('g', { class: 'lines-pairs' });
+      for (let h = 0; h < heads; h++)
+        for (let i = 0; i < rows; i++)
+          for (let j = 0; j < cols; j++) {
+            const line = svg('line', {
+              x1: LABEL, y1: this.y(i, rows), x2: WIDTH - LABEL, y2: this.y(j, cols),
+              class: perHead ? `head-${h % HEAD_COLOURS}` : 'head-mean', 'data-row': i, 'data-col': j,
+            });
+            if (perHead) line.dataset.head = h;
+            this.lines.push(line);
+            group.append(line);
+          }
+      this.queryLabels = [];
+      this.keyLabels = [];
+      const labels = svg('g', { class: 'lines-labels' });
+      const token = (side, k, n) => {
+        const x = side === 'query' ? LABEL - 6 : WIDTH - LABEL + 6;
+        const text = svg('text', { x, y: this.y(k, n), class: `lines-token lines-${side}`, 'text-anchor': side === 'query' ? 'end' : 'start', 'dominant-baseline': 'middle', tabindex: 0, role: 'button', direction: 'ltr' });
+        const point = () => this.focusToken(side, k);
+        text.addEventListener('pointerenter', point);
+        text.addEventListener('focus', point);
+        text.addEventListener('pointerleave', () => this.focusToken(null));
+        text.addEventListener('blur', () => this.focusToken(null));
+        (side === 'query' ? this.queryLabels : this.keyLabels).push(text);
+        labels.append(text);
+      };
+      for (let i = 0; i < rows; i++) token('query', i, rows);
+      for (let j = 0; j < cols; j++) token('key', j, cols);
+      this.picture.replaceChildren(group, labels);
+      this.buildLegend(heads, perHead);
+      this.values = new Float64Array(this.lines.length).fill(NaN);
+      this.painted = false;
+      this.paint(true);
+    }
+
+    buildLegend(heads, perHead) {
+      const buttons = [];
+      if (perHead) for (let h = 0; h < heads; h++) {
+        const b = el('button', { type: 'button', className: `lines-head head-${h % HEAD_COLOURS}`, 'data-head': h, 'aria-pressed': String(!this.hidden.has(h)), title: 'click: show or hide; double-click or S: this head alone' }, [el('span', { className: 'swatch' }), `head ${h + 1}`]);
+        b.addEventListener('click', () => this.showHead(h, this.hidden.has(h)));
+        b.addEventListener('dblclick', () => this.solo(h));
+        b.addEventListener('keydown', (e) => { if (e.key === 's' || e.key === 'S') { e.preventDefault(); this.solo(h); } });
+        buttons.push(b);
+      }
+      this.legend.replaceChildren(...buttons);
+      this.legend.hidden = !perHead || heads < 2;
+    }
+
+    showHead(h, shown) {
+      if (shown) this.hidden.delete(h); else this.hidden.add(h);
+      this.applyHeads();
+    }
+
+    /* Head h alone; again: every head. */
+    solo(h) {
+      const { heads } = this.shape();
+      const alone = this.hidden.size === heads - 1 && !this.hidden.has(h);
+      this.hidden = new Set(alone ? [] : Array.from({ length: heads }, (_, k) => k).filter((k) => k !== h));
+      this.applyHeads();
+    }
+
+    applyHeads() {
+      for (const b of this.legend.children) b.setAttribute('aria-pressed', String(!this.hidden.has(Number(b.dataset.head))));
+      for (const line of this.lines) line.classList.toggle('is-off', line.dataset.head !== undefined && this.hidden.has(Number(line.dataset.head)));
+    }
+
+    /* New weights (and, with labels, new token names): only what changed. */
+    paint(labels) {
+      const s = this.session, data = s.stages[this.stage].data, lab = Catalogue.labels(s.parsed);
+      this.lines.forEach((line, k) => {
+        const w = data[k];
+        if (this.painted && Object.is(this.values[k], w)) return;
+        this.values[k] = w;
+        line.setAttribute('data-value', Format.dataText(w));
+        line.setAttribute('stroke-opacity', String(Math.round(opacity(w) * 1000) / 1000));
+        line.setAttribute('stroke-width', String(1 + 3 * opacity(w)));
+      });
+      if (labels) {
+        this.queryLabels.forEach((t, i) => { t.textContent = shorten(lab.query[i]); t.setAttribute('aria-label', `query ${lab.query[i]}: its lines`); });
+        this.keyLabels.forEach((t, j) => { t.textContent = shorten(lab.extended[j]); t.setAttribute('aria-label', `key ${lab.extended[j]}: its lines`); });
+      }
+      this.painted = true;
+      this.applyHeads();
+    }
+
+    /* A token pointed at: only its lines (a query's row, a key's column), and
+     * its row or column lit in the heatmap; null: every line again. */
+    focusToken(side, k) {
+      const attr = side === 'query' ? 'row' : 'col';
+      for (const line of this.lines) line.classList.toggle('is-faded', side !== null && Number(line.dataset[attr]) !== k);
+      for (const t of [...this.queryLabels, ...this.keyLabels]) t.classList.remove('is-lit');
+      if (side !== null) (side === 'query' ? this.queryLabels : this.keyLabels)[k].classList.add('is-lit');
+      this.onToken(side === null ? null : { stage: this.stage, side, index: k });
+    }
+
+    /* A heatmap cell pointed at: its line lit (null: none). */
+    light(head, row, col) {
+      for (const line of this.lines) {
+        const on = row !== null && Number(line.dataset.row) === row && Number(line.dataset.col) === col && (line.dataset.head === undefined || head === null || Number(line.dataset.head) === head);
+        line.classList.toggle('is-lit', on);
+      }
+    }
+  }
+
+  const shorten = (text) => ([...text].length > 9 ? [...text].slice(0, 8).join('') + '…' : text);
+
+  root.AttnLines = { Lines };
+})(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -1,0 +1,155 @@
+/* player.js: one operation played with its real numbers (operations.js): a
+ * score (the pairs, each product, the sum, the mask), a row of weights (the
+ * scores as bars, minus the largest, exp, the sum, the division), a row of
+ * context (each value row scaled by its weight, then their sum) or an
+ * output (the context row against a row of W_o, plus the bias). Play,
+ * pause, a step back or forward, replay. With prefers-reduced-motion the
+ * frames are a static sequence, the current one marked.
+ *
+ * Contract: the player carries data-play (the operation: scores, weights,
+ * context, output), data-frame (the current frame, from 1) and data-frames;
+ * its frames are [data-frame="k"] in order, each number [data-role] with
+ * data-value (full float32).
+ *
+ *   const player = new Player(session, { id });
+ *   player.element; player.load(stage, head, row, col) -> whether it plays that stage;
+ *   player.play(); player.update(change)
+ *
+ * A classic script: the global AttnPlayer.
+ * needs: AttnFormat, AttnOperations, AttnDom */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, Operations = root.AttnOperations, { el } = root.AttnDom;
+  const FRAME_MS = 1100;
+
+  const still = () => typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  class Player {
+    constructor(session, { id }) {
+      this.session = session;
+      this.id = id;
+      this.loaded = null;  /* { stage, head, row, col, operation, at } */
+      this.frames = [];
+      this.frame = 0;      /* 0-based here; data-frame counts from 1 */
+      this.timer = null;
+      const button = (text, label, action) => {
+        const b = el('button', { type: 'button', text, 'aria-label': label });
+        b.addEventListener('click', action);
+        return b;
+      };
+      this.playButton = button('▶ Play', 'play', () => (this.timer ? this.pause() : this.play()));
+      this.back = button('◀', 'a frame back', () => this.step(-1));
+      this.forward = button('▶|', 'a frame forward', () => this.step(1));
+      this.replay = button('⟲', 'from the start', () => { this.go(0); this.play(); });
+      this.counter = el('span', { className: 'player-counter', 'aria-live': 'polite' });
+      this.title = el('p', { className: 'player-title' });
+      this.view = el('ol', { className: 'player-frames' });
+      this.element = el('figure', { className: 'card card-player', 'data-card': 'player', 'data-play': '' }, [
+        el('figcaption', {}, [el('span', { className: 'card-title', text: 'play the arithmetic' })]),
+        this.title,
+        el('p', { className: 'player-buttons' }, [this.back, this.playButton, this.forward, this.replay, this.counter]),
+        this.view,
+      ]);
+      this.unload();
+    }
+
+    /* The operation of a computed cell: true when there is one to play. */
+    load(stage, head, row, col) {
+      const found = Operations.operationAt(this.session, stage, head, row, col);
+      if (!found) return false;
+      this.pause();
+      this.loaded = { stage, head, row, col, ...found };
+      this.frames = Operations.frames(this.session, found.operation, found.at);
+      this.frame = 0;
+      this.render();
+      return true;
+    }
+
+    unload() {
+      this.pause();
+      this.loaded = null;
+      this.frames = [];
+      this.element.dataset.play = '';
+      delete this.element.dataset.frame;
+      delete this.element.dataset.frames;
+      this.title.textContent = 'Pick a number of scores, weights, context or output (click it), then ▶ Play in its box: its arithmetic, step by step, with its numbers.';
+      this.view.replaceChildren();
+      this.counter.textContent = '';
+      for (const b of [this.back, this.playButton, this.forward, this.replay]) b.disabled = true;
+    }
+
+    play() {
+      if (!this.loaded) return;
+      if (this.frame >= this.frames.length - 1) this.go(0);
+      this.pause();
+      if (still()) return; /* the frames are all shown: no motion */
+      this.timer = setInterval(() => (this.frame < this.frames.length - 1 ? this.go(this.frame + 1) : this.pause()), FRAME_MS);
+      this.playButton.textContent = '⏸ Pause';
+      this.playButton.setAttribute('aria-label', 'pause');
+    }
+
+    pause() {
+      clearInterval(this.timer);
+      this.timer = null;
+      this.playButton.textContent = '▶ Play';
+      this.playButton.setAttribute('aria-label', 'play');
+    }
+
+    step(delta) {
+      this.pause();
+      this.go(Math.max(0, Math.min(this.frames.length - 1, this.frame + delta)));
+    }
+
+    go(frame) {
+      this.frame = frame;
+      this.render();
+    }
+
+    /* After a change of the session: the same cell's numbers again, or
+     * nothing when it is gone. */
+    update(change) {
+      if (!this.loaded || !(change.values || change.structure)) return;
+      const { stage, head, row, col } = this.loaded;
+      const shape = this.session.stages[stage]?.shape;
+      const fits = shape && (shape.length === 3 ? head < shape[0] && row < shape[1] && col < shape[2] : row < shape[0] && col < shape[1]);
+      if (!fits) return this.unload();
+      const frame = this.frame, playing = Boolean(this.timer);
+      this.load(stage, head, row, col);
+      this.go(Math.min(frame, this.frames.length - 1));
+      if (playing) this.play();
+    }
+
+    render() {
+      const { operation, stage, row, col, head } = this.loaded;
+      const n = this.frames.length;
+      Object.assign(this.element.dataset, { play: operation, frame: this.frame + 1, frames: n });
+      this.title.textContent = `${stage}${head !== null && head !== undefined ? `[head ${head + 1}]` : ''}[${row}]${operation === 'weights' || operation === 'context' ? '' : `[${col}]`}: ${operation === 'weights' ? 'its row of softmax' : operation === 'context' ? 'its row, this head' : 'this number'}`;
+      this.counter.textContent = `frame ${this.frame + 1} of ${n}`;
+      for (const b of [this.back, this.playButton, this.forward, this.replay]) b.disabled = false;
+      this.back.disabled = this.frame === 0;
+      this.forward.disabled = this.frame === n - 1;
+      /* moving: the current frame alone, its new numbers flying in; still: every frame, the current one marked */
+      const shown = still() ? this.frames.map((f, k) => [f, k]) : [[this.frames[this.frame], this.frame]];
+      this.view.classList.toggle('is-static', still());
+      this.view.replaceChildren(...shown.map(([frame, k]) => this.frameElement(frame, k)));
+    }
+
+    frameElement(frame, k) {
+      const bars = this.loaded.operation === 'weights';
+      const max = Math.max(1e-9, ...frame.items.map((item) => (Number.isFinite(item.value) ? Math.abs(item.value) : 0)));
+      const items = frame.items.map((item) => {
+        const bar = bars && Number.isFinite(item.value) ? el('span', { className: 'player-bar' }) : null;
+        if (bar) bar.style.setProperty('--size', String(Math.abs(item.value) / max));
+        return el('li', { className: `player-item is-${item.role}`, 'data-role': item.role, 'data-value': Format.dataText(item.value) }, [
+          el('span', { className: 'player-label', text: item.label }), bar, el('span', { className: 'player-number', text: Format.cellText(item.value) }),
+        ]);
+      });
+      return el('li', { className: 'player-frame', 'data-frame': k + 1, 'aria-current': k === this.frame ? 'step' : null }, [
+        el('p', { className: 'player-caption', text: frame.caption }), el('ol', { className: 'player-items' }, items),
+      ]);
+    }
+  }
+
+  root.AttnPlayer = { Player };
+})(typeof globalThis !== 'undefined' ? globalThis : this);
