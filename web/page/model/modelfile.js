@@ -25,8 +25,8 @@
  *   has no query (as a paste borrows them, import.js).
  *
  * Tensors: F64, F32, F16 and BF16 become float32 exactly as PyTorch's
- * .float() makes them (round to nearest even; subnormals, ±inf, NaN and −0
- * kept; a NaN's payload may not be). F32 data at a 4-byte-aligned offset is
+ * .float() makes them, bit for bit (round to nearest even; subnormals, ±inf
+ * and −0 kept; a NaN keeps its payload and is quieted). F32 data at a 4-byte-aligned offset is
  * not copied: the case's tensors are views of `bytes` (which they keep
  * alive). Others are converted into one new Float32Array each. BOOL (numpy's
  * |b1) is read for the masks only. In an .npz, numpy's dtypes <f8, <f4, <f2;
@@ -101,7 +101,7 @@
     const f = new Float32Array(1), bits = new Uint32Array(f.buffer);
     for (let h = 0; h < 65536; h++) {
       const sign = (h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
-      if (exponent === 0x1f) halfTable[h] = sign | 0x7f800000 | (mantissa << 13); /* ±inf, NaN */
+      if (exponent === 0x1f) halfTable[h] = sign | (mantissa ? 0x7fc00000 : 0x7f800000) | (mantissa << 13); /* ±inf; NaN quieted, as torch's conversion does */
       else if (exponent === 0) { f[0] = mantissa * 2 ** -24; halfTable[h] = sign | bits[0]; } /* ±0, subnormals: exact */
       else halfTable[h] = sign | ((exponent + 112) << 23) | (mantissa << 13); /* rebias 15 -> 127 */
     }
@@ -307,7 +307,7 @@
   }
 
   async function readNpz(bytes, fileName, problem) {
-    const tensors = {}, options = {}, notes = [];
+    const tensors = {}, options = {}, bfloat16 = [];
     const entries = zipEntries(bytes, fileName);
     for (const entry of entries) {
       const key = entry.name.replace(/\.npy$/, '');
@@ -336,13 +336,15 @@
         if (!dtype || (dtype === 'BOOL' && !MASKS.includes(key)))
           throw new FileProblem(key, `${key}: dtype ${npy.descr}: expected <f8, <f4 or <f2 (float64, float32, float16)${MASKS.includes(key) ? ' or |b1 (bool)' : ''}${/^>/.test(npy.descr) ? '; this one is big-endian' : ''}`);
         if (npy.data.length < n * SIZES[dtype]) throw new FileProblem(key, `${key}: ${npy.descr} (${npy.shape}) needs ${n * SIZES[dtype]} bytes, the array has ${npy.data.length}: truncated`);
-        if (dtype === 'BF16') notes.push(`${key}: ${npy.descr} read as bfloat16`);
+        if (dtype === 'BF16') bfloat16.push(key);
         tensors[key] = { shape: npy.shape, dtype, data: decode(npy.data, 0, n, dtype) };
       } catch (e) {
         if (!(e instanceof FileProblem)) throw e;
         problem(e.key || key, e.message);
       }
     }
+    const n = bfloat16.length;
+    const notes = n ? [`${n === 1 ? bfloat16[0] : `${n} arrays`} of 2-byte void read as bfloat16 (numpy's dtype for ml_dtypes' bfloat16)`] : [];
     return { tensors, options, notes };
   }
 
@@ -419,7 +421,7 @@
       }
       const result = Import.importStateDict({ ...read.tensors, ...given }, base || {});
       if (result.errors) return { errors: result.errors.map((e) => ({ key: e.key, message: inFileTerms(e.message) })) };
-      return { case: result.case, notes: [...notes, ...result.notes.map(inFileTerms)] };
+      return { case: result.case, notes: [...result.notes.map(inFileTerms), ...notes] };
     } catch (e) {
       return { errors: [{ key: '', message: `${fileName}: could not be read: ${e && e.message ? e.message : String(e)}` }] };
     }
