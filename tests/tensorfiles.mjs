@@ -14,10 +14,11 @@ const bytesOf = (typed) => new Uint8Array(typed.buffer, typed.byteOffset, typed.
 /* tensors: { name: { dtype: 'F32', shape: [3, 2], data } }, data a typed
  * array whose bytes are written as they are (Float64Array for F64,
  * Float32Array for F32, Uint16Array of the bits for F16 and BF16, Uint8Array
- * for BOOL). metadata: { key: string }. The header is padded with spaces to a
- * multiple of 8 bytes, as safetensors pads it, unless `align` is false.
+ * for BOOL). metadata: { key: string }. The header is padded with spaces so
+ * that the data starts at a multiple of 8 bytes, as safetensors pads it, or
+ * with `misalign` one byte after (no tensor is 4-byte aligned then).
  * -> the file's bytes */
-export function safetensors(tensors, metadata = null, { align = true } = {}) {
+export function safetensors(tensors, metadata = null, { misalign = false } = {}) {
   const header = metadata ? { __metadata__: metadata } : {};
   const blobs = [];
   let offset = 0;
@@ -28,7 +29,7 @@ export function safetensors(tensors, metadata = null, { align = true } = {}) {
     offset += bytes.length;
   }
   let json = JSON.stringify(header);
-  if (align) json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
+  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8 + (misalign ? 1 : 0));
   const text = new TextEncoder().encode(json);
   const size = new Uint8Array(8);
   new DataView(size.buffer).setUint32(0, text.length, true);

@@ -71,6 +71,9 @@
   const isModelFile = (name) => /\.(safetensors|npz)$/i.test(String(name));
   const OPTIONS = Case.KEYS.filter((k) => k.group === 'option').map((k) => k.key);
   const MASKS = ['attn_mask', 'key_padding_mask'];
+  const INPUTS = Case.KEYS.filter((k) => k.group === 'input').map((k) => k.key); /* query, key, value and the masks */
+  /* a state_dict name of a MultiheadAttention, after any module path */
+  const PARAM = new RegExp(`(^|\\.)(${Case.PARAM_KEYS.map((k) => k.replace('.', '\\.')).join('|')})$`);
   const FLOATS = 'F64, F32, F16 or BF16';
 
   /* An error on the way out: key and message, as import.js lists them. */
@@ -171,7 +174,7 @@
         spans.push({ name, offsets });
         continue;
       }
-      if (!(dtype in SIZES)) { bad(`dtype ${JSON.stringify(dtype)}: expected ${FLOATS}${MASKS.includes(name) ? ' (or BOOL)' : ''}`); continue; }
+      if (!(dtype in SIZES)) { bad(`${dtype === undefined ? 'no dtype' : `dtype ${JSON.stringify(dtype)}`}: expected ${FLOATS}${MASKS.includes(name) ? ' (or BOOL)' : ''}`); continue; }
       if (dtype === 'BOOL' && !MASKS.includes(name)) { bad(`dtype BOOL: only a mask may be bool; expected ${FLOATS}`); continue; }
       const n = count(shape);
       if (offsets[1] - offsets[0] !== n * SIZES[dtype]) { bad(`data_offsets [${offsets}] hold ${offsets[1] - offsets[0]} bytes, but ${dtype} [${shape}] needs ${n * SIZES[dtype]}`); continue; }
@@ -309,11 +312,16 @@
   async function readNpz(bytes, fileName, problem) {
     const tensors = {}, options = {}, bfloat16 = [];
     const entries = zipEntries(bytes, fileName);
+    if (!entries.some((entry) => entry.name.endsWith('.npy'))) {
+      const names = entries.slice(0, 3).map((entry) => entry.name).join(', ') + (entries.length > 3 ? ', …' : '');
+      const torchSave = entries.some((entry) => /(^|\/)data\.pkl$/.test(entry.name));
+      throw new FileProblem('', `${fileName}: a zip of ${names || 'nothing'}, not of .npy arrays, so not an .npz${torchSave ? ' (it looks like a torch.save file: save the state_dict with safetensors or numpy.savez)' : ''}`);
+    }
     for (const entry of entries) {
       const key = entry.name.replace(/\.npy$/, '');
       entry.key = key;
       if (!entry.name.endsWith('.npy')) {
-        problem(key, `${entry.name}: not a .npy array, so this zip is not an .npz${/(^|\/)data\.pkl$/.test(entry.name) ? ' (it looks like a torch.save file: save with safetensors or numpy.savez)' : ''}`);
+        problem(key, `${entry.name}: not a .npy array, so this zip is not an .npz`);
         continue;
       }
       if (key in tensors || key in options) { problem(key, `${key}: in the zip twice`); continue; }
@@ -407,19 +415,29 @@
       }
       for (const [key, value] of Object.entries(options || {})) if (value !== undefined && value !== null) given[key] = value;
       if (errors.length) return { errors };
+      /* a file of a bigger module (a whole layer): its attention's tensors, the rest left out */
+      const names = Object.keys(read.tensors), weights = names.filter((name) => PARAM.test(name));
+      if (!weights.length)
+        return { errors: [{ key: '', message: `${fileName}: no MultiheadAttention weights in it (in_proj_weight, out_proj.weight, ...); it holds ${names.slice(0, 4).join(', ') || 'no tensors'}${names.length > 4 ? ', …' : ''}` }] };
+      const tensors = {}, left = [];
+      for (const name of names) {
+        if (PARAM.test(name) || INPUTS.includes(name)) tensors[name] = read.tensors[name];
+        else left.push(name);
+      }
       if (given.num_heads === undefined) {
-        const out = Object.entries(read.tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name));
+        const out = Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name));
         const E = out ? out[1].shape[0] : undefined;
         return { missing: [{ key: 'num_heads', message: `num_heads: ${fileName} does not say how many heads (a state_dict does not hold it)${E ? `; it must divide embed_dim ${E}` : ''}`, embed_dim: E }] };
       }
-      if (!base && !('query' in read.tensors))
+      if (!base && !('query' in tensors))
         return { errors: [{ key: 'query', message: `query: missing: ${fileName} has no query tensor (the L×E input); save it beside the weights` }] };
       const notes = [...read.notes];
+      if (left.length) notes.push(`left out, as no part of a MultiheadAttention: ${left.slice(0, 6).join(', ')}${left.length > 6 ? `, … (${left.length} tensors)` : ''}`);
       if (given.add_zero_attn === undefined) { /* the module's, which its state_dict cannot show */
         given.add_zero_attn = false;
         notes.push('add_zero_attn false (PyTorch\'s default; the file does not say)');
       }
-      const result = Import.importStateDict({ ...read.tensors, ...given }, base || {});
+      const result = Import.importStateDict({ ...tensors, ...given }, base || {});
       if (result.errors) return { errors: result.errors.map((e) => ({ key: e.key, message: inFileTerms(e.message) })) };
       return { case: result.case, notes: [...result.notes.map(inFileTerms), ...notes] };
     } catch (e) {
