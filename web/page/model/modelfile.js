@@ -111,8 +111,8 @@
     return halfTable;
   }
 
-  /* The tensor at bytes[offset...] in dtype (a SIZES name), count elements:
-   * { dtype, data } with data a Float32Array, or a Uint8Array for BOOL. */
+  /* The tensor at bytes[offset...] in dtype (a SIZES name), count elements,
+   * little-endian: a Float32Array, or a Uint8Array for BOOL. */
   function decode(bytes, offset, count, dtype) {
     switch (dtype) {
       case 'F32': return elements(Float32Array, bytes, offset, count);
@@ -129,7 +129,7 @@
     }
   }
 
-  const count = (shape) => shape.reduce((n, d) => n * d, 1);
+  const numel = (shape) => shape.reduce((n, d) => n * d, 1);
   const text = (bytes) => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 
   /* ---- .safetensors: u64 header size N, N bytes of JSON header, the data ----
@@ -168,7 +168,7 @@
       if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(Number.isSafeInteger) || offsets[0] < 0 || offsets[0] > offsets[1]) { bad(`data_offsets: expected [begin, end], got ${JSON.stringify(offsets)}`); continue; }
       if (offsets[1] > data.length) { bad(`data_offsets [${offsets}] go past the end of the data (${data.length} bytes): the file is truncated`); continue; }
       if (OPTIONS.includes(name)) { /* an option saved as a one-number tensor */
-        const value = scalar(data.subarray(offsets[0], offsets[1]), dtype, shape, SCALAR_KINDS[dtype]);
+        const value = scalar(data.subarray(offsets[0], offsets[1]), shape, SCALAR_KINDS[dtype]);
         if (value === undefined) bad(`expected one number (the option ${name}), got a ${dtype} tensor of shape [${shape}]`);
         else options[name] = value;
         spans.push({ name, offsets });
@@ -176,7 +176,7 @@
       }
       if (!(dtype in SIZES)) { bad(`${dtype === undefined ? 'no dtype' : `dtype ${JSON.stringify(dtype)}`}: expected ${FLOATS}${MASKS.includes(name) ? ' (or BOOL)' : ''}`); continue; }
       if (dtype === 'BOOL' && !MASKS.includes(name)) { bad(`dtype BOOL: only a mask may be bool; expected ${FLOATS}`); continue; }
-      const n = count(shape);
+      const n = numel(shape);
       if (offsets[1] - offsets[0] !== n * SIZES[dtype]) { bad(`data_offsets [${offsets}] hold ${offsets[1] - offsets[0]} bytes, but ${dtype} [${shape}] needs ${n * SIZES[dtype]}`); continue; }
       spans.push({ name, offsets });
       tensors[name] = { shape, dtype, data: decode(data, offsets[0], n, dtype) };
@@ -195,8 +195,8 @@
 
   /* One number (an option saved as a tensor): its value, or undefined when
    * it is not one number. kind: numpy's letter and size (f8, i4, b1, ...). */
-  function scalar(bytes, dtype, shape, kind) {
-    if (!kind || count(shape) !== 1 || bytes.length !== Number(kind.slice(1))) return undefined;
+  function scalar(bytes, shape, kind) {
+    if (!kind || numel(shape) !== 1 || bytes.length !== Number(kind.slice(1))) return undefined;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     const read = {
       f8: () => view.getFloat64(0, true), f4: () => view.getFloat32(0, true), f2: () => decode(bytes.slice(), 0, 1, 'F16')[0],
@@ -298,7 +298,7 @@
 
   /* A numpy array of strings ('<U5': UTF-32, five characters each) as strings. */
   function npyStrings(npy, key) {
-    const width = Number(npy.descr.slice(2)), n = count(npy.shape);
+    const width = Number(npy.descr.slice(2)), n = numel(npy.shape);
     if (npy.data.length < n * width * 4) throw new FileProblem(key, `${key}: the array is truncated`);
     const chars = elements(Uint32Array, npy.data, 0, n * width), out = [];
     for (let i = 0; i < n; i++) {
@@ -327,7 +327,7 @@
       if (key in tensors || key in options) { problem(key, `${key}: in the zip twice`); continue; }
       try {
         const npy = readNpy(await entryBytes(bytes, entry, fileName), key);
-        const n = count(npy.shape);
+        const n = numel(npy.shape);
         if (key === 'tokens' && /^<U\d+$/.test(npy.descr)) {
           const strings = npyStrings(npy, key);
           options.tokens = npy.shape.length === 0 ? strings[0] : strings; /* 0-d: JSON text */
@@ -335,7 +335,7 @@
         }
         if (OPTIONS.includes(key)) {
           const kind = /^[<|]([fiub]\d)$/.exec(npy.descr);
-          const value = kind && scalar(npy.data.subarray(0, Number(kind[1].slice(1))), null, npy.shape, kind[1]);
+          const value = kind && scalar(npy.data.subarray(0, Number(kind[1].slice(1))), npy.shape, kind[1]);
           if (value === undefined || value === null) throw new FileProblem(key, `${key}: expected one number (the option), got ${npy.descr} of shape (${npy.shape})`);
           options[key] = value;
           continue;
