@@ -2,6 +2,7 @@
 // cli.mjs: one forward pass from the command line.
 //
 //   node web/cli.mjs CASE.json     (or - for stdin)
+//   node web/cli.mjs layer.safetensors [--num-heads 12]   (or an .npz file)
 //
 // Prints every stage as JSON, one stage a line, non-finite numbers as the
 // strings "NaN", "Infinity", "-Infinity". A case with "grad_output" (L×E),
@@ -9,12 +10,32 @@
 // pass: after the stages, one line a gradient keyed "grad.<name>". Bad input: one line on stderr
 // naming the key and the problem, exit 1. Wrong usage: exit 2. What PyTorch 2
 // warns of (masks of two types) goes to stderr as "attention-cli: warning: ...",
-// and the exit status stays 0.
+// and the exit status stays 0. A model file (.safetensors, .npz) is read by
+// web/page/model/modelfile.js; what it does not say comes from the flags in
+// MODEL_FLAGS, and num_heads missing is an error that names its flag.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createAttention, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
 
+const ModelFile = createRequire(import.meta.url)('./page/model/modelfile.js');
+
+/* The flags of a model file: the option each sets, and how its value reads. */
+const MODEL_FLAGS = {
+  '--num-heads': { key: 'num_heads', value: 'N', help: 'num_heads, when the file does not say (a state_dict does not hold it)',
+    read: (text) => (/^\d+$/.test(text) && Number(text) >= 1 ? Number(text) : undefined) },
+  '--add-zero-attn': { key: 'add_zero_attn', set: true, help: 'the module has add_zero_attn=True (default: the file\'s, else False)' },
+  '--no-average-attn-weights': { key: 'average_attn_weights', set: false, help: 'attn_weights per head (forward(average_attn_weights=False))' },
+  '--tokens': { key: 'tokens', value: 'JSON', help: 'token labels, e.g. \'["I","am","good"]\' (default: the file\'s, else t0, t1, ...)',
+    read: (text) => { try { return JSON.parse(text); } catch { return undefined; } } },
+};
+
 const usage = async () => `usage: attention-cli [--scalar | --simd] CASE.json
+       attention-cli [--scalar | --simd] [model file flags] MODEL.safetensors | MODEL.npz
   CASE.json   a case in the JSON format of README.md, or - to read stdin
+  MODEL.*     a state_dict saved with safetensors or numpy.savez (README.md),
+              with query (and key, value) beside it; its options are these
+              flags, else the file's (safetensors __metadata__, .npz entries):
+${Object.entries(MODEL_FLAGS).map(([flag, f]) => `    ${`${flag}${f.value ? ` ${f.value}` : ''}`.padEnd(27)} ${f.help}`).join('\n')}
   --scalar    use the scalar wasm build (default: SIMD when supported)
   --simd      use the SIMD wasm build, or fail
 Prints every stage (${(await createAttention()).stageNames.join(', ')}) as JSON, in
@@ -32,23 +53,51 @@ if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(await usage() + '\n');
   process.exit(0);
 }
-const flags = args.filter((a) => a.startsWith('--'));
-const files = args.filter((a) => !a.startsWith('--'));
+const flags = [], files = [], options = {}; /* options: from MODEL_FLAGS */
+for (let i = 0; i < args.length; i++) {
+  if (!args[i].startsWith('--')) { files.push(args[i]); continue; }
+  const [flag, inline] = args[i].split(/=(.*)/s);
+  const spec = MODEL_FLAGS[flag];
+  if (!spec) { flags.push(args[i]); continue; }
+  if (!spec.value) { options[spec.key] = spec.set; continue; }
+  const text = inline ?? args[++i];
+  if (text === undefined) fail(`${flag} needs a value (${spec.value}); see --help`, 2);
+  options[spec.key] = spec.read(text);
+  if (options[spec.key] === undefined) fail(`${flag}: expected ${spec.key === 'num_heads' ? 'a positive whole number' : 'JSON such as \'["I","am","good"]\''}, got ${JSON.stringify(text)}`, 2);
+}
 const unknown = flags.filter((f) => f !== '--scalar' && f !== '--simd');
 if (unknown.length) fail(`unknown option ${unknown[0]}\n${await usage()}`, 2);
 if (files.length !== 1) fail(`expected one case file (or -), got ${files.length}; see --help`, 2);
 if (flags.length > 1) fail('give at most one of --scalar and --simd', 2);
 
 const path = files[0];
+const isModel = ModelFile.isModelFile(path);
+if (!isModel && Object.keys(options).length)
+  fail(`${Object.keys(MODEL_FLAGS).find((f) => MODEL_FLAGS[f].key in options)} is for model files (.safetensors, .npz); a JSON case holds its options itself`, 2);
 let text;
 try {
-  text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  text = readFileSync(path === '-' ? 0 : path, isModel ? null : 'utf8');
 } catch (e) {
   fail(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
 }
 
+/* A model file's case, or exit 1 with its first problem (and what flag a
+ * missing option takes). */
+async function modelCase(bytes) {
+  const result = await ModelFile.readModelFile(bytes, path, { options });
+  if (result.missing) {
+    const m = result.missing[0], flag = Object.keys(MODEL_FLAGS).find((f) => MODEL_FLAGS[f].key === m.key);
+    fail(`${m.message}; pass ${flag} ${MODEL_FLAGS[flag].value || ''}`.trim());
+  }
+  if (result.errors) {
+    const [first, ...more] = result.errors;
+    fail(`${first.message}${more.length ? ` (and ${more.length} more problem${more.length > 1 ? 's' : ''})` : ''}`);
+  }
+  return result.case;
+}
+
 try {
-  const parsed = parseCase(parseJSON(text, path === '-' ? 'stdin' : path));
+  const parsed = parseCase(isModel ? await modelCase(text) : parseJSON(text, path === '-' ? 'stdin' : path));
   for (const warning of parsed.warnings) process.stderr.write(`attention-cli: warning: ${warning}\n`);
   const attention = await createAttention({ simd: flags[0] === '--simd' ? true : flags[0] === '--scalar' ? false : undefined });
   const stages = attention.forward(parsed);

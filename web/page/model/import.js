@@ -20,6 +20,9 @@
  * State_dict keys may carry the path of the module in a bigger model
  * ("encoder.layers.0.self_attn.in_proj_weight"), the same path for all.
  * Inputs may have a batch of one (1×L×E or L×1×E; a 1×S key_padding_mask).
+ * Given an object rather than text, its tensors may also be typed
+ * { shape, data } values (what a model file gives, modelfile.js): they stay
+ * typed, and their data is not copied (only separate q/k/v are packed anew).
  *
  * What is not pasted:
  *   embed_dim, kdim, vdim, bias, add_bias_kv: from the weights' shapes.
@@ -174,10 +177,30 @@
   }
 
   /* Pasted numbers as a case holds them: json.dumps's bare NaN and Infinity
-   * (and Python's nan, inf) as the strings "NaN", "Infinity", "-Infinity". */
+   * (and Python's nan, inf) as the strings "NaN", "Infinity", "-Infinity".
+   * A typed tensor stays as it is. */
   function caseValue(value) {
     if (Array.isArray(value)) return value.map(caseValue);
+    if (isTyped(value)) return value;
     return typeof value === 'number' && !Number.isFinite(value) ? Case.jsonNumber(value) : plain(value);
+  }
+
+  const isTyped = (v) => Boolean(v) && typeof v === 'object' && !Array.isArray(v) && Array.isArray(v.shape) && ArrayBuffer.isView(v.data);
+
+  /* value without its axis 0 or 1, of size 1: nested arrays, or typed (the
+   * same data: dropping an axis of one keeps the row-major order) */
+  function dropAxis(value, axis) {
+    if (isTyped(value)) return { ...value, shape: value.shape.filter((_, i) => i !== axis) };
+    return axis === 0 ? value[0] : value.map((row) => row[0]);
+  }
+
+  /* The rows of each part, one part after the other (q, k, v into
+   * in_proj_weight): nested arrays, or typed ones into one new Float32Array. */
+  function stackRows(parts) {
+    if (!parts.every(isTyped)) return parts.flatMap(plain);
+    const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
+    parts.reduce((at, p) => { data.set(p.data, at); return at + p.data.length; }, 0);
+    return { shape: [parts.reduce((n, p) => n + p.shape[0], 0), parts[0].shape[1]], data };
   }
 
   const same = (a, b) => Boolean(a) && a.length === b.length && a.every((d, i) => d === b[i]);
@@ -241,17 +264,19 @@
     /* 3. batches of one: 1×L×E (batch_first) or L×1×E; a 1×S key_padding_mask */
     const v = {}; /* the pasted values, as the case will hold them */
     for (const key of [...PARAMS, ...INPUTS]) if (has(key)) v[key] = caseValue(given[key]);
-    for (const key of ['in_proj_bias', 'bias_k', 'bias_v', 'out_proj.bias']) /* PyTorch's 1×1×E bias_k: E numbers */
+    for (const key of ['in_proj_bias', 'bias_k', 'bias_v', 'out_proj.bias']) { /* PyTorch's 1×1×E bias_k: E numbers */
       while (Array.isArray(v[key]) && v[key].length === 1 && Array.isArray(v[key][0])) v[key] = v[key][0];
+      while (isTyped(v[key]) && v[key].shape.length > 1 && v[key].shape[0] === 1) v[key] = dropAxis(v[key], 0);
+    }
     for (const key of ['query', 'key', 'value']) {
       const shape = shapeOf(v[key]);
       if (!shape || shape.length !== 3) continue;
-      if (shape[0] === 1 && (given.batch_first !== false || shape[1] === 1)) v[key] = v[key][0];
-      else if (shape[1] === 1) v[key] = v[key].map((row) => row[0]);
+      if (shape[0] === 1 && (given.batch_first !== false || shape[1] === 1)) v[key] = dropAxis(v[key], 0);
+      else if (shape[1] === 1) v[key] = dropAxis(v[key], 1);
       else { error(key, `${key}: a batch of ${dimsText(shape)}; the visualiser shows one sequence: paste ${key}[0] (L×E)`); delete v[key]; }
     }
     const padding = shapeOf(v.key_padding_mask);
-    if (padding && padding.length === 2 && padding[0] === 1) v.key_padding_mask = v.key_padding_mask[0];
+    if (padding && padding.length === 2 && padding[0] === 1) v.key_padding_mask = dropAxis(v.key_padding_mask, 0);
 
     /* 4. embed_dim, from the first thing that tells it */
     const width = (key, axis) => { const shape = shapeOf(v[key]); return shape ? shape[axis] : undefined; };
@@ -280,7 +305,7 @@
       error(which, `${which}: ${which === 'kdim' ? kdim : vdim} differs from embed_dim ${E}, so the module has q_proj_weight, k_proj_weight and v_proj_weight, not in_proj_weight`);
       structural = true;
     } else if (separate.length === 3 && kdim === E && vdim === E && ['q_proj_weight', 'k_proj_weight', 'v_proj_weight'].every((k) => same(shapeOf(v[k]), [E, E]))) {
-      v.in_proj_weight = [...v.q_proj_weight, ...v.k_proj_weight, ...v.v_proj_weight];
+      v.in_proj_weight = stackRows([v.q_proj_weight, v.k_proj_weight, v.v_proj_weight]);
       delete v.q_proj_weight; delete v.k_proj_weight; delete v.v_proj_weight;
       notes.push('q_proj_weight, k_proj_weight and v_proj_weight with kdim = vdim = embed_dim: packed into in_proj_weight (rows W_q, W_k, W_v), as the page shows it');
     }

@@ -1,0 +1,139 @@
+// modelfile-page.test.mjs: model files on the page (index.html from file://), in
+// Chromium and Firefox: a .safetensors file opened through the Export / import
+// panel's file input, num_heads asked for; an .npz dropped onto the view (a
+// synthetic drop); what the page shows compared with the core's forward() of
+// the case the file holds. A damaged file, a file too big for the page and a
+// wrong answer keep the state, with every problem listed key by key.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAttention } from '../web/attention.mjs';
+import { loadFixtures, compareStages } from './helpers.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash } from './browser.mjs';
+import { safetensors, npz, caseTensors, asNumpy } from './tensorfiles.mjs';
+
+const attention = await createAttention();
+const fixtures = loadFixtures();
+const byName = Object.fromEntries(fixtures.map((f) => [f.name, f]));
+const dir = mkdtempSync(join(tmpdir(), 'attention-modelfile-page-'));
+const save = (name, bytes) => { const path = join(dir, name); writeFileSync(path, bytes); return path; };
+
+/* two heads, saved as a model's layer 3, with tokens but without num_heads */
+const twoHeads = byName.two_heads.case;
+const layerFile = save('layer.safetensors', safetensors(caseTensors(twoHeads, 'encoder.layers.3.self_attn.'), { tokens: JSON.stringify(twoHeads.tokens) }));
+/* bias_k, bias_v, a zero row and both masks (bool), deflated, options as entries */
+const masked = byName.bias_kv_and_zero_attn.case;
+const maskedNpz = npz({
+  ...asNumpy(caseTensors(masked)),
+  num_heads: { descr: '<i8', shape: [], data: BigInt64Array.of(BigInt(masked.num_heads)) },
+  add_zero_attn: { descr: '|b1', shape: [], data: Uint8Array.of(1) },
+}, { compressed: true });
+const damaged = save('damaged.safetensors', safetensors(caseTensors(twoHeads), { num_heads: '2' }).slice(0, -4));
+/* a BERT-base layer's attention: L = 128, E = 768, H = 12, F32 (9.4 MB) */
+function bertLayer() {
+  const L = 128, E = 768;
+  let seed = 1;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.1;
+  const tensor = (shape) => ({ dtype: 'F32', shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, random) });
+  return safetensors({
+    'encoder.layer.3.attention.in_proj_weight': tensor([3 * E, E]), 'encoder.layer.3.attention.in_proj_bias': tensor([3 * E]),
+    'encoder.layer.3.attention.out_proj.weight': tensor([E, E]), 'encoder.layer.3.attention.out_proj.bias': tensor([E]), query: tensor([L, E]),
+  }, { num_heads: '12' });
+}
+const bertFile = save('bert-layer.safetensors', bertLayer());
+
+const status = (page) => page.$eval('.share-status', (p) => p.textContent);
+const errorsShown = (page) => page.$$eval('.share-errors li', (items) => items.map((li) => li.textContent));
+/* waits for the panel to say a file was read: opened, refused, or a question */
+const settled = (page) => page.waitForFunction(() => /^(Opened|Nothing imported|.* does not say)/.test(document.querySelector('.share-status').textContent), { timeout: 30000 });
+const chooseFile = async (page, path) => {
+  await page.evaluate(() => document.querySelector('.share-status').replaceChildren());
+  await (await page.$('.share-panel input[type=file][name=model-file]')).uploadFile(path);
+  await settled(page);
+};
+/* a drop of a file onto the view, as a browser fires it: dragover (which the view must accept), then drop */
+const dropFile = async (page, name, bytes) => {
+  const accepted = await page.evaluate(async (fileName, base64) => {
+    document.querySelector('.share-status')?.replaceChildren();
+    const data = new DataTransfer();
+    data.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], fileName));
+    const view = document.querySelector('.attn-view');
+    const over = new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true });
+    view.querySelector('[data-stage="weights"]').dispatchEvent(over);
+    view.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    return over.defaultPrevented;
+  }, name, Buffer.from(bytes).toString('base64'));
+  await settled(page);
+  return accepted;
+};
+
+for (const name of BROWSERS) {
+  describe(`model files in ${name}`, { concurrency: false }, () => {
+    let browser;
+    before(async () => { browser = await launch(name); });
+    after(async () => { await browser?.close(); });
+    const withPage = async (body) => assert.deepEqual(await visit(browser, PAGE_URL, body), [], 'no console error, page error or dialog');
+
+    it('opens a .safetensors file from the file input: asks for num_heads, refuses a wrong one, then shows the file\'s stages', () =>
+      withPage(async (page) => {
+        const lecture = await readStages(page);
+        await page.click('.share-toggle');
+        await chooseFile(page, layerFile);
+        assert.equal(await status(page), 'layer.safetensors does not say num_heads: give it to open the file.');
+        assert.match(await page.$eval('.share-ask', (f) => f.textContent), /num_heads.*divides embed_dim 4/);
+        assert.equal(await page.evaluate(() => document.activeElement.name), 'num_heads', 'the question has focus');
+        await page.type('.share-ask input[name=num_heads]', '3');
+        await page.click('.share-ask button[type=submit]');
+        await settled(page);
+        assert.deepEqual(await errorsShown(page), ['num_heads: embed_dim 4 is not divisible by num_heads 3']);
+        assert.equal(await page.$eval('.share-ask', (f) => f.hidden), false, 'asked again');
+        assert.deepEqual(await readStages(page), lecture, 'the state stays as it was');
+        await page.$eval('.share-ask input[name=num_heads]', (input) => { input.value = ''; });
+        await page.type('.share-ask input[name=num_heads]', '2');
+        await page.click('.share-ask button[type=submit]');
+        await settled(page);
+        assert.match(await status(page), /^Opened layer\.safetensors: the weights of encoder\.layers\.3\.self_attn; add_zero_attn false \(PyTorch's default; the file does not say\)\.$/);
+        assert.deepEqual(await errorsShown(page), []);
+        assert.equal(await page.$eval('.share-ask', (f) => f.hidden), true);
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(twoHeads)), [], 'the page shows the core\'s stages of the file\'s case');
+        assert.deepEqual(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.map((i) => i.value)), twoHeads.tokens);
+      }));
+
+    it('opens an .npz dropped onto the view, deflated, with its options inside', () =>
+      withPage(async (page) => {
+        assert.equal(await dropFile(page, 'masked.npz', maskedNpz), true, 'the view accepts a dragged file');
+        assert.match(await status(page), /^Opened masked\.npz: tokens t0 … t3 \(the file has none\)\.$/);
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(masked)), []);
+        assert.equal(await page.$eval('.share-panel', (p) => p.hidden), false, 'the panel shows what happened');
+        /* a .json file dropped is read as a paste */
+        await dropFile(page, 'two.json', new TextEncoder().encode(JSON.stringify({ ...twoHeads, tokens: ['a', 'b', 'c'] })));
+        assert.match(await status(page), /^Opened two\.json/);
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(twoHeads)), []);
+      }));
+
+    it('a damaged file and a file too big for the page keep the state, their problems listed key by key', () =>
+      withPage(async (page) => {
+        const before = await readStages(page), hash = await pageHash(page);
+        await page.click('.share-toggle');
+        await chooseFile(page, damaged);
+        assert.equal(await status(page), 'Nothing imported: 1 problem.');
+        const [problem, ...more] = await errorsShown(page);
+        assert.match(problem, /^query: data_offsets \[\d+,\d+\] go past the end of the data \(\d+ bytes\): the file is truncated$/);
+        assert.deepEqual(more, []);
+        assert.deepEqual(await readStages(page), before, 'the state stays as it was');
+        const started = Date.now();
+        await chooseFile(page, bertFile);
+        const took = Date.now() - started;
+        assert.deepEqual(await errorsShown(page), ['query: the page shows at most 32 tokens, this has 128; the CLI takes any size']);
+        assert.deepEqual(await readStages(page), before, 'the state stays as it was');
+        assert.equal(await pageHash(page), hash);
+        assert.ok(took < 10000, `a 9.4 MB file is read and refused in ${took} ms`);
+        /* a dropped file that is no model file */
+        assert.equal(await dropFile(page, 'notes.txt', new Uint8Array([104, 105])), true);
+        assert.deepEqual(await errorsShown(page), ['notes.txt: expected a .safetensors or .npz file']);
+        assert.deepEqual(await readStages(page), before);
+      }));
+  });
+}

@@ -1,0 +1,464 @@
+/* modelfile.js: a model file as a case. The file is a .safetensors file (a
+ * state_dict saved with safetensors) or an .npz file (numpy.savez or
+ * numpy.savez_compressed, the same names), optionally with the forward()
+ * inputs (query, key, value, attn_mask, key_padding_mask) beside the weights.
+ *
+ *   await readModelFile(bytes, name, { options, base })
+ *     -> { case, notes }                    a case whose tensors are { shape, data: Float32Array }
+ *                                           (Uint8Array for a bool mask)
+ *      | { missing: [{ key, message }] }    what the file does not say and the caller must
+ *                                           ask for (today only num_heads), in options
+ *      | { errors: [{ key, message }] }     every problem, key by key; nothing else. Never throws.
+ *   await readTensors(bytes, name)
+ *     -> { tensors: { name: { shape, dtype, data } }, options: { key: value }, notes }
+ *      | { errors }
+ *   nestedCase(c)      the case with every tensor as nested arrays (the JSON
+ *                      format), as the page and a link hold a case
+ *   isModelFile(name)  whether the name ends in .safetensors or .npz
+ *
+ * bytes: an ArrayBuffer or a Uint8Array (a Node Buffer) of the whole file;
+ * name: the file's name, whose extension says the format.
+ * options: what the caller was told (CLI flags, the page's form): module
+ *   options by their case names (num_heads, add_zero_attn,
+ *   average_attn_weights, ...) and tokens; they take the place of the file's.
+ * base: the page's case, lending its query, tokens and masks when the file
+ *   has no query (as a paste borrows them, import.js).
+ *
+ * Tensors: F64, F32, F16 and BF16 become float32 exactly as PyTorch's
+ * .float() makes them, bit for bit (round to nearest even; subnormals, ±inf
+ * and −0 kept; a NaN keeps its payload and is quieted). F32 data at a 4-byte-aligned offset is
+ * not copied: the case's tensors are views of `bytes` (which they keep
+ * alive). Others are converted into one new Float32Array each. BOOL (numpy's
+ * |b1) is read for the masks only. In an .npz, numpy's dtypes <f8, <f4, <f2;
+ * bfloat16 has no numpy dtype, and numpy saves ml_dtypes' (JAX's) bfloat16
+ * as a 2-byte void, <V2 or |V2, which is read as BF16.
+ *
+ * Options: in a .safetensors file, from its __metadata__, whose values are
+ * strings: "num_heads": "12", "add_zero_attn": "true", "average_attn_weights":
+ * "false", "tokens": JSON text (["I", "am", "good"] or {"query": [...],
+ * "key": [...]}); any other option of the case format too (embed_dim, bias,
+ * ...), read by its type; other metadata (e.g. safetensors' "format": "pt")
+ * is ignored. In an .npz, as entries of the same names: 0-d arrays
+ * (numpy.savez(..., num_heads=12, add_zero_attn=False)), and tokens as an
+ * array of strings or a JSON string. A .safetensors entry named like an
+ * option, one number, is read the same way.
+ * What is not there: num_heads is asked for (missing); add_zero_attn is
+ * PyTorch's default, false (a note says so); the rest as for a paste
+ * (import.js: sizes from the weights' shapes, average_attn_weights true,
+ * tokens t0, t1, ...). Without a query in the file, the page's is used when
+ * it fits (base); without a base (the CLI) that is an error.
+ *
+ * How a state_dict maps onto a case (prefixed keys such as
+ * encoder.layers.3.self_attn.in_proj_weight, a batch of one, separate q/k/v
+ * packed) is import.js's, and every check is the case format's
+ * (AttnCase.parseCase, collecting every error): not written here again.
+ *
+ * Reading: an .npz entry stored (numpy.savez) is read in place; a deflated
+ * one (savez_compressed) is inflated with the platform's DecompressionStream
+ * (browsers, Node 18+), into one buffer of its declared size. CRCs are not
+ * checked. Zip64 (over 4 GiB), encryption and other compression methods are
+ * refused with a message.
+ *
+ * A classic script: the global AttnModelFile in a page, module.exports in Node.
+ * needs: AttnCase, AttnImport */
+(function (root) {
+  'use strict';
+
+  const isNode = typeof module === 'object' && module.exports;
+  const Case = isNode ? require('../../case.js') : root.AttnCase;
+  const Import = isNode ? require('./import.js') : root.AttnImport;
+
+  const isModelFile = (name) => /\.(safetensors|npz)$/i.test(String(name));
+  const OPTIONS = Case.KEYS.filter((k) => k.group === 'option').map((k) => k.key);
+  const MASKS = ['attn_mask', 'key_padding_mask'];
+  const INPUTS = Case.KEYS.filter((k) => k.group === 'input').map((k) => k.key); /* query, key, value and the masks */
+  /* a state_dict name of a MultiheadAttention, after any module path */
+  const PARAM = new RegExp(`(^|\\.)(${Case.PARAM_KEYS.map((k) => k.replace('.', '\\.')).join('|')})$`);
+  const FLOATS = 'F64, F32, F16 or BF16';
+
+  /* An error on the way out: key and message, as import.js lists them. */
+  class FileProblem extends Error {
+    constructor(key, message) {
+      super(message);
+      this.key = key;
+    }
+  }
+
+  /* ---- the dtypes, to float32 ---- */
+
+  const SIZES = { F64: 8, F32: 4, F16: 2, BF16: 2, BOOL: 1 };
+
+  /* count elements of a Type at bytes[offset...]: a view when the offset is
+   * aligned for the Type, else a copy (typed arrays need aligned views) */
+  function elements(Type, bytes, offset, count) {
+    const at = bytes.byteOffset + offset;
+    if (at % Type.BYTES_PER_ELEMENT === 0) return new Type(bytes.buffer, at, count);
+    return new Type(bytes.buffer.slice(at, at + count * Type.BYTES_PER_ELEMENT));
+  }
+
+  /* float16 bits -> float32 bits, for all 65536 of them (made once) */
+  let halfTable = null;
+  function halfToFloatBits() {
+    if (halfTable) return halfTable;
+    halfTable = new Uint32Array(65536);
+    const f = new Float32Array(1), bits = new Uint32Array(f.buffer);
+    for (let h = 0; h < 65536; h++) {
+      const sign = (h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+      if (exponent === 0x1f) halfTable[h] = sign | (mantissa ? 0x7fc00000 : 0x7f800000) | (mantissa << 13); /* ±inf; NaN quieted, as torch's conversion does */
+      else if (exponent === 0) { f[0] = mantissa * 2 ** -24; halfTable[h] = sign | bits[0]; } /* ±0, subnormals: exact */
+      else halfTable[h] = sign | ((exponent + 112) << 23) | (mantissa << 13); /* rebias 15 -> 127 */
+    }
+    return halfTable;
+  }
+
+  /* The tensor at bytes[offset...] in dtype (a SIZES name), count elements,
+   * little-endian: a Float32Array, or a Uint8Array for BOOL. */
+  function decode(bytes, offset, count, dtype) {
+    switch (dtype) {
+      case 'F32': return elements(Float32Array, bytes, offset, count);
+      case 'F64': return new Float32Array(elements(Float64Array, bytes, offset, count)); /* rounds to nearest even */
+      case 'BOOL': return bytes.subarray(offset, offset + count);
+      case 'F16': case 'BF16': {
+        const halves = elements(Uint16Array, bytes, offset, count);
+        const out = new Float32Array(count), bits = new Uint32Array(out.buffer); /* bits: NaNs copied, not canonicalised */
+        if (dtype === 'BF16') for (let i = 0; i < count; i++) bits[i] = halves[i] << 16; /* bfloat16 is float32's top half */
+        else { const table = halfToFloatBits(); for (let i = 0; i < count; i++) bits[i] = table[halves[i]]; }
+        return out;
+      }
+      default: throw new Error(`no dtype ${dtype}`);
+    }
+  }
+
+  const numel = (shape) => shape.reduce((n, d) => n * d, 1);
+  const text = (bytes) => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+
+  /* ---- .safetensors: u64 header size N, N bytes of JSON header, the data ----
+   * header: { "__metadata__": { string: string }, name: { "dtype": "F32",
+   * "shape": [3, 2], "data_offsets": [begin, end] }, ... }, offsets from the
+   * start of the data, end exclusive. */
+  function readSafetensors(bytes, fileName, problem) {
+    if (bytes.length < 8) throw new FileProblem('', `${fileName}: ${bytes.length} bytes is too short for a safetensors file (8 bytes of header size, then the header)`);
+    const size = new DataView(bytes.buffer, bytes.byteOffset, 8);
+    const low = size.getUint32(0, true), high = size.getUint32(4, true);
+    if (high !== 0 || low > bytes.length - 8)
+      throw new FileProblem('', `${fileName}: the header is ${high ? 'over 4 GB' : `${low} bytes`}, but the file has ${bytes.length - 8} after its size: truncated, or not a safetensors file`);
+    let header;
+    try {
+      header = JSON.parse(text(bytes.subarray(8, 8 + low)));
+    } catch (e) {
+      throw new FileProblem('', `${fileName}: the header is not JSON (${e.message}): not a safetensors file, or a damaged one`);
+    }
+    if (!header || typeof header !== 'object' || Array.isArray(header))
+      throw new FileProblem('', `${fileName}: the header is ${Case.describe(header)}, not an object of tensors`);
+    const data = bytes.subarray(8 + low), tensors = {}, options = {}, spans = [];
+    for (const [name, entry] of Object.entries(header)) {
+      if (name === '__metadata__') {
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry)) { problem('', `${fileName}: __metadata__ is ${Case.describe(entry)}, not an object of strings`); continue; }
+        for (const [key, value] of Object.entries(entry)) {
+          if (key !== 'tokens' && !OPTIONS.includes(key)) continue; /* not ours: e.g. "format": "pt" */
+          if (typeof value !== 'string') problem(key, `${key}: a __metadata__ value must be a string, got ${Case.describe(value)}`);
+          else options[key] = value;
+        }
+        continue;
+      }
+      const bad = (message) => problem(name, `${name}: ${message}`);
+      if (!entry || typeof entry !== 'object' || Array.isArray(entry)) { bad(`expected {"dtype", "shape", "data_offsets"}, got ${Case.describe(entry)}`); continue; }
+      const { dtype, shape, data_offsets: offsets } = entry;
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) { bad(`shape: expected an array of sizes, got ${JSON.stringify(shape)}`); continue; }
+      if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(Number.isSafeInteger) || offsets[0] < 0 || offsets[0] > offsets[1]) { bad(`data_offsets: expected [begin, end], got ${JSON.stringify(offsets)}`); continue; }
+      if (offsets[1] > data.length) { bad(`data_offsets [${offsets}] go past the end of the data (${data.length} bytes): the file is truncated`); continue; }
+      if (OPTIONS.includes(name)) { /* an option saved as a one-number tensor */
+        const value = scalar(data.subarray(offsets[0], offsets[1]), shape, SCALAR_KINDS[dtype]);
+        if (value === undefined) bad(`expected one number (the option ${name}), got a ${dtype} tensor of shape [${shape}]`);
+        else options[name] = value;
+        spans.push({ name, offsets });
+        continue;
+      }
+      if (!(dtype in SIZES)) { bad(`${dtype === undefined ? 'no dtype' : `dtype ${JSON.stringify(dtype)}`}: expected ${FLOATS}${MASKS.includes(name) ? ' (or BOOL)' : ''}`); continue; }
+      if (dtype === 'BOOL' && !MASKS.includes(name)) { bad(`dtype BOOL: only a mask may be bool; expected ${FLOATS}`); continue; }
+      const n = numel(shape);
+      if (offsets[1] - offsets[0] !== n * SIZES[dtype]) { bad(`data_offsets [${offsets}] hold ${offsets[1] - offsets[0]} bytes, but ${dtype} [${shape}] needs ${n * SIZES[dtype]}`); continue; }
+      spans.push({ name, offsets });
+      tensors[name] = { shape, dtype, data: decode(data, offsets[0], n, dtype) };
+    }
+    spans.sort((a, b) => a.offsets[0] - b.offsets[0]);
+    for (let i = 1; i < spans.length; i++) {
+      const [before, here] = [spans[i - 1], spans[i]];
+      if (here.offsets[0] < before.offsets[1])
+        problem(here.name, `${here.name}: its data [${here.offsets}] overlaps ${before.name}'s [${before.offsets}]`);
+    }
+    return { tensors, options };
+  }
+
+  /* safetensors' dtypes as numpy's kind letter and size */
+  const SCALAR_KINDS = { F64: 'f8', F32: 'f4', F16: 'f2', I64: 'i8', I32: 'i4', I16: 'i2', I8: 'i1', U64: 'u8', U32: 'u4', U16: 'u2', U8: 'u1', BOOL: 'b1' };
+
+  /* One number (an option saved as a tensor): its value, or undefined when
+   * it is not one number. kind: numpy's letter and size (f8, i4, b1, ...). */
+  function scalar(bytes, shape, kind) {
+    if (!kind || numel(shape) !== 1 || bytes.length !== Number(kind.slice(1))) return undefined;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    const read = {
+      f8: () => view.getFloat64(0, true), f4: () => view.getFloat32(0, true), f2: () => decode(bytes.slice(), 0, 1, 'F16')[0],
+      i8: () => Number(view.getBigInt64(0, true)), i4: () => view.getInt32(0, true), i2: () => view.getInt16(0, true), i1: () => view.getInt8(0),
+      u8: () => Number(view.getBigUint64(0, true)), u4: () => view.getUint32(0, true), u2: () => view.getUint16(0, true), u1: () => view.getUint8(0),
+      b1: () => view.getUint8(0) !== 0,
+    }[kind];
+    return read ? read() : undefined;
+  }
+
+  /* ---- .npz: a zip of NAME.npy files ---- */
+
+  /* The entries of a zip, from its central directory: [{ name, method,
+   * flags, compressedSize, size, localHeader }]. */
+  function zipEntries(bytes, fileName) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (bytes.length < 22 || view.getUint32(0, true) !== 0x04034b50)
+      throw new FileProblem('', `${fileName}: not a zip file, so not an .npz (numpy.savez writes a zip)`);
+    let end = -1; /* the end-of-central-directory record, after at most 64 KiB of comment */
+    for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 65535); at--)
+      if (view.getUint32(at, true) === 0x06054b50) { end = at; break; }
+    if (end < 0) throw new FileProblem('', `${fileName}: the zip has no central directory at its end: truncated?`);
+    const total = view.getUint16(end + 10, true), directory = view.getUint32(end + 16, true);
+    if (total === 0xffff || directory === 0xffffffff) throw new FileProblem('', `${fileName}: a zip64 archive (over 4 GB or 65535 entries) is not supported`);
+    const entries = [];
+    for (let i = 0, at = directory; i < total; i++) {
+      if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) throw new FileProblem('', `${fileName}: the zip's central directory is damaged (entry ${i})`);
+      const nameLength = view.getUint16(at + 28, true);
+      const entry = {
+        flags: view.getUint16(at + 8, true), method: view.getUint16(at + 10, true),
+        compressedSize: view.getUint32(at + 20, true), size: view.getUint32(at + 24, true), localHeader: view.getUint32(at + 42, true),
+        name: new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength)),
+      };
+      if (entry.compressedSize === 0xffffffff || entry.size === 0xffffffff || entry.localHeader === 0xffffffff)
+        throw new FileProblem('', `${fileName}: ${entry.name} is a zip64 entry (over 4 GB), which is not supported`);
+      entries.push(entry);
+      at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    }
+    return entries;
+  }
+
+  /* An entry's bytes: in place when stored, inflated when deflated. */
+  async function entryBytes(bytes, entry, fileName) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    const at = entry.localHeader;
+    if (at + 30 > bytes.length || view.getUint32(at, true) !== 0x04034b50) throw new FileProblem(entry.key, `${entry.key}: the zip entry ${entry.name} is damaged (no local header at ${at})`);
+    const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+    if (start + entry.compressedSize > bytes.length) throw new FileProblem(entry.key, `${entry.key}: the zip entry ${entry.name} goes past the end of the file: truncated`);
+    const stored = bytes.subarray(start, start + entry.compressedSize);
+    if (entry.flags & 1) throw new FileProblem(entry.key, `${entry.key}: the zip entry ${entry.name} is encrypted`);
+    if (entry.method === 0) return stored;
+    if (entry.method !== 8) throw new FileProblem(entry.key, `${entry.key}: the zip entry ${entry.name} is compressed with method ${entry.method}; numpy.savez stores (0) and numpy.savez_compressed deflates (8)`);
+    return inflate(stored, entry.size, `${entry.key}: the zip entry ${entry.name}`);
+  }
+
+  /* Raw deflate data -> its size bytes, with DecompressionStream. */
+  async function inflate(compressed, size, what) {
+    if (typeof DecompressionStream !== 'function') throw new FileProblem('', `${what} is deflated, and this browser has no DecompressionStream to inflate it; save with numpy.savez`);
+    const out = new Uint8Array(size);
+    let at = 0;
+    try {
+      const reader = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (at + value.length > size) { reader.cancel().catch(() => {}); throw new FileProblem('', `${what} inflates to more than the ${size} bytes the zip says`); }
+        out.set(value, at);
+        at += value.length;
+      }
+    } catch (e) {
+      if (e instanceof FileProblem) throw e;
+      throw new FileProblem('', `${what} does not inflate: ${e.message}`);
+    }
+    if (at !== size) throw new FileProblem('', `${what} inflates to ${at} bytes, not the ${size} the zip says`);
+    return out;
+  }
+
+  /* A .npy file: "\x93NUMPY", version, header size (u16, or u32 from 2.0),
+   * a Python dict {'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), },
+   * the data. Returns { shape, descr, data: the bytes after the header }. */
+  function readNpy(bytes, key) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (bytes.length < 10 || text(bytes.subarray(1, 6)) !== 'NUMPY' || bytes[0] !== 0x93) throw new FileProblem(key, `${key}: not a .npy array`);
+    const major = bytes[6], headerAt = major === 1 ? 10 : 12;
+    if (major < 1 || major > 3 || bytes.length < headerAt) throw new FileProblem(key, `${key}: .npy version ${major} is not supported`);
+    const headerSize = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+    if (headerAt + headerSize > bytes.length) throw new FileProblem(key, `${key}: the .npy header goes past the end of the array: truncated`);
+    const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerAt, headerAt + headerSize));
+    const descr = /'descr':\s*'([^']+)'/.exec(header), fortran = /'fortran_order':\s*(True|False)/.exec(header), shape = /'shape':\s*\(([^)]*)\)/.exec(header);
+    if (!descr || !fortran || !shape) throw new FileProblem(key, `${key}: a .npy header numpy would not write: ${header.trim().slice(0, 80)}`);
+    if (fortran[1] === 'True') throw new FileProblem(key, `${key}: saved in Fortran (column-major) order; save numpy.ascontiguousarray(${key})`);
+    const dims = shape[1].split(',').map((d) => d.trim()).filter(Boolean).map(Number);
+    if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new FileProblem(key, `${key}: shape (${shape[1]}) is not a list of sizes`);
+    return { shape: dims, descr: descr[1], data: bytes.subarray(headerAt + headerSize) };
+  }
+
+  /* numpy's descr -> our dtype ('<V2', '|V2': bfloat16, see the header) */
+  const NPY_FLOATS = { '<f8': 'F64', '<f4': 'F32', '<f2': 'F16', '<V2': 'BF16', '|V2': 'BF16', '|b1': 'BOOL' };
+
+  /* A numpy array of strings ('<U5': UTF-32, five characters each) as strings. */
+  function npyStrings(npy, key) {
+    const width = Number(npy.descr.slice(2)), n = numel(npy.shape);
+    if (npy.data.length < n * width * 4) throw new FileProblem(key, `${key}: the array is truncated`);
+    const chars = elements(Uint32Array, npy.data, 0, n * width), out = [];
+    for (let i = 0; i < n; i++) {
+      let s = '';
+      for (let j = 0; j < width && chars[i * width + j] !== 0; j++) s += String.fromCodePoint(chars[i * width + j]);
+      out.push(s);
+    }
+    return out;
+  }
+
+  async function readNpz(bytes, fileName, problem) {
+    const tensors = {}, options = {}, bfloat16 = [];
+    const entries = zipEntries(bytes, fileName);
+    if (!entries.some((entry) => entry.name.endsWith('.npy'))) {
+      const names = entries.slice(0, 3).map((entry) => entry.name).join(', ') + (entries.length > 3 ? ', …' : '');
+      const torchSave = entries.some((entry) => /(^|\/)data\.pkl$/.test(entry.name));
+      throw new FileProblem('', `${fileName}: a zip of ${names || 'nothing'}, not of .npy arrays, so not an .npz${torchSave ? ' (it looks like a torch.save file: save the state_dict with safetensors or numpy.savez)' : ''}`);
+    }
+    for (const entry of entries) {
+      const key = entry.name.replace(/\.npy$/, '');
+      entry.key = key;
+      if (!entry.name.endsWith('.npy')) {
+        problem(key, `${entry.name}: not a .npy array, so this zip is not an .npz`);
+        continue;
+      }
+      if (key in tensors || key in options) { problem(key, `${key}: in the zip twice`); continue; }
+      try {
+        const npy = readNpy(await entryBytes(bytes, entry, fileName), key);
+        const n = numel(npy.shape);
+        if (key === 'tokens' && /^<U\d+$/.test(npy.descr)) {
+          const strings = npyStrings(npy, key);
+          options.tokens = npy.shape.length === 0 ? strings[0] : strings; /* 0-d: JSON text */
+          continue;
+        }
+        if (OPTIONS.includes(key)) {
+          const kind = /^[<|]([fiub]\d)$/.exec(npy.descr);
+          const value = kind && scalar(npy.data.subarray(0, Number(kind[1].slice(1))), npy.shape, kind[1]);
+          if (value === undefined || value === null) throw new FileProblem(key, `${key}: expected one number (the option), got ${npy.descr} of shape (${npy.shape})`);
+          options[key] = value;
+          continue;
+        }
+        const dtype = NPY_FLOATS[npy.descr];
+        if (!dtype || (dtype === 'BOOL' && !MASKS.includes(key)))
+          throw new FileProblem(key, `${key}: dtype ${npy.descr}: expected <f8, <f4 or <f2 (float64, float32, float16)${MASKS.includes(key) ? ' or |b1 (bool)' : ''}${/^>/.test(npy.descr) ? '; this one is big-endian' : ''}`);
+        if (npy.data.length < n * SIZES[dtype]) throw new FileProblem(key, `${key}: ${npy.descr} (${npy.shape}) needs ${n * SIZES[dtype]} bytes, the array has ${npy.data.length}: truncated`);
+        if (dtype === 'BF16') bfloat16.push(key);
+        tensors[key] = { shape: npy.shape, dtype, data: decode(npy.data, 0, n, dtype) };
+      } catch (e) {
+        if (!(e instanceof FileProblem)) throw e;
+        problem(e.key || key, e.message);
+      }
+    }
+    const n = bfloat16.length;
+    const notes = n ? [`${n === 1 ? bfloat16[0] : `${n} arrays`} of 2-byte void read as bfloat16 (numpy's dtype for ml_dtypes' bfloat16)`] : [];
+    return { tensors, options, notes };
+  }
+
+  /* ---- the file ---- */
+
+  /* The file's tensors (float32, or a bool mask's bytes) and options as
+   * written (strings from __metadata__; numbers or booleans from an .npz). */
+  async function readTensors(input, fileName = 'the file') {
+    const errors = [];
+    const problem = (key, message) => errors.push({ key, message });
+    try {
+      const bytes = input instanceof Uint8Array ? input : input instanceof ArrayBuffer ? new Uint8Array(input) : null;
+      if (!bytes) return { errors: [{ key: '', message: `${fileName}: expected the file's bytes, got ${Case.describe(input)}` }] };
+      const read = /\.npz$/i.test(fileName) ? await readNpz(bytes, fileName, problem)
+        : /\.safetensors$/i.test(fileName) ? readSafetensors(bytes, fileName, problem)
+          : null;
+      if (!read) return { errors: [{ key: '', message: `${fileName}: expected a .safetensors or .npz file${/\.(pt|pth|bin|ckpt)$/i.test(fileName) ? ' (a torch.save file cannot be read here: save the state_dict with safetensors or numpy.savez, see README.md)' : ''}` }] };
+      if (errors.length) return { errors };
+      return { tensors: read.tensors, options: read.options, notes: read.notes || [] };
+    } catch (e) {
+      if (e instanceof FileProblem) return { errors: [...errors, { key: e.key, message: e.message }] };
+      return { errors: [...errors, { key: '', message: `${fileName}: could not be read: ${e && e.message ? e.message : String(e)}` }] };
+    }
+  }
+
+  /* An option as the file wrote it -> its value: a metadata string read by
+   * the option's type, tokens as JSON text. Throws a FileProblem. */
+  function optionValue(key, value) {
+    if (typeof value !== 'string') return value; /* from an .npz: a number, a boolean, or tokens as strings */
+    const type = key === 'tokens' ? 'tokens' : Case.KEY[key].type;
+    const said = value.trim();
+    if (type === 'tokens') {
+      try { return JSON.parse(said); } catch (e) { throw new FileProblem('tokens', `tokens: expected JSON such as ["I", "am", "good"], got ${Case.describe(value)} (${e.message})`); }
+    }
+    if (type === 'bool') {
+      if (/^(true|1)$/i.test(said)) return true;
+      if (/^(false|0)$/i.test(said)) return false;
+      throw new FileProblem(key, `${key}: expected "true" or "false", got ${Case.describe(value)}`);
+    }
+    if (type === 'int' && /^\d+$/.test(said)) return Number(said);
+    if (type === 'number' && said !== '' && Number.isFinite(Number(said))) return Number(said);
+    throw new FileProblem(key, `${key}: expected ${type === 'int' ? 'a whole number such as "12"' : 'a number'}, got ${Case.describe(value)}`);
+  }
+
+  /* import.js speaks of a paste; a file is saved. */
+  const inFileTerms = (message) => message
+    .replace(/\bthe paste\b/g, 'the file')
+    .replace(/\bpaste\b/g, 'save')
+    .replace(/"([\w.]+)": \[\[\.\.\.\]\]/g, '$1')
+    .replace(/\badd (query|key)\b/g, 'save $1 in the file');
+
+  async function readModelFile(bytes, fileName = 'the file', { options = {}, base = null } = {}) {
+    const read = await readTensors(bytes, fileName);
+    if (read.errors) return { errors: read.errors };
+    try {
+      const errors = [];
+      const given = {};
+      for (const [key, value] of Object.entries(read.options)) {
+        try { given[key] = optionValue(key, value); } catch (e) { errors.push({ key: e.key, message: e.message }); }
+      }
+      for (const [key, value] of Object.entries(options || {})) if (value !== undefined && value !== null) given[key] = value;
+      if (errors.length) return { errors };
+      /* a file of a bigger module (a whole layer): its attention's tensors, the rest left out */
+      const names = Object.keys(read.tensors), weights = names.filter((name) => PARAM.test(name));
+      if (!weights.length)
+        return { errors: [{ key: '', message: `${fileName}: no MultiheadAttention weights in it (in_proj_weight, out_proj.weight, ...); it holds ${names.slice(0, 4).join(', ') || 'no tensors'}${names.length > 4 ? ', …' : ''}` }] };
+      const tensors = {}, left = [];
+      for (const name of names) {
+        if (PARAM.test(name) || INPUTS.includes(name)) tensors[name] = read.tensors[name];
+        else left.push(name);
+      }
+      if (given.num_heads === undefined) {
+        const out = Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name));
+        const E = out ? out[1].shape[0] : undefined;
+        return { missing: [{ key: 'num_heads', message: `num_heads: ${fileName} does not say how many heads (a state_dict does not hold it)${E ? `; it must divide embed_dim ${E}` : ''}`, embed_dim: E }] };
+      }
+      if (!base && !('query' in tensors))
+        return { errors: [{ key: 'query', message: `query: missing: ${fileName} has no query tensor (the L×E input); save it beside the weights` }] };
+      const notes = [...read.notes];
+      if (left.length) notes.push(`left out, as no part of a MultiheadAttention: ${left.slice(0, 6).join(', ')}${left.length > 6 ? `, … (${left.length} tensors)` : ''}`);
+      if (given.add_zero_attn === undefined) { /* the module's, which its state_dict cannot show */
+        given.add_zero_attn = false;
+        notes.push('add_zero_attn false (PyTorch\'s default; the file does not say)');
+      }
+      const result = Import.importStateDict({ ...tensors, ...given }, base || {});
+      if (result.errors) return { errors: result.errors.map((e) => ({ key: e.key, message: inFileTerms(e.message) })) };
+      return { case: result.case, notes: [...result.notes.map(inFileTerms), ...notes] };
+    } catch (e) {
+      return { errors: [{ key: '', message: `${fileName}: could not be read: ${e && e.message ? e.message : String(e)}` }] };
+    }
+  }
+
+  /* The case with its typed tensors as nested arrays (the JSON format:
+   * non-finite numbers as strings, a bool mask's cells as booleans). */
+  function nestedCase(c) {
+    const out = {};
+    for (const [key, value] of Object.entries(c)) {
+      const typed = value && typeof value === 'object' && ArrayBuffer.isView(value.data) && Array.isArray(value.shape);
+      if (!typed) { out[key] = value; continue; }
+      const bool = value.data instanceof Uint8Array;
+      out[key] = Case.nest(value.data, value.shape, bool ? (x) => x !== 0 : (x) => (Number.isFinite(x) ? x : Case.jsonNumber(x)));
+    }
+    return out;
+  }
+
+  const api = { readModelFile, readTensors, nestedCase, isModelFile };
+  if (isNode) module.exports = api;
+  else root.AttnModelFile = api;
+})(typeof globalThis !== 'undefined' ? globalThis : this);
