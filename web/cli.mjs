@@ -3,6 +3,8 @@
 //
 //   node web/cli.mjs CASE.json     (or - for stdin)
 //
+// A trained example's file (web/examples/NAME.json: a JSON object with a
+// "case" key) is read as its case.
 // Prints every stage as JSON, one stage a line, non-finite numbers as the
 // strings "NaN", "Infinity", "-Infinity". A case with "grad_output" (L×E),
 // and optionally "grad_attn_weights" and "grad_weights", also gets the backward
@@ -14,7 +16,8 @@ import { readFileSync } from 'node:fs';
 import { createAttention, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
 
 const usage = async () => `usage: attention-cli [--scalar | --simd] CASE.json
-  CASE.json   a case in the JSON format of README.md, or - to read stdin
+  CASE.json   a case in the JSON format of README.md, or - to read stdin;
+              an example file (web/examples/NAME.json) computes its "case"
   --scalar    use the scalar wasm build (default: SIMD when supported)
   --simd      use the SIMD wasm build, or fail
 Prints every stage (${(await createAttention()).stageNames.join(', ')}) as JSON, in
@@ -48,7 +51,9 @@ try {
 }
 
 try {
-  const parsed = parseCase(parseJSON(text, path === '-' ? 'stdin' : path));
+  const json = parseJSON(text, path === '-' ? 'stdin' : path);
+  const isExample = json !== null && typeof json === 'object' && !Array.isArray(json) && Object.hasOwn(json, 'case');
+  const parsed = parseCase(isExample ? json.case : json);
   for (const warning of parsed.warnings) process.stderr.write(`attention-cli: warning: ${warning}\n`);
   const attention = await createAttention({ simd: flags[0] === '--simd' ? true : flags[0] === '--scalar' ? false : undefined });
   const stages = attention.forward(parsed);
