@@ -228,10 +228,16 @@ test('the catalogue: sections numbered 1 to N in the formula’s order, shapes a
 const SCRIPTS = [...readFileSync(join(ROOT, 'index.html'), 'utf8').matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]);
 
 test('every script declares what it needs, and index.html loads each after what it needs', () => {
-  const provided = new Map([['AttnWasm', 'build/attn-wasm.js']]);
-  const pageScripts = SCRIPTS.filter((path) => path.startsWith('web/'));
-  const all = [...pageScripts, 'web/widget.js'];
+  /* what make's generated scripts define, once index.html has loaded them */
+  const BUILT = { 'build/attn-wasm.js': 'AttnWasm', 'build/attn-examples.js': 'AttnExamples' };
+  const provided = new Map();
+  const all = [...SCRIPTS, 'web/widget.js'];
   for (const path of all) {
+    if (path.startsWith('build/')) {
+      assert.ok(BUILT[path], `${path}: a generated script this test knows`);
+      provided.set(BUILT[path], path);
+      continue;
+    }
     const text = readFileSync(join(ROOT, path), 'utf8');
     const needs = /\* needs: ([^*]*)\*\//.exec(text);
     assert.ok(needs, `${path}: a "needs:" line in its header`);

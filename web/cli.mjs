@@ -4,6 +4,8 @@
 //   node web/cli.mjs CASE.json     (or - for stdin)
 //   node web/cli.mjs layer.safetensors [--num-heads 12]   (or an .npz file)
 //
+// A trained example's file (web/examples/NAME.json: a JSON object with a
+// "case" key) is read as its case.
 // Prints every stage as JSON, one stage a line, non-finite numbers as the
 // strings "NaN", "Infinity", "-Infinity". A case with "grad_output" (L×E),
 // and optionally "grad_attn_weights" and "grad_weights", also gets the backward
@@ -31,7 +33,8 @@ const MODEL_FLAGS = {
 
 const usage = async () => `usage: attention-cli [--scalar | --simd] CASE.json
        attention-cli [--scalar | --simd] [model file flags] MODEL.safetensors | MODEL.npz
-  CASE.json   a case in the JSON format of README.md, or - to read stdin
+  CASE.json   a case in the JSON format of README.md, or - to read stdin;
+              an example file (web/examples/NAME.json) computes its "case"
   MODEL.*     a state_dict saved with safetensors or numpy.savez (README.md),
               with query (and key, value) beside it; its options are these
               flags, else the file's (safetensors __metadata__, .npz entries):
@@ -97,7 +100,9 @@ async function modelCase(bytes) {
 }
 
 try {
-  const parsed = parseCase(isModel ? await modelCase(text) : parseJSON(text, path === '-' ? 'stdin' : path));
+  const json = isModel ? null : parseJSON(text, path === '-' ? 'stdin' : path);
+  const isExample = json !== null && typeof json === 'object' && !Array.isArray(json) && Object.hasOwn(json, 'case');
+  const parsed = parseCase(isModel ? await modelCase(text) : isExample ? json.case : json);
   for (const warning of parsed.warnings) process.stderr.write(`attention-cli: warning: ${warning}\n`);
   const attention = await createAttention({ simd: flags[0] === '--simd' ? true : flags[0] === '--scalar' ? false : undefined });
   const stages = attention.forward(parsed);

@@ -5,12 +5,15 @@
  * in place.
  *
  * A classic script: the global AttnCases in a page, module.exports in Node.
- * needs: AttnCase */
+ * needs: AttnCase, AttnExamples */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
+  /* The trained examples' files, web/examples/NAME.json, as make bundles
+   * them into build/attn-examples.js: { NAME: file } */
+  const TRAINED = isNode ? require('../../../build/attn-examples.js') : root.AttnExamples;
 
   /* What the page will show; past these it says so and keeps the last state. */
   const LIMITS = { tokens: 32, embed_dim: 64, num_heads: 16, hashLength: 200000, tokenLength: 40 };
@@ -61,10 +64,24 @@
     return randomWeights(c, random);
   }
 
-  /* The examples a link (example=NAME) and the example list open. kind:
-   * 'lecture', or 'random' (random weights: bigger sizes, no learned pattern). */
+  /* A trained example's entry, from its file (README.md, "Trained
+   * examples"): what the page needs beside the case. The file's objects are
+   * shared: read them, do not change them. */
+  function trainedExample(file) {
+    return {
+      label: file.title, kind: 'trained', make: () => copy(file.case),
+      title: file.title, summary: file.summary, lesson: file.lesson, vocabulary: file.vocabulary,
+      expect: file.expect, try: file.try,
+    };
+  }
+
+  /* The examples a link (example=NAME) and the example list open, in the
+   * list's order. kind: 'lecture'; 'trained' (web/examples/NAME.json: a
+   * head that learned a job, with its vocabulary, lesson and claims); or
+   * 'random' (random weights: bigger sizes, no learned pattern). */
   const EXAMPLES = {
     lecture: { label: 'I am good (the lecture)', kind: 'lecture', make: lectureCase },
+    ...Object.fromEntries(Object.entries(TRAINED).map(([name, file]) => [name, trainedExample(file)])),
     sentence: {
       label: '8 tokens, E = 16, 2 heads', kind: 'random',
       make: () => sentenceCase('the cat sat on the mat because it'.split(' '), 16, 2, 8),
