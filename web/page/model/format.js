@@ -6,7 +6,8 @@
  *   colour:  palettes of 256 colours, each with the text colour (black or
  *            white) that contrasts with it best, always 4.5:1 or more; the
  *            page paints with CSS classes made from them (paletteCSS), so a
- *            change of theme repaints every cell at once
+ *            change of theme repaints every cell at once, and each
+ *            heatmap's legend with them
  *
  * A classic script: the global AttnFormat in a page, module.exports in Node.
  * needs: AttnCase */
@@ -153,8 +154,10 @@
    * selector): the light palette by default and in print, the dark one when
    * the view's theme is dark, or auto and the system's is. */
   function paletteCSS(scope) {
-    const rules = (theme, prefix) => KINDS.flatMap((kind) => colourTable(kind, theme).map((c, i) =>
-      `${prefix} .${colourClass(kind, i)}{background-color:${c.background};color:${c.color}}`)).join('\n');
+    const rules = (theme, prefix) => KINDS.flatMap((kind) => [
+      ...colourTable(kind, theme).map((c, i) => `${prefix} .${colourClass(kind, i)}{background-color:${c.background};color:${c.color}}`),
+      `${prefix} .legend-${kind} .legend-bar{background:linear-gradient(to right, ${PALETTES[theme][kind].join(', ')})}`, /* a heatmap's legend */
+    ]).join('\n');
     return [
       rules('light', scope),
       `@media screen { ${rules('dark', `${scope}[data-theme="dark"]`)} }`,

@@ -12,7 +12,7 @@
  * keeps a sentence in order.
  *
  * A classic script: the global AttnLessons in a page, module.exports in Node.
- * needs: AttnFormat, AttnCatalogue, AttnExplain */
+ * needs: AttnFormat, AttnVocabulary, AttnCatalogue, AttnExplain */
 (function (root) {
   'use strict';
 
@@ -20,6 +20,7 @@
   const Format = isNode ? require('./format.js') : root.AttnFormat;
   const Catalogue = isNode ? require('./catalogue.js') : root.AttnCatalogue;
   const Explain = isNode ? require('./explain.js') : root.AttnExplain;
+  const Vocabulary = isNode ? require('./vocabulary.js') : root.AttnVocabulary;
 
   const n = (x) => Format.cellText(x);
   const q = (name) => `“${Format.isolate(name)}”`;
@@ -104,8 +105,19 @@
     };
   }
 
+  /* A trained example's own sentences first (what its head learned, with
+   * the live numbers of the sentence shown), then the pass's. */
   function lesson(session, sectionId) {
-    return LESSONS[sectionId](context(session)).filter((paragraph) => paragraph.length);
+    const trained = session.trained(), own = [];
+    if (trained && trained.lesson[sectionId]) {
+      const tokens = Catalogue.labels(session.parsed).query;
+      const claims = Vocabulary.claimsFor(trained.expect, tokens);
+      for (const text of trained.lesson[sectionId]) {
+        const line = Vocabulary.renderLesson(text, { claims, tokens, stages: session.stages });
+        if (line) own.push([line]);
+      }
+    }
+    return [...own, ...LESSONS[sectionId](context(session)).filter((paragraph) => paragraph.length)];
   }
 
   /* The first query row of the first head: softmax of its scores as PyTorch

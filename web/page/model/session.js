@@ -19,6 +19,7 @@
  *   remove-token  { index }
  *   option        { key, value }          a module option, a mask kind, padding on/off
  *   example       { name }                an example, as it is
+ *   sentence      { text }                a trained example's words as the sentence (X = word + position)
  *   randomize, pytorch-init, reset        new weights; back to the example
  *   case          { case }                a whole case (an import)
  *   state         { state: { case, view } }  a link
@@ -33,7 +34,7 @@
  * display setting did.
  *
  * A classic script: the global AttnSession in a page, module.exports in Node.
- * needs: AttnCase, AttnCases, AttnCatalogue */
+ * needs: AttnCase, AttnCases, AttnVocabulary, AttnCatalogue */
 (function (root) {
   'use strict';
 
@@ -41,6 +42,7 @@
   const Case = isNode ? require('../../case.js') : root.AttnCase;
   const Cases = isNode ? require('./cases.js') : root.AttnCases;
   const Catalogue = isNode ? require('./catalogue.js') : root.AttnCatalogue;
+  const Vocabulary = isNode ? require('./vocabulary.js') : root.AttnVocabulary;
 
   const HISTORY_LIMIT = 200;
 
@@ -108,6 +110,11 @@
       if (!Object.hasOwn(Cases.EXAMPLES, name)) throw error('example', `there is no example "${name}"`);
       return Cases.EXAMPLES[name].make();
     },
+    sentence(s, { text }) {
+      const vocabulary = s.vocabulary();
+      if (!vocabulary) throw error('tokens', 'a sentence of words needs a trained example (its vocabulary): choose one');
+      return Vocabulary.sentenceCase(vocabulary, text, s.case);
+    },
     randomize: (s) => Cases.randomWeights(s.case),
     'pytorch-init': (s) => Cases.pytorchInit(s.case),
     reset: (s) => Cases.EXAMPLES[s.baseExample].make(),
@@ -151,6 +158,20 @@
 
     /* The sections of the page, in the order of the formula (catalogue.js). */
     sections() { return this.catalogue; }
+
+    /* The trained example the case came from (Reset goes back to it): its
+     * EXAMPLES entry, or null for the lecture and the random ones. */
+    trained() {
+      const entry = Cases.EXAMPLES[this.baseExample];
+      return entry && entry.kind === 'trained' ? entry : null;
+    }
+
+    /* Its vocabulary, when the case can take its sentences (X as the words'
+     * rows and the places', the same E). */
+    vocabulary() {
+      const entry = this.trained();
+      return entry && Cases.isSelfAttention(this.case) && entry.vocabulary.positions[0].length === this.config.embed_dim ? entry.vocabulary : null;
+    }
 
     /* The state as a link holds it: copies, free to keep. */
     getState() { return { case: Cases.copy(this.case), view: { ...this.view } }; }

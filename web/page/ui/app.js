@@ -17,7 +17,7 @@
  * being typed in); Escape closes the explanation or the export panel.
  *
  * A classic script: the global AttnApp.
- * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare */
+ * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare */
 (function (root) {
   'use strict';
 
@@ -41,9 +41,11 @@
       this.skip.addEventListener('click', (e) => { e.preventDefault(); this.focusMatrices(); });
       this.lines = new root.AttnLines.Lines(s, { id: this.id, onToken: (token) => this.lightToken(token) });
       this.player = new root.AttnPlayer.Player(s, { id: this.id });
+      this.sentence = new root.AttnSentence.Sentence(s, { id: this.id });
       this.stages = new root.AttnStages.Stages(s, {
         id: this.id, root: this.root,
         extras: {
+          sentence: { element: this.sentence.element, column: 1, section: 'embeddings', first: true },
           lines: { element: this.lines.element, column: 4, section: 'softmax' },
           player: { element: this.player.element, column: 5, section: 'output' },
         },
@@ -95,6 +97,7 @@
       this.walkthrough.update(change);
       this.lines.update(change);
       this.player.update(change);
+      this.sentence.update(change);
       this.share.update(change);
       if (change.view || change.structure) {
         const view = this.session.view;

@@ -17,6 +17,7 @@
   const FLAGS = Case.KEYS.filter((k) => k.control).map((k) => k.key); /* bias, add_bias_kv, add_zero_attn, average_attn_weights */
   const MASKS = [['none', 'no attn_mask'], ['causal', 'causal (bool)'], ['bool', 'bool, click cells'], ['float', 'float, type values']];
   const THEMES = [['auto', 'auto'], ['light', 'light'], ['dark', 'dark']];
+  const EXAMPLE_KINDS = [['lecture', 'the lecture'], ['trained', 'heads that learned a job'], ['random', 'bigger sizes, random weights']];
   const LAYOUTS = [['pass', 'the pass'], ['steps', 'steps']];
 
   class Controls {
@@ -41,9 +42,8 @@
         b.addEventListener('click', action);
         return b;
       };
-      const examples = Object.entries(Cases.EXAMPLES).map(([name, e]) => [name, e.label]).concat([['custom', 'your own']]);
       this.inputs = {
-        example: select('example', examples),
+        example: this.exampleList(),
         embed_dim: number('embed_dim', Cases.LIMITS.embed_dim),
         num_heads: number('num_heads', Cases.LIMITS.num_heads),
         ...Object.fromEntries(FLAGS.map((flag) => [flag, el('input', { type: 'checkbox', name: flag })])),
@@ -98,6 +98,18 @@
       i.theme.addEventListener('change', () => this.edit('theme', { type: 'view', theme: i.theme.value }));
       i.layout.addEventListener('change', () => this.edit('layout', { type: 'view', layout: i.layout.value }));
       return bar;
+    }
+
+    /* The examples by kind: the lecture, heads that learned a job, bigger
+     * sizes with random weights; and "your own" once one is edited. */
+    exampleList() {
+      const list = el('select', { name: 'example' });
+      for (const [kind, label] of EXAMPLE_KINDS) {
+        const entries = Object.entries(Cases.EXAMPLES).filter(([, e]) => e.kind === kind);
+        if (entries.length) list.append(el('optgroup', { label }, entries.map(([name, e]) => el('option', { value: name, text: e.label }))));
+      }
+      list.append(el('option', { value: 'custom', text: 'your own' }));
+      return list;
     }
 
     edit(name, edit) {

@@ -14,7 +14,9 @@
  *   const stages = new Stages(session, { id, root, extras, onPoint, onLeave, onPin });
  *   stages.element    for the view to place; stages.messages, the cells' messages
  *   stages.update(change)   after a change of the session
- * extras: other views' cards to place, { name: { element, column, section } }.
+ * extras: other views' cards to place, { name: { element, column, section, first } }:
+ * in that column of the pass, in that section of the steps, at the start
+ * when `first`, else at the end.
  *
  * A classic script: the global AttnStages.
  * needs: AttnFormat, AttnCases, AttnCatalogue, AttnDom, AttnMatrix, AttnPlane, AttnPreview, AttnConnectors */
@@ -98,7 +100,7 @@
         const titleId = `${this.id}-step-${section.number}`;
         const row = el('div', { className: 'cards' });
         for (const card of section.cards) row.append(this.buildCard(card, section.number));
-        for (const extra of Object.values(this.extras)) if (extra.section === section.id) row.append(extra.element);
+        for (const extra of Object.values(this.extras)) if (extra.section === section.id) (extra.first ? row.prepend(extra.element) : row.append(extra.element));
         return el('section', { className: `step step-${section.id}`, 'data-step': section.number, 'aria-labelledby': titleId }, [
           el('h2', { id: titleId }, [el('span', { className: 'step-number', text: String(section.number) }), ` ${section.title}`]),
           row,
@@ -128,7 +130,7 @@
             pair.append(figure);
           } else column(card.column).append(figure);
         }
-      for (const extra of Object.values(this.extras)) column(extra.column).append(extra.element);
+      for (const extra of Object.values(this.extras)) (extra.first ? column(extra.column).prepend(extra.element) : column(extra.column).append(extra.element));
       if (planeCard) column(5).append(this.buildCard(...planeCard));
       return [this.connectors.element, el('div', { className: 'pass' }, columns)];
     }
@@ -196,6 +198,7 @@
         group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: `head ${h + 1}` }) : null, matrix.element]));
       }
       figure.append(group);
+      if (card.kind !== 'bool') figure.append(this.legend(card));
       if (card.tokens) figure.append(this.tokenButtons());
       /* a short text summary of every matrix: shown for the attention
        * weights, for screen readers only elsewhere */
@@ -204,6 +207,24 @@
       if (card.editable && card.kind !== 'bool') figure.append(el('p', { className: 'note input-note', hidden: true }));
       this.figures[card.stage] = figure;
       return figure;
+    }
+
+    /* A heatmap's colour legend: its palette from one end to the other, and
+     * the numbers at the ends (painted with the matrix: the scale moves). */
+    legend(card) {
+      return el('p', { className: `legend legend-${card.kind}`, 'data-legend': card.stage, role: 'img', 'aria-label': 'colour scale' }, [
+        el('span', { className: 'legend-low' }), el('span', { className: 'legend-bar' }), el('span', { className: 'legend-high' }),
+      ]);
+    }
+
+    paintLegend(card, scale) {
+      const legend = this.figures[card.stage]?.querySelector('.legend');
+      if (!legend || legend.dataset.scale === String(scale)) return;
+      legend.dataset.scale = String(scale);
+      const [low, high] = card.kind === 'sequential' ? ['0', '1'] : [Format.cellText(-scale), Format.cellText(scale)];
+      legend.querySelector('.legend-low').textContent = low;
+      legend.querySelector('.legend-high').textContent = high;
+      legend.setAttribute('aria-label', `colour scale from ${low} to ${high}`);
     }
 
     /* Opens a card's detail in the pass (or closes it): the card over the
@@ -310,6 +331,7 @@
         const data = Catalogue.cardData(s, card);
         const scale = card.kind === 'diverging' ? Format.niceScale(Math.max(...data.map(Format.maxAbs))) : 1;
         this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale }));
+        if (card.kind !== 'bool') this.paintLegend(card, scale);
         if (card.summary) this.figures[card.stage].querySelector('.summary').textContent = this.summary(card);
         if (card.stage === 'weights') this.nanNote(this.figures.weights.querySelector('.nan-note'));
         if (card.editable && card.kind !== 'bool') this.inputNote(card, data);

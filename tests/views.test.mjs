@@ -1,0 +1,244 @@
+// views.test.mjs: seeing attention, in headless Chromium and Firefox: the
+// whole pass on one screen, its connectors, a card's detail, the heatmaps'
+// legends, the token lines, the players, the lessons beside the numbers, a
+// phone and a projector, lesson links that hide parts, and the trained
+// examples with their vocabulary. Numbers are checked against the core's.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { createAttention } from '../web/attention.mjs';
+import { compareStages } from './helpers.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto } from './browser.mjs';
+
+const require = createRequire(import.meta.url);
+const Cases = require('../web/page/model/cases.js');
+const Format = require('../web/page/model/format.js');
+const Operations = require('../web/page/model/operations.js');
+const Vocabulary = require('../web/page/model/vocabulary.js');
+const { Session } = require('../web/page/model/session.js');
+
+const attention = await createAttention();
+const DESKTOPS = [[1920, 1080], [1366, 768]];
+const TRAINED = Object.keys(Cases.EXAMPLES).filter((name) => Cases.EXAMPLES[name].kind === 'trained');
+const rectOf = (page, selector) => page.$eval(selector, (e) => { const r = e.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; });
+const inside = (r, w, h) => r.left >= -0.5 && r.top >= -0.5 && r.right <= w + 0.5 && r.bottom <= h + 0.5;
+const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+for (const name of BROWSERS) {
+  describe(`views in ${name}`, { concurrency: false }, () => {
+    let browser;
+    before(async () => { browser = await launch(name); });
+    after(async () => { await browser?.close(); });
+    const withPage = async (url, body, options) => assert.deepEqual(await visit(browser, url, body, options), [], 'no console error, page error or dialog');
+
+    for (const [w, h] of DESKTOPS)
+      for (const example of ['lecture', 'sentence'])
+        it(`keeps X, the weights and the output on the first screen at ${w}×${h}, ${example}`, () =>
+          withPage(`${PAGE_URL}#example=${example}`, async (page) => {
+            await frames(page, 2);
+            for (const stage of ['query', 'weights', 'attn_weights', 'output']) {
+              const r = await rectOf(page, `[data-stage="${stage}"]`);
+              assert.ok(inside(r, w, h), `${stage} at ${JSON.stringify(r)} is inside ${w}×${h}`);
+              const cells = await page.$$eval(`[data-stage="${stage}"] [data-row][data-col][data-value]`, (tds) => tds.length);
+              assert.ok(cells > 0, `${stage} carries the contract`);
+            }
+            assert.deepEqual(compareStages(await readStages(page), attention.forward(Cases.EXAMPLES[example].make())), []);
+            assert.equal(await page.evaluate(() => scrollY), 0, 'nothing scrolled');
+          }, { width: w, height: h }));
+
+    it('joins every stage to what it is made from, and opens a card’s detail on a click', () =>
+      withPage(`${PAGE_URL}#example=sentence`, async (page) => {
+        await frames(page, 3);
+        const joins = await page.$$eval('.connectors path', (paths) => paths.map((p) => `${p.dataset.from}>${p.dataset.to}`));
+        for (const join of ['query>q', 'in_proj_weight>k', 'q>q_scaled', 'q_scaled>scores', 'k>scores', 'scores>weights', 'weights>attn_weights', 'weights>context', 'v>context', 'context>output', 'out_proj.weight>output'])
+          assert.ok(joins.includes(join), `${join} among ${joins.join(' ')}`);
+        /* a heatmap in the pass; its detail has every number */
+        assert.equal(await page.$eval(cell('q', 2, 5), (td) => td.textContent), '', 'the pass draws Q as a heatmap');
+        await page.click('[data-card="q"] .card-open');
+        assert.equal(await page.$eval('[data-card="q"]', (f) => f.classList.contains('is-open')), true);
+        assert.equal(await page.$eval(cell('q', 2, 5), (td) => td.textContent), Format.cellText(attention.forward(Cases.EXAMPLES.sentence.make()).q.data[2 * 16 + 5]));
+        assert.match(await page.$eval('[data-card="q"] .card-formula', (f) => getComputedStyle(f).display !== 'none' && f.textContent), /X·Wqᵀ \+ bq/);
+        await page.keyboard.press('Escape');
+        assert.equal(await page.$eval('[data-card="q"]', (f) => f.classList.contains('is-open')), false, 'Escape closes it');
+      }));
+
+    it('gives every heatmap a colour legend with its scale', () =>
+      withPage(`${PAGE_URL}#example=sentence`, async (page) => {
+        const stages = attention.forward(Cases.EXAMPLES.sentence.make());
+        const legends = await page.$$eval('[data-legend]', (ls) => ls.map((l) => [l.dataset.legend, l.querySelector('.legend-low').textContent, l.querySelector('.legend-high').textContent]));
+        const cards = await page.$$eval('.card[data-card] > .stage[data-stage]', (gs) => gs.map((g) => g.dataset.stage).filter((s) => s !== 'attn_mask'));
+        assert.deepEqual(legends.map(([stage]) => stage).sort(), cards.sort(), 'one legend a matrix');
+        for (const [stage, low, high] of legends) {
+          if (stage === 'weights' || stage === 'attn_weights') { assert.deepEqual([low, high], ['0', '1'], stage); continue; }
+          const data = stages[stage] ? stages[stage].data : null;
+          if (!data) continue; /* (inputs: their own scale, checked through the stages') */
+          const scale = Format.niceScale(Format.maxAbs(data));
+          assert.deepEqual([low, high], [Format.cellText(-scale), Format.cellText(scale)], stage);
+        }
+      }));
+
+    it('draws who attends to whom: a line a pair, its opacity rising with its weight, a colour per head; heads toggled and shown alone; tokens and cells light each other', () =>
+      withPage(`${PAGE_URL}#example=sentence`, async (page) => {
+        const weights = attention.forward(Cases.EXAMPLES.sentence.make()).weights;
+        const lines = () => page.$$eval('[data-view="lines"][data-stage="weights"] line', (ls) => ls.map((l) => ({ head: Number(l.dataset.head), row: Number(l.dataset.row), col: Number(l.dataset.col), value: Number(l.dataset.value), opacity: Number(l.getAttribute('stroke-opacity')), cls: l.getAttribute('class') })));
+        const all = await lines();
+        assert.equal(all.length, weights.data.length, 'H·L·S\' lines');
+        for (const l of all) assert.equal(Math.fround(l.value), weights.data[(l.head * 8 + l.row) * 8 + l.col], `line ${l.head},${l.row},${l.col}`);
+        const sorted = [...all].sort((a, b) => a.value - b.value);
+        for (let k = 1; k < sorted.length; k++) assert.ok(sorted[k].opacity >= sorted[k - 1].opacity, 'opacity rises with the weight');
+        assert.ok(sorted.at(-1).opacity > sorted[0].opacity);
+        assert.notEqual(all.find((l) => l.head === 0).cls, all.find((l) => l.head === 1).cls, 'a colour per head');
+        /* a head hidden, then alone */
+        await page.click('.lines-head[data-head="0"]');
+        assert.ok((await lines()).filter((l) => l.head === 0).every((l) => /is-off/.test(l.cls)));
+        await page.click('.lines-head[data-head="0"]');
+        await page.click('.lines-head[data-head="1"]', { count: 2 });
+        const solo = await lines();
+        assert.ok(solo.filter((l) => l.head === 0).every((l) => /is-off/.test(l.cls)) && solo.filter((l) => l.head === 1).every((l) => !/is-off/.test(l.cls)), 'double-click: head 2 alone');
+        await page.focus('.lines-head[data-head="1"]');
+        await page.keyboard.press('s');
+        assert.ok((await lines()).every((l) => !/is-off/.test(l.cls)), 'S again: every head');
+        /* a query token keeps only its lines, and lights its row of the heatmap */
+        const tokens = await page.$$('.lines-query');
+        await tokens[3].hover();
+        const focused = await lines();
+        assert.ok(focused.every((l) => /is-faded/.test(l.cls) === (l.row !== 3)), 'only token 3’s lines');
+        const lit = await page.$$eval('[data-stage="weights"] td.is-lit', (tds) => tds.map((td) => Number(td.dataset.row)));
+        assert.equal(lit.length, 16);
+        assert.ok(lit.every((r) => r === 3), 'its row in the heatmap');
+        /* a heatmap cell lights its line */
+        await page.hover(cell('weights', 5, 2, 1));
+        const bright = (await lines()).filter((l) => /is-lit/.test(l.cls));
+        assert.deepEqual(bright.map((l) => [l.head, l.row, l.col]), [[1, 5, 2]]);
+        /* the mean the module returns */
+        await page.click('.lines-toggle');
+        const mean = attention.forward(Cases.EXAMPLES.sentence.make()).attn_weights.data;
+        const means = await page.$$eval('[data-view="lines"][data-stage="attn_weights"] line', (ls) => ls.map((l) => Number(l.dataset.value)));
+        assert.deepEqual(means.map(Math.fround), Array.from(mean));
+      }));
+
+    it('plays each operation of a cell, every frame equal to the core’s numbers', () =>
+      withPage(`${PAGE_URL}#example=sentence`, async (page) => {
+        const c = Cases.EXAMPLES.sentence.make();
+        const session = new Session({ attention, state: { case: c, view: {} } });
+        const stages = session.stages;
+        for (const [stage, head, row, col] of [['scores', 1, 4, 2], ['weights', 0, 6, 0], ['context', null, 3, 12], ['output', null, 7, 9]]) {
+          await page.click(cell(stage, row, col, head ?? undefined));
+          await page.click('.explain-play');
+          const found = Operations.operationAt(session, stage, head, row, col);
+          const expected = Operations.frames(session, found.operation, found.at);
+          assert.equal(await page.$eval('[data-play]', (p) => p.dataset.play), found.operation);
+          await page.click('.player-buttons [aria-label="pause"]').catch(() => {}); /* (already paused once the frames end) */
+          await page.click('.player-buttons [aria-label="from the start"]');
+          await page.click('.player-buttons [aria-label="pause"]').catch(() => {});
+          for (let k = 0; k < expected.length; k++) {
+            if (k > 0) await page.click('.player-buttons [aria-label="a frame forward"]');
+            const frame = await page.$eval(`.player-frame[data-frame="${k + 1}"]`, (f) => [...f.querySelectorAll('[data-role]')].map((i) => [i.dataset.role, i.dataset.value]));
+            assert.deepEqual(frame, expected[k].items.map((item) => [item.role, Format.dataText(item.value)]), `${found.operation}: frame ${k + 1}`);
+          }
+          /* the operands are the core's, the last frame its result */
+          const last = expected.at(-1).items.map((i) => i.value);
+          if (found.operation === 'scores') {
+            assert.deepEqual(last, [stages.scores.data[(head * 8 + row) * 8 + col]]);
+            assert.deepEqual(expected[0].items.map((i) => i.value), Array.from(stages.q_scaled.data.subarray(row * 16 + head * 8, row * 16 + head * 8 + 8)));
+          }
+          if (found.operation === 'weights') assert.deepEqual(last, Array.from(stages.weights.data.subarray((head * 8 + row) * 8, (head * 8 + row) * 8 + 8)));
+          if (found.operation === 'context') assert.deepEqual(last, Array.from(stages.context.data.subarray(row * 16 + 8, row * 16 + 16)));
+          if (found.operation === 'output') assert.deepEqual(last, [stages.output.data[row * 16 + col]]);
+          await page.keyboard.press('Escape');
+        }
+        /* the same frames as a still sequence, with reduced motion */
+        if (name === 'chromium') {
+          await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+          await page.click(cell('output', 0, 0));
+          await page.click('.explain-play');
+          const shown = await page.$$eval('.player-frame', (fs) => fs.map((f) => f.dataset.frame));
+          assert.equal(shown.length, Number(await page.$eval('[data-play]', (p) => p.dataset.frames)), 'every frame at once');
+        }
+      }));
+
+    it('keeps the lesson beside the numbers: it never covers the cells it lights; a timeline; the scaling step’s what-if', () =>
+      withPage(`${PAGE_URL}#step=1`, async (page) => {
+        for (let step = 1; step <= 8; step++) {
+          await page.$eval('.walk-timeline', (t, n) => { t.value = String(n); t.dispatchEvent(new Event('input')); }, step);
+          assert.equal(await page.$eval('.walk', (w) => w.dataset.step), String(step), 'the timeline scrubs');
+          await frames(page, 2);
+          const walk = await rectOf(page, '.walk');
+          const cites = await page.$$('.walk .cite');
+          for (const cite of cites) {
+            await cite.hover();
+            const cells = await page.$$eval('td.is-cited', (tds) => tds.map((td) => { const r = td.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; }));
+            assert.ok(cells.length > 0, `step ${step}: a number lights its cells`);
+            for (const r of cells) assert.ok(!overlap(r, walk), `step ${step}: the lesson does not cover a cell it lights`);
+          }
+        }
+        await page.$eval('.walk-timeline', (t) => { t.value = '4'; t.dispatchEvent(new Event('input')); });
+        const rows = await page.$$eval('.what-if tr', (trs) => trs.map((tr) => tr.className));
+        assert.deepEqual(rows.slice(1), ['is-real', 'is-what-if']);
+        assert.match(await page.$eval('.what-if', (f) => f.textContent), /not what the module does/);
+      }, { width: 1366, height: 768 }));
+
+    it('opens on the lesson on a phone: the sentence, X and the first step, the controls folded away', () =>
+      withPage(PAGE_URL, async (page) => {
+        assert.equal(await page.$eval('.walk', (w) => w.dataset.step), '1');
+        const walk = await rectOf(page, '.walk'), x = await rectOf(page, '[data-stage="query"]');
+        assert.ok(inside(walk, 390, 844) && inside(x, 390, 844), 'the lesson and X on the screen');
+        assert.ok(!overlap(walk, x), 'the lesson does not cover X');
+        assert.equal(await page.$eval('.controls > .control-group', (g) => getComputedStyle(g).display), 'none', 'the controls fold away');
+        await page.click('.controls-settings');
+        assert.notEqual(await page.$eval('.controls > .control-group', (g) => getComputedStyle(g).display), 'none', 'and open');
+      }, { width: 390, height: 844 }));
+
+    it('shows cell text of at least 28 px on a projector (present=1), and hides what a lesson link hides', () =>
+      withPage(`${PAGE_URL}#present=1&hide=lines,randomize,pytorch,connectors`, async (page) => {
+        const size = await page.$eval(cell('weights', 0, 0), (td) => parseFloat(getComputedStyle(td).fontSize));
+        assert.ok(size >= 28, `weights' cells at ${size} px`);
+        for (const selector of ['.card-lines', '[name=randomize]', '[name=pytorch]', '.connectors'])
+          assert.equal(await page.$eval(selector, (e) => e.hidden || getComputedStyle(e).display === 'none'), true, `${selector} hidden`);
+        assert.equal(await page.$eval('[name=reset]', (e) => getComputedStyle(e).display !== 'none'), true, 'the rest shown');
+      }, { width: 1920, height: 1080 }));
+
+    it('opens every example from the list and from its link, the trained ones labelled as such', () =>
+      withPage(PAGE_URL, async (page) => {
+        const groups = await page.$$eval('[name=example] optgroup', (gs) => gs.map((g) => [g.label, [...g.querySelectorAll('option')].map((o) => o.value)]));
+        assert.deepEqual(groups.map(([label]) => label), ['the lecture', 'heads that learned a job', 'bigger sizes, random weights']);
+        assert.deepEqual(groups[1][1], TRAINED);
+        for (const example of Object.keys(Cases.EXAMPLES)) {
+          await page.select('[name=example]', example);
+          assert.deepEqual(compareStages(await readStages(page), attention.forward(Cases.EXAMPLES[example].make())), [], `${example} from the list`);
+        }
+        for (const example of Object.keys(Cases.EXAMPLES))
+          await withPage(`${PAGE_URL}#example=${example}`, async (again) => {
+            assert.deepEqual(compareStages(await readStages(again), attention.forward(Cases.EXAMPLES[example].make())), [], `${example} from its link`);
+          });
+      }));
+
+    for (const example of TRAINED)
+      it(`types a new sentence of ${example}’s vocabulary: X is word + position, and the head keeps its job`, () =>
+        withPage(`${PAGE_URL}#example=${example}`, async (page) => {
+          const entry = Cases.EXAMPLES[example];
+          const text = entry.try[0];
+          await page.$eval('.sentence-input', (i, t) => { i.value = t; i.dispatchEvent(new Event('change')); }, text);
+          const words = text.split(' ');
+          const expected = Vocabulary.sentenceCase(entry.vocabulary, text, entry.make());
+          const shown = await readStages(page);
+          assert.deepEqual(compareStages(shown, attention.forward(expected)), []);
+          const { sum } = Vocabulary.embed(entry.vocabulary, words);
+          assert.deepEqual(Array.from(shown.query.data, Math.fround), sum.flat().map(Math.fround), 'X = word + position');
+          assert.equal(await page.$$eval('[data-table="words"] tbody tr', (trs) => trs.length), words.length, 'the word table shown');
+          for (const claim of Vocabulary.claimsFor(entry.expect, words)) {
+            const measured = Vocabulary.measure(claim, { weights: { shape: shown.weights.shape, data: Float32Array.from(shown.weights.data) } });
+            if (measured.mean !== null) assert.ok(measured.met, `${example}: head ${claim.head + 1} keeps ${claim.pattern} on “${text}”: ${measured.mean}`);
+          }
+          /* an unknown word: a message naming the vocabulary; nothing changes */
+          await page.$eval('.sentence-input', (i) => { i.value = 'the zebra sat'; i.dispatchEvent(new Event('change')); });
+          assert.match(await page.$eval('.sentence-error', (e) => e.textContent), /zebra/);
+          assert.deepEqual(compareStages(await readStages(page), attention.forward(expected)), [], 'the sentence before stays');
+          /* a weight edited by hand: still computed, the lesson still there */
+          await typeInto(page, 'in_proj_weight', 0, 0, '5');
+          const broken = JSON.parse(JSON.stringify(expected));
+          broken.in_proj_weight[0][0] = 5;
+          assert.deepEqual(compareStages(await readStages(page), attention.forward(broken)), []);
+        }));
+  });
+}

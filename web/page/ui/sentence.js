@@ -1,0 +1,77 @@
+/* sentence.js: a trained example's first step, before X: the sentence, in
+ * words of its vocabulary (type another one), and X made of them: each
+ * word's row of the word table plus its place's row of the position table.
+ * An unknown word is answered beside the sentence, naming the vocabulary,
+ * and nothing changes. Shown only for a trained example (session.vocabulary()).
+ *
+ *   const sentence = new Sentence(session, { id });
+ *   sentence.element; sentence.update(change)
+ *
+ * A classic script: the global AttnSentence.
+ * needs: AttnFormat, AttnVocabulary, AttnDom, AttnMatrix */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, Vocabulary = root.AttnVocabulary, { el } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const COMPACT_COLS = 5; /* as the pass's heatmaps */
+
+  class Sentence {
+    constructor(session, { id }) {
+      this.session = session;
+      this.id = id;
+      this.input = el('input', { type: 'text', id: `${id}-sentence`, className: 'sentence-input', spellcheck: 'false', autocomplete: 'off' });
+      this.message = el('p', { className: 'control-error sentence-error', role: 'alert', id: `${id}-sentence-error` });
+      this.words = el('p', { className: 'sentence-words' });
+      this.tables = el('div', { className: 'sentence-tables' });
+      this.title = el('span', { className: 'card-letters' });
+      this.element = el('figure', { className: 'card card-sentence', 'data-card': 'sentence', 'data-part': 'sentence', 'data-step': 1 }, [
+        el('figcaption', {}, [el('span', { className: 'card-title', text: 'the sentence' }), this.title]),
+        el('p', { className: 'sentence-row' }, [el('label', { for: this.input.id, text: 'words' }), this.input]),
+        this.message, this.words, this.tables,
+      ]);
+      const apply = () => {
+        const result = session.apply({ type: 'sentence', text: this.input.value });
+        this.message.textContent = result.ok ? '' : result.error.message;
+        if (result.ok) this.input.removeAttribute('aria-invalid');
+        else { this.input.setAttribute('aria-invalid', 'true'); this.input.setAttribute('aria-describedby', this.message.id); }
+      };
+      this.input.addEventListener('change', apply);
+      this.input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); apply(); } });
+      this.update({ structure: true });
+    }
+
+    update(change) {
+      if (!change.structure && !change.values && !change.labels) return;
+      const s = this.session, vocabulary = s.vocabulary();
+      this.element.hidden = !vocabulary;
+      if (!vocabulary) return;
+      const words = Vocabulary.sentenceOf(vocabulary, s.case);
+      const tokens = s.labels().query;
+      if (this.input !== this.input.getRootNode().activeElement) this.input.value = tokens.join(' ');
+      this.title.textContent = s.trained().title;
+      this.words.textContent = `Its vocabulary: ${Vocabulary.wordsOf(vocabulary).join(', ')}.`;
+      if (!words) {
+        this.tables.replaceChildren(el('p', { className: 'note', text: 'X has been changed by hand: it is no longer each word’s row plus its place’s. Type a sentence to make it so again.' }));
+        return;
+      }
+      const { word, position } = Vocabulary.embed(vocabulary, words);
+      const E = s.config.embed_dim, features = Array.from({ length: E }, (_, j) => String(j));
+      const table = (name, label, rows, rowLabels) => {
+        const m = new Matrix({
+          stage: name, head: null, rows: rows.length, cols: E, kind: 'diverging', editable: false, compact: E > COMPACT_COLS,
+          rowLabels, colLabels: features, label, idPrefix: `${this.id}-${name}`,
+        });
+        m.update(Float32Array.from(rows.flat()), { scale: Format.niceScale(Format.maxAbs(rows.flat())) });
+        return el('div', { className: 'sentence-table', 'data-table': name }, [el('p', { className: 'head-label', text: label }), m.element]);
+      };
+      this.tables.replaceChildren(
+        table('words', 'word', word, words),
+        el('span', { className: 'sentence-plus', text: '+' }),
+        table('positions', 'position', position, words.map((_, i) => `place ${i}`)),
+        el('span', { className: 'sentence-plus', text: '= X' }),
+      );
+    }
+  }
+
+  root.AttnSentence = { Sentence };
+})(typeof globalThis !== 'undefined' ? globalThis : this);
