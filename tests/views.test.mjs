@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createAttention } from '../web/attention.mjs';
 import { compareStages } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto, toMiddle } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const Cases = require('../web/page/model/cases.js');
@@ -107,6 +107,7 @@ for (const name of BROWSERS) {
         assert.equal(lit.length, 16);
         assert.ok(lit.every((r) => r === 3), 'its row in the heatmap');
         /* a heatmap cell lights its line */
+        await toMiddle(page, cell('weights', 5, 2, 1));
         await page.hover(cell('weights', 5, 2, 1));
         const bright = (await lines()).filter((l) => /is-lit/.test(l.cls));
         assert.deepEqual(bright.map((l) => [l.head, l.row, l.col]), [[1, 5, 2]]);
@@ -125,6 +126,7 @@ for (const name of BROWSERS) {
         for (const [stage, head, row, col] of [['scores', 1, 4, 2], ['weights', 0, 6, 0], ['context', null, 3, 12], ['output', null, 7, 9]]) {
           await page.click(cell(stage, row, col, head ?? undefined));
           await page.click('.explain-play');
+          const height = await page.$eval('.card-player', (p) => p.getBoundingClientRect().height);
           const found = Operations.operationAt(session, stage, head, row, col);
           const expected = Operations.frames(session, found.operation, found.at);
           assert.equal(await page.$eval('[data-play]', (p) => p.dataset.play), found.operation);
@@ -135,6 +137,8 @@ for (const name of BROWSERS) {
             if (k > 0) await page.click('.player-buttons [aria-label="a frame forward"]');
             const frame = await page.$eval(`.player-frame[data-frame="${k + 1}"]`, (f) => [...f.querySelectorAll('[data-role]')].map((i) => [i.dataset.role, i.dataset.value]));
             assert.deepEqual(frame, expected[k].items.map((item) => [item.role, Format.dataText(item.value)]), `${found.operation}: frame ${k + 1}`);
+            assert.equal(await page.$$eval('.player-frame', (fs) => fs.filter((f) => getComputedStyle(f).visibility === 'visible').map((f) => f.dataset.frame)).then((v) => v.join()), String(k + 1), 'the current frame alone is seen');
+            assert.ok(Math.abs(await page.$eval('.card-player', (p) => p.getBoundingClientRect().height) - height) < 1, 'the player keeps its height from frame to frame');
           }
           /* the operands are the core's, the last frame its result */
           const last = expected.at(-1).items.map((i) => i.value);
@@ -150,9 +154,10 @@ for (const name of BROWSERS) {
         /* the same frames as a still sequence, with reduced motion */
         if (name === 'chromium') {
           await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+          await toMiddle(page, cell('output', 0, 0));
           await page.click(cell('output', 0, 0));
           await page.click('.explain-play');
-          const shown = await page.$$eval('.player-frame', (fs) => fs.map((f) => f.dataset.frame));
+          const shown = await page.$$eval('.player-frame', (fs) => fs.filter((f) => getComputedStyle(f).visibility === 'visible' && !f.hasAttribute('aria-hidden')).map((f) => f.dataset.frame));
           assert.equal(shown.length, Number(await page.$eval('[data-play]', (p) => p.dataset.frames)), 'every frame at once');
         }
       }));

@@ -40,7 +40,7 @@
     if (first.state && phone && !first.state.view.step) first.state.view = { ...first.state.view, step: 1 };
 
     /* the browser's entry holds the session's entry id */
-    let app = null, written = location.hash, writtenEntry = null, pending = null;
+    let app = null, written = location.hash, writtenEntry = null, pending = null, followingLink = false;
     const write = () => {
       pending = null;
       const session = app.session;
@@ -63,6 +63,13 @@
         /* (written only when it changes: any write restyles the whole page) */
         if (document.documentElement.dataset.theme !== session.view.theme) document.documentElement.dataset.theme = session.view.theme;
         if (app && change.edit.type !== 'view') app.showBanner(null); /* a valid state is in place */
+        /* A new entry gets its own browser entry at once, or Back would skip it
+           when the next edit comes before the delay; a run of changes within one
+           entry (a drag) is written once it rests. */
+        if (app && !followingLink && writtenEntry !== null && session.entryId !== writtenEntry) {
+          clearTimeout(pending);
+          return write();
+        }
         document.documentElement.setAttribute('data-hash-pending', '');
         if (!pending) pending = setTimeout(() => whenIdle(write), HASH_DELAY_MS);
       },
@@ -91,7 +98,9 @@
       if (location.hash === written) return;
       written = location.hash;
       const next = read(location.hash);
+      followingLink = true; /* the browser made this entry already */
       const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: { message: next.error } };
+      followingLink = false;
       if (!result.ok) return app.showBanner(`This link’s state could not be read (${result.error.message}); the page still shows what it showed.`);
       writtenEntry = app.session.entryId; /* this entry is the browser's new one */
       write();

@@ -4,7 +4,8 @@
  * context (each value row scaled by its weight, then their sum) or an
  * output (the context row against a row of W_o, plus the bias). Play,
  * pause, a step back or forward, replay. With prefers-reduced-motion the
- * frames are a static sequence, the current one marked.
+ * frames are a static sequence, the current one marked; otherwise they are
+ * stacked in one place and only the current one is visible.
  *
  * Contract: the player carries data-play (the operation: scores, weights,
  * context, output), data-frame (the current frame, from 1) and data-frames;
@@ -129,23 +130,31 @@
       for (const b of [this.back, this.playButton, this.forward, this.replay]) b.disabled = false;
       this.back.disabled = this.frame === 0;
       this.forward.disabled = this.frame === n - 1;
-      /* moving: the current frame alone, its new numbers flying in; still: every frame, the current one marked */
-      const shown = still() ? this.frames.map((f, k) => [f, k]) : [[this.frames[this.frame], this.frame]];
-      this.view.classList.toggle('is-static', still());
-      this.view.replaceChildren(...shown.map(([frame, k]) => this.frameElement(frame, k)));
+      /* Every frame is drawn. Still: one after another, the current one marked.
+         Moving: stacked in one place, only the current one visible and its new
+         numbers flying in, so the box is as tall as its tallest frame and
+         nothing around it moves while it plays. */
+      const moving = !still();
+      this.view.classList.toggle('is-static', !moving);
+      this.view.classList.toggle('is-moving', moving);
+      this.view.replaceChildren(...this.frames.map((frame, k) => this.frameElement(frame, k, moving)));
     }
 
-    frameElement(frame, k) {
+    frameElement(frame, k, moving) {
+      const current = k === this.frame, waiting = moving && !current;
+      /* a number is new when the frame before had none of its role and label */
+      const before = moving && current && k > 0 ? new Set(this.frames[k - 1].items.map((item) => `${item.role} ${item.label}`)) : null;
       const bars = this.loaded.operation === 'weights';
       const max = Math.max(1e-9, ...frame.items.map((item) => (Number.isFinite(item.value) ? Math.abs(item.value) : 0)));
       const items = frame.items.map((item) => {
         const bar = bars && Number.isFinite(item.value) ? el('span', { className: 'player-bar' }) : null;
         if (bar) bar.style.setProperty('--size', String(Math.abs(item.value) / max));
-        return el('li', { className: `player-item is-${item.role}`, 'data-role': item.role, 'data-value': Format.dataText(item.value) }, [
+        const fresh = before && !before.has(`${item.role} ${item.label}`);
+        return el('li', { className: `player-item is-${item.role}${fresh ? ' is-new' : ''}`, 'data-role': item.role, 'data-value': Format.dataText(item.value) }, [
           el('span', { className: 'player-label', text: item.label }), bar, el('span', { className: 'player-number', text: Format.cellText(item.value) }),
         ]);
       });
-      return el('li', { className: 'player-frame', 'data-frame': k + 1, 'aria-current': k === this.frame ? 'step' : null }, [
+      return el('li', { className: `player-frame${waiting ? ' is-waiting' : ''}`, 'data-frame': k + 1, 'aria-current': current ? 'step' : null, 'aria-hidden': waiting ? 'true' : null }, [
         el('p', { className: 'player-caption', text: frame.caption }), el('ol', { className: 'player-items' }, items),
       ]);
     }
