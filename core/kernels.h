@@ -35,7 +35,4 @@ void attn__gemm(int m, int n, int k, const float *a, int lda,
  * NaN throughout, as PyTorch gives. */
 void attn__softmax_rows(int rows, int cols, const float *x, float *y);
 
-/* 1 when the n floats of a and b are bit for bit the same. */
-int attn__same_bits(const float *a, const float *b, size_t n);
-
 #endif

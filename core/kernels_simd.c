@@ -1,11 +1,12 @@
 /* kernels_simd.c: the kernels in 128-bit wasm SIMD. Same functions and
- * results as kernels_scalar.c, up to float32 rounding. There is no usable FMA
- * in wasm, so every product is a mul then an add. */
+ * results as kernels_scalar.c, up to float32 rounding. The GEMM's
+ * multiply-add is ATTN_MADD (simd.h): a mul then an add in the SIMD build,
+ * one f32x4.relaxed_madd (an FMA) in the relaxed-SIMD build. */
 #include "kernels.h"
 
 #include <math.h>
-#include <stdint.h>
-#include <wasm_simd128.h>
+
+#include "simd.h"
 
 /* The product C = A·B + bias, blocked for V8 on x86 (15 vector registers),
  * GotoBLAS-style:
@@ -74,14 +75,14 @@ static inline __attribute__((always_inline)) void tile_4x8(int kc, const float *
         v128_t x0 = wasm_v128_load32_splat(x), x1 = wasm_v128_load32_splat(x + 1);
         v128_t x2 = wasm_v128_load32_splat(x + 2), x3 = wasm_v128_load32_splat(x + 3);
         panel += ATTN__PANEL, x += 4;
-        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b_lo));
-        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b_hi));
-        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b_lo));
-        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b_hi));
-        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b_lo));
-        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b_hi));
-        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b_lo));
-        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b_hi));
+        c00 = ATTN_MADD(c00, x0, b_lo);
+        c01 = ATTN_MADD(c01, x0, b_hi);
+        c10 = ATTN_MADD(c10, x1, b_lo);
+        c11 = ATTN_MADD(c11, x1, b_hi);
+        c20 = ATTN_MADD(c20, x2, b_lo);
+        c21 = ATTN_MADD(c21, x2, b_hi);
+        c30 = ATTN_MADD(c30, x3, b_lo);
+        c31 = ATTN_MADD(c31, x3, b_hi);
     }
     c[0] = c00, c[1] = c01, c[2] = c10, c[3] = c11, c[4] = c20, c[5] = c21, c[6] = c30, c[7] = c31;
 }
@@ -261,18 +262,4 @@ void attn__softmax_rows(int rows, int cols, const float *x, float *y) {
         for (j = 0; j < body; j += 4) wasm_v128_store(out + j, wasm_f32x4_div(wasm_v128_load(out + j), sum_v));
         if (tail) store_tail(out + body, tail, wasm_f32x4_div(load_tail(out + body, tail, 0.0f), sum_v));
     }
-}
-
-int attn__same_bits(const float *a, const float *b, size_t n) {
-    size_t i = 0;
-    v128_t differ = wasm_i32x4_splat(0);
-    for (; i + 4 <= n; i += 4) differ = wasm_v128_or(differ, wasm_v128_xor(wasm_v128_load(a + i), wasm_v128_load(b + i)));
-    if (wasm_v128_any_true(differ)) return 0;
-    for (; i < n; i++) {
-        uint32_t bits_a, bits_b;
-        __builtin_memcpy(&bits_a, a + i, 4);
-        __builtin_memcpy(&bits_b, b + i, 4);
-        if (bits_a != bits_b) return 0;
-    }
-    return 1;
 }
