@@ -55,7 +55,8 @@ build/attn-scalar.wasm: $(CORE_SRC) core/kernels_scalar.c $(CORE_HDR) | build
 # Debian's clang-19 compiles each file (-c) and wasm-ld-19 (package lld-19)
 # links them with Debian's wasi-libc (malloc, vsnprintf; package wasi-libc)
 # into a standalone module with the same exports as the emcc builds.
-# crt1-reactor.o gives it _initialize, which runs the C library's constructors.
+# crt1-reactor.o gives it _initialize, which runs the C library's constructors;
+# its stack (1 MiB) and first memory (16 MiB) are at least emcc's.
 RELAXED_CC ?= clang-19
 RELAXED_LD ?= wasm-ld-19
 WASI_LIB := /usr/lib/wasm32-wasi
@@ -65,7 +66,7 @@ build/relaxed/%.o: core/%.c $(CORE_HDR) | build
 	$(RELAXED_CC) $(WARN) --target=wasm32-wasi -O3 -msimd128 -mrelaxed-simd -DATTN_RELAXED_SIMD -c $< -o $@
 
 build/attn-relaxed.wasm: build/relaxed/attn.o build/relaxed/pack.o build/relaxed/kernels_simd.o
-	$(RELAXED_LD) --no-entry --strip-all -z stack-size=1048576 $(EXPORTS:%=--export=%) \
+	$(RELAXED_LD) --no-entry --strip-all -z stack-size=1048576 --initial-memory=16777216 $(EXPORTS:%=--export=%) \
 	  $(WASI_LIB)/crt1-reactor.o $^ -L$(WASI_LIB) -lc -o $@
 
 # The three builds inlined as base64 in one classic script, each a named entry,

@@ -1,10 +1,12 @@
-// core.test.mjs: the SIMD wasm, the scalar wasm and the native build each
-// meet every PyTorch fixture, stage by stage; the native build also under
-// AddressSanitizer and UndefinedBehaviorSanitizer.
+// core.test.mjs: the relaxed-SIMD, SIMD and scalar wasm builds and the
+// native build each meet every PyTorch fixture, stage by stage; the native
+// build also under AddressSanitizer and UndefinedBehaviorSanitizer. Which
+// builds: TESTED_BUILDS (helpers.mjs; relaxed.test.mjs runs the relaxed one
+// where Node needs a flag for it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, parseCase } from '../web/attention.mjs';
-import { loadFixtures, compareStages, driverScript, runDriver, NATIVE, NATIVE_ASAN } from './helpers.mjs';
+import { loadFixtures, compareStages, driverScript, runDriver, NATIVE, NATIVE_ASAN, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
 
 const fixtures = loadFixtures();
 
@@ -17,10 +19,10 @@ test('the fixtures cover every option', () => {
   for (const f of fixtures) assert.match(f.torch_version, /^1\.13/, `${f.name} was not made by PyTorch 1.13`);
 });
 
-for (const simd of [true, false]) {
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build meets every fixture`, async (t) => {
-    const attention = await createAttention({ simd });
-    assert.equal(attention.simd, simd);
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build meets every fixture`, async (t) => {
+    const attention = await createAttention({ build });
+    assert.equal(attention.build, build);
     for (const f of fixtures) {
       await t.test(f.name, () => {
         const failures = compareStages(attention.forward(f.case), f.stages);
@@ -32,7 +34,7 @@ for (const simd of [true, false]) {
 
 // All fixtures through one driver process: every reconfiguration too.
 for (const [label, binary] of [['native', NATIVE], ['native under ASan+UBSan', NATIVE_ASAN]]) {
-  test(`${label} build meets every fixture`, async () => {
+  test(`${label} build meets every fixture`, { skip: !TESTED_BUILDS.includes('native') && 'ATTN_BUILDS leaves it out' }, async () => {
     const { configFields } = await createAttention();
     const parsed = fixtures.map((f) => parseCase(f.case));
     const run = runDriver(binary, parsed.map((p) => driverScript(p, configFields)).join(''));

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import State from '../web/page/state.js';
+import { supportedBuilds } from '../web/attention.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURE_DIR = join(ROOT, 'tests', 'fixtures');
@@ -67,6 +68,17 @@ export function unravel(index, shape) {
 export function compareStages(got, want, options) {
   return Object.keys(want).map((name) => (got[name] ? compareStage(name, got[name], want[name], options) : `${name}: missing`)).filter(Boolean);
 }
+
+/* ---- the builds under test ---- */
+
+/* The builds that core.test.mjs and random.test.mjs check: ATTN_BUILDS
+ * (comma-separated names of relaxed, simd, scalar, native) when it is set;
+ * otherwise every wasm build this engine runs, and the native one. Node 20
+ * runs the relaxed build only with --experimental-wasm-relaxed-simd:
+ * relaxed.test.mjs runs those two suites again with the flag and
+ * ATTN_BUILDS=relaxed when this Node lacks it. */
+export const TESTED_BUILDS = process.env.ATTN_BUILDS ? process.env.ATTN_BUILDS.split(',') : [...supportedBuilds(), 'native'];
+export const TESTED_WASM_BUILDS = TESTED_BUILDS.filter((b) => b !== 'native');
 
 /* ---- the native driver (core/driver.c) ---- */
 

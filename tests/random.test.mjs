@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, parseCase } from '../web/attention.mjs';
 import { referenceForward } from './reference.mjs';
-import { seededRandom, randomCase, compareStages, driverScript, runDriver, NATIVE } from './helpers.mjs';
+import { seededRandom, randomCase, compareStages, driverScript, runDriver, NATIVE, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
 
 const CASES = 400;
 const SEED = 20261126;
@@ -23,9 +23,9 @@ const deep = cases(2, SEED + 2, { minLen: 130, maxLen: 140, minHeads: 2, maxHead
 const all = [...small, ...large, ...deep];
 const want = all.map(referenceForward);
 
-for (const simd of [true, false]) {
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build agrees with the float64 reference on ${all.length} random cases`, async () => {
-    const attention = await createAttention({ simd });
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build agrees with the float64 reference on ${all.length} random cases`, async () => {
+    const attention = await createAttention({ build });
     all.forEach((c, i) => {
       const failures = compareStages(attention.forward(c), want[i]);
       assert.deepEqual(failures, [], `case ${i} (seeded ${SEED}): ${failures[0]}\n${JSON.stringify(c)}`);
@@ -33,7 +33,7 @@ for (const simd of [true, false]) {
   });
 }
 
-test('native build agrees with the float64 reference on the same random cases', async () => {
+test('native build agrees with the float64 reference on the same random cases', { skip: !TESTED_BUILDS.includes('native') && 'ATTN_BUILDS leaves it out' }, async () => {
   const { configFields } = await createAttention();
   const run = runDriver(NATIVE, all.map((c) => driverScript(parseCase(c), configFields)).join(''));
   assert.equal(run.status, 0, run.stderr);
@@ -43,13 +43,15 @@ test('native build agrees with the float64 reference on the same random cases', 
   });
 });
 
-test('SIMD and scalar builds agree with each other', async () => {
-  const [simd, scalar] = await Promise.all([createAttention({ simd: true }), createAttention({ simd: false })]);
-  for (const c of large) {
-    const failures = compareStages(simd.forward(c), scalar.forward(c));
-    assert.deepEqual(failures, [], failures[0]);
-  }
-});
+for (const build of TESTED_WASM_BUILDS.filter((b) => b !== 'scalar')) {
+  test(`${build} and scalar builds agree with each other`, async () => {
+    const [simd, scalar] = await Promise.all([createAttention({ build }), createAttention({ build: 'scalar' })]);
+    for (const c of large) {
+      const failures = compareStages(simd.forward(c), scalar.forward(c));
+      assert.deepEqual(failures, [], failures[0]);
+    }
+  });
+}
 
 test('results stay correct after wasm memory grows, and earlier results stay intact', async () => {
   const attention = await createAttention();

@@ -9,5 +9,5 @@
 import core from './core.js';
 import caseFormat from './case.js';
 
-export const { createAttention, CoreError, BUILDS } = core;
+export const { createAttention, supportedBuilds, CoreError, BUILDS } = core;
 export const { parseCase, parseJSON, stagesToJSON, CaseError, STAGE_NAMES } = caseFormat;

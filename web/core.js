@@ -60,6 +60,13 @@
     }
   }
 
+  /* The builds this engine can run, best first. */
+  function supportedBuilds() {
+    const sources = wasmBase64();
+    if (!sources) throw new Error('the wasm core is not loaded: run make, and load build/attn-wasm.js first');
+    return BUILDS.filter((name) => WebAssembly.validate(decodeBase64(sources[name])));
+  }
+
   /* build: 'relaxed', 'simd' or 'scalar' (that build, or an error when the
    * engine cannot run it); or the older simd: true (the SIMD build) or false
    * (scalar). Neither: the first of BUILDS that WebAssembly.validate accepts. */
@@ -372,7 +379,7 @@
     return i === keys.length;
   }
 
-  const api = { createAttention, CoreError, BUILDS };
+  const api = { createAttention, supportedBuilds, CoreError, BUILDS };
   if (isNode) module.exports = api;
   else root.AttnCore = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
