@@ -120,21 +120,36 @@ fuzz: ## fuzz the C core for FUZZ_SECONDS (60) seconds
 	  -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 \
 	  build/fuzz/corpus tests/fuzz/corpus
 
-# ---- benchmark (issue 5) ------------------------------------------------------
+# ---- benchmark (issues 5 and 14) ----------------------------------------------
 # `make bench` prints a report and exits 0 whatever it finds. tests/bench/:
-# bench.mjs times forward() at four sizes on the SIMD and scalar wasm builds,
-# the native build (the driver's `time N`), plain JS (plain.mjs) and
-# @tensorflow/tfjs-backend-wasm (tfjs.mjs); build/attn-bench.wasm holds the
-# f32x4 peak probe (peak.c) and the SIMD kernels alone, to time the GEMMs.
+# bench.mjs times forward() at four sizes on every wasm build (resident and
+# copy paths), the native build (the driver's `time N`), plain JS (plain.mjs)
+# and @tensorflow/tfjs-backend-wasm (tfjs.mjs), in a Node given
+# --experimental-wasm-relaxed-simd so that Node 20 runs the relaxed build too;
+# build/attn-bench.wasm and build/attn-bench-relaxed.wasm hold the f32x4 peak
+# probe (peak.c: mul+add, and relaxed_madd) and the SIMD and relaxed kernels
+# alone, to time the GEMMs. chromium.mjs times the same passes in headless
+# Chromium; page.mjs times the page.
 .PHONY: bench
+
+BENCH_EXPORTS := bench_peak bench_peak_chains attn__gemm attn__pack_transposed attn__packed_size malloc free
 
 build/attn-bench.wasm: tests/bench/peak.c core/pack.c core/kernels_simd.c $(CORE_HDR) | build
 	$(EMCC) $(WARN) -O3 -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -Icore \
-	  -sEXPORTED_FUNCTIONS=_bench_peak,_bench_peak_chains,_attn__gemm,_attn__pack_transposed,_attn__packed_size,_malloc,_free \
+	  -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(BENCH_EXPORTS:%=_%)) \
 	  tests/bench/peak.c core/pack.c core/kernels_simd.c -o $@
 
-bench: ## time forward() on every build, plain JS and tfjs-backend-wasm, and the page (a report)
+build/relaxed/peak.o: tests/bench/peak.c core/simd.h | build
+	mkdir -p build/relaxed
+	$(RELAXED_CC) $(WARN) --target=wasm32-wasi -O3 -msimd128 -mrelaxed-simd -DATTN_RELAXED_SIMD -Icore -c $< -o $@
+
+build/attn-bench-relaxed.wasm: build/relaxed/peak.o build/relaxed/pack.o build/relaxed/kernels_simd.o
+	$(RELAXED_LD) --no-entry --strip-all -z stack-size=1048576 --initial-memory=16777216 $(BENCH_EXPORTS:%=--export=%) \
+	  $(WASI_LIB)/crt1-reactor.o $^ -L$(WASI_LIB) -lc -o $@
+
+bench: ## time forward() on every build, plain JS and tfjs-backend-wasm, in Node and Chromium, and the page (a report)
 	.ci/deps test
-	$(MAKE) all build/attn-bench.wasm
-	node tests/bench/bench.mjs
+	$(MAKE) all build/attn-bench.wasm build/attn-bench-relaxed.wasm
+	node --experimental-wasm-relaxed-simd tests/bench/bench.mjs
+	node tests/bench/chromium.mjs
 	node tests/bench/page.mjs
