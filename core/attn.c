@@ -358,7 +358,10 @@ static void softmax(attn *a) {
     attn__softmax_rows(c->num_heads * c->tgt_len, src_len_extended(c), stage(a, ATTN_SCORES), stage(a, ATTN_WEIGHTS));
 }
 
-/* attn_weights = sum over heads / H (PyTorch's order), or weights as they are */
+/* attn_weights = sum over heads / H, or weights as they are. PyTorch's order:
+ * each element sums from 0, head 0 first, then divides. The loops run head by
+ * head, so that the inner one reads and writes contiguous floats (and the
+ * SIMD builds vectorise it); each element still adds its heads in order. */
 static void average_heads(attn *a) {
     const attn_config *c = &a->cfg;
     size_t per_head = (size_t)c->tgt_len * src_len_extended(c);
@@ -368,11 +371,12 @@ static void average_heads(attn *a) {
         memcpy(out, weights, per_head * c->num_heads * sizeof(float));
         return;
     }
-    for (size_t i = 0; i < per_head; i++) {
-        float sum = 0.0f;
-        for (int h = 0; h < c->num_heads; h++) sum += weights[(size_t)h * per_head + i];
-        out[i] = sum / (float)c->num_heads;
+    for (size_t i = 0; i < per_head; i++) out[i] = 0.0f;
+    for (int h = 0; h < c->num_heads; h++) {
+        const float *head = weights + (size_t)h * per_head;
+        for (size_t i = 0; i < per_head; i++) out[i] += head[i];
     }
+    for (size_t i = 0; i < per_head; i++) out[i] /= (float)c->num_heads;
 }
 
 /* context = weights·v per head, the heads side by side            L×E */

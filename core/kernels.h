@@ -30,8 +30,8 @@ void attn__pack(const float *b, int ldb, int k, int n, float *packed);
 void attn__gemm(int m, int n, int k, const float *a, int lda,
                 const float *packed_b, const float *bias, float *c, int ldc);
 
-/* Softmax of each row of x (rows×cols, contiguous) into y: exp(x - max) /
- * sum. A row whose max is not finite (all -inf, or holding NaN or +inf) is
+/* Softmax of each row of x (rows×cols, contiguous) into y: exp(x - max) ·
+ * (1 / sum), as PyTorch computes it. A row whose max is not finite (all -inf, or holding NaN or +inf) is
  * NaN throughout, as PyTorch gives. */
 void attn__softmax_rows(int rows, int cols, const float *x, float *y);
 

@@ -35,6 +35,7 @@ void attn__softmax_rows(int rows, int cols, const float *x, float *y) {
         }
         float sum = 0.0f;
         for (int j = 0; j < cols; j++) sum += out[j] = expf(in[j] - max);
-        for (int j = 0; j < cols; j++) out[j] /= sum;
+        float scale = 1.0f / sum; /* times 1/sum, as PyTorch's softmax does */
+        for (int j = 0; j < cols; j++) out[j] *= scale;
     }
 }

@@ -173,11 +173,11 @@ static v128_t exp_nonpositive(v128_t x) { /* x is not NaN */
     v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
     r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
     v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
+    p = ATTN_MADD(wasm_f32x4_splat(1.3981999507e-3f), p, r);
+    p = ATTN_MADD(wasm_f32x4_splat(8.3334519073e-3f), p, r);
+    p = ATTN_MADD(wasm_f32x4_splat(4.1665795894e-2f), p, r);
+    p = ATTN_MADD(wasm_f32x4_splat(1.6666665459e-1f), p, r);
+    p = ATTN_MADD(wasm_f32x4_splat(5.0000001201e-1f), p, r);
     p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r);
     p = wasm_f32x4_add(p, wasm_f32x4_splat(1.0f));
     /* 2^n: n is an integer in [-126, 0], so n + (2^23 + 127) is exact and
@@ -258,8 +258,9 @@ void attn__softmax_rows(int rows, int cols, const float *x, float *y) {
             sum4 = wasm_f32x4_add(sum4, e);
         }
 
-        v128_t sum_v = wasm_f32x4_splat(horizontal_sum(sum4));
-        for (j = 0; j < body; j += 4) wasm_v128_store(out + j, wasm_f32x4_div(wasm_v128_load(out + j), sum_v));
-        if (tail) store_tail(out + body, tail, wasm_f32x4_div(load_tail(out + body, tail, 0.0f), sum_v));
+        /* times 1/sum, as PyTorch's softmax does (and a mul is cheaper than a div) */
+        v128_t scale = wasm_f32x4_splat(1.0f / horizontal_sum(sum4));
+        for (j = 0; j < body; j += 4) wasm_v128_store(out + j, wasm_f32x4_mul(wasm_v128_load(out + j), scale));
+        if (tail) store_tail(out + body, tail, wasm_f32x4_mul(load_tail(out + body, tail, 0.0f), scale));
     }
 }
