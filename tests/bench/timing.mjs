@@ -75,6 +75,10 @@ export async function forwards(aCase, { createAttention, builds, tf }) {
   return { fns, attentions, dispose };
 }
 
+/* Where timeTogether() keeps what each call returns, so that no JIT can
+ * drop a call whose result goes unused (Chromium's did with plain JS). */
+export let sink = null;
+
 /* Takes turns between the named functions: a warm-up each, then `rounds`
  * rounds in which each runs one untimed call (but the slowest) and then a
  * block of samples back to back, about BLOCK_MS long. Returns { name:
@@ -83,14 +87,14 @@ export function timeTogether(fns, rounds) {
   const batch = {}, block = {}, rewarm = {}, samples = {}, spent = {};
   for (const [name, fn] of Object.entries(fns)) {
     const t = now();
-    fn(); /* first call: compiles, sizes buffers, packs the weights */
+    sink = fn(); /* first call: compiles, sizes buffers, packs the weights */
     const first = now() - t;
     /* warm-up: at least one more call and 20 first calls' time (300 ms at
      * most, 50 ms at least: the JIT needs many calls of a small one) */
     let calls = 0;
     const start = now(), until = start + Math.min(300, Math.max(50, 20 * first));
     do {
-      fn();
+      sink = fn();
       calls++;
     } while (now() < until);
     const once = (now() - start) / calls;
@@ -103,13 +107,16 @@ export function timeTogether(fns, rounds) {
   for (let r = 0; r < rounds; r++)
     for (const [name, fn] of Object.entries(fns)) {
       if (samples[name].length >= 3 && spent[name] > SLOW_SAMPLES_MS) continue;
-      if (rewarm[name]) fn(); /* the others' turns evicted this one's data from the caches */
+      if (rewarm[name]) sink = fn(); /* the others' turns evicted this one's data from the caches */
       for (let b = 0; b < block[name]; b++) {
         const n = batch[name], t = now();
-        for (let i = 0; i < n; i++) fn();
+        for (let i = 0; i < n; i++) sink = fn();
         const ms = now() - t;
-        samples[name].push(ms / n);
         spent[name] += ms;
+        /* too short for the clock (a page's performance.now() ticks by 0.1 ms
+         * where it is not cross-origin isolated): longer samples from now on */
+        if (ms < SAMPLE_MS / 2) batch[name] *= 2;
+        else samples[name].push(ms / n);
       }
     }
   const result = {};
