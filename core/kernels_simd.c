@@ -37,7 +37,12 @@
  * unrolled loads by accumulator and V8 spills; V8 unrolls it by 2 itself and
  * keeps every value in a register. KC and MC were chosen by measurement
  * (128 × 32 at 90-97% of the peak probe on the shapes of a BERT layer;
- * 64 × 64, 160 × 24, 256 × 16 and 256 × 32 within a few % of it). */
+ * 64 × 64, 160 × 24, 256 × 16 and 256 × 32 within a few % of it).
+ *
+ * The relaxed build (ATTN_MADD = f32x4.relaxed_madd, one vfmadd231ps where the
+ * CPU has FMA3) runs the same tile. Its fused step needs no product register,
+ * but 5×8 and 6×8 tiles (10 and 12 accumulators) measured 0.55-0.65× the 4×8
+ * one on an AMD EPYC: clang-19 hoists the extra broadcasts and V8 spills. */
 #define KC 128 /* steps of k per block */
 #define MC 32  /* rows of A per block: MC × KC packed floats, 16 KiB of stack */
 
