@@ -42,7 +42,7 @@
  * The relaxed build (ATTN_MADD = f32x4.relaxed_madd, one vfmadd231ps where the
  * CPU has FMA3) runs the same tile. Its fused step needs no product register,
  * but 5×8 and 6×8 tiles (10 and 12 accumulators) measured 0.55-0.65× the 4×8
- * one on an AMD EPYC: clang-19 hoists the extra broadcasts and V8 spills. */
+ * one on an AMD EPYC. */
 #define KC 128 /* steps of k per block */
 #define MC 32  /* rows of A per block: MC × KC packed floats, 16 KiB of stack */
 
