@@ -21,7 +21,13 @@
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('./case.js') : root.AttnCase;
-  const wasmBase64 = () => (isNode ? require('../build/attn-wasm.js') : root.AttnWasm);
+
+  /* The builds as base64, by name (build/attn-wasm.js). */
+  function wasmSources() {
+    const sources = isNode ? require('../build/attn-wasm.js') : root.AttnWasm;
+    if (!sources) throw new Error('the wasm core is not loaded: run make, and load build/attn-wasm.js first');
+    return sources;
+  }
 
   function decodeBase64(text) {
     if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(text, 'base64'));
@@ -62,8 +68,7 @@
 
   /* The builds this engine can run, best first. */
   function supportedBuilds() {
-    const sources = wasmBase64();
-    if (!sources) throw new Error('the wasm core is not loaded: run make, and load build/attn-wasm.js first');
+    const sources = wasmSources();
     return BUILDS.filter((name) => WebAssembly.validate(decodeBase64(sources[name])));
   }
 
@@ -71,8 +76,7 @@
    * engine cannot run it); or the older simd: true (the SIMD build) or false
    * (scalar). Neither: the first of BUILDS that WebAssembly.validate accepts. */
   async function createAttention({ build, simd } = {}) {
-    const sources = wasmBase64();
-    if (!sources) throw new Error('the wasm core is not loaded: run make, and load build/attn-wasm.js first');
+    const sources = wasmSources();
     if (build !== undefined && simd !== undefined) throw new Error('give build or simd, not both');
     if (build !== undefined && !BUILDS.includes(build))
       throw new Error(`build: expected one of ${BUILDS.join(', ')}, got ${JSON.stringify(build)}`);
