@@ -83,7 +83,7 @@ for (const simd of [true, false]) {
 
 /* A random edit of one used input of parsed: { name, index, value }. */
 function randomEdit(random, parsed) {
-  const names = Object.keys(parsed.inputs).filter((n) => !(n === 'key' || n === 'value') || parsed.inputs[n] !== parsed.inputs.query);
+  const names = Object.keys(parsed.inputs);
   const name = names[Math.floor(random() * names.length)];
   const index = Math.floor(random() * parsed.inputs[name].length);
   const bool = (name === 'attn_mask' && parsed.config.attn_mask_kind === 1) || (name === 'key_padding_mask' && parsed.config.key_padding_mask_kind === 1);
@@ -98,8 +98,13 @@ for (const build of ['simd', 'scalar']) {
     const fresh = await createAttention({ build });
     for (let i = 0; i < 120; i++) {
       const parsed = parseCase(randomCase(random, { maxLen: 7 }));
-      const edited = { config: parsed.config, inputs: { ...parsed.inputs } };
-      for (const name in edited.inputs) edited.inputs[name] = Float32Array.from(parsed.inputs[name]); /* key and value become their own arrays */
+      /* a copy of each array, one copy where the case has one array (key
+       * and value default to query): an edit of one is an edit of all */
+      const copies = new Map(), edited = { config: parsed.config, inputs: {} };
+      for (const [name, data] of Object.entries(parsed.inputs)) {
+        if (!copies.has(data)) copies.set(data, Float32Array.from(data));
+        edited.inputs[name] = copies.get(data);
+      }
       resident.forward(parsed);
       const edits = 1 + Math.floor(random() * 3);
       for (let e = 0; e < edits; e++) {
@@ -165,6 +170,17 @@ test('set(), forward() without a case, and the shapes: what they refuse and what
   assert.throws(() => attention.set('query', 5), /expected 12 numbers \(3×4\), got number/);
   assert.deepEqual(compareStages(attention.forward(), stages, { rtol: 0, atol: 0 }), [], 'the refused calls changed nothing');
 
+  /* self-attention: key and value are query, so a write to one is a write to all three */
+  const fresh = await createAttention();
+  attention.set('key', 4, 2.5);
+  const query = c.query.map((row) => row.slice());
+  query[1][0] = 2.5;
+  const edited = attention.forward();
+  assert.deepEqual(compareStages(edited, fresh.forward({ ...c, query }), { rtol: 0, atol: 0 }), []);
+  assert.notDeepEqual(edited.q.data, stages.q.data);
+  attention.set('query', 4, 5);
+  assert.deepEqual(compareStages(attention.forward(), stages, { rtol: 0, atol: 0 }), [], 'and back');
+
   attention.set('attn_mask', 1, false); /* a bool mask takes booleans */
   attention.set('attn_mask', 0, true);
   const masked = attention.forward();
@@ -176,7 +192,6 @@ test('set(), forward() without a case, and the shapes: what they refuse and what
   assert.equal(attention.inputShapes().bias_k, undefined);
   for (const [name, shape] of Object.entries(attention.inputShapes())) attention.set(name, new Float32Array(shape.reduce((a, b) => a * b)).fill(0.5));
   const viaSet = attention.forward();
-  const fresh = await createAttention();
   const parsed = parseCase({ ...c, add_bias_kv: false, bias_k: undefined, bias_v: undefined });
   for (const name in parsed.inputs) parsed.inputs[name] = new Float32Array(parsed.inputs[name].length).fill(0.5);
   assert.deepEqual(compareStages(viaSet, fresh.forward(parsed), { rtol: 0, atol: 0 }), []);

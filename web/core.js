@@ -157,6 +157,7 @@
         input: Object.fromEntries(inputs.map((input) => [input.name, input])),
         stageShapes: this.stageNames.map((name, i) => [name, this.shape(this.core.attn_stage_shape, i)]),
         stages: null, /* where each stage is, once computed (attn_stage is NULL before) */
+        aliases: {},  /* see write() */
         views: null,  /* see views() */
       };
     }
@@ -202,6 +203,12 @@
         else for (let i = 0; i < count; i++) heap[offset + i] = data[i];
         this.core.attn_input_changed(this.handle, index);
       }
+      /* inputs that are one array in the case (key and value default to
+       * query): set() writes them together */
+      plan.aliases = {};
+      for (const a of plan.inputs)
+        for (const b of plan.inputs)
+          if (a !== b && inputs[a.name] === inputs[b.name]) (plan.aliases[a.name] ||= []).push(b.name);
     }
 
     /* Writes into an input that the core holds, and marks it changed:
@@ -210,29 +217,40 @@
      *   set(name, values)        the whole input: an array-like of as many
      *                            numbers as its shape holds, row-major
      * The next forward() (with or without a case) sees it. The input must be
-     * one the current configuration uses (inputShapes() lists them). */
+     * one the current configuration uses (inputShapes() lists them). Inputs
+     * that the last forward(aCase) was given as one array are written
+     * together: in self-attention (no key or value in the case) a write to
+     * query is a write to key and value too, as the case says. */
     set(name, ...args) {
       const input = this.plan && Object.hasOwn(this.plan.input, name) ? this.plan.input[name] : null;
       if (!input) {
         const used = this.plan ? this.plan.inputs.map((i) => i.name).join(', ') : 'none yet: give a case to forward() first';
         throw new RangeError(`set: ${name} is not an input of this configuration (its inputs: ${used})`);
       }
-      const { index, offset, count, shape } = input, heap = this.heap();
+      const { count, shape } = input;
+      let write; /* (heap, offset of one input) */
       if (args.length === 2) {
         const [at, value] = args;
         if (!Number.isInteger(at) || at < 0 || at >= count)
           throw new RangeError(`set: ${name} holds ${count} numbers (${shape.join('×')}), so index ${at} is not in it`);
         if (typeof value !== 'number' && typeof value !== 'boolean')
           throw new TypeError(`set: ${name}[${at}]: expected a number, got ${typeof value}`);
-        heap[offset + at] = value;
+        write = (heap, offset) => { heap[offset + at] = value; };
       } else {
         const values = args[0];
         if (args.length !== 1 || !values || typeof values.length !== 'number' || values.length !== count)
           throw new RangeError(`set: ${name}: expected ${count} numbers (${shape.join('×')}), got ${values && typeof values.length === 'number' ? values.length : typeof values}`);
-        if (count > SMALL) heap.set(values, offset);
-        else for (let i = 0; i < count; i++) heap[offset + i] = values[i];
+        write = (heap, offset) => {
+          if (count > SMALL) heap.set(values, offset);
+          else for (let i = 0; i < count; i++) heap[offset + i] = values[i];
+        };
       }
-      this.core.attn_input_changed(this.handle, index);
+      const heap = this.heap();
+      for (const target of [name, ...(this.plan.aliases[name] || [])]) {
+        const { index, offset } = this.plan.input[target];
+        write(heap, offset);
+        this.core.attn_input_changed(this.handle, index);
+      }
     }
 
     /* The shapes of the inputs the current configuration uses, and of every

@@ -41,8 +41,9 @@ export const flopsOf = ({ L, E }) => 8 * L * E * E + 4 * L * L * E; /* 4 project
 
 /* The forward passes of one case, by name:
  *   BUILD           the resident path, what the page does after an edit: the
- *                   weights stay in the core; a call writes query (set) and
- *                   runs forward() on the resident inputs, stages as views
+ *                   weights stay in the core; a call writes query (set, which
+ *                   in self-attention writes key and value too) and runs
+ *                   forward() on the resident inputs, stages as views
  *   BUILD copy      forward(aCase): every input copied in (so every weight is
  *                   packed again), every stage copied out
  *   plain           plain JS (plain.mjs)
