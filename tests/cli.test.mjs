@@ -41,20 +41,6 @@ test('cli: reads stdin with -, and the scalar build gives the same stages', () =
   assert.deepEqual(compareStages(stagesOf(scalar.stdout), stagesOf(simd.stdout)), []);
 });
 
-test('cli: --relaxed runs the relaxed build in a Node that runs it, and otherwise says what it needs', () => {
-  const input = JSON.stringify(lecture.case);
-  const flagged = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', CLI, '--relaxed', '-'], { input, encoding: 'utf8' });
-  assert.equal(flagged.status, 0, flagged.stderr);
-  assert.deepEqual(compareStages(stagesOf(flagged.stdout), lecture.stages), []);
-  const plain = spawnSync(process.execPath, [CLI, '--relaxed', '-'], { input, encoding: 'utf8' });
-  if (plain.status === 0) assert.deepEqual(compareStages(stagesOf(plain.stdout), lecture.stages), []); /* a Node that runs relaxed SIMD itself */
-  else {
-    assert.equal(plain.status, 1);
-    assert.equal(plain.stdout, '');
-    assert.match(plain.stderr, /^attention-cli: this engine cannot run the relaxed build: it needs wasm relaxed SIMD .*--experimental-wasm-relaxed-simd\)\n$/);
-  }
-});
-
 test('cli: null counts as absent, and the forward arguments PyTorch takes are accepted', () => {
   const input = JSON.stringify({ ...lecture.case, key: null, value: null, attn_mask: null, key_padding_mask: null,
     bias_k: null, bias_v: null, kdim: null, vdim: null, q_proj_weight: null, need_weights: true, dropout: 0.0, batch_first: false });

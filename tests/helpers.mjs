@@ -1,11 +1,11 @@
 // helpers.mjs: what the test suites share: the fixtures, the tolerance check,
 // the native driver, and seeded random cases.
+import { supportedBuilds } from '../web/attention.mjs';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import State from '../web/page/state.js';
-import { supportedBuilds } from '../web/attention.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURE_DIR = join(ROOT, 'tests', 'fixtures');

@@ -1,7 +1,7 @@
 // attention.mjs: the attention core for Node and bundlers, as an ES module.
 //
 //   import { createAttention } from './web/attention.mjs';
-//   const attention = await createAttention();          // { simd } to choose the build
+//   const attention = await createAttention();          // { build } to choose the build
 //   const { attn_weights, output } = attention.forward(aCase);
 //
 // The code lives in the classic scripts core.js and case.js, which a page
@@ -9,5 +9,8 @@
 import core from './core.js';
 import caseFormat from './case.js';
 
-export const { createAttention, supportedBuilds, CoreError, BUILDS } = core;
+/* the wasm builds (relaxed, simd, scalar) and which of them this engine runs */
+export const { supportedBuilds, BUILDS } = core;
+
+export const { createAttention, CoreError } = core;
 export const { parseCase, parseJSON, stagesToJSON, CaseError, STAGE_NAMES } = caseFormat;

@@ -9,15 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { createAttention, parseCase, parseJSON, stagesToJSON, STAGE_NAMES } from './attention.mjs';
 
-const USAGE = `usage: attention-cli [--relaxed | --simd | --scalar] CASE.json
+const USAGE = `usage: attention-cli [--scalar | --simd] CASE.json
   CASE.json   a case in the JSON format of README.md, or - to read stdin
-  --relaxed   use the relaxed-SIMD wasm build, or fail (Node 20 runs it only
-              with node --experimental-wasm-relaxed-simd)
+  --scalar    use the scalar wasm build (default: SIMD when supported)
   --simd      use the SIMD wasm build, or fail
-  --scalar    use the scalar wasm build
-  (default: the first of relaxed, SIMD and scalar that this Node runs)
 Prints every stage (${STAGE_NAMES.join(', ')}) as JSON.`;
-const BUILD_FLAGS = { '--relaxed': 'relaxed', '--simd': 'simd', '--scalar': 'scalar' };
 
 function fail(message, code = 1) {
   process.stderr.write(`attention-cli: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
@@ -31,10 +27,10 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 const flags = args.filter((a) => a.startsWith('--'));
 const files = args.filter((a) => !a.startsWith('--'));
-const unknown = flags.filter((f) => !Object.hasOwn(BUILD_FLAGS, f));
+const unknown = flags.filter((f) => f !== '--scalar' && f !== '--simd');
 if (unknown.length) fail(`unknown option ${unknown[0]}\n${USAGE}`, 2);
 if (files.length !== 1) fail(`expected one case file (or -), got ${files.length}; see --help`, 2);
-if (flags.length > 1) fail('give at most one of --relaxed, --simd and --scalar', 2);
+if (flags.length > 1) fail('give at most one of --scalar and --simd', 2);
 
 const path = files[0];
 let text;
@@ -46,7 +42,7 @@ try {
 
 try {
   const parsed = parseCase(parseJSON(text, path === '-' ? 'stdin' : path));
-  const attention = await createAttention({ build: BUILD_FLAGS[flags[0]] }).catch((e) => fail(e.message)); /* a build this Node cannot run */
+  const attention = await createAttention({ simd: flags[0] === '--simd' ? true : flags[0] === '--scalar' ? false : undefined });
   process.stdout.write(stagesToJSON(attention.forward(parsed)) + '\n');
 } catch (e) {
   if (e.name === 'CaseError' || e.name === 'CoreError') fail(e.message);

@@ -253,17 +253,6 @@
       }
     }
 
-    /* The shapes of the inputs the current configuration uses, and of every
-     * stage, as the core reports them: { name: [dims] }; {} before the first
-     * configuration. */
-    inputShapes() {
-      return this.plan ? Object.fromEntries(this.plan.inputs.map(({ name, shape }) => [name, shape.slice()])) : {};
-    }
-
-    stageShapes() {
-      return this.plan ? Object.fromEntries(this.plan.stageShapes.map(([name, shape]) => [name, shape.slice()])) : {};
-    }
-
     copies(located) {
       const heap = this.heap(), stages = {};
       for (const { name, offset, count, shape } of located) {
@@ -331,6 +320,20 @@
       const layout = layoutOf(aCase, parsed.inputs);
       if (layout) this.parsed = { layout, result: { config: parsed.config, inputs: { ...parsed.inputs } } };
       return parsed;
+    }
+
+    /* { name: shape } of the inputs the current configuration uses, and of
+     * every stage, as the core reports them (attn_input_shape,
+     * attn_stage_shape). Empty before the first configuration. */
+    inputShapes() { return this.shapesOf(this.inputNames, this.core.attn_input_shape); }
+    stageShapes() { return this.shapesOf(this.stageNames, this.core.attn_stage_shape); }
+    shapesOf(names, shapeOf) {
+      const shapes = {};
+      names.forEach((name, i) => {
+        const shape = this.shape(shapeOf, i);
+        if (shape) shapes[name] = shape;
+      });
+      return shapes;
     }
 
     /* Bytes of wasm memory in use: it only grows. */

@@ -28,9 +28,8 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createAttention, supportedBuilds, parseCase } from '../../web/attention.mjs';
-import State from '../../web/page/state.js';
 import { compareStages, driverScript, runDriver, NATIVE, ROOT } from '../helpers.mjs';
-import { SIZES, makeCase, flopsOf, forwards, timeTogether, median, fmtTime, fmtGflops, fmtRatio, table } from './timing.mjs';
+import { SIZES, seeded, makeCase, flopsOf, forwards, timeTogether, median, fmtTime, fmtGflops, fmtRatio, table } from './timing.mjs';
 import { startTfjs } from './tfjs.mjs';
 
 const now = () => performance.now();
@@ -161,7 +160,7 @@ async function main() {
   const results = [];
   const configFields = (await createAttention()).configFields;
   for (const [index, size] of SIZES.entries()) {
-    const aCase = makeCase(size, State.seededRandom(1000 + index));
+    const aCase = makeCase(size, 1000 + index);
     const { fns, attentions, dispose } = await forwards(aCase, { createAttention, builds, tf: tfjs.tf });
 
     // the same stages from every path and implementation, against the SIMD copy path's
@@ -181,7 +180,7 @@ async function main() {
     }
     const times = timeTogether({ ...fns, ...cFns }, size.rounds);
     times.native = timeNative(aCase, configFields, size.nativeRuns);
-    const gemm = timeGemms(benches, size, State.seededRandom(2000 + index));
+    const gemm = timeGemms(benches, size, seeded(2000 + index));
     const memory = Object.fromEntries(builds.map((b) => [b, attentions[b].memoryBytes()]));
     results.push({ size, times, gemm, disagree, memory });
     dispose();

@@ -17,8 +17,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>make bench</title>
 <script src="${TFJS}tf-backend-wasm.min.js"></script>
 <script src="/build/attn-wasm.js"></script>
 <script src="/web/case.js"></script>
-<script src="/web/core.js"></script>
-<script src="/web/page/state.js"></script>`;
+<script src="/web/core.js"></script>`;
 
 const server = await serve({ pages: { '/bench.html': PAGE } });
 const browser = await launch('chromium');
@@ -46,7 +45,7 @@ try {
     const times = await page.evaluate(async (sizeIndex) => {
       const { SIZES: sizes, makeCase, forwards, timeTogether } = await import('/tests/bench/timing.mjs');
       const s = sizes[sizeIndex];
-      const aCase = makeCase(s, AttnState.seededRandom(1000 + sizeIndex));
+      const aCase = makeCase(s, 1000 + sizeIndex);
       const { fns, dispose } = await forwards(aCase, { createAttention: AttnCore.createAttention, builds: AttnCore.supportedBuilds(), tf });
       try {
         return timeTogether(fns, s.rounds);

@@ -22,9 +22,16 @@ export const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/* Self-attention, bias on, random weights, every input { shape, data }.
- * random: a seeded generator (web/page/state.js's seededRandom). */
-export function makeCase({ L, E, H }, random) {
+/* Repeatable numbers in [0, 1) from a seed (a linear congruential
+ * generator: the bench needs the same numbers each run, not good ones). */
+export function seeded(seed) {
+  let state = seed >>> 0;
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
+}
+
+/* Self-attention, bias on, random weights, every input { shape, data }. */
+export function makeCase({ L, E, H }, seed) {
+  const random = seeded(seed);
   const tensor = (shape, scale) => ({
     shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => (random() * 2 - 1) * scale),
   });
