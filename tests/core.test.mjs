@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, parseCase } from '../web/attention.mjs';
-import { loadFixtures, compareStages, driverScript, runDriver, NATIVE, NATIVE_ASAN, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
+import { loadFixtures, compareStages, driverScript, runDriver, overflowingCase, NATIVE, NATIVE_ASAN, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
 
 const fixtures = loadFixtures();
 
@@ -29,6 +29,19 @@ for (const build of TESTED_WASM_BUILDS) {
         assert.deepEqual(failures, [], failures[0]);
       });
     }
+  });
+}
+
+/* overflowingCase() (helpers.mjs): PyTorch 1.13 gives NaN at scores[0][0]
+ * and scores[2][0] and +inf beside them; a fused multiply-add alone would
+ * give +inf at both. */
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build: where a product overflows float32, PyTorch's infinities and NaNs`, async () => {
+    const got = (await createAttention({ build })).forward(overflowingCase());
+    assert.deepEqual(Array.from(got.scores.data.filter((x, i) => i % 3 === 0)), [NaN, Infinity, NaN]);
+    assert.equal(got.scores.data[1], Infinity);
+    const scalar = (await createAttention({ build: 'scalar' })).forward(overflowingCase());
+    assert.deepEqual(compareStages(got, scalar), [], 'every stage as the scalar build, NaN and ±inf exactly');
   });
 }
 

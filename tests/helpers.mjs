@@ -122,6 +122,16 @@ export function runDriver(binary, script) {
 /* The page's seeded generator (mulberry32), so a failing case can be replayed. */
 export const { seededRandom } = State;
 
+/* A product past float32: the lecture with query[0][0] = FLT_MAX. q·kᵀ then
+ * sums +inf and a product below -FLT_MAX: inf - inf, NaN, in PyTorch 1.13
+ * (checked with Debian's python3-torch) as in a mul then an add; a fused
+ * multiply-add, which does not round the product, gives +inf. */
+export function overflowingCase() {
+  const c = structuredClone(loadFixtures().find((f) => f.name === 'lecture').case);
+  c.query[0][0] = 3.4028234663852886e38;
+  return c;
+}
+
 /* A random case in the JSON format: every option, shapes up to the limits given. */
 export function randomCase(random, { minLen = 1, maxLen = 9, minHeads = 1, maxHeads = 4, minHeadDim = 1, maxHeadDim = 6 } = {}) {
   const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));

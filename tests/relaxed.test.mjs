@@ -5,16 +5,17 @@
 //     relaxed SIMD only with the flag; a Node that runs it without checked it
 //     in those suites already).
 //   - In headless Chromium and Firefox, which run relaxed SIMD by default:
-//     createAttention() picks the relaxed build, and it meets every fixture
-//     and random cases (with sums longer than one GEMM k-block) against the
-//     float64 reference.
+//     createAttention() picks the relaxed build, and it meets every fixture,
+//     random cases (with sums longer than one GEMM k-block) against the
+//     float64 reference, and the scalar build's NaNs and infinities where a
+//     product overflows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { supportedBuilds } from '../web/attention.mjs';
 import { referenceForward } from './reference.mjs';
-import { ROOT, NON_FINITE, loadFixtures, compareStages, seededRandom, randomCase } from './helpers.mjs';
+import { createAttention, supportedBuilds } from '../web/attention.mjs';
+import { ROOT, NON_FINITE, loadFixtures, compareStages, seededRandom, randomCase, overflowingCase } from './helpers.mjs';
 import { launch, BROWSERS } from './browser.mjs';
 
 const nodeRunsRelaxed = supportedBuilds().includes('relaxed');
@@ -36,8 +37,9 @@ for (const suite of ['core.test.mjs', 'random.test.mjs']) {
   });
 }
 
-/* The fixtures, and random cases with every option, up to 140 rows and E = 144. */
-function parityCases() {
+/* The fixtures, random cases with every option, up to 140 rows and E = 144,
+ * and a product past float32 (its NaNs and infinities as the scalar build's). */
+async function parityCases() {
   const random = seededRandom(14);
   const randoms = [
     ...Array.from({ length: 60 }, () => randomCase(random)),
@@ -47,12 +49,13 @@ function parityCases() {
   return [
     ...loadFixtures().map((f) => ({ name: f.name, case: f.case, want: f.stages })),
     ...randoms.map((c, i) => ({ name: `random ${i} (seeded 14)`, case: c, want: referenceForward(c) })),
+    { name: 'a product past float32', case: overflowingCase(), want: (await createAttention({ build: 'scalar' })).forward(overflowingCase()) },
   ];
 }
 
 for (const name of BROWSERS) {
   test(`relaxed build in ${name}: chosen by default, and it meets the fixtures and random cases`, { timeout: 5 * 60 * 1000 }, async () => {
-    const cases = parityCases();
+    const cases = await parityCases();
     const browser = await launch(name);
     try {
       const page = await browser.newPage();
