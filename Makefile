@@ -7,7 +7,7 @@ CC ?= gcc
 export NODE_PATH := /usr/share/nodejs
 
 CORE_SRC := core/attn.c core/pack.c
-CORE_HDR := core/attn.h core/kernels.h core/simd.h
+CORE_HDR := core/attn.h core/kernels.h
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror
 
 EXPORTS := attn_new attn_free attn_configure attn_input attn_input_changed attn_forward attn_stage \
@@ -41,7 +41,7 @@ build:
 	mkdir -p build
 
 # SIMD build: the wasm_simd128.h kernels.
-build/attn-simd.wasm: $(CORE_SRC) core/kernels_simd.c $(CORE_HDR) | build
+build/attn-simd.wasm: $(CORE_SRC) core/kernels_simd.c $(CORE_HDR) core/simd.h | build
 	$(EMCC) $(WARN) $(EMFLAGS) -msimd128 $(CORE_SRC) core/kernels_simd.c -o $@
 
 # Scalar build: the plain C kernels and no SIMD at all, for engines without it.
@@ -61,11 +61,11 @@ RELAXED_CC ?= clang-19
 RELAXED_LD ?= wasm-ld-19
 WASI_LIB := /usr/lib/wasm32-wasi
 
-build/relaxed/%.o: core/%.c $(CORE_HDR) | build
+build/relaxed/%.o: core/%.c $(CORE_HDR) core/simd.h | build
 	mkdir -p build/relaxed
 	$(RELAXED_CC) $(WARN) --target=wasm32-wasi -O3 -msimd128 -mrelaxed-simd -DATTN_RELAXED_SIMD -c $< -o $@
 
-build/attn-relaxed.wasm: build/relaxed/attn.o build/relaxed/pack.o build/relaxed/kernels_simd.o
+build/attn-relaxed.wasm: $(CORE_SRC:core/%.c=build/relaxed/%.o) build/relaxed/kernels_simd.o
 	$(RELAXED_LD) --no-entry --strip-all -z stack-size=1048576 --initial-memory=16777216 $(EXPORTS:%=--export=%) \
 	  $(WASI_LIB)/crt1-reactor.o $^ -L$(WASI_LIB) -lc -o $@
 
@@ -134,7 +134,7 @@ fuzz: ## fuzz the C core for FUZZ_SECONDS (60) seconds
 
 BENCH_EXPORTS := bench_peak bench_peak_chains attn__gemm attn__pack_transposed attn__packed_size malloc free
 
-build/attn-bench.wasm: tests/bench/peak.c core/pack.c core/kernels_simd.c $(CORE_HDR) | build
+build/attn-bench.wasm: tests/bench/peak.c core/pack.c core/kernels_simd.c $(CORE_HDR) core/simd.h | build
 	$(EMCC) $(WARN) -O3 -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -Icore \
 	  -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(BENCH_EXPORTS:%=_%)) \
 	  tests/bench/peak.c core/pack.c core/kernels_simd.c -o $@
