@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, parseCase, sumSharedInputs } from '../web/attention.mjs';
 import { referenceForward, referenceBackward } from './reference.mjs';
-import { seededRandom, randomCase, compareStages, driverScript, runDriver, NATIVE } from './helpers.mjs';
+import { seededRandom, randomCase, compareStages, driverScript, runDriver, NATIVE, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
 
 const CASES = 400;
 const SEED = 20261126;
@@ -47,9 +47,9 @@ function loss(c, g) {
   return dot('output', g.output) + dot('attn_weights', g.attn_weights) + dot('weights', g.weights);
 }
 
-for (const simd of [true, false]) {
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build agrees with the float64 reference on ${all.length} random cases`, async () => {
-    const attention = await createAttention({ simd });
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build agrees with the float64 reference on ${all.length} random cases`, async () => {
+    const attention = await createAttention({ build });
     all.forEach((c, i) => {
       const failures = compareStages(attention.forward(c), want[i]);
       assert.deepEqual(failures, [], `case ${i} (seeded ${SEED}): ${failures[0]}\n${JSON.stringify(c)}`);
@@ -83,9 +83,9 @@ test('the reference backward pass agrees with central finite differences of the 
   assert.ok(checked >= 300, `${checked} finite differences checked`);
 });
 
-for (const simd of [true, false]) {
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build's backward agrees with the float64 reference on ${all.length} random cases`, async () => {
-    const attention = await createAttention({ simd });
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build's backward agrees with the float64 reference on ${all.length} random cases`, async () => {
+    const attention = await createAttention({ build });
     all.forEach((c, i) => {
       attention.forward(c);
       const got = attention.backward(given[i]);
@@ -96,7 +96,7 @@ for (const simd of [true, false]) {
   });
 }
 
-test('native build agrees with the float64 reference on the same random cases', async () => {
+test('native build agrees with the float64 reference on the same random cases', { skip: !TESTED_BUILDS.includes('native') && 'ATTN_BUILDS leaves it out' }, async () => {
   const { configFields } = await createAttention();
   const parsed = all.map((c) => parseCase(c));
   const grads = (g) => Object.fromEntries(Object.entries(g).map(([stage, nested]) => [stage, nested.flat(Infinity)]));
@@ -111,13 +111,15 @@ test('native build agrees with the float64 reference on the same random cases', 
   });
 });
 
-test('SIMD and scalar builds agree with each other', async () => {
-  const [simd, scalar] = await Promise.all([createAttention({ simd: true }), createAttention({ simd: false })]);
-  for (const c of large) {
-    const failures = compareStages(simd.forward(c), scalar.forward(c));
-    assert.deepEqual(failures, [], failures[0]);
-  }
-});
+for (const build of TESTED_WASM_BUILDS.filter((b) => b !== 'scalar')) {
+  test(`${build} and scalar builds agree with each other`, async () => {
+    const [simd, scalar] = await Promise.all([createAttention({ build }), createAttention({ build: 'scalar' })]);
+    for (const c of large) {
+      const failures = compareStages(simd.forward(c), scalar.forward(c));
+      assert.deepEqual(failures, [], failures[0]);
+    }
+  });
+}
 
 test('results stay correct after wasm memory grows, and earlier results stay intact', async () => {
   const attention = await createAttention();
