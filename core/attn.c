@@ -445,6 +445,9 @@ const char *attn_error(const attn *a) { return a ? a->error : "no attn object"; 
 /* ---- for backward.c (backward.h) ---------------------------------------- */
 
 const attn_config *attn__config(const attn *a) { return a->configured ? &a->cfg : NULL; }
+const float *attn__input_read(const attn *a, int i) {
+    return a->configured && i >= 0 && i < ATTN_INPUT_COUNT ? input(a, i) : NULL;
+}
 attn_grads *attn__grads(const attn *a) { return a->grads; }
 void attn__set_grads(attn *a, attn_grads *g) { a->grads = g; }
 size_t attn__buffer_floats(const attn *a) { return a->arena_floats; }

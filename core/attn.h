@@ -188,7 +188,9 @@ const char *attn_error(const attn *a);
 float *attn_grad_input(attn *a, int stage);
 
 /* Computes every gradient from the stages of the last attn_forward() and the
- * inputs as they are (so change no input in between). ATTN_ERR_STATE before
+ * inputs as they are (so change no input in between); it only reads them and
+ * marks none changed, so the next attn_forward() packs no weight again because
+ * of it. ATTN_ERR_STATE before
  * an attn_forward() of the current configuration; ATTN_ERR_LIMIT or
  * ATTN_ERR_NOMEM when the gradient buffers cannot be had. */
 int attn_backward(attn *a);

@@ -5,7 +5,8 @@
 //   - warnings; backward(): self-attention's summed gradient, copies, into;
 //   - resident inputs: set() and forward() without a case give bit for bit
 //     what a fresh forward of the edited case gives; a weight is packed again
-//     only when marked changed; what set() refuses; the shapes it reports;
+//     only when marked changed, and never because of a backward(); what
+//     set() refuses; the shapes it reports;
 //   - which build createAttention() picks;
 //   - stage views: valid until the next call, empty after memory grows.
 import { test } from 'node:test';
@@ -223,6 +224,29 @@ test('a weight is packed again only when it was marked changed (attn_input_chang
   c.inputs[name][0] += 1;
   const fresh = await createAttention();
   assert.deepEqual(compareStages(after, fresh.forward(c), { rtol: 0, atol: 0 }), []);
+});
+
+test('backward() marks no input changed: the next forward() packs no weight again', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(31);
+  const layouts = new Set(); /* in_proj_weight, and q/k/v_proj_weight */
+  while (layouts.size < 2) {
+    const c = randomCase(random, { maxLen: 5 });
+    const weights = ['in_proj_weight', 'q_proj_weight', 'k_proj_weight', 'v_proj_weight', 'out_proj.weight'].filter((name) => c[name]);
+    layouts.add(weights.length);
+    const before = attention.forward(c);
+    /* every weight written behind the core's back: a forward() that packed
+     * any of them again would change q, k, v or output */
+    const heap = attention.heap();
+    for (const name of weights) {
+      const { offset, count } = attention.plan.input[name];
+      for (let i = offset; i < offset + count; i++) heap[i] += 1;
+    }
+    attention.backward({ output: before.output });
+    assert.deepEqual(compareStages(attention.forward(), before, { rtol: 0, atol: 0 }), [], weights.join());
+    for (const name of weights) attention.core.attn_input_changed(attention.handle, attention.plan.input[name].index);
+    assert.notDeepEqual(attention.forward().output.data, before.output.data, 'marked, they are packed again');
+  }
 });
 
 test('set(), forward() without a case, and the shapes: what they refuse and what they report', async () => {
