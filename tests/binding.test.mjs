@@ -4,7 +4,8 @@
 //     every kind of change between calls;
 //   - warnings; backward(): self-attention's summed gradient, copies, into;
 //   - resident inputs: set() and forward() without a case give bit for bit
-//     what a fresh forward of the edited case gives; a weight is packed again
+//     what a fresh forward of the edited case gives, and backward() after
+//     them what a fresh forward and backward give; a weight is packed again
 //     only when marked changed, and never because of a backward(); what
 //     set() refuses; the shapes it reports;
 //   - which build createAttention() picks;
@@ -13,7 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, supportedBuilds, parseCase, BUILDS } from '../web/attention.mjs';
 import { referenceForward } from './reference.mjs';
-import { seededRandom, randomCase, compareStages, flatten, TESTED_WASM_BUILDS } from './helpers.mjs';
+import { seededRandom, randomCase, randomGradients, compareStages, flatten, TESTED_WASM_BUILDS } from './helpers.mjs';
 
 /* A case with every matrix as { shape, data: Float32Array }. */
 function typed(nested) {
@@ -248,6 +249,44 @@ test('backward() marks no input changed: the next forward() packs no weight agai
     assert.notDeepEqual(attention.forward().output.data, before.output.data, 'marked, they are packed again');
   }
 });
+
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build}: backward() after set() and forward() without a case, with copies or views, equals a fresh forward and backward of the edited case, bit for bit`, async () => {
+    const random = seededRandom(32);
+    const resident = await createAttention({ build });
+    const fresh = await createAttention({ build });
+    const exactly = { rtol: 0, atol: 0 };
+    const check = (got, want, what) => {
+      assert.deepEqual(Object.keys(got), Object.keys(want), `${what}: the gradients returned`);
+      assert.deepEqual(compareStages(got, want, exactly), [], what);
+    };
+    for (let i = 0; i < 90; i++) {
+      const parsed = parseCase(randomCase(random, { maxLen: 7 }));
+      const copies = new Map(), edited = { config: parsed.config, inputs: {} };
+      for (const [name, data] of Object.entries(parsed.inputs)) {
+        if (!copies.has(data)) copies.set(data, Float32Array.from(data));
+        edited.inputs[name] = copies.get(data);
+      }
+      const copy = i % 2 === 0;
+      const given = randomGradients(random, resident.forward(parsed, { copy }));
+      if (i % 3 === 0) { /* a backward of the case as given, before the edits */
+        fresh.forward(parsed);
+        check(resident.backward(given), fresh.backward(given), `case ${i}, unedited`);
+      }
+      const edits = 1 + Math.floor(random() * 3);
+      for (let e = 0; e < edits; e++) {
+        const { name, index, value } = randomEdit(random, edited);
+        resident.set(name, index, value);
+        edited.inputs[name][index] = value;
+      }
+      assert.throws(() => resident.backward(given), (e) => e.name === 'CoreError' && e.code === 4 && /set after the last forward/.test(e.message), `case ${i}`);
+      const stages = resident.forward(null, { copy });
+      const wantStages = fresh.forward(edited);
+      check(resident.backward(given), fresh.backward(given), `case ${i} after ${edits} edits`);
+      assert.deepEqual(compareStages(stages, wantStages, exactly), [], `case ${i}: the stages${copy ? '' : ' (views)'} after backward()`);
+    }
+  });
+}
 
 test('set(), forward() without a case, and the shapes: what they refuse and what they report', async () => {
   const attention = await createAttention();

@@ -1,5 +1,5 @@
 // helpers.mjs: what the test suites share: the fixtures, the tolerance check,
-// the native driver, and seeded random cases.
+// the native driver, and seeded random cases and losses.
 import { supportedBuilds } from '../web/attention.mjs';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -145,6 +145,20 @@ export function overflowingCase() {
   const c = structuredClone(loadFixtures().find((f) => f.name === 'lecture').case);
   c.query[0][0] = 3.4028234663852886e38;
   return c;
+}
+
+/* A seeded loss for stages of these shapes ({ name: { shape } }), as
+ * backward() takes it, nested: dL/d output always, dL/d attn_weights for half
+ * of the calls, dL/d weights for a third. */
+export function randomGradients(random, stages) {
+  const like = ({ shape }) => {
+    const fill = (depth) => Array.from({ length: shape[depth] }, () => (depth + 1 < shape.length ? fill(depth + 1) : Math.fround(random() * 2 - 1)));
+    return fill(0);
+  };
+  const given = { output: like(stages.output) };
+  if (random() < 0.5) given.attn_weights = like(stages.attn_weights);
+  if (random() < 0.3) given.weights = like(stages.weights);
+  return given;
 }
 
 /* A random case in the JSON format: every option, shapes up to the limits given. */

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, parseCase, sumSharedInputs } from '../web/attention.mjs';
 import { referenceForward, referenceBackward } from './reference.mjs';
-import { seededRandom, randomCase, compareStages, driverScript, runDriver, NATIVE, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
+import { seededRandom, randomCase, randomGradients, compareStages, driverScript, runDriver, NATIVE, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
 
 const CASES = 400;
 const SEED = 20261126;
@@ -24,20 +24,8 @@ const deep = cases(2, SEED + 2, { minLen: 130, maxLen: 140, minHeads: 2, maxHead
 const all = [...small, ...large, ...deep];
 const want = all.map(referenceForward);
 
-/* A seeded loss for each case: dL/d output always, dL/d attn_weights for half
- * of them, dL/d weights for a third (as backward() takes them, nested). */
-function givenGradients(random, stages) {
-  const like = ({ shape }) => {
-    const fill = (depth) => Array.from({ length: shape[depth] }, () => (depth + 1 < shape.length ? fill(depth + 1) : Math.fround(random() * 2 - 1)));
-    return fill(0);
-  };
-  const given = { output: like(stages.output) };
-  if (random() < 0.5) given.attn_weights = like(stages.attn_weights);
-  if (random() < 0.3) given.weights = like(stages.weights);
-  return given;
-}
 const gradientRandom = seededRandom(SEED + 3);
-const given = want.map((stages) => givenGradients(gradientRandom, stages));
+const given = want.map((stages) => randomGradients(gradientRandom, stages)); /* a seeded loss for each case */
 const wantGrads = all.map((c, i) => referenceBackward(c, given[i]));
 
 /* L of the reference's forward pass, for the finite differences */
@@ -147,7 +135,7 @@ test('wasm memory stops growing across 10,000 forward calls with changing sizes'
 test('gradients stay correct after the gradient buffers grow wasm memory, and earlier gradients stay intact', async () => {
   const attention = await createAttention();
   const [first] = cases(1, 7);
-  const firstGiven = givenGradients(seededRandom(1), referenceForward(first));
+  const firstGiven = randomGradients(seededRandom(1), referenceForward(first));
   attention.forward(first);
   const before = attention.backward(firstGiven);
   const bytes = attention.memoryBytes();
@@ -156,7 +144,7 @@ test('gradients stay correct after the gradient buffers grow wasm memory, and ea
   const [big] = cases(1, 9, { minLen: 600, maxLen: 600, minHeads: 4, maxHeads: 4, maxHeadDim: 2 });
   attention.forward(big);
   const grown = attention.memoryBytes();
-  const bigGiven = givenGradients(seededRandom(2), referenceForward(big));
+  const bigGiven = randomGradients(seededRandom(2), referenceForward(big));
   const bigGrads = attention.backward(bigGiven);
   assert.ok(attention.memoryBytes() > grown && grown > bytes, 'memory grew for the forward pass, then for the gradients');
   assert.deepEqual(compareStages(bigGrads, referenceBackward(big, bigGiven)), []);

@@ -161,6 +161,7 @@
         input: Object.fromEntries(inputs.map((input) => [input.name, input])),
         stageShapes: this.stageNames.map((name, i) => [name, this.shape(this.core.attn_stage_shape, i)]),
         stages: null, /* where each stage is, once computed (attn_stage is NULL before) */
+        computed: false, /* the stages are those of the inputs as they are: see backward() */
         aliases: {},  /* see write() */
         views: null,  /* see views() */
         gradInputs: null, grads: null, /* where the gradients are: see backward() */
@@ -191,6 +192,7 @@
       }
       this.check(this.core.attn_forward(this.handle));
       const plan = this.plan;
+      plan.computed = true;
       if (!plan.stages)
         plan.stages = plan.stageShapes.map(([name, shape], i) => located(name, this.core.attn_stage(this.handle, i), shape));
       return copy ? this.copies(plan.stages) : this.views(plan);
@@ -201,6 +203,7 @@
       const parsed = aCase.config && aCase.inputs ? aCase : this.parse(aCase);
       const { config, inputs } = parsed;
       const plan = this.planFor(config, parsed === this.parsed.result);
+      plan.computed = false;
       const heap = this.heap();
       for (const { name, index, offset, count, shape } of plan.inputs) {
         const data = inputs[name];
@@ -260,6 +263,7 @@
         write(heap, offset);
         this.core.attn_input_changed(this.handle, index);
       }
+      this.plan.computed = false;
     }
 
     copies(located) {
@@ -299,13 +303,15 @@
      * key and value default to query) are one tensor: its gradient, the sum
      * over its uses as autograd gives, is under the first of their names only.
      * It works from the inputs in the core, however they got there (a case,
-     * set()). into: an earlier result of backward(), whose Float32Arrays of
-     * the right lengths are filled instead of new ones made (a loop that keeps
-     * no result needs no allocation); the returned object is a new one all
-     * the same. */
+     * set()), and marks none changed; after a set(), run forward() first (it
+     * throws otherwise: the stages would be of other inputs). into: an earlier
+     * result of backward(), whose Float32Arrays of the right lengths are
+     * filled instead of new ones made (a loop that keeps no result needs no
+     * allocation); the returned object is a new one all the same. */
     backward(given = {}, into = null) {
       const plan = this.plan;
       if (!plan || !plan.stages) throw new CoreError(4, 'backward called before forward');
+      if (!plan.computed) throw new CoreError(4, 'backward: an input was set after the last forward(): run forward() first');
       const config = Object.fromEntries(this.configFields.map((name, i) => [name, plan.config[i]]));
       const grads = Case.readGradients(given, config);
       if (!plan.gradInputs) plan.gradInputs = ['output', 'attn_weights', 'weights'].map((name) => {
