@@ -11,16 +11,22 @@
 // warns of (masks of two types) goes to stderr as "attention-cli: warning: ...",
 // and the exit status stays 0.
 import { readFileSync } from 'node:fs';
-import { createAttention, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
+import { createAttention, supportedBuilds, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
 
-const usage = async () => `usage: attention-cli [--scalar | --simd] CASE.json
+const usage = async () => `usage: attention-cli [--relaxed | --simd | --scalar] CASE.json
   CASE.json   a case in the JSON format of README.md, or - to read stdin
-  --scalar    use the scalar wasm build (default: SIMD when supported)
+  --relaxed   use the relaxed-SIMD wasm build, or fail (Node 20 runs it only
+              with node --experimental-wasm-relaxed-simd)
   --simd      use the SIMD wasm build, or fail
+  --scalar    use the scalar wasm build
+  (default: createAttention()'s choice, the first of relaxed, SIMD and scalar
+  that this Node runs: here ${supportedBuilds()[0]})
 Prints every stage (${(await createAttention()).stageNames.join(', ')}) as JSON, in
 the order they are computed; with "grad_output" (and optionally
 "grad_attn_weights", "grad_weights") in the case, then the gradient of every
 input and stage, keyed "grad.<name>".`;
+
+const BUILD_FLAGS = { '--relaxed': 'relaxed', '--simd': 'simd', '--scalar': 'scalar' };
 
 function fail(message, code = 1) {
   process.stderr.write(`attention-cli: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
@@ -34,10 +40,10 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 const flags = args.filter((a) => a.startsWith('--'));
 const files = args.filter((a) => !a.startsWith('--'));
-const unknown = flags.filter((f) => f !== '--scalar' && f !== '--simd');
+const unknown = flags.filter((f) => !Object.hasOwn(BUILD_FLAGS, f));
 if (unknown.length) fail(`unknown option ${unknown[0]}\n${await usage()}`, 2);
 if (files.length !== 1) fail(`expected one case file (or -), got ${files.length}; see --help`, 2);
-if (flags.length > 1) fail('give at most one of --scalar and --simd', 2);
+if (flags.length > 1) fail('give at most one of --relaxed, --simd and --scalar', 2);
 
 const path = files[0];
 let text;
@@ -50,7 +56,7 @@ try {
 try {
   const parsed = parseCase(parseJSON(text, path === '-' ? 'stdin' : path));
   for (const warning of parsed.warnings) process.stderr.write(`attention-cli: warning: ${warning}\n`);
-  const attention = await createAttention({ simd: flags[0] === '--simd' ? true : flags[0] === '--scalar' ? false : undefined });
+  const attention = await createAttention({ build: BUILD_FLAGS[flags[0]] }).catch((e) => fail(e.message)); /* a build this Node cannot run */
   const stages = attention.forward(parsed);
   const grads = parsed.grads ? attention.backward(parsed.grads) : null;
   process.stdout.write(stagesToJSON(stages, grads) + '\n');
