@@ -80,7 +80,7 @@ export function compareStages(got, want, options) {
  * (comma-separated names of relaxed, simd, scalar, native) when it is set;
  * otherwise every wasm build this engine runs, and the native one. Node 20
  * runs the relaxed build only with --experimental-wasm-relaxed-simd:
- * relaxed.test.mjs runs core.test.mjs and random.test.mjs again with the flag and
+ * relaxed.test.mjs runs those three suites again with the flag and
  * ATTN_BUILDS=relaxed when this Node lacks it. */
 export const TESTED_BUILDS = process.env.ATTN_BUILDS ? process.env.ATTN_BUILDS.split(',') : [...supportedBuilds(), 'native'];
 export const TESTED_WASM_BUILDS = TESTED_BUILDS.filter((b) => b !== 'native');
