@@ -29,11 +29,12 @@ static const char *const stage_names[ATTN_STAGE_COUNT] = {
 /* The four linear layers, each kept packed (see kernels.h) between calls. */
 enum { PROJ_Q, PROJ_K, PROJ_V, PROJ_OUT, PROJ_COUNT };
 
+#define ALL_PROJECTIONS ((1u << PROJ_COUNT) - 1)
+
 /* Buffers besides inputs and stages. */
 enum {
-    SCRATCH_PACKED = 0,                       /* PROJ_COUNT packed weights */
-    SCRATCH_PACKED_FROM = PROJ_COUNT,         /* the raw weights each was packed from */
-    SCRATCH_HEAD = 2 * PROJ_COUNT,            /* one head's kᵀ or v, packed */
+    SCRATCH_PACKED = 0,          /* PROJ_COUNT packed weights */
+    SCRATCH_HEAD = PROJ_COUNT,   /* one head's kᵀ or v, packed */
     SCRATCH_COUNT
 };
 
@@ -43,7 +44,7 @@ struct attn {
     attn_config cfg;
     int configured;                /* cfg passed attn_configure */
     int computed;                  /* the stages hold a forward pass */
-    int packed_valid[PROJ_COUNT];  /* packed[p] is packed from packed_from[p] */
+    unsigned stale;                /* bit p (1 << PROJ_*): weight p changed since it was packed */
     float *arena;                  /* every buffer, 16-byte aligned */
     size_t arena_floats;           /* capacity */
     float *buffer[BUFFER_COUNT];   /* inputs, then stages, then scratch; NULL when unused */
@@ -136,7 +137,6 @@ static void buffer_sizes(const attn_config *c, unsigned long long sizes[BUFFER_C
     for (int p = 0; p < PROJ_COUNT; p++) {
         unsigned long long in = (unsigned long long)projection_in_features(c, p);
         scratch[SCRATCH_PACKED + p] = in * (((unsigned long long)E + ATTN__PANEL - 1) / ATTN__PANEL * ATTN__PANEL);
-        scratch[SCRATCH_PACKED_FROM + p] = in * (unsigned long long)E;
     }
     unsigned long long key_panels = ((unsigned long long)S2 + ATTN__PANEL - 1) / ATTN__PANEL * ATTN__PANEL;
     unsigned long long value_panels = ((unsigned long long)hd + ATTN__PANEL - 1) / ATTN__PANEL * ATTN__PANEL;
@@ -228,7 +228,7 @@ int attn_configure(attn *a, const attn_config *c) {
     a->cfg = *c;
     a->configured = 1;
     a->computed = 0;
-    memset(a->packed_valid, 0, sizeof a->packed_valid);
+    a->stale = ALL_PROJECTIONS;
     attn__grads_forget(a->grads);
     return ATTN_OK;
 }
@@ -253,15 +253,26 @@ static const float *projection_bias(const attn *a, int p) {
     return input(a, ATTN_IN_PROJ_BIAS) + (size_t)p * a->cfg.embed_dim;
 }
 
-/* Weight p packed for attn__gemm; packed again only when the weight changed. */
+/* The projections packed from input i, as bits 1 << PROJ_*. */
+static unsigned projections_of_input(int i) {
+    switch (i) {
+    case ATTN_IN_PROJ_WEIGHT: return 1u << PROJ_Q | 1u << PROJ_K | 1u << PROJ_V;
+    case ATTN_Q_PROJ_WEIGHT: return 1u << PROJ_Q;
+    case ATTN_K_PROJ_WEIGHT: return 1u << PROJ_K;
+    case ATTN_V_PROJ_WEIGHT: return 1u << PROJ_V;
+    case ATTN_OUT_PROJ_WEIGHT: return 1u << PROJ_OUT;
+    }
+    return 0;
+}
+
+/* Weight p packed for attn__gemm; packed again only when it was marked
+ * changed (attn_input, attn_input_changed) since it was last packed. */
 static const float *packed_weight(attn *a, int p) {
-    const float *weight = projection_weight(a, p);
-    float *from = scratch(a, SCRATCH_PACKED_FROM + p), *packed = scratch(a, SCRATCH_PACKED + p);
-    int n = a->cfg.embed_dim, k = projection_in_features(&a->cfg, p);
-    if (!a->packed_valid[p] || !attn__same_bits(weight, from, (size_t)n * k)) {
-        attn__pack_transposed(weight, k, n, k, packed);
-        memcpy(from, weight, (size_t)n * k * sizeof(float));
-        a->packed_valid[p] = 1;
+    float *packed = scratch(a, SCRATCH_PACKED + p);
+    if (a->stale & 1u << p) {
+        int n = a->cfg.embed_dim, k = projection_in_features(&a->cfg, p);
+        attn__pack_transposed(projection_weight(a, p), k, n, k, packed);
+        a->stale &= ~(1u << p);
     }
     return packed;
 }
@@ -348,7 +359,10 @@ static void softmax(attn *a) {
     attn__softmax_rows(c->num_heads * c->tgt_len, src_len_extended(c), stage(a, ATTN_SCORES), stage(a, ATTN_WEIGHTS));
 }
 
-/* attn_weights = sum over heads / H (PyTorch's order), or weights as they are */
+/* attn_weights = sum over heads / H, or weights as they are. PyTorch's order:
+ * each element sums from 0, head 0 first, then divides. The loops run head by
+ * head, so that the inner one reads and writes contiguous floats (and the
+ * SIMD builds vectorise it); each element still adds its heads in order. */
 static void average_heads(attn *a) {
     const attn_config *c = &a->cfg;
     size_t per_head = (size_t)c->tgt_len * src_len_extended(c);
@@ -358,11 +372,12 @@ static void average_heads(attn *a) {
         memcpy(out, weights, per_head * c->num_heads * sizeof(float));
         return;
     }
-    for (size_t i = 0; i < per_head; i++) {
-        float sum = 0.0f;
-        for (int h = 0; h < c->num_heads; h++) sum += weights[(size_t)h * per_head + i];
-        out[i] = sum / (float)c->num_heads;
+    for (size_t i = 0; i < per_head; i++) out[i] = 0.0f;
+    for (int h = 0; h < c->num_heads; h++) {
+        const float *head = weights + (size_t)h * per_head;
+        for (size_t i = 0; i < per_head; i++) out[i] += head[i];
     }
+    for (size_t i = 0; i < per_head; i++) out[i] /= (float)c->num_heads;
 }
 
 /* context = weights·v per head, the heads side by side            L×E */
@@ -401,7 +416,13 @@ int attn_forward(attn *a) {
 /* ---- access ------------------------------------------------------------- */
 
 float *attn_input(attn *a, int i) {
-    return a && a->configured && i >= 0 && i < ATTN_INPUT_COUNT ? input(a, i) : NULL;
+    if (!a || !a->configured || i < 0 || i >= ATTN_INPUT_COUNT) return NULL;
+    attn_input_changed(a, i);
+    return input(a, i);
+}
+
+void attn_input_changed(attn *a, int i) {
+    if (a && a->configured && i >= 0 && i < ATTN_INPUT_COUNT && input(a, i)) a->stale |= projections_of_input(i);
 }
 
 const float *attn_stage(const attn *a, int s) {
@@ -424,6 +445,9 @@ const char *attn_error(const attn *a) { return a ? a->error : "no attn object"; 
 /* ---- for backward.c (backward.h) ---------------------------------------- */
 
 const attn_config *attn__config(const attn *a) { return a->configured ? &a->cfg : NULL; }
+const float *attn__input_read(const attn *a, int i) {
+    return a->configured && i >= 0 && i < ATTN_INPUT_COUNT ? input(a, i) : NULL;
+}
 attn_grads *attn__grads(const attn *a) { return a->grads; }
 void attn__set_grads(attn *a, attn_grads *g) { a->grads = g; }
 size_t attn__buffer_floats(const attn *a) { return a->arena_floats; }

@@ -16,7 +16,9 @@
  *
  * The object owns every buffer; pointers stay valid until the next
  * attn_configure() that changes the configuration, which also zeroes every
- * input (configuring the same one again keeps them). Its memory only grows: it
+ * input (configuring the same one again keeps them). Inputs stay resident
+ * between calls: write only what changed (see attn_input() and
+ * attn_input_changed() for how a change is seen). Its memory only grows: it
  * keeps the largest block any configuration needed until attn_free(). Names
  * follow PyTorch's state_dict and forward() arguments. All math is float32;
  * softmax is the max-subtracted form, so large logits do not overflow. There
@@ -31,8 +33,7 @@
 #define ATTN_MAX_DIM 4096             /* embed_dim, kdim, vdim, tgt_len, src_len */
 #define ATTN_MAX_ELEMENTS (1L << 24)  /* floats in any one buffer, e.g. H×L×S' */
 #define ATTN_MAX_BYTES (1L << 29)     /* all buffers of one object together, with the packed
-                                         copy of each weight and the raw copy it was packed
-                                         from: 512 MiB */
+                                         copy of each weight: 512 MiB */
 
 /* Status codes, returned by attn_configure(), attn_forward() and attn_backward(). */
 enum {
@@ -116,8 +117,16 @@ void attn_free(attn *a);  /* NULL is fine */
 int attn_configure(attn *a, const attn_config *cfg);
 
 /* The buffer to write an input into; NULL when this configuration does not
- * use that input. Inputs keep their values across attn_forward() calls. */
+ * use that input. Inputs keep their values across attn_forward() calls.
+ *
+ * Change tracking: the core keeps each weight packed for its kernels and
+ * packs it again only when the weight is marked changed; it never compares
+ * values. attn_input() marks the input it returns as changed, so writing
+ * through the pointer it has just returned needs nothing more. A caller that
+ * keeps the pointer and writes through it later (the JS binding does) calls
+ * attn_input_changed() after writing, before the next attn_forward(). */
 float *attn_input(attn *a, int input);
+void attn_input_changed(attn *a, int input);
 
 /* Computes every stage from the inputs. */
 int attn_forward(attn *a);
@@ -179,7 +188,9 @@ const char *attn_error(const attn *a);
 float *attn_grad_input(attn *a, int stage);
 
 /* Computes every gradient from the stages of the last attn_forward() and the
- * inputs as they are (so change no input in between). ATTN_ERR_STATE before
+ * inputs as they are (so change no input in between); it only reads them and
+ * marks none changed, so the next attn_forward() packs no weight again because
+ * of it. ATTN_ERR_STATE before
  * an attn_forward() of the current configuration; ATTN_ERR_LIMIT or
  * ATTN_ERR_NOMEM when the gradient buffers cannot be had. */
 int attn_backward(attn *a);

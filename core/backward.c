@@ -158,10 +158,10 @@ void attn__grads_free(attn_grads *g) {
 
 /* W_q, W_k or W_v (E×in): a block of in_proj_weight, or q/k/v_proj_weight;
  * and where its gradient goes. */
-static const float *in_proj_weight(attn *a, int p) {
-    const float *packed = attn_input(a, ATTN_IN_PROJ_WEIGHT);
+static const float *in_proj_weight(const attn *a, int p) {
+    const float *packed = attn__input_read(a, ATTN_IN_PROJ_WEIGHT);
     int E = attn__config(a)->embed_dim;
-    return packed ? packed + (size_t)p * E * E : attn_input(a, ATTN_Q_PROJ_WEIGHT + p);
+    return packed ? packed + (size_t)p * E * E : attn__input_read(a, ATTN_Q_PROJ_WEIGHT + p);
 }
 
 static float *in_proj_weight_grad(attn *a, attn_grads *g, int p) {
@@ -195,7 +195,7 @@ static void linear_backward(attn_grads *g, int rows, int in, int E, const float 
 /* output = context·W_oᵀ + b_o (L×E): d_context, d out_proj.weight, d out_proj.bias */
 static void project_out_backward(attn *a, attn_grads *g) {
     const attn_config *c = attn__config(a);
-    linear_backward(g, c->tgt_len, c->embed_dim, c->embed_dim, attn_stage(a, ATTN_CONTEXT), attn_input(a, ATTN_OUT_PROJ_WEIGHT),
+    linear_backward(g, c->tgt_len, c->embed_dim, c->embed_dim, attn_stage(a, ATTN_CONTEXT), attn__input_read(a, ATTN_OUT_PROJ_WEIGHT),
                     g->stage[ATTN_OUTPUT], g->stage[ATTN_CONTEXT], g->input[ATTN_OUT_PROJ_WEIGHT], g->input[ATTN_OUT_PROJ_BIAS]);
 }
 
@@ -284,9 +284,9 @@ static void scale_q_backward(attn *a, attn_grads *g) {
 static void project_kv_backward(attn *a, attn_grads *g) {
     const attn_config *c = attn__config(a);
     int S = c->src_len, E = c->embed_dim;
-    linear_backward(g, S, c->kdim, E, attn_input(a, ATTN_KEY), in_proj_weight(a, PROJ_K), g->stage[ATTN_K],
+    linear_backward(g, S, c->kdim, E, attn__input_read(a, ATTN_KEY), in_proj_weight(a, PROJ_K), g->stage[ATTN_K],
                     g->input[ATTN_KEY], in_proj_weight_grad(a, g, PROJ_K), in_proj_bias_grad(a, g, PROJ_K));
-    linear_backward(g, S, c->vdim, E, attn_input(a, ATTN_VALUE), in_proj_weight(a, PROJ_V), g->stage[ATTN_V],
+    linear_backward(g, S, c->vdim, E, attn__input_read(a, ATTN_VALUE), in_proj_weight(a, PROJ_V), g->stage[ATTN_V],
                     g->input[ATTN_VALUE], in_proj_weight_grad(a, g, PROJ_V), in_proj_bias_grad(a, g, PROJ_V));
     if (c->add_bias_kv) {
         memcpy(g->input[ATTN_BIAS_K], g->stage[ATTN_K] + (size_t)S * E, (size_t)E * sizeof(float));
@@ -297,7 +297,7 @@ static void project_kv_backward(attn *a, attn_grads *g) {
 /* q = query·W_qᵀ + b_q (L×E): d_query, d W_q, d b_q */
 static void project_q_backward(attn *a, attn_grads *g) {
     const attn_config *c = attn__config(a);
-    linear_backward(g, c->tgt_len, c->embed_dim, c->embed_dim, attn_input(a, ATTN_QUERY), in_proj_weight(a, PROJ_Q),
+    linear_backward(g, c->tgt_len, c->embed_dim, c->embed_dim, attn__input_read(a, ATTN_QUERY), in_proj_weight(a, PROJ_Q),
                     g->stage[ATTN_Q], g->input[ATTN_QUERY], in_proj_weight_grad(a, g, PROJ_Q), in_proj_bias_grad(a, g, PROJ_Q));
 }
 

@@ -18,6 +18,7 @@ void attn__grads_forget(attn_grads *g); /* the configuration changed: lay out an
 
 /* attn.c, for backward.c */
 const attn_config *attn__config(const attn *a); /* NULL before a successful configure */
+const float *attn__input_read(const attn *a, int input); /* attn_input() for reading: marks nothing changed */
 attn_grads *attn__grads(const attn *a);         /* NULL until attn__set_grads() */
 void attn__set_grads(attn *a, attn_grads *g);
 size_t attn__buffer_floats(const attn *a);      /* floats the forward pass's buffers take */

@@ -2,7 +2,7 @@
  *
  * Two implementations with the same functions: kernels_scalar.c (portable C,
  * used by the native build and the scalar wasm build) and kernels_simd.c
- * (<wasm_simd128.h>, the SIMD wasm build). pack.c is shared by both.
+ * (<wasm_simd128.h>, the SIMD and relaxed-SIMD wasm builds). pack.c is shared by both.
  *
  * Matrix products use one packed layout for the right-hand matrix B (K×N):
  * ceil(N/8) panels, each K×8 floats, panel p holding columns 8p..8p+7 row by
@@ -34,12 +34,9 @@ void attn__transpose(const float *x, int ldx, int rows, int cols, float *xt);
 void attn__gemm(int m, int n, int k, const float *a, int lda,
                 const float *packed_b, const float *bias, float *c, int ldc);
 
-/* Softmax of each row of x (rows×cols, contiguous) into y: exp(x - max) /
- * sum. A row whose max is not finite (all -inf, or holding NaN or +inf) is
- * NaN throughout, as PyTorch gives. */
+/* Softmax of each row of x (rows×cols, contiguous) into y: exp(x - max) ·
+ * (1 / sum), as PyTorch computes it. A row whose max is not finite (all
+ * -inf, or holding NaN or +inf) is NaN throughout, as PyTorch gives. */
 void attn__softmax_rows(int rows, int cols, const float *x, float *y);
-
-/* 1 when the n floats of a and b are bit for bit the same. */
-int attn__same_bits(const float *a, const float *b, size_t n);
 
 #endif

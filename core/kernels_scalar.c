@@ -3,8 +3,6 @@
 #include "kernels.h"
 
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
 void attn__gemm(int m, int n, int k, const float *a, int lda,
                 const float *packed_b, const float *bias, float *c, int ldc) {
@@ -37,10 +35,7 @@ void attn__softmax_rows(int rows, int cols, const float *x, float *y) {
         }
         float sum = 0.0f;
         for (int j = 0; j < cols; j++) sum += out[j] = expf(in[j] - max);
-        for (int j = 0; j < cols; j++) out[j] /= sum;
+        float scale = 1.0f / sum; /* times 1/sum, as PyTorch's softmax does */
+        for (int j = 0; j < cols; j++) out[j] *= scale;
     }
-}
-
-int attn__same_bits(const float *a, const float *b, size_t n) {
-    return memcmp(a, b, n * sizeof(float)) == 0;
 }

@@ -1,11 +1,12 @@
 /* kernels_simd.c: the kernels in 128-bit wasm SIMD. Same functions and
- * results as kernels_scalar.c, up to float32 rounding. There is no usable FMA
- * in wasm, so every product is a mul then an add. */
+ * results as kernels_scalar.c, up to float32 rounding. The GEMM's
+ * multiply-add is ATTN_MADD (simd.h): a mul then an add in the SIMD build,
+ * one f32x4.relaxed_madd (an FMA) in the relaxed-SIMD build. */
 #include "kernels.h"
 
 #include <math.h>
-#include <stdint.h>
-#include <wasm_simd128.h>
+
+#include "simd.h"
 
 /* The product C = A·B + bias, blocked for V8 on x86 (15 vector registers),
  * GotoBLAS-style:
@@ -36,7 +37,12 @@
  * unrolled loads by accumulator and V8 spills; V8 unrolls it by 2 itself and
  * keeps every value in a register. KC and MC were chosen by measurement
  * (128 × 32 at 90-97% of the peak probe on the shapes of a BERT layer;
- * 64 × 64, 160 × 24, 256 × 16 and 256 × 32 within a few % of it). */
+ * 64 × 64, 160 × 24, 256 × 16 and 256 × 32 within a few % of it).
+ *
+ * The relaxed build (ATTN_MADD = f32x4.relaxed_madd, one vfmadd231ps where the
+ * CPU has FMA3) runs the same tile. Its fused step needs no product register,
+ * but 5×8 and 6×8 tiles (10 and 12 accumulators) measured 0.55-0.65× the 4×8
+ * one on an AMD EPYC. */
 #define KC 128 /* steps of k per block */
 #define MC 32  /* rows of A per block: MC × KC packed floats, 16 KiB of stack */
 
@@ -65,29 +71,35 @@ static void pack_a4(int rows, int kc, const float *a, int lda, float *ap) {
         for (int r = 0; r < 4; r++) ap[4 * kk + r] = r < rows ? a[(size_t)r * lda + kk] : 0.0f;
 }
 
+/* The tile's multiply-add: ATTN_MADD, or with fused = 0 a mul then an add
+ * (the same in the SIMD build; see attn__gemm for the relaxed one). */
+#define TILE_MADD(acc, x, y) (fused ? ATTN_MADD(acc, x, y) : wasm_f32x4_add((acc), wasm_f32x4_mul((x), (y))))
+
 /* One 4×8 tile of C: c[8] (rows 0..3 × the two halves of the panel) plus
  * kc steps of A (packed, 4 values a step) times B (a panel, 8 values a step). */
-static inline __attribute__((always_inline)) void tile_4x8(int kc, const float *x, const float *panel, v128_t c[8]) {
+static inline __attribute__((always_inline)) void tile_4x8(int kc, const float *x, const float *panel, v128_t c[8], int fused) {
     v128_t c00 = c[0], c01 = c[1], c10 = c[2], c11 = c[3], c20 = c[4], c21 = c[5], c30 = c[6], c31 = c[7];
     for (int kk = 0; kk < kc; kk++) {
         v128_t b_lo = wasm_v128_load(panel), b_hi = wasm_v128_load(panel + 4);
         v128_t x0 = wasm_v128_load32_splat(x), x1 = wasm_v128_load32_splat(x + 1);
         v128_t x2 = wasm_v128_load32_splat(x + 2), x3 = wasm_v128_load32_splat(x + 3);
         panel += ATTN__PANEL, x += 4;
-        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b_lo));
-        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b_hi));
-        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b_lo));
-        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b_hi));
-        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b_lo));
-        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b_hi));
-        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b_lo));
-        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b_hi));
+        c00 = TILE_MADD(c00, x0, b_lo);
+        c01 = TILE_MADD(c01, x0, b_hi);
+        c10 = TILE_MADD(c10, x1, b_lo);
+        c11 = TILE_MADD(c11, x1, b_hi);
+        c20 = TILE_MADD(c20, x2, b_lo);
+        c21 = TILE_MADD(c21, x2, b_hi);
+        c30 = TILE_MADD(c30, x3, b_lo);
+        c31 = TILE_MADD(c31, x3, b_hi);
     }
     c[0] = c00, c[1] = c01, c[2] = c10, c[3] = c11, c[4] = c20, c[5] = c21, c[6] = c30, c[7] = c31;
 }
 
-void attn__gemm(int m, int n, int k, const float *a, int lda,
-                const float *packed_b, const float *bias, float *c, int ldc) {
+/* attn__gemm's work, with fused or unfused multiply-adds. */
+static inline __attribute__((always_inline)) void gemm(int m, int n, int k, const float *a, int lda,
+                                                       const float *packed_b, const float *bias, float *c, int ldc,
+                                                       int fused) {
     float ap[MC * KC] __attribute__((aligned(16)));
     const v128_t zero = wasm_f32x4_splat(0.0f);
     if (k <= 0) { /* no steps: C is the bias */
@@ -126,7 +138,7 @@ void attn__gemm(int m, int n, int k, const float *a, int lda,
                                 acc[2 * r] = wasm_v128_load(c_tile + (size_t)r * ldc);
                                 acc[2 * r + 1] = wasm_v128_load(c_tile + (size_t)r * ldc + 4);
                             }
-                        tile_4x8(kc, ap + (size_t)i0 * kc, panel, acc);
+                        tile_4x8(kc, ap + (size_t)i0 * kc, panel, acc, fused);
                         for (int r = 0; r < 4; r++) {
                             wasm_v128_store(c_tile + (size_t)r * ldc, acc[2 * r]);
                             wasm_v128_store(c_tile + (size_t)r * ldc + 4, acc[2 * r + 1]);
@@ -141,7 +153,7 @@ void attn__gemm(int m, int n, int k, const float *a, int lda,
                                 for (int j = 0; j < cols; j++) edge[r][j] = c_tile[(size_t)r * ldc + j];
                             for (int r = 0; r < 4; r++) acc[2 * r] = wasm_v128_load(edge[r]), acc[2 * r + 1] = wasm_v128_load(edge[r] + 4);
                         }
-                        tile_4x8(kc, ap + (size_t)i0 * kc, panel, acc);
+                        tile_4x8(kc, ap + (size_t)i0 * kc, panel, acc, fused);
                         for (int r = 0; r < 4; r++) {
                             wasm_v128_store(edge[r], acc[2 * r]);
                             wasm_v128_store(edge[r] + 4, acc[2 * r + 1]);
@@ -153,6 +165,38 @@ void attn__gemm(int m, int n, int k, const float *a, int lda,
             }
         }
     }
+}
+
+#ifdef ATTN_RELAXED_SIMD
+/* 1 when every element of C (M×N, row stride ldc) is finite. */
+static int all_finite(int m, int n, const float *c, int ldc) {
+    v128_t nan = wasm_i32x4_splat(0);
+    for (int i = 0; i < m; i++) {
+        const float *row = c + (size_t)i * ldc;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) { /* x - x is 0, or NaN when x is ±inf or NaN */
+            v128_t x = wasm_v128_load(row + j), d = wasm_f32x4_sub(x, x);
+            nan = wasm_v128_or(nan, wasm_f32x4_ne(d, d));
+        }
+        for (; j < n; j++)
+            if (!isfinite(row[j])) return 0;
+    }
+    return !wasm_v128_any_true(nan);
+}
+#endif
+
+void attn__gemm(int m, int n, int k, const float *a, int lda,
+                const float *packed_b, const float *bias, float *c, int ldc) {
+    gemm(m, n, k, a, lda, packed_b, bias, c, ldc, 1);
+#ifdef ATTN_RELAXED_SIMD
+    /* A fused multiply-add does not round the product: where one overflows
+     * float32, a sum can come out +inf where a mul then an add (the SIMD
+     * build, and PyTorch) meets -inf and gives NaN. Where the fused product
+     * is not finite, it is made again unfused, so that its infinities and
+     * NaNs are the SIMD build's. (Left different: a product past float32
+     * that later terms bring back in range, finite here, inf or NaN there.) */
+    if (!all_finite(m, n, c, ldc)) gemm(m, n, k, a, lda, packed_b, bias, c, ldc, 0);
+#endif
 }
 
 /* exp(x) for x <= 0, 4 lanes, after Cephes' expf: x = n·ln2 + r with |r| <=
@@ -172,11 +216,11 @@ static v128_t exp_nonpositive(v128_t x) { /* x is not NaN */
     v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
     r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
     v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
+    p = ATTN_MADD(wasm_f32x4_splat(1.3981999507e-3f), p, r);
+    p = ATTN_MADD(wasm_f32x4_splat(8.3334519073e-3f), p, r);
+    p = ATTN_MADD(wasm_f32x4_splat(4.1665795894e-2f), p, r);
+    p = ATTN_MADD(wasm_f32x4_splat(1.6666665459e-1f), p, r);
+    p = ATTN_MADD(wasm_f32x4_splat(5.0000001201e-1f), p, r);
     p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r);
     p = wasm_f32x4_add(p, wasm_f32x4_splat(1.0f));
     /* 2^n: n is an integer in [-126, 0], so n + (2^23 + 127) is exact and
@@ -257,22 +301,9 @@ void attn__softmax_rows(int rows, int cols, const float *x, float *y) {
             sum4 = wasm_f32x4_add(sum4, e);
         }
 
-        v128_t sum_v = wasm_f32x4_splat(horizontal_sum(sum4));
-        for (j = 0; j < body; j += 4) wasm_v128_store(out + j, wasm_f32x4_div(wasm_v128_load(out + j), sum_v));
-        if (tail) store_tail(out + body, tail, wasm_f32x4_div(load_tail(out + body, tail, 0.0f), sum_v));
+        /* times 1/sum, as PyTorch's softmax does (and a mul is cheaper than a div) */
+        v128_t scale = wasm_f32x4_splat(1.0f / horizontal_sum(sum4));
+        for (j = 0; j < body; j += 4) wasm_v128_store(out + j, wasm_f32x4_mul(wasm_v128_load(out + j), scale));
+        if (tail) store_tail(out + body, tail, wasm_f32x4_mul(load_tail(out + body, tail, 0.0f), scale));
     }
-}
-
-int attn__same_bits(const float *a, const float *b, size_t n) {
-    size_t i = 0;
-    v128_t differ = wasm_i32x4_splat(0);
-    for (; i + 4 <= n; i += 4) differ = wasm_v128_or(differ, wasm_v128_xor(wasm_v128_load(a + i), wasm_v128_load(b + i)));
-    if (wasm_v128_any_true(differ)) return 0;
-    for (; i < n; i++) {
-        uint32_t bits_a, bits_b;
-        __builtin_memcpy(&bits_a, a + i, 4);
-        __builtin_memcpy(&bits_b, b + i, 4);
-        if (bits_a != bits_b) return 0;
-    }
-    return 1;
 }

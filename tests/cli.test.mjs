@@ -1,6 +1,7 @@
 // cli.test.mjs: the CLI prints every stage of every fixture, from a file and
 // from stdin, in the JSON format, non-finite numbers as strings, and with
-// grad_* keys every gradient; PyTorch 2's warning for masks of two types on stderr.
+// grad_* keys every gradient; PyTorch 2's warning for masks of two types on
+// stderr; its builds (--scalar, --relaxed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFixtures, flatten, compareStages, ROOT } from './helpers.mjs';
+import { supportedBuilds } from '../web/attention.mjs';
 
 const CLI = join(ROOT, 'web', 'cli.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'attention-cli-'));
@@ -59,6 +61,22 @@ test('cli: reads stdin with -, and the scalar build gives the same stages', () =
   assert.equal(simd.status, 0, simd.stderr);
   assert.equal(scalar.status, 0, scalar.stderr);
   assert.deepEqual(compareStages(stagesOf(scalar.stdout), stagesOf(simd.stdout)), []);
+});
+
+test('cli: --relaxed runs the relaxed build (Node 20 with --experimental-wasm-relaxed-simd), stages and gradients; without the flag it says what is missing', () => {
+  const input = JSON.stringify({ ...lecture.case, ...lecture.grad_inputs });
+  const run = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', CLI, '--relaxed', '-'], { input, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const printed = stagesOf(run.stdout);
+  const grads = Object.fromEntries(Object.keys(lecture.grads).map((name) => [name, printed[`grad.${name}`]]));
+  assert.deepEqual([...compareStages(printed, lecture.stages), ...compareStages(grads, lecture.grads)], []);
+  const help = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', CLI, '--help'], { encoding: 'utf8' });
+  assert.match(help.stdout, /default: createAttention\(\)'s choice, .*\n.*: here relaxed\)/);
+  if (supportedBuilds().includes('relaxed')) return; /* this Node runs it without the flag */
+  const without = spawnSync(process.execPath, [CLI, '--relaxed', '-'], { input, encoding: 'utf8' });
+  assert.equal(without.status, 1);
+  assert.match(without.stderr, /^attention-cli: this engine cannot run the relaxed build: it needs wasm relaxed SIMD .*--experimental-wasm-relaxed-simd\)\n$/);
+  assert.equal(without.stdout, '');
 });
 
 test('cli: null counts as absent, and the forward arguments PyTorch takes are accepted', () => {

@@ -1,11 +1,13 @@
-// core.test.mjs: the SIMD wasm, the scalar wasm and the native build each
-// meet every PyTorch fixture, stage by stage, and every gradient of its
-// backward pass (torch.autograd's); the native build also under
-// AddressSanitizer and UndefinedBehaviorSanitizer.
+// core.test.mjs: the relaxed-SIMD, SIMD and scalar wasm builds and the
+// native build each meet every PyTorch fixture, stage by stage, and every
+// gradient of its backward pass (torch.autograd's); the native build also
+// under AddressSanitizer and UndefinedBehaviorSanitizer. Which builds:
+// TESTED_BUILDS (helpers.mjs; relaxed.test.mjs runs the relaxed one where
+// Node needs a flag for it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, parseCase, sumSharedInputs } from '../web/attention.mjs';
-import { loadFixtures, compareStages, driverScript, runDriver, NATIVE, NATIVE_ASAN } from './helpers.mjs';
+import { loadFixtures, compareStages, driverScript, runDriver, overflowingCase, NATIVE, NATIVE_ASAN, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
 
 const fixtures = loadFixtures();
 /* backward()'s argument for a fixture: its grad_* keys under the stage names */
@@ -36,10 +38,10 @@ test('the fixtures merge every pair of mask kinds, the PyTorch 2-rule ones marke
     assert.equal(Boolean(f.needs_pytorch2), kind(f.case.attn_mask) !== 'none' && kind(f.case.key_padding_mask) === 'float', f.name);
 });
 
-for (const simd of [true, false]) {
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build meets every fixture`, async (t) => {
-    const attention = await createAttention({ simd });
-    assert.equal(attention.simd, simd);
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build meets every fixture`, async (t) => {
+    const attention = await createAttention({ build });
+    assert.equal(attention.build, build);
     for (const f of fixtures) {
       await t.test(f.name, () => {
         const failures = compareStages(attention.forward(f.case), f.stages);
@@ -48,8 +50,9 @@ for (const simd of [true, false]) {
     }
   });
 
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build's backward meets every fixture's autograd gradients`, async (t) => {
-    const attention = await createAttention({ simd });
+  test(`${build} wasm build's backward meets every fixture's autograd gradients`, async (t) => {
+    const attention = await createAttention({ build });
+    assert.equal(attention.build, build);
     for (const f of fixtures) {
       await t.test(f.name, () => {
         attention.forward(f.case);
@@ -78,10 +81,23 @@ test('fixtures pin the gradients of masking: 0 at a masked score, NaN through a 
   for (const name of ['out_proj.bias', 'context']) assert.ok(f.grads[name].data.every(Number.isFinite), `${name} finite`);
 });
 
+/* overflowingCase() (helpers.mjs): PyTorch 1.13 gives NaN at scores[0][0]
+ * and scores[2][0] and +inf beside them; a fused multiply-add alone would
+ * give +inf at both. */
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build: where a product overflows float32, PyTorch's infinities and NaNs`, async () => {
+    const got = (await createAttention({ build })).forward(overflowingCase());
+    assert.deepEqual(Array.from(got.scores.data.filter((x, i) => i % 3 === 0)), [NaN, Infinity, NaN]);
+    assert.equal(got.scores.data[1], Infinity);
+    const scalar = (await createAttention({ build: 'scalar' })).forward(overflowingCase());
+    assert.deepEqual(compareStages(got, scalar), [], 'every stage as the scalar build, NaN and ±inf exactly');
+  });
+}
+
 // All fixtures through one driver process, forward then backward: every
 // reconfiguration too.
 for (const [label, binary] of [['native', NATIVE], ['native under ASan+UBSan', NATIVE_ASAN]]) {
-  test(`${label} build meets every fixture, stages and gradients`, async () => {
+  test(`${label} build meets every fixture, stages and gradients`, { skip: !TESTED_BUILDS.includes('native') && 'ATTN_BUILDS leaves it out' }, async () => {
     const { configFields } = await createAttention();
     const parsed = fixtures.map((f) => parseCase({ ...f.case, ...f.grad_inputs }));
     const grads = (p) => Object.fromEntries(Object.entries(p.grads).map(([stage, { data }]) => [stage, data]));

@@ -1,5 +1,6 @@
 // helpers.mjs: what the test suites share: the fixtures, the tolerance check,
-// the native driver, and seeded random cases.
+// the native driver, and seeded random cases and losses.
+import { supportedBuilds } from '../web/attention.mjs';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +74,17 @@ export function compareStages(got, want, options) {
   return Object.keys(want).map((name) => (got[name] ? compareStage(name, got[name], want[name], options) : `${name}: missing`)).filter(Boolean);
 }
 
+/* ---- the builds under test ---- */
+
+/* The builds that core.test.mjs, random.test.mjs and binding.test.mjs check: ATTN_BUILDS
+ * (comma-separated names of relaxed, simd, scalar, native) when it is set;
+ * otherwise every wasm build this engine runs, and the native one. Node 20
+ * runs the relaxed build only with --experimental-wasm-relaxed-simd:
+ * relaxed.test.mjs runs those three suites again with the flag and
+ * ATTN_BUILDS=relaxed when this Node lacks it. */
+export const TESTED_BUILDS = process.env.ATTN_BUILDS ? process.env.ATTN_BUILDS.split(',') : [...supportedBuilds(), 'native'];
+export const TESTED_WASM_BUILDS = TESTED_BUILDS.filter((b) => b !== 'native');
+
 /* ---- the native driver (core/driver.c) ---- */
 
 export const NATIVE = join(ROOT, 'build', 'attn-native');
@@ -124,6 +136,30 @@ export function runDriver(binary, script) {
 
 /* The page's seeded generator (mulberry32), so a failing case can be replayed. */
 export const { seededRandom } = Cases;
+
+/* A product past float32: the lecture with query[0][0] = FLT_MAX. q·kᵀ then
+ * sums +inf and a product below -FLT_MAX: inf - inf, NaN, in PyTorch 1.13
+ * (checked with Debian's python3-torch) as in a mul then an add; a fused
+ * multiply-add, which does not round the product, gives +inf. */
+export function overflowingCase() {
+  const c = structuredClone(loadFixtures().find((f) => f.name === 'lecture').case);
+  c.query[0][0] = 3.4028234663852886e38;
+  return c;
+}
+
+/* A seeded loss for stages of these shapes ({ name: { shape } }), as
+ * backward() takes it, nested: dL/d output always, dL/d attn_weights for half
+ * of the calls, dL/d weights for a third. */
+export function randomGradients(random, stages) {
+  const like = ({ shape }) => {
+    const fill = (depth) => Array.from({ length: shape[depth] }, () => (depth + 1 < shape.length ? fill(depth + 1) : Math.fround(random() * 2 - 1)));
+    return fill(0);
+  };
+  const given = { output: like(stages.output) };
+  if (random() < 0.5) given.attn_weights = like(stages.attn_weights);
+  if (random() < 0.3) given.weights = like(stages.weights);
+  return given;
+}
 
 /* A random case in the JSON format: every option, shapes up to the limits given. */
 export function randomCase(random, { minLen = 1, maxLen = 9, minHeads = 1, maxHeads = 4, minHeadDim = 1, maxHeadDim = 6 } = {}) {

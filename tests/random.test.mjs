@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, parseCase, sumSharedInputs } from '../web/attention.mjs';
 import { referenceForward, referenceBackward } from './reference.mjs';
-import { seededRandom, randomCase, compareStages, driverScript, runDriver, NATIVE } from './helpers.mjs';
+import { seededRandom, randomCase, randomGradients, compareStages, driverScript, runDriver, NATIVE, TESTED_BUILDS, TESTED_WASM_BUILDS } from './helpers.mjs';
 
 const CASES = 400;
 const SEED = 20261126;
@@ -24,20 +24,8 @@ const deep = cases(2, SEED + 2, { minLen: 130, maxLen: 140, minHeads: 2, maxHead
 const all = [...small, ...large, ...deep];
 const want = all.map(referenceForward);
 
-/* A seeded loss for each case: dL/d output always, dL/d attn_weights for half
- * of them, dL/d weights for a third (as backward() takes them, nested). */
-function givenGradients(random, stages) {
-  const like = ({ shape }) => {
-    const fill = (depth) => Array.from({ length: shape[depth] }, () => (depth + 1 < shape.length ? fill(depth + 1) : Math.fround(random() * 2 - 1)));
-    return fill(0);
-  };
-  const given = { output: like(stages.output) };
-  if (random() < 0.5) given.attn_weights = like(stages.attn_weights);
-  if (random() < 0.3) given.weights = like(stages.weights);
-  return given;
-}
 const gradientRandom = seededRandom(SEED + 3);
-const given = want.map((stages) => givenGradients(gradientRandom, stages));
+const given = want.map((stages) => randomGradients(gradientRandom, stages)); /* a seeded loss for each case */
 const wantGrads = all.map((c, i) => referenceBackward(c, given[i]));
 
 /* L of the reference's forward pass, for the finite differences */
@@ -47,9 +35,9 @@ function loss(c, g) {
   return dot('output', g.output) + dot('attn_weights', g.attn_weights) + dot('weights', g.weights);
 }
 
-for (const simd of [true, false]) {
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build agrees with the float64 reference on ${all.length} random cases`, async () => {
-    const attention = await createAttention({ simd });
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build agrees with the float64 reference on ${all.length} random cases`, async () => {
+    const attention = await createAttention({ build });
     all.forEach((c, i) => {
       const failures = compareStages(attention.forward(c), want[i]);
       assert.deepEqual(failures, [], `case ${i} (seeded ${SEED}): ${failures[0]}\n${JSON.stringify(c)}`);
@@ -83,9 +71,9 @@ test('the reference backward pass agrees with central finite differences of the 
   assert.ok(checked >= 300, `${checked} finite differences checked`);
 });
 
-for (const simd of [true, false]) {
-  test(`${simd ? 'SIMD' : 'scalar'} wasm build's backward agrees with the float64 reference on ${all.length} random cases`, async () => {
-    const attention = await createAttention({ simd });
+for (const build of TESTED_WASM_BUILDS) {
+  test(`${build} wasm build's backward agrees with the float64 reference on ${all.length} random cases`, async () => {
+    const attention = await createAttention({ build });
     all.forEach((c, i) => {
       attention.forward(c);
       const got = attention.backward(given[i]);
@@ -96,7 +84,7 @@ for (const simd of [true, false]) {
   });
 }
 
-test('native build agrees with the float64 reference on the same random cases', async () => {
+test('native build agrees with the float64 reference on the same random cases', { skip: !TESTED_BUILDS.includes('native') && 'ATTN_BUILDS leaves it out' }, async () => {
   const { configFields } = await createAttention();
   const parsed = all.map((c) => parseCase(c));
   const grads = (g) => Object.fromEntries(Object.entries(g).map(([stage, nested]) => [stage, nested.flat(Infinity)]));
@@ -111,13 +99,15 @@ test('native build agrees with the float64 reference on the same random cases', 
   });
 });
 
-test('SIMD and scalar builds agree with each other', async () => {
-  const [simd, scalar] = await Promise.all([createAttention({ simd: true }), createAttention({ simd: false })]);
-  for (const c of large) {
-    const failures = compareStages(simd.forward(c), scalar.forward(c));
-    assert.deepEqual(failures, [], failures[0]);
-  }
-});
+for (const build of TESTED_WASM_BUILDS.filter((b) => b !== 'scalar')) {
+  test(`${build} and scalar builds agree with each other`, async () => {
+    const [simd, scalar] = await Promise.all([createAttention({ build }), createAttention({ build: 'scalar' })]);
+    for (const c of large) {
+      const failures = compareStages(simd.forward(c), scalar.forward(c));
+      assert.deepEqual(failures, [], failures[0]);
+    }
+  });
+}
 
 test('results stay correct after wasm memory grows, and earlier results stay intact', async () => {
   const attention = await createAttention();
@@ -145,7 +135,7 @@ test('wasm memory stops growing across 10,000 forward calls with changing sizes'
 test('gradients stay correct after the gradient buffers grow wasm memory, and earlier gradients stay intact', async () => {
   const attention = await createAttention();
   const [first] = cases(1, 7);
-  const firstGiven = givenGradients(seededRandom(1), referenceForward(first));
+  const firstGiven = randomGradients(seededRandom(1), referenceForward(first));
   attention.forward(first);
   const before = attention.backward(firstGiven);
   const bytes = attention.memoryBytes();
@@ -154,7 +144,7 @@ test('gradients stay correct after the gradient buffers grow wasm memory, and ea
   const [big] = cases(1, 9, { minLen: 600, maxLen: 600, minHeads: 4, maxHeads: 4, maxHeadDim: 2 });
   attention.forward(big);
   const grown = attention.memoryBytes();
-  const bigGiven = givenGradients(seededRandom(2), referenceForward(big));
+  const bigGiven = randomGradients(seededRandom(2), referenceForward(big));
   const bigGrads = attention.backward(bigGiven);
   assert.ok(attention.memoryBytes() > grown && grown > bytes, 'memory grew for the forward pass, then for the gradients');
   assert.deepEqual(compareStages(bigGrads, referenceBackward(big, bigGiven)), []);

@@ -1,7 +1,7 @@
 // attention.mjs: the attention core for Node and bundlers, as an ES module.
 //
 //   import { createAttention } from './web/attention.mjs';
-//   const attention = await createAttention();          // { simd } to choose the build
+//   const attention = await createAttention();          // { build } to choose the build
 //   const { attn_weights, output } = attention.forward(aCase);
 //   const grads = attention.backward({ output: dOut });    // dL/d every input and stage
 //
@@ -10,5 +10,8 @@
 import core from './core.js';
 import caseFormat from './case.js';
 
+/* the wasm builds (relaxed, simd, scalar) and which of them this engine runs */
+export const { supportedBuilds, BUILDS } = core;
+
 export const { createAttention, CoreError, sumSharedInputs } = core;
-export const { parseCase, parseJSON, stagesToJSON, CaseError } = caseFormat;
+export const { parseCase, parseJSON, stagesToJSON, CaseError, STAGE_NAMES } = caseFormat;

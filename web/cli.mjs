@@ -17,7 +17,7 @@
 // MODEL_FLAGS, and num_heads missing is an error that names its flag.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createAttention, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
+import { createAttention, supportedBuilds, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
 
 const ModelFile = createRequire(import.meta.url)('./page/model/modelfile.js');
 
@@ -31,20 +31,26 @@ const MODEL_FLAGS = {
     read: (text) => { try { return JSON.parse(text); } catch { return undefined; } } },
 };
 
-const usage = async () => `usage: attention-cli [--scalar | --simd] CASE.json
-       attention-cli [--scalar | --simd] [model file flags] MODEL.safetensors | MODEL.npz
+const usage = async () => `usage: attention-cli [--relaxed | --simd | --scalar] CASE.json
+       attention-cli [--relaxed | --simd | --scalar] [model file flags] MODEL.safetensors | MODEL.npz
   CASE.json   a case in the JSON format of README.md, or - to read stdin;
               an example file (web/examples/NAME.json) computes its "case"
   MODEL.*     a state_dict saved with safetensors or numpy.savez (README.md),
               with query (and key, value) beside it; its options are these
               flags, else the file's (safetensors __metadata__, .npz entries):
 ${Object.entries(MODEL_FLAGS).map(([flag, f]) => `    ${`${flag}${f.value ? ` ${f.value}` : ''}`.padEnd(27)} ${f.help}`).join('\n')}
-  --scalar    use the scalar wasm build (default: SIMD when supported)
+  --relaxed   use the relaxed-SIMD wasm build, or fail (Node 20 runs it only
+              with node --experimental-wasm-relaxed-simd)
   --simd      use the SIMD wasm build, or fail
+  --scalar    use the scalar wasm build
+  (default: createAttention()'s choice, the first of relaxed, SIMD and scalar
+  that this Node runs: here ${supportedBuilds()[0]})
 Prints every stage (${(await createAttention()).stageNames.join(', ')}) as JSON, in
 the order they are computed; with "grad_output" (and optionally
 "grad_attn_weights", "grad_weights") in the case, then the gradient of every
 input and stage, keyed "grad.<name>".`;
+
+const BUILD_FLAGS = { '--relaxed': 'relaxed', '--simd': 'simd', '--scalar': 'scalar' };
 
 function fail(message, code = 1) {
   process.stderr.write(`attention-cli: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
@@ -68,10 +74,10 @@ for (let i = 0; i < args.length; i++) {
   options[spec.key] = spec.read(text);
   if (options[spec.key] === undefined) fail(`${flag}: expected ${spec.key === 'num_heads' ? 'a positive whole number' : 'JSON such as \'["I","am","good"]\''}, got ${JSON.stringify(text)}`, 2);
 }
-const unknown = flags.filter((f) => f !== '--scalar' && f !== '--simd');
+const unknown = flags.filter((f) => !Object.hasOwn(BUILD_FLAGS, f));
 if (unknown.length) fail(`unknown option ${unknown[0]}\n${await usage()}`, 2);
 if (files.length !== 1) fail(`expected one case file (or -), got ${files.length}; see --help`, 2);
-if (flags.length > 1) fail('give at most one of --scalar and --simd', 2);
+if (flags.length > 1) fail('give at most one of --relaxed, --simd and --scalar', 2);
 
 const path = files[0];
 const isModel = ModelFile.isModelFile(path);
@@ -104,7 +110,7 @@ try {
   const isExample = json !== null && typeof json === 'object' && !Array.isArray(json) && Object.hasOwn(json, 'case');
   const parsed = parseCase(isModel ? await modelCase(text) : isExample ? json.case : json);
   for (const warning of parsed.warnings) process.stderr.write(`attention-cli: warning: ${warning}\n`);
-  const attention = await createAttention({ simd: flags[0] === '--simd' ? true : flags[0] === '--scalar' ? false : undefined });
+  const attention = await createAttention({ build: BUILD_FLAGS[flags[0]] }).catch((e) => fail(e.message)); /* a build this Node cannot run */
   const stages = attention.forward(parsed);
   const grads = parsed.grads ? attention.backward(parsed.grads) : null;
   process.stdout.write(stagesToJSON(stages, grads) + '\n');

@@ -1,14 +1,21 @@
 /* core.js: the JS binding of the wasm attention core, for Node and pages.
  *
- *   const attention = await createAttention({ simd });  // simd: true, false, or auto
- *   const stages = attention.forward(aCase);             // { q: { shape, data }, ... }
- *   attention.warnings;                                  // PyTorch 2's warnings for that case
- *   const grads = attention.backward({ output: dOut });  // { query: { shape, data }, ..., q: ..., output: ... }
+ *   const attention = await createAttention();    // { build: 'relaxed' | 'simd' | 'scalar' }
+ *   const stages = attention.forward(aCase);       // { q: { shape, data }, ... }, copies
+ *   attention.set('in_proj_weight', 5, 0.25);      // one float into the resident input
+ *   const views = attention.forward(null, { copy: false }); // views into wasm memory
+ *   attention.warnings;                            // PyTorch 2's warnings for the case
+ *   const grads = attention.backward({ output: dOut }); // { query: { shape, data }, ..., q: ..., output: ... }
  *
- * It loads the SIMD build when the engine validates it, the scalar one
- * otherwise. Inputs are written straight into wasm memory; each stage is
- * copied out once, so results stay valid across later calls. The view of wasm
- * memory is made again whenever memory has grown (heap()).
+ * It loads the best build the engine validates: relaxed SIMD, then SIMD,
+ * then scalar. Inputs live in the core between calls (resident): forward(aCase)
+ * writes the case's inputs in, set() writes one input or one float of it,
+ * forward() without a case computes from the inputs as they are. Each write
+ * marks its input changed (attn_input_changed), so the core packs a weight
+ * again only when it was written. Stages are copied out by default; with
+ * { copy: false } they are views into wasm memory, valid until the next
+ * forward(), configure() or dispose() (see forward()). backward() runs the
+ * backward pass of the last forward() and copies the gradients out.
  *
  * A classic script: a global AttnCore in a page, module.exports in Node.
  * needs: AttnWasm, AttnCase */
@@ -17,7 +24,13 @@
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('./case.js') : root.AttnCase;
-  const wasmBase64 = () => (isNode ? require('../build/attn-wasm.js') : root.AttnWasm);
+
+  /* The builds as base64, by name (build/attn-wasm.js). */
+  function wasmSources() {
+    const sources = isNode ? require('../build/attn-wasm.js') : root.AttnWasm;
+    if (!sources) throw new Error('the wasm core is not loaded: run make, and load build/attn-wasm.js first');
+    return sources;
+  }
 
   function decodeBase64(text) {
     if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(text, 'base64'));
@@ -29,6 +42,24 @@
 
   const STATUS = ['ok', 'invalid configuration', 'past a limit', 'out of memory', 'out of order'];
 
+  /* The builds in build/attn-wasm.js, best first, and what each needs. */
+  const BUILDS = ['relaxed', 'simd', 'scalar'];
+  const NEEDS = {
+    relaxed: 'wasm relaxed SIMD (Chromium 114+, Firefox 120+; Node 20 only with --experimental-wasm-relaxed-simd)',
+    simd: 'wasm SIMD',
+    scalar: 'WebAssembly',
+  };
+
+  /* What the builds import. The emcc builds tell of memory growth (heap()
+   * sees it by itself); the relaxed build links wasi-libc, whose stdio names
+   * three WASI calls that the core never makes (it prints nothing): they
+   * answer ENOSYS. */
+  const ENOSYS = 52;
+  const IMPORTS = {
+    env: { emscripten_notify_memory_growth() {} },
+    wasi_snapshot_preview1: { fd_write: () => ENOSYS, fd_seek: () => ENOSYS, fd_close: () => ENOSYS },
+  };
+
   /* An error of the core: .code is its ATTN_ERR_* status. */
   class CoreError extends Error {
     constructor(code, message) {
@@ -38,28 +69,41 @@
     }
   }
 
-  /* simd: true (SIMD or fail), false (scalar), undefined (SIMD when the
-   * engine supports it). */
-  async function createAttention({ simd } = {}) {
-    const sources = wasmBase64();
-    if (!sources) throw new Error('the wasm core is not loaded: run make, and load build/attn-wasm.js first');
-    const simdBytes = decodeBase64(sources.simd);
-    const simdSupported = WebAssembly.validate(simdBytes);
-    if (simd === true && !simdSupported) throw new Error('this engine does not support wasm SIMD');
-    const useSimd = simd === false ? false : simdSupported;
-    const bytes = useSimd ? simdBytes : decodeBase64(sources.scalar);
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      env: { emscripten_notify_memory_growth() {} }, /* heap() sees a grown memory by itself */
-    });
+  /* The builds this engine can run, best first. */
+  function supportedBuilds() {
+    const sources = wasmSources();
+    return BUILDS.filter((name) => WebAssembly.validate(decodeBase64(sources[name])));
+  }
+
+  /* build: 'relaxed', 'simd' or 'scalar' (that build, or an error when the
+   * engine cannot run it); or the older simd: true (the SIMD build) or false
+   * (scalar). Neither: the first of BUILDS that WebAssembly.validate accepts. */
+  async function createAttention({ build, simd } = {}) {
+    const sources = wasmSources();
+    if (build !== undefined && simd !== undefined) throw new Error('give build or simd, not both');
+    if (build !== undefined && !BUILDS.includes(build))
+      throw new Error(`build: expected one of ${BUILDS.join(', ')}, got ${JSON.stringify(build)}`);
+    const wanted = build ?? (simd === true ? 'simd' : simd === false ? 'scalar' : null);
+    let chosen = null, bytes = null;
+    for (const name of wanted ? [wanted] : BUILDS) {
+      bytes = decodeBase64(sources[name]);
+      if (WebAssembly.validate(bytes)) {
+        chosen = name;
+        break;
+      }
+    }
+    if (!chosen) throw new Error(`this engine cannot run the ${wanted} build: it needs ${NEEDS[wanted]}`);
+    const { instance } = await WebAssembly.instantiate(bytes, IMPORTS);
     const core = instance.exports;
     if (core._initialize) core._initialize();
-    return new Attention(core, useSimd);
+    return new Attention(core, chosen);
   }
 
   class Attention {
-    constructor(core, simd) {
+    constructor(core, build) {
       this.core = core;
-      this.simd = simd;
+      this.build = build;             /* 'relaxed', 'simd' or 'scalar' */
+      this.simd = build !== 'scalar'; /* a SIMD build, relaxed or not */
       this.configFields = this.names(core.attn_config_field_name);
       this.inputNames = this.names(core.attn_input_name);
       this.stageNames = this.names(core.attn_stage_name);
@@ -67,9 +111,9 @@
       this.dimsOffset = 4 * this.configFields.length;
       this.scratch = core.malloc(this.dimsOffset + 4 * 3); /* the config's ints, then up to 3 dims of a shape */
       if (!this.handle || !this.scratch) throw new CoreError(3, 'out of memory');
-      this.plan = null; /* see planFor() */
+      this.plan = null; /* the configuration the core holds: see configure() */
       this.parsed = NOT_PARSED; /* see parse() */
-      this.warnings = []; /* what PyTorch 2 warns of the last forward()'s case, e.g. mixed mask types */
+      this.warnings = []; /* what PyTorch 2 warns of the last forward(aCase)'s case, e.g. mixed mask types */
     }
 
     memory() { return this.core.memory.buffer; }
@@ -97,38 +141,137 @@
       if (status !== 0) throw new CoreError(status, this.cString(this.core.attn_error(this.handle)) || STATUS[status]);
     }
 
-    /* Validates config (attn_config's fields by name) and sizes the buffers. */
+    /* Validates config (attn_config's fields by name) and sizes the buffers.
+     * Another configuration than the one the core holds zeroes every input.
+     * Afterwards this.plan says where each used input and each stage is. */
     configure(config) {
-      this.plan = null; /* see planFor() */
+      this.plan = null;
       const ints = new Int32Array(this.memory(), this.scratch, this.configFields.length);
       this.configFields.forEach((name, i) => { ints[i] = config[name]; });
       this.check(this.core.attn_configure(this.handle, this.scratch));
+      const inputs = [];
+      this.inputNames.forEach((name, index) => {
+        const pointer = this.core.attn_input(this.handle, index);
+        if (pointer) inputs.push({ index, ...located(name, pointer, this.shape(this.core.attn_input_shape, index)) });
+      });
+      this.plan = {
+        config: this.configFields.map((name) => config[name] | 0),
+        from: null, /* see planFor() */
+        inputs,
+        input: Object.fromEntries(inputs.map((input) => [input.name, input])),
+        stageShapes: this.stageNames.map((name, i) => [name, this.shape(this.core.attn_stage_shape, i)]),
+        stages: null, /* where each stage is, once computed (attn_stage is NULL before) */
+        computed: false, /* the stages are those of the inputs as they are: see backward() */
+        aliases: {},  /* see write() */
+        views: null,  /* see views() */
+        gradInputs: null, grads: null, /* where the gradients are: see backward() */
+      };
     }
 
     /* One forward pass. aCase: the JSON format (numbers or { shape, data }
-     * arrays), or what AttnCase.parseCase returned for it. Returns every stage
-     * as { shape, data: Float32Array }, in the order they are computed. */
-    forward(aCase) {
+     * arrays), or what AttnCase.parseCase returned for it; every input it
+     * holds is written into the core. Without a case (null or undefined),
+     * the pass runs on the inputs already in the core, as forward(aCase),
+     * configure() and set() left them: nothing is copied in.
+     *
+     * Returns every stage as { shape, data: Float32Array }, in the order they
+     * are computed. copy (the default): the data are copies, which stay as
+     * they are. copy: false: the data are views into wasm memory, the same
+     * frozen objects on every call until the configuration changes. A view
+     * shows the stages of the latest forward(); it is valid until the next
+     * forward(), configure() or dispose(). set() leaves it as it is. After
+     * wasm memory grows (only a configuration larger than any before makes
+     * it grow, and the first backward() of such a configuration, which
+     * allocates the gradients' buffers) an older view is empty: its buffer is
+     * detached. */
+    forward(aCase, { copy = true } = {}) {
+      if (aCase === null || aCase === undefined) {
+        if (!this.plan) throw new CoreError(4, 'forward() without a case runs on the inputs in the core, and there are none yet: give a case first');
+      } else {
+        this.write(aCase);
+      }
+      this.check(this.core.attn_forward(this.handle));
+      const plan = this.plan;
+      plan.computed = true;
+      if (!plan.stages)
+        plan.stages = plan.stageShapes.map(([name, shape], i) => located(name, this.core.attn_stage(this.handle, i), shape));
+      return copy ? this.copies(plan.stages) : this.views(plan);
+    }
+
+    /* Writes every input of aCase into the core, and marks each changed. */
+    write(aCase) {
       const parsed = aCase.config && aCase.inputs ? aCase : this.parse(aCase);
       const { config, inputs } = parsed;
       const plan = this.planFor(config, parsed === this.parsed.result);
-      let heap = this.heap();
-      for (const { name, offset, count, shape } of plan.inputs) {
+      plan.computed = false;
+      const heap = this.heap();
+      for (const { name, index, offset, count, shape } of plan.inputs) {
         const data = inputs[name];
         if (!data || data.length !== count)
           throw new CoreError(1, `${name}: expected ${count} numbers (${shape.join('×')}), got ${data ? data.length : 'none'}`);
         if (count > SMALL) heap.set(data, offset);
         else for (let i = 0; i < count; i++) heap[offset + i] = data[i];
+        this.core.attn_input_changed(this.handle, index);
       }
-      this.check(this.core.attn_forward(this.handle));
+      /* inputs that are one array in the case (key and value default to
+       * query): set() writes them together */
+      plan.aliases = {};
+      for (const a of plan.inputs)
+        for (const b of plan.inputs)
+          if (a !== b && inputs[a.name] === inputs[b.name]) (plan.aliases[a.name] ||= []).push(b.name);
       this.warnings = Case.warningsFor(config); /* PyTorch 2's, for this case */
       this.forwardInputs = inputs; /* which of query, key and value are one array: backward() */
-      if (!plan.stages) plan.stages = this.stageNames.map((name, i) => this.located(name, this.core.attn_stage(this.handle, i), this.shape(this.core.attn_stage_shape, i)));
-      heap = this.heap();
-      const stages = {};
-      for (const { name, offset, count, shape } of plan.stages) {
+    }
+
+    /* Writes into an input that the core holds, and marks it changed:
+     *   set(name, index, value)  one number (a bool mask takes true/false or 1/0),
+     *                            at the flat index (row-major) in its shape
+     *   set(name, values)        the whole input: an array-like of as many
+     *                            numbers as its shape holds, row-major
+     * The next forward() (with or without a case) sees it. The input must be
+     * one the current configuration uses (inputShapes() lists them). Inputs
+     * that the last forward(aCase) was given as one array are written
+     * together: in self-attention (no key or value in the case) a write to
+     * query is a write to key and value too, as the case says. */
+    set(name, ...args) {
+      const input = this.plan && Object.hasOwn(this.plan.input, name) ? this.plan.input[name] : null;
+      if (!input) {
+        const used = this.plan ? this.plan.inputs.map((i) => i.name).join(', ') : 'none yet: give a case to forward() first';
+        throw new RangeError(`set: ${name} is not an input of this configuration (its inputs: ${used})`);
+      }
+      const { count, shape } = input;
+      let write; /* (heap, offset of one input) */
+      if (args.length === 2) {
+        const [at, value] = args;
+        if (!Number.isInteger(at) || at < 0 || at >= count)
+          throw new RangeError(`set: ${name} holds ${count} numbers (${shape.join('×')}), so index ${at} is not in it`);
+        if (typeof value !== 'number' && typeof value !== 'boolean')
+          throw new TypeError(`set: ${name}[${at}]: expected a number, got ${typeof value}`);
+        write = (heap, offset) => { heap[offset + at] = value; };
+      } else {
+        const values = args[0];
+        if (args.length !== 1 || !values || typeof values.length !== 'number' || values.length !== count)
+          throw new RangeError(`set: ${name}: expected ${count} numbers (${shape.join('×')}), got ${values && typeof values.length === 'number' ? values.length : typeof values}`);
+        write = (heap, offset) => {
+          if (count > SMALL) heap.set(values, offset);
+          else for (let i = 0; i < count; i++) heap[offset + i] = values[i];
+        };
+      }
+      const heap = this.heap();
+      for (const target of [name, ...(this.plan.aliases[name] || [])]) {
+        const { index, offset } = this.plan.input[target];
+        write(heap, offset);
+        this.core.attn_input_changed(this.handle, index);
+      }
+      this.plan.computed = false;
+    }
+
+    copies(located) {
+      const heap = this.heap(), stages = {};
+      for (const { name, offset, count, shape } of located) {
         let data;
-        if (count > SMALL) data = heap.slice(offset, offset + count);
+        /* a copy of a subarray: heap.slice() is 3-14× slower in Chromium, Firefox and Node */
+        if (count > SMALL) data = new Float32Array(heap.subarray(offset, offset + count));
         else {
           data = new Float32Array(count);
           for (let i = 0; i < count; i++) data[i] = heap[offset + i];
@@ -138,26 +281,42 @@
       return stages;
     }
 
+    /* The stages as views, made once per configuration and memory buffer. */
+    views(plan) {
+      const heap = this.heap();
+      if (!plan.views || plan.views.buffer !== heap.buffer) {
+        const stages = {};
+        for (const { name, offset, count, shape } of plan.stages)
+          stages[name] = Object.freeze({ shape: Object.freeze(shape.slice()), data: heap.subarray(offset, offset + count) });
+        plan.views = { buffer: heap.buffer, stages: Object.freeze(stages) };
+      }
+      return plan.views.stages;
+    }
+
     /* The gradients of a loss L of the last forward()'s results: given holds
      * dL/d output (L×E), and when L also reads them dL/d attn_weights and
      * dL/d weights (H×L×S'), each as nested arrays or { shape, data }; a
      * missing one counts as zeros. Returns dL/d every input the case uses
      * but the masks (query, key, value, the weights and biases), then every
-     * stage, as { name: { shape, data: Float32Array } }. query, key and
-     * value that were one array (self-attention: key and value default to
-     * query) are one tensor: its gradient, the sum over its uses as autograd
-     * gives, is under the first of their names only. into: an earlier result
-     * of backward(), whose Float32Arrays of the right lengths are filled
-     * instead of new ones made (a loop that keeps no result needs no
+     * stage, as { name: { shape, data: Float32Array } }, copies. query, key
+     * and value that were one array in the last forward(aCase) (self-attention:
+     * key and value default to query) are one tensor: its gradient, the sum
+     * over its uses as autograd gives, is under the first of their names only.
+     * It works from the inputs in the core, however they got there (a case,
+     * set()), and marks none changed; after a set(), run forward() first (it
+     * throws otherwise: the stages would be of other inputs). into: an earlier
+     * result of backward(), whose Float32Arrays of the right lengths are
+     * filled instead of new ones made (a loop that keeps no result needs no
      * allocation); the returned object is a new one all the same. */
     backward(given = {}, into = null) {
       const plan = this.plan;
       if (!plan || !plan.stages) throw new CoreError(4, 'backward called before forward');
+      if (!plan.computed) throw new CoreError(4, 'backward: an input was set after the last forward(): run forward() first');
       const config = Object.fromEntries(this.configFields.map((name, i) => [name, plan.config[i]]));
       const grads = Case.readGradients(given, config);
       if (!plan.gradInputs) plan.gradInputs = ['output', 'attn_weights', 'weights'].map((name) => {
         const index = this.stageNames.indexOf(name);
-        return this.located(name, this.gradInput(index), this.shape(this.core.attn_stage_grad_shape, index));
+        return located(name, this.gradInput(index), this.shape(this.core.attn_stage_grad_shape, index));
       });
       let heap = this.heap();
       for (const { name, offset, count } of plan.gradInputs) {
@@ -169,9 +328,9 @@
         const inputs = [];
         this.inputNames.forEach((name, i) => {
           const pointer = this.core.attn_grad(this.handle, i);
-          if (pointer) inputs.push(this.located(name, pointer, this.shape(this.core.attn_grad_shape, i)));
+          if (pointer) inputs.push(located(name, pointer, this.shape(this.core.attn_grad_shape, i)));
         });
-        plan.grads = [...inputs, ...this.stageNames.map((name, i) => this.located(name, this.core.attn_stage_grad(this.handle, i), this.shape(this.core.attn_stage_grad_shape, i)))];
+        plan.grads = [...inputs, ...this.stageNames.map((name, i) => located(name, this.core.attn_stage_grad(this.handle, i), this.shape(this.core.attn_stage_grad_shape, i)))];
       }
       heap = this.heap();
       const result = {};
@@ -179,7 +338,7 @@
         const old = into && into[name] && into[name].data;
         const data = old instanceof Float32Array && old.length === count ? old : null;
         if (data) data.set(heap.subarray(offset, offset + count));
-        result[name] = { shape: shape.slice(), data: data || heap.slice(offset, offset + count) };
+        result[name] = { shape: shape.slice(), data: data || new Float32Array(heap.subarray(offset, offset + count)) };
       }
       return sumSharedInputs(result, this.forwardInputs);
     }
@@ -194,8 +353,8 @@
       throw new CoreError(3, 'out of memory for the gradients');
     }
 
-    /* ---- the fast path: what forward() would work out afresh each call,
-     * kept while it cannot have changed ---- */
+    /* ---- the fast path: what forward(aCase) would work out afresh each
+     * call, kept while it cannot have changed ---- */
 
     /* A Float32Array over all of wasm memory, made again after it grows. */
     heap() {
@@ -204,31 +363,20 @@
       return this.heapView;
     }
 
-    located(name, pointer, shape) {
-      return { name, offset: pointer / 4, count: shape.reduce((n, d) => n * d, 1), shape };
-    }
-
-    /* Configures for config unless the core already holds it, and returns the
-     * inputs it uses: where they go and their shapes. attn_configure with the
-     * configuration it holds changes nothing, so it is skipped; configure()
-     * and dispose() drop the plan. */
+    /* Configures for config unless the core already holds it, and returns
+     * the plan. attn_configure with the configuration it holds changes
+     * nothing, so it is skipped. */
     planFor(config, ours) {
       const fields = this.configFields;
       let plan = this.plan;
       if (plan && ours && config === plan.from) return plan;
-      if (plan && fields.every((name, i) => plan.config[i] === (config[name] | 0))) {
-        plan.from = ours ? config : null;
-        return plan;
+      if (!plan || !fields.every((name, i) => plan.config[i] === (config[name] | 0))) {
+        this.configure(config);
+        plan = this.plan;
       }
-      this.configure(config);
-      const inputs = [];
-      this.inputNames.forEach((name, i) => {
-        const pointer = this.core.attn_input(this.handle, i);
-        if (pointer) inputs.push(this.located(name, pointer, this.shape(this.core.attn_input_shape, i)));
-      });
       /* from: the config object itself when it is parse()'s own, which no
        * caller sees and nothing changes */
-      plan = this.plan = { config: fields.map((name) => config[name] | 0), from: ours ? config : null, inputs, stages: null };
+      plan.from = ours ? config : null;
       return plan;
     }
 
@@ -272,6 +420,11 @@
       this.plan = null;
       this.parsed = NOT_PARSED;
     }
+  }
+
+  /* Where a buffer of the core is in the heap (in floats), and its shape. */
+  function located(name, pointer, shape) {
+    return { name, offset: pointer / 4, count: shape.reduce((n, d) => n * d, 1), shape };
   }
 
   /* Inputs and stages up to this many floats are copied by a loop, which
@@ -341,7 +494,7 @@
     return grads;
   }
 
-  const api = { createAttention, CoreError, sumSharedInputs };
+  const api = { createAttention, supportedBuilds, CoreError, BUILDS, sumSharedInputs };
   if (isNode) module.exports = api;
   else root.AttnCore = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

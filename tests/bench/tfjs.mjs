@@ -14,15 +14,16 @@
 //     runs its plain C++ loop, twice as slow here (21.7 against 10.3 ms for
 //     the 12 heads' scores at the BERT-base size);
 //   - every stage read back, as forward() returns every stage.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+// tfjsAttention() runs in a page too (chromium.mjs), so the Node modules
+// are imported in startTfjs() only.
 
-const require = createRequire(import.meta.url);
-
-/* Loads tfjs-core and its wasm backend, one thread. Returns { tf, simd,
- * threads, wasmFile }: whether its SIMD build is on, its thread count, and
- * the .wasm it read. */
+/* Loads tfjs-core and its wasm backend in Node, one thread. Returns { tf,
+ * simd, threads, wasmFile }: whether its SIMD build is on, its thread count,
+ * and the .wasm it read. */
 export async function startTfjs() {
+  const { createRequire } = await import('node:module');
+  const { dirname, join } = await import('node:path');
+  const require = createRequire(import.meta.url);
   const tf = require('@tensorflow/tfjs-core');
   const wasmBackend = require('@tensorflow/tfjs-backend-wasm');
   const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/');
