@@ -164,7 +164,7 @@ test('the session: an edit that cannot be shown changes nothing, and says what i
   assert.equal(told, 0, 'no view was told of a change');
   /* the core refusing the configuration (past its limits): the last good state stays, in the core too */
   const forward = attention.forward.bind(attention);
-  const failing = Object.create(attention, { forward: { value: (c) => { if (c.config.embed_dim === 4) { const e = new Error('past a limit'); e.name = 'CoreError'; throw e; } return forward(c); } } });
+  const failing = Object.create(attention, { forward: { value: (c, options) => { if (c && c.config.embed_dim === 4) { const e = new Error('past a limit'); e.name = 'CoreError'; throw e; } return forward(c, options); } } });
   const t = new Session({ attention: failing, state: lecture() });
   const result = t.apply({ type: 'option', key: 'embed_dim', value: 4 });
   assert.equal(result.ok, false);
@@ -173,6 +173,33 @@ test('the session: an edit that cannot be shown changes nothing, and says what i
   const c = Cases.lectureCase();
   c.query[0][0] = 0.75;
   assert.deepEqual(compareStages(t.stages, attention.forward(c), { rtol: 0, atol: 0 }), [], 'edits go on from the last good state');
+});
+
+test('the session: a cell edit writes one number into a core that holds its case, and the whole case into one that does not', () => {
+  const s = new Session({ attention, state: lecture() });
+  const calls = [];
+  const spy = Object.create(attention, {
+    set: { value: (...args) => { calls.push(['set', ...args]); return attention.set(...args); } },
+    forward: { value: (c, options) => { calls.push(['forward', c === null ? null : 'case', options?.copy ?? true]); return attention.forward(c, options); } },
+  });
+  s.attention = spy;
+  assert.ok(attention.holds(s.parsed));
+  s.apply({ type: 'cell', key: 'in_proj_weight', index: 3, value: -0.625 });
+  assert.deepEqual(calls, [['set', 'in_proj_weight', 3, -0.625], ['forward', null, false]], 'one number in, the stages as views');
+  const c = Cases.lectureCase();
+  c.in_proj_weight[1][1] = -0.625;
+  const want = attention.forward(Cases.copy(c)); /* another case in the core (the same numbers, another object) */
+  assert.equal(attention.holds(s.parsed), false);
+  calls.length = 0;
+  s.apply({ type: 'cell', key: 'query', index: 0, value: 0.75 });
+  assert.deepEqual(calls, [['forward', 'case', false]], 'the whole case, then it holds it again');
+  assert.ok(attention.holds(s.parsed));
+  c.query[0][0] = 0.75;
+  assert.deepEqual(compareStages(s.stages, attention.forward(c), { rtol: 0, atol: 0 }), []);
+  assert.notDeepEqual(compareStages(want, attention.forward(c), { rtol: 0, atol: 0 }), []);
+  calls.length = 0;
+  s.apply({ type: 'token', index: 0, name: 'You' });
+  assert.deepEqual(calls, [], 'a token is a label: no pass');
 });
 
 test('the session’s history: one entry per edit, one per group (a drag, a held key, one cell’s typing); undo and redo restore exactly', () => {

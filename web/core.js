@@ -113,6 +113,7 @@
       if (!this.handle || !this.scratch) throw new CoreError(3, 'out of memory');
       this.plan = null; /* the configuration the core holds: see configure() */
       this.parsed = NOT_PARSED; /* see parse() */
+      this.forwardInputs = null; /* the inputs object of the case the core holds: holds(), backward() */
       this.warnings = []; /* what PyTorch 2 warns of the last forward(aCase)'s case, e.g. mixed mask types */
     }
 
@@ -146,6 +147,7 @@
      * Afterwards this.plan says where each used input and each stage is. */
     configure(config) {
       this.plan = null;
+      this.forwardInputs = null; /* the core holds no case's inputs now: see holds() */
       const ints = new Int32Array(this.memory(), this.scratch, this.configFields.length);
       this.configFields.forEach((name, i) => { ints[i] = config[name]; });
       this.check(this.core.attn_configure(this.handle, this.scratch));
@@ -204,6 +206,7 @@
       const { config, inputs } = parsed;
       const plan = this.planFor(config, parsed === this.parsed.result);
       plan.computed = false;
+      this.forwardInputs = null; /* (until every input is written) */
       const heap = this.heap();
       for (const { name, index, offset, count, shape } of plan.inputs) {
         const data = inputs[name];
@@ -265,6 +268,12 @@
       }
       this.plan.computed = false;
     }
+
+    /* Whether the core holds the inputs of parsed (what AttnCase.parseCase
+     * returned): the last forward(parsed) wrote them, and since then only
+     * set() has written (no other case, no configure()). Then an edit of one
+     * number needs only set() and forward() without a case. */
+    holds(parsed) { return this.plan !== null && Boolean(parsed) && this.forwardInputs === parsed.inputs; }
 
     copies(located) {
       const heap = this.heap(), stages = {};

@@ -3,7 +3,8 @@
  * at most every 150 ms), each history entry of the session is an entry of
  * the browser's, so Back and Forward (and Ctrl+Z, Ctrl+Shift+Z) walk the
  * edits; a link opens its state, a bad one the lecture with a message.
- * ?build=scalar (or ?nosimd) forces the scalar build.
+ * ?build=relaxed|simd|scalar forces that build (?nosimd: scalar); without it
+ * the core picks the first of them that the browser runs.
  *
  * A classic script.
  * needs: AttnWasm, AttnCore, AttnCases, AttnLink, AttnApp */
@@ -32,8 +33,9 @@
 
   async function start() {
     if (!window.AttnWasm) return fail('The attention core is not built: run `make open` (or `make`) in the project folder, then reload.');
-    const scalar = /[?&](nosimd|build=scalar)\b/.test(location.search);
-    const attention = await AttnCore.createAttention({ simd: scalar ? false : undefined });
+    const params = new URLSearchParams(location.search);
+    const build = params.has('nosimd') ? 'scalar' : params.get('build') ?? undefined;
+    const attention = await AttnCore.createAttention({ build });
     const first = read(location.hash);
     /* a phone opens on the lesson: the sentence, X and the first step */
     const phone = typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches;

@@ -83,6 +83,7 @@
       if (!bool && !Case.inFloat32Range(value)) throw error(key, `${key}: ${value} is beyond float32's range (±3.4e38)`);
       setNested(s.case[key], shape, index, bool ? value : Number.isFinite(value) ? value : Case.jsonNumber(value));
       data[index] = bool ? Number(value) : value;
+      s.changed = { key, index, value: data[index] };
       return undefined;
     },
     token(s, { index, name }) {
@@ -208,6 +209,7 @@
       const current = this.entries[this.position];
       const opens = edit.history !== false && !(edit.group && current && current.group === edit.group && this.position === this.entries.length - 1);
       const snapshot = opens && current ? Cases.copy(this.case) : null;
+      this.changed = null; /* (a cell edit says which number it changed) */
       const next = run(this, edit);
       if (next === undefined) this.compute(); /* a cell or a token, changed in place */
       else this.show(next, edit);
@@ -229,20 +231,40 @@
      * computed, and only then kept. */
     show(next, edit) {
       const parsed = Cases.check(next);
-      const stages = this.attention.forward(parsed); /* a CoreError leaves everything as it was */
-      const inputShapes = this.attention.inputShapes();
-      const catalogue = Catalogue.sections({ parsed, case: next, stages, inputShapes });
-      const view = edit.type === 'state' ? checkedView(withDefaults({ ...VIEW_DEFAULTS, ...edit.state.view }), catalogue)
-        : { ...this.view, step: this.view.step && Math.min(this.view.step, catalogue.length), stage: hasStage(catalogue, this.view.stage) ? this.view.stage : null };
+      let stages, inputShapes, catalogue, view;
+      try {
+        stages = this.attention.forward(parsed); /* copies: they outlast the views of compute() */
+        inputShapes = this.attention.inputShapes();
+        catalogue = Catalogue.sections({ parsed, case: next, stages, inputShapes });
+        view = edit.type === 'state' ? checkedView(withDefaults({ ...VIEW_DEFAULTS, ...edit.state.view }), catalogue)
+          : { ...this.view, step: this.view.step && Math.min(this.view.step, catalogue.length), stage: hasStage(catalogue, this.view.stage) ? this.view.stage : null };
+      } catch (e) {
+        /* refused: the core may hold the refused case, or none, and the
+         * stages may be its views: the last good case goes back in */
+        if (this.parsed && !this.attention.holds(this.parsed)) this.stages = this.attention.forward(this.parsed);
+        throw e;
+      }
       Object.assign(this, { case: next, parsed, stages, inputShapes, catalogue, view });
       this.example = Cases.exampleOf(next);
       if (this.example) this.baseExample = this.example; /* what Reset goes back to */
       else if (!this.baseExample) this.baseExample = Cases.DEFAULT_EXAMPLE;
     }
 
+    /* After a cell or a token changed in place. A token is a label: no
+     * number changes. A cell: when the core holds this case, that one number
+     * is written into it and the pass runs on what it holds, its stages read
+     * as views into wasm memory (core.js: valid until the next forward();
+     * nothing keeps them past a change); otherwise the case is written whole. */
     compute() {
-      this.stages = this.attention.forward(this.parsed);
       this.example = null; /* an edited example is the user's own */
+      if (!this.changed) return;
+      const { key, index, value } = this.changed;
+      if (this.attention.holds(this.parsed)) {
+        this.attention.set(key, index, value);
+        this.stages = this.attention.forward(null, { copy: false });
+      } else {
+        this.stages = this.attention.forward(this.parsed, { copy: false });
+      }
     }
 
     applyView(edit) {

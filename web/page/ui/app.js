@@ -22,6 +22,7 @@
   'use strict';
 
   const Format = root.AttnFormat, { el } = root.AttnDom;
+  const BUILD_NAMES = { relaxed: 'relaxed-SIMD', simd: 'SIMD', scalar: 'scalar' }; /* the core's builds, for the footer */
   let apps = 0; /* several views in one page need distinct ids */
   const paletteSheets = new WeakMap(); /* document or shadow root -> its palette stylesheet */
 
@@ -65,7 +66,7 @@
         actions: { walk: () => this.walkthrough.open(1), undo: () => this.history.undo(), redo: () => this.history.redo() },
       });
       this.focusBar = el('p', { className: 'focus-bar', hidden: true });
-      this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${attention.simd ? 'SIMD' : 'scalar'} build), float32, as torch.nn.MultiheadAttention computes it.` });
+      this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${BUILD_NAMES[attention.build]} build), float32, as torch.nn.MultiheadAttention computes it.` });
       /* the view and, beside it (below it on a phone), the lesson */
       this.workspace = el('div', { className: 'workspace' }, [this.stages.element, this.walkthrough.element]);
       this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.workspace,
