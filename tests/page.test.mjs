@@ -16,6 +16,7 @@ import { loadFixtures, compareStages, flatten, hasTorch, ROOT } from './helpers.
 import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto, valueOf, plain, caseFromPage, errorOf } from './browser.mjs';
 
 const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
+const SCREEN_SIZES = [['phone', 390, 844], ['tablet', 820, 1180], ['laptop', 1366, 768], ['projector', 1920, 1080]];
 const fixtures = loadFixtures();
 const lecture = fixtures.find((f) => f.name === 'lecture');
 const attention = await createAttention();
@@ -457,12 +458,15 @@ for (const name of BROWSERS) {
         assert.deepEqual(await readStages(page), before, 'the state stays as it was');
       }));
 
-    it('saves screenshots: light, dark, phone', async () => {
+    /* what the first screen shows, at each size a user has, in both themes */
+    it('saves screenshots: phone, tablet, laptop and projector, light and dark', async () => {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      for (const [label, url, options] of [['light', PAGE_URL, {}], ['dark', PAGE_URL + '#theme=dark', {}], ['phone', PAGE_URL, { width: 390, height: 844 }]])
-        await withPage(url, async (page) => {
-          await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
-        }, options);
+      for (const [size, width, height] of SCREEN_SIZES)
+        for (const theme of ['light', 'dark'])
+          await withPage(`${PAGE_URL}#theme=${theme}`, async (page) => {
+            await frames(page, 2);
+            await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size}-${theme}.png`) });
+          }, { width, height });
     });
   });
 }

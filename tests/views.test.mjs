@@ -18,6 +18,9 @@ const Vocabulary = require('../web/page/model/vocabulary.js');
 const { Session } = require('../web/page/model/session.js');
 
 const attention = await createAttention();
+/* the page on the build this Node runs, for numbers compared bit for bit (a
+ * browser picks the relaxed build, whose fused multiply-adds round otherwise) */
+const SAME_BUILD = `${PAGE_URL}?build=${attention.build}`;
 const DESKTOPS = [[1920, 1080], [1366, 768]];
 const TRAINED = Object.keys(Cases.EXAMPLES).filter((name) => Cases.EXAMPLES[name].kind === 'trained');
 const rectOf = (page, selector) => page.$eval(selector, (e) => { const r = e.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; });
@@ -43,6 +46,7 @@ for (const name of BROWSERS) {
               assert.ok(cells > 0, `${stage} carries the contract`);
             }
             assert.deepEqual(compareStages(await readStages(page), attention.forward(Cases.EXAMPLES[example].make())), []);
+            assert.equal(await page.$eval('[data-card="sentence"]', (c) => c.hidden && getComputedStyle(c).display), 'none', 'no sentence card: the example has no vocabulary');
             assert.equal(await page.evaluate(() => scrollY), 0, 'nothing scrolled');
           }, { width: w, height: h }));
 
@@ -78,7 +82,7 @@ for (const name of BROWSERS) {
       }));
 
     it('draws who attends to whom: a line a pair, its opacity rising with its weight, a colour per head; heads toggled and shown alone; tokens and cells light each other', () =>
-      withPage(`${PAGE_URL}#example=sentence`, async (page) => {
+      withPage(`${SAME_BUILD}#example=sentence`, async (page) => {
         const weights = attention.forward(Cases.EXAMPLES.sentence.make()).weights;
         const lines = () => page.$$eval('[data-view="lines"][data-stage="weights"] line', (ls) => ls.map((l) => ({ head: Number(l.dataset.head), row: Number(l.dataset.row), col: Number(l.dataset.col), value: Number(l.dataset.value), opacity: Number(l.getAttribute('stroke-opacity')), cls: l.getAttribute('class') })));
         const all = await lines();
@@ -119,7 +123,7 @@ for (const name of BROWSERS) {
       }));
 
     it('plays each operation of a cell, every frame equal to the core’s numbers', () =>
-      withPage(`${PAGE_URL}#example=sentence`, async (page) => {
+      withPage(`${SAME_BUILD}#example=sentence`, async (page) => {
         const c = Cases.EXAMPLES.sentence.make();
         const session = new Session({ attention, state: { case: c, view: {} } });
         const stages = session.stages;

@@ -131,8 +131,8 @@
 
     /* view.hide: the controls and parts a lesson link leaves out. */
     applyHide(hide) {
-      for (const node of this.root.querySelectorAll('[data-control], [data-part]'))
-        node.hidden = hide.includes(node.dataset.control || node.dataset.part) || (node.dataset.control && hide.includes('controls'));
+      for (const node of this.root.querySelectorAll('[data-control]'))
+        node.hidden = hide.includes(node.dataset.control) || hide.includes('controls');
       this.controls.element.hidden = hide.includes('controls');
       this.lines.element.hidden = hide.includes('lines');
       this.player.element.hidden = hide.includes('player');

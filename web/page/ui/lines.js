@@ -57,9 +57,10 @@
     build() {
       const { heads, rows, cols } = this.shape();
       const perHead = this.session.stages[this.stage].shape.length === 3;
-      const gap = Math.max(14, Math.min(26, 360 / Math.max(rows, cols)));
-      this.height = Math.max(rows, cols) * gap + 8;
-      this.y = (k, n) => 4 + gap / 2 + k * gap + (Math.max(rows, cols) - n) * gap / 2;
+      /* room between tokens: more for a few (the lecture's three are read from the back of a room), less for many */
+      const n = Math.max(rows, cols), gap = Math.max(14, Math.min(40, 360 / n, 26 + (8 - n) * 4));
+      this.height = n * gap + 8;
+      this.y = (k, count) => 4 + gap / 2 + k * gap + (n - count) * gap / 2;
       this.picture.setAttribute('viewBox', `0 0 ${WIDTH} ${this.height}`);
       this.picture.dataset.stage = this.stage;
       this.picture.setAttribute('aria-label', `${this.stage} as lines from each query token to each key`);
@@ -82,9 +83,9 @@
       this.queryLabels = [];
       this.keyLabels = [];
       const labels = svg('g', { class: 'lines-labels' });
-      const token = (side, k, n) => {
+      const token = (side, k, count) => {
         const x = side === 'query' ? LABEL - 6 : WIDTH - LABEL + 6;
-        const text = svg('text', { x, y: this.y(k, n), class: `lines-token lines-${side}`, 'text-anchor': side === 'query' ? 'end' : 'start', 'dominant-baseline': 'middle', tabindex: 0, role: 'button', direction: 'ltr' });
+        const text = svg('text', { x, y: this.y(k, count), class: `lines-token lines-${side}`, 'text-anchor': side === 'query' ? 'end' : 'start', 'dominant-baseline': 'middle', tabindex: 0, role: 'button', direction: 'ltr' });
         const point = () => this.focusToken(side, k);
         text.addEventListener('pointerenter', point);
         text.addEventListener('focus', point);

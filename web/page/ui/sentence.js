@@ -24,7 +24,7 @@
       this.words = el('p', { className: 'sentence-words' });
       this.tables = el('div', { className: 'sentence-tables' });
       this.title = el('span', { className: 'card-letters' });
-      this.element = el('figure', { className: 'card card-sentence', 'data-card': 'sentence', 'data-part': 'sentence', 'data-step': 1 }, [
+      this.element = el('figure', { className: 'card card-sentence', 'data-card': 'sentence', 'data-step': 1 }, [
         el('figcaption', {}, [el('span', { className: 'card-title', text: 'the sentence' }), this.title]),
         el('p', { className: 'sentence-row' }, [el('label', { for: this.input.id, text: 'words' }), this.input]),
         this.message, this.words, this.tables,
