@@ -214,6 +214,9 @@ test('the session’s history: one entry per edit, one per group (a drag, a held
   s.apply({ type: 'add-token' });
   states.push(copy(s.case));
   assert.equal(s.entries.length, states.length);
+  /* what a history written late has not recorded: the entries between, with their cases */
+  assert.deepEqual(s.entriesBetween(s.entries[0].id).map((e) => e.state.case), states.slice(1, -1));
+  assert.deepEqual(s.entriesBetween(s.entryId), []);
   for (let i = states.length - 2; i >= 0; i--) {
     assert.equal(s.undo(), true);
     assert.deepEqual(s.case, states[i], `undo to ${i}`);

@@ -42,10 +42,14 @@
     if (first.state && phone && !first.state.view.step) first.state.view = { ...first.state.view, step: 1 };
 
     /* the browser's entry holds the session's entry id */
-    let app = null, written = location.hash, writtenEntry = null, pending = null, followingLink = false;
+    let app = null, written = location.hash, writtenEntry = null, pending = null;
     const write = () => {
       pending = null;
       const session = app.session;
+      /* every entry made since the last write gets its own browser entry, so
+         that Back steps through each edit, however quickly they came */
+      if (writtenEntry !== null)
+        for (const { id, state } of session.entriesBetween(writtenEntry)) history.pushState({ entry: id }, '', AttnLink.encode(state));
       written = AttnLink.encode(session.getState());
       const state = { entry: session.entryId };
       if (writtenEntry !== null && session.entryId !== writtenEntry) history.pushState(state, '', written);
@@ -65,13 +69,6 @@
         /* (written only when it changes: any write restyles the whole page) */
         if (document.documentElement.dataset.theme !== session.view.theme) document.documentElement.dataset.theme = session.view.theme;
         if (app && change.edit.type !== 'view') app.showBanner(null); /* a valid state is in place */
-        /* A new entry gets its own browser entry at once, or Back would skip it
-           when the next edit comes before the delay; a run of changes within one
-           entry (a drag) is written once it rests. */
-        if (app && !followingLink && writtenEntry !== null && session.entryId !== writtenEntry) {
-          clearTimeout(pending);
-          return write();
-        }
         document.documentElement.setAttribute('data-hash-pending', '');
         if (!pending) pending = setTimeout(() => whenIdle(write), HASH_DELAY_MS);
       },
@@ -100,9 +97,7 @@
       if (location.hash === written) return;
       written = location.hash;
       const next = read(location.hash);
-      followingLink = true; /* the browser made this entry already */
       const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: { message: next.error } };
-      followingLink = false;
       if (!result.ok) return app.showBanner(`This link’s state could not be read (${result.error.message}); the page still shows what it showed.`);
       writtenEntry = app.session.entryId; /* this entry is the browser's new one */
       write();

@@ -288,6 +288,16 @@
     get entryId() { return this.entries[this.position].id; }
     goToEntry(id) { return this.goTo(this.entries.findIndex((entry) => entry.id === id)); }
 
+    /* The entries after the one of id and before the one shown, each { id,
+     * state } (copies, in the view shown): what a history written late (the
+     * browser's) has not recorded yet. [] when there are none, or no entry
+     * of that id. */
+    entriesBetween(id) {
+      const from = this.entries.findIndex((entry) => entry.id === id);
+      if (from < 0) return [];
+      return this.entries.slice(from + 1, this.position).map((entry) => ({ id: entry.id, state: { case: Cases.copy(entry.case), view: { ...this.view } } }));
+    }
+
     /* Shows history entry i (undo, redo, Back, Forward); false when there is none. */
     goTo(i) {
       if (!Number.isInteger(i) || i < 0 || i >= this.entries.length || i === this.position) return false;
