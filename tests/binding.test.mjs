@@ -343,6 +343,27 @@ test('set(), forward() without a case, and the shapes: what they refuse and what
   assert.deepEqual(compareStages(viaSet, fresh.forward(parsed), { rtol: 0, atol: 0 }), []);
 });
 
+test('holds(parsed): true after forward(parsed) and set(), false once another case, a configure() or a failed write came in between', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(33);
+  const mine = parseCase(randomCase(random, { minLen: 3, maxLen: 3 })), other = parseCase(randomCase(random, { minLen: 3, maxLen: 3 }));
+  assert.equal(attention.holds(mine), false, 'nothing written yet');
+  attention.forward(mine);
+  assert.equal(attention.holds(mine), true);
+  attention.set('query', 0, 0.5);
+  assert.equal(attention.holds(mine), true, 'set() keeps it');
+  attention.forward(other);
+  assert.equal(attention.holds(mine), false, 'another case');
+  attention.forward(mine);
+  attention.configure(mine.config);
+  assert.equal(attention.holds(mine), false, 'configure() zeroes the inputs');
+  attention.forward(mine);
+  const short = { config: mine.config, inputs: { ...mine.inputs, query: mine.inputs.query.subarray(1) } };
+  assert.throws(() => attention.forward(short), /query: expected/);
+  assert.equal(attention.holds(mine), false, 'a write that failed part-way');
+  assert.equal(attention.holds(null), false);
+});
+
 test('createAttention: build and simd choose the build; a build the engine cannot run is refused', async () => {
   const supported = supportedBuilds();
   assert.ok(supported.includes('simd') && supported.includes('scalar'), supported.join());
