@@ -14,10 +14,11 @@
  * session's own by default. onChange(change, session): after every change.
  *
  * Keyboard: Ctrl+Z undoes, Ctrl+Shift+Z or Ctrl+Y redoes (outside a field
- * being typed in); Escape closes the explanation or the export panel.
+ * being typed in); Escape closes the explanation or the export panel, then
+ * ends a sensitivity; g on an output or weights cell shows what moves it.
  *
  * A classic script: the global AttnApp.
- * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare */
+ * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare, AttnSensitivityBar */
 (function (root) {
   'use strict';
 
@@ -66,10 +67,11 @@
         actions: { walk: () => this.walkthrough.open(1), undo: () => this.history.undo(), redo: () => this.history.redo() },
       });
       this.focusBar = el('p', { className: 'focus-bar', hidden: true });
+      this.sensitivity = new root.AttnSensitivityBar.SensitivityBar(s);
       this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${BUILD_NAMES[attention.build]} build), float32, as torch.nn.MultiheadAttention computes it.` });
       /* the view and, beside it (below it on a phone), the lesson */
       this.workspace = el('div', { className: 'workspace' }, [this.stages.element, this.walkthrough.element]);
-      this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.workspace,
+      this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.sensitivity.element, this.workspace,
         this.stages.messages, this.explanation.element, this.share.panel, this.footer);
       /* the messages beside cells stay beside them */
       const follow = () => this.stages.placeErrors();
@@ -95,6 +97,7 @@
       this.stages.update(change);
       this.controls.update();
       this.explanation.update();
+      this.sensitivity.update();
       this.walkthrough.update(change);
       this.lines.update(change);
       this.player.update(change);
@@ -206,7 +209,13 @@
         else if ((key === 'z' && e.shiftKey) || key === 'y') { e.preventDefault(); this.history.redo(); }
         return;
       }
-      if (e.key === 'Escape' && !e.defaultPrevented && (this.explanation.escape() || this.share.close() || this.stages.escape())) e.preventDefault();
+      if (e.key === 'Escape' && !e.defaultPrevented && (this.explanation.escape() || this.share.close() || this.stages.escape() || this.sensitivity.close())) e.preventDefault();
+      const cell = target instanceof Element && target.closest('[data-stage="output"] td[data-row], [data-stage="weights"] td[data-row]');
+      if (e.key === 'g' && !e.ctrlKey && !e.metaKey && !e.altKey && cell) {
+        const stage = cell.closest('[data-stage]').dataset.stage, d = cell.dataset;
+        const grad = stage === 'output' ? `output:${d.row},${d.col}` : `weights:${d.head},${d.row},${d.col}`;
+        this.session.apply({ type: 'view', grad: this.session.view.grad === grad ? null : grad });
+      }
     }
   }
 
