@@ -1,14 +1,16 @@
 // gradients-page.test.mjs: gradients on the page, in headless Chromium and
 // Firefox: sensitivity (a pinned result's ∂result/∂cell over every input,
 // data-grad and data-grad-of, the grad= link, the words, Escape), checked
-// against the core's own backward() of the same case in Node.
+// against the core's own backward() of the same case in Node; and training
+// a head live (the lecture learns to make "I" attend to "good", one undo
+// entry for the run, Reset back to the weights from before, bit for bit).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createAttention } from '../web/attention.mjs';
 import { ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, cell, typeInto, frames, plain } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, cell, typeInto, frames, plain, readStages, caseFromPage, toMiddle } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const Cases = require('../web/page/model/cases.js');
@@ -43,6 +45,26 @@ function assertGradsEqual(got, want, grad) {
     assert.equal(got[name].of, grad, `${name} names the result`);
     assert.deepEqual(got[name].grads, [...want[name].data].map(Format.dataText), `${name}: data-grad is the core's ∂${grad}/∂${name}`);
   }
+}
+
+const LECTURE_OPTIONS = { embed_dim: 2, num_heads: 1, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true };
+
+/* Every input and stage on the page, bit for bit, against the core's forward() of aCase. */
+async function assertPageShows(page, aCase, label) {
+  const want = attention.forward(aCase), shown = await readStages(page);
+  const text = (data) => [...data].map(Format.dataText);
+  for (const [name, { data }] of Object.entries(want)) assert.deepEqual(text(shown[name].data), text(data), `${label}: ${name}`);
+  for (const name of ['query', 'in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'])
+    assert.deepEqual(text(shown[name].data), [aCase[name]].flat(2).map((x) => Format.dataText(Math.fround(x))), `${label}: ${name}`);
+}
+
+/* Marks weights[I][good] as where "I" should look. */
+async function markIGood(page) {
+  await toMiddle(page, '[data-card="train"]');
+  await page.click('.train-mark');
+  await toMiddle(page, cell('weights', 0, 2, 0));
+  await page.click(cell('weights', 0, 2, 0));
+  assert.equal(await page.$eval(cell('weights', 0, 2, 0), (td) => td.dataset.target), 'true');
 }
 
 for (const name of BROWSERS) {
@@ -97,6 +119,65 @@ for (const name of BROWSERS) {
       withPage(`${URL}#example=lecture&grad=output:7,0`, async (page) => {
         const banner = await page.$eval('.banner', (b) => !b.hidden && b.textContent);
         assert.match(banner, /grad: output:7,0 is outside the 3×2 output; expected output:row,col/);
+      }));
+
+    it('trains the lecture live: "I" attends to "good" with weight ≥ 0.9 within a few hundred steps; the page shows the core’s numbers; one undo goes back', () =>
+      withPage(`${URL}#example=lecture`, async (page) => {
+        await markIGood(page);
+        await page.click('.train-go');
+        await page.waitForFunction(() => document.querySelector('[data-card="train"]').dataset.state !== 'running', { timeout: 60000 });
+        const card = await page.$eval('[data-card="train"]', (f) => ({ ...f.dataset }));
+        const weight = Number(await page.$eval(cell('weights', 0, 2, 0), (td) => td.dataset.value));
+        assert.ok(weight >= 0.9, `weights[I][good] = ${weight}`);
+        assert.ok(Number(card.steps) <= 500, `${card.steps} steps`);
+        assert.ok(Number(card.loss) < 0.05, `loss ${card.loss}`);
+        const trained = await caseFromPage(page, LECTURE_OPTIONS);
+        assert.notDeepEqual(trained.in_proj_weight, Cases.lectureCase().in_proj_weight, 'the weights moved');
+        assert.deepEqual(trained.query, Cases.lectureCase().query, 'X is not trained');
+        await assertPageShows(page, trained, 'trained');
+        assert.match(plain(await page.$eval('.train-lesson', (p) => p.textContent)), /weights\[I\]\[good\] went from 0\.41 to 0\.9\d/);
+        /* the whole run is one entry: one undo, the lecture again */
+        await page.keyboard.down('Control');
+        await page.keyboard.press('z');
+        await page.keyboard.up('Control');
+        await page.waitForFunction(() => document.querySelector('[data-stage="weights"] [data-row="0"][data-col="2"]').dataset.value.startsWith('0.41'), { timeout: 5000 });
+        await assertPageShows(page, Cases.lectureCase(), 'undone');
+      }));
+
+    it('steps, pauses and resets to the weights from before training, bit for bit', () =>
+      withPage(`${URL}#example=lecture`, async (page) => {
+        await markIGood(page);
+        for (let i = 0; i < 3; i++) await page.click('.train-step');
+        assert.equal(await page.$eval('[data-card="train"]', (f) => f.dataset.steps), '3');
+        await page.click('.train-go');
+        await page.waitForFunction(() => Number(document.querySelector('[data-card="train"]').dataset.steps) >= 20, { timeout: 20000 });
+        await page.click('.train-go'); /* Pause */
+        assert.equal(await page.$eval('[data-card="train"]', (f) => f.dataset.state), 'paused');
+        const paused = await page.$eval('[data-card="train"]', (f) => f.dataset.steps);
+        await frames(page, 3);
+        assert.equal(await page.$eval('[data-card="train"]', (f) => f.dataset.steps), paused, 'no step while paused');
+        await page.click('.train-reset');
+        await assertPageShows(page, Cases.lectureCase(), 'reset');
+      }));
+
+    it('trains towards a wished-for output (mean squared error)', () =>
+      withPage(`${URL}#example=lecture`, async (page) => {
+        await toMiddle(page, '[data-card="train"]');
+        await page.select('[data-card="train"] select', 'output');
+        const box = '[data-train-target="output"] [data-row="0"][data-col="0"]';
+        await page.click(box);
+        await page.$eval(`${box} input`, (input) => input.select());
+        await page.keyboard.press('Backspace');
+        await page.keyboard.type('1.5');
+        await page.keyboard.press('Enter');
+        await page.$eval('[data-card="train"] input[type="number"]', (input) => { input.value = '0.05'; });
+        const before = Number(await page.$eval(cell('output', 0, 0), (td) => td.dataset.value));
+        await page.click('.train-go');
+        await page.waitForFunction(() => Number(document.querySelector('[data-card="train"]').dataset.steps) >= 60, { timeout: 30000 });
+        await page.click('.train-go');
+        const after = Number(await page.$eval(cell('output', 0, 0), (td) => td.dataset.value));
+        assert.ok(Math.abs(after - 1.5) < Math.abs(before - 1.5) / 2, `output[I][0] ${before} -> ${after}, towards 1.5`);
+        await assertPageShows(page, await caseFromPage(page, LECTURE_OPTIONS), 'trained to an output');
       }));
 
     it('passes axe-core with a result pinned, light and dark', async () => {

@@ -64,7 +64,7 @@
  *            "weights:h,i,j": sensitivity.js), or null */
   const HIDEABLE = ['example', 'embed_dim', 'num_heads', 'bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights',
     'attn_mask', 'key_padding_mask', 'walk', 'randomize', 'pytorch', 'reset', 'undo', 'redo', 'theme', 'layout', 'share',
-    'controls', 'lines', 'player', 'connectors', 'plane'];
+    'controls', 'lines', 'player', 'connectors', 'plane', 'train'];
   const VIEW = {
     theme: { values: ['auto', 'light', 'dark'] },
     controls: { values: ['full', 'compact', 'none'] },
@@ -332,10 +332,15 @@
      * holds it (else it is written in); backward() may grow wasm memory,
      * which empties the stages' views: they are read again. */
     gradients(given, into = null) {
-      if (!this.attention.holds(this.parsed)) this.stages = this.attention.forward(this.parsed, { copy: false });
+      this.hold();
       const grads = this.attention.backward(given, into);
       if (Object.values(this.stages).some((stage) => stage.data.length === 0)) this.stages = this.attention.forward(null, { copy: false });
       return grads;
+    }
+
+    /* The core holds this case after this (what set() and backward() need). */
+    hold() {
+      if (!this.attention.holds(this.parsed)) this.stages = this.attention.forward(this.parsed, { copy: false });
     }
 
     /* The pinned result's sensitivity, or null: { result, value, grads },

@@ -18,7 +18,7 @@
  * ends a sensitivity; g on an output or weights cell shows what moves it.
  *
  * A classic script: the global AttnApp.
- * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare, AttnSensitivityBar */
+ * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare, AttnSensitivityBar, AttnTrainer */
 (function (root) {
   'use strict';
 
@@ -44,16 +44,21 @@
       this.lines = new root.AttnLines.Lines(s, { id: this.id, onToken: (token) => this.lightToken(token) });
       this.player = new root.AttnPlayer.Player(s, { id: this.id });
       this.sentence = new root.AttnSentence.Sentence(s, { id: this.id });
+      this.trainer = new root.AttnTrainer.Trainer(s, { id: this.id, root: this.root });
       this.stages = new root.AttnStages.Stages(s, {
         id: this.id, root: this.root,
         extras: {
           sentence: { element: this.sentence.element, column: 1, section: 'embeddings', first: true },
           lines: { element: this.lines.element, column: 4, section: 'softmax' },
           player: { element: this.player.element, column: 5, section: 'output' },
+          train: { element: this.trainer.element, column: 4, section: 'softmax' },
         },
         onPoint: (card, head, index, td, how) => { this.explanation.point(card, head, index, td, how); this.lightLine(card, head, index); },
         onLeave: (how) => { this.explanation.leave(how); this.lines.light(null); },
-        onPin: (card, head, index, td) => this.explanation.pin(card, head, index, td),
+        onPin: (card, head, index, td) => {
+          if (this.trainer.marking && card.stage === 'weights') this.trainer.mark(head ?? 0, Math.floor(index / card.cols), index % card.cols);
+          else this.explanation.pin(card, head, index, td);
+        },
       });
       this.explanation = new root.AttnExplanation.Explanation(s, {
         root: this.root, stages: this.stages,
@@ -98,6 +103,7 @@
       this.controls.update();
       this.explanation.update();
       this.sensitivity.update();
+      this.trainer.update(change);
       this.walkthrough.update(change);
       this.lines.update(change);
       this.player.update(change);
