@@ -60,8 +60,8 @@
    *   step     a section's number, 1 to N, or null (the walk-through closed)
    *   flag     true or false
    *   list     a list of these names (what a lesson link hides)
- *   result   a result whose sensitivity is shown ("output:0,1",
- *            "weights:h,i,j": sensitivity.js), or null */
+   *   result   a result whose sensitivity is shown ("output:0,1",
+   *            "weights:h,i,j": sensitivity.js), or null */
   const HIDEABLE = ['example', 'embed_dim', 'num_heads', 'bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights',
     'attn_mask', 'key_padding_mask', 'walk', 'randomize', 'pytorch', 'reset', 'undo', 'redo', 'theme', 'layout', 'share',
     'controls', 'lines', 'player', 'connectors', 'plane', 'train'];

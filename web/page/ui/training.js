@@ -16,7 +16,7 @@
  *   training.element; training.update(change);
  *   training.marking: true while a click on a weights cell marks it (mark())
  *
- * A classic script: the global AttnTraining UI as AttnTrainer.
+ * A classic script: the global AttnTrainer.
  * needs: AttnFormat, AttnCases, AttnTraining, AttnSensitivity, AttnDom, AttnMatrix */
 (function (root) {
   'use strict';
