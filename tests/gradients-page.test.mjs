@@ -92,7 +92,7 @@ for (const name of BROWSERS) {
         assert.match(plain(readout.text), /raising X\[am\]\[0\] by 0\.1 (raises|lowers) output\[I\]\[1\] by about [0-9.]+/);
       }));
 
-    it('a weights result pinned from its explanation follows an edit live, and Escape ends it', () =>
+    it('a weights result pinned from its explanation follows an edit live, and Escape ends it; g pins and unpins with the keyboard', () =>
       withPage(`${URL}#example=lecture`, async (page) => {
         await page.click(cell('weights', 0, 2, 0));
         await page.click('.explain-grad');
@@ -113,6 +113,12 @@ for (const name of BROWSERS) {
           assert.ok(grads.every((g) => g === null), `${stage}: no data-grad`);
         }
         assert.equal(await page.$eval('.sensitivity-bar', (p) => p.hidden), true);
+        /* g on a focused output cell pins it, g again ends it */
+        await page.focus(cell('output', 1, 0));
+        await page.keyboard.press('g');
+        assert.equal(await page.$eval('[data-stage="in_proj_weight"]', (m) => m.dataset.gradOf), 'output:1,0');
+        await page.keyboard.press('g');
+        assert.equal(await page.$eval('[data-stage="in_proj_weight"]', (m) => m.dataset.gradOf ?? null), null);
       }));
 
     it('refuses a bad grad= link with a message that says what a result is', () =>
