@@ -62,6 +62,22 @@ test('the session’s sensitivity is the core’s backward() with a one-hot dL/d
   assert.equal(session.sensitivity(), null);
 });
 
+test('a later head’s weight in a bigger example: the same one-hot, at (head, row, col)', () => {
+  const aCase = Cases.EXAMPLES.sentence.make();
+  const session = new Session({ attention, state: { case: aCase, view: { grad: 'weights:1,3,2' } } });
+  const stages = attention.forward(aCase);
+  const [H, L, S2] = stages.weights.shape;
+  assert.equal(H, 2);
+  const weights = new Float32Array(H * L * S2);
+  weights[(1 * L + 3) * S2 + 2] = 1;
+  const want = attention.backward({ weights: { shape: [H, L, S2], data: weights } });
+  const got = session.sensitivity();
+  assert.equal(got.value, stages.weights.data[(1 * L + 3) * S2 + 2]);
+  for (const name of ['query', 'in_proj_weight', 'in_proj_bias', 'out_proj.weight'])
+    assert.deepEqual([...got.grads[name].data], [...want[name].data], name);
+  assert.ok(got.grads['out_proj.weight'].data.every((x) => x === 0), 'a weight does not depend on W_o');
+});
+
 test('the words: names of results and cells, and what a nudge of 0.1 does', () => {
   const labels = { query: ['I', 'am', 'good'], key: ['I', 'am', 'good'], extended: ['I', 'am', 'good'] };
   const plain = (t) => t.replace(/[\u2068\u2069]/g, '');
