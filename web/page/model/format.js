@@ -77,19 +77,22 @@
 
   /* ---- colour ---- */
 
-  /* Colour-blind-safe palettes as stops (ColorBrewer YlGnBu, viridis, and a
-   * blue–orange diverging pair), per theme. */
+  /* Colour-blind-safe palettes as stops (ColorBrewer YlGnBu, viridis, a
+   * blue–orange diverging pair, and ColorBrewer's purple–green PRGn for
+   * gradients, ∂result/∂cell: an overlay unlike any value's colours), per theme. */
   const PALETTES = {
     light: {
       sequential: ['#ffffd9', '#edf8b1', '#c7e9b4', '#7fcdbb', '#41b6c4', '#1d91c0', '#225ea8', '#253494', '#081d58'],
       diverging: ['#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7', '#fee0b6', '#fdb863', '#e08214', '#b35806'],
+      gradient: ['#762a83', '#9970ab', '#c2a5cf', '#e7d4e8', '#f7f7f7', '#d9f0d3', '#a6dba0', '#5aae61', '#1b7837'],
     },
     dark: {
       sequential: ['#1b1530', '#440154', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#fde725'],
       diverging: ['#4393c3', '#2f6f9f', '#23506f', '#1d3547', '#202124', '#4a3318', '#7a4f12', '#b8730f', '#fdb863'],
+      gradient: ['#c2a5cf', '#9970ab', '#6a3d7a', '#3b2540', '#202124', '#23402a', '#2f6b3a', '#5aae61', '#a6dba0'],
     },
   };
-  const KINDS = ['sequential', 'diverging'];
+  const KINDS = ['sequential', 'diverging', 'gradient'];
   const THEMES = ['light', 'dark'];
 
   const hexToRgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -136,7 +139,7 @@
   }
 
   /* Which of the 256 colours a finite value gets. kind: 'sequential' (0..1,
-   * weights) or 'diverging' (signed, centred on 0, `scale` at the ends: niceScale). */
+   * weights) or 'diverging' or 'gradient' (signed, centred on 0, `scale` at the ends: niceScale). */
   function colourIndex(x, kind, scale) {
     const t = kind === 'sequential' ? x : 0.5 + x / (2 * (scale || 1));
     return Math.round(Math.min(1, Math.max(0, t)) * (STEPS - 1));
@@ -147,7 +150,7 @@
     return colourTable(kind, theme)[colourIndex(x, kind, scale)];
   }
 
-  /* The class that paints a cell: "c-s17" (sequential) or "c-d200". */
+  /* The class that paints a cell: "c-s17" (sequential), "c-d200", "c-g3" (gradient). */
   const colourClass = (kind, index) => `c-${kind[0]}${index}`;
 
   /* The stylesheet of those classes, for `scope` (the view's root

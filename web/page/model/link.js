@@ -3,6 +3,7 @@
  *
  *   #example=lecture&step=5                  an example, as it is
  *   #v=1&tokens=I,am,good&embed_dim=2&...    a case of its own: every key
+ *   #example=lecture&grad=output:0,1         the lecture, what moves output[0][1] shown
  *   #example=sentence&num_heads=4&stage=weights
  *                                            a partial link: the example
  *                                            (the lecture if none is named)
@@ -85,7 +86,7 @@
     for (const [key, spec] of Object.entries(VIEW_KEYS)) {
       const value = view[key];
       if (value === undefined || value === null || JSON.stringify(value) === JSON.stringify(VIEW_DEFAULTS[key])) continue;
-      parts.push(`${key}=${spec.flag ? +value : spec.list ? value.join(',') : encodeURIComponent(value)}`);
+      parts.push(`${key}=${spec.flag ? +value : spec.list ? value.join(',') : spec.result ? value : encodeURIComponent(value)}`);
     }
     return '#' + parts.join('&');
   }

@@ -23,7 +23,8 @@
  *   randomize, pytorch-init, reset        new weights; back to the example
  *   case          { case }                a whole case (an import)
  *   state         { state: { case, view } }  a link
- *   view          { theme, controls, layout, stage, step, present, hide }  display only (VIEW)
+ *   inputs        { values: { key: numbers } }  whole inputs at once (a training step)
+ *   view          { theme, controls, layout, stage, step, present, hide, grad }  display only (VIEW)
  * Edits of the case are history entries; a run of edits with the same
  * `group` (a drag, a held key, the keys typed into one cell) is one entry.
  * `history: false` (a link opened by Back or Forward) makes none.
@@ -34,7 +35,12 @@
  * display setting did.
  *
  * A classic script: the global AttnSession in a page, module.exports in Node.
- * needs: AttnCase, AttnCases, AttnVocabulary, AttnCatalogue */
+ *
+ * Sensitivity (view.grad, a result such as "output:0,1"): sensitivity()
+ * gives ∂result/∂ every input, one backward pass per change, kept until
+ * the next change.
+ *
+ * needs: AttnCase, AttnCases, AttnVocabulary, AttnCatalogue, AttnSensitivity */
 (function (root) {
   'use strict';
 
@@ -43,6 +49,7 @@
   const Cases = isNode ? require('./cases.js') : root.AttnCases;
   const Catalogue = isNode ? require('./catalogue.js') : root.AttnCatalogue;
   const Vocabulary = isNode ? require('./vocabulary.js') : root.AttnVocabulary;
+  const Sensitivity = isNode ? require('./sensitivity.js') : root.AttnSensitivity;
 
   const HISTORY_LIMIT = 200;
 
@@ -52,10 +59,12 @@
    *   stage    a stage's name, or null
    *   step     a section's number, 1 to N, or null (the walk-through closed)
    *   flag     true or false
-   *   list     a list of these names (what a lesson link hides) */
+   *   list     a list of these names (what a lesson link hides)
+   *   result   a result whose sensitivity is shown ("output:0,1",
+   *            "weights:h,i,j": sensitivity.js), or null */
   const HIDEABLE = ['example', 'embed_dim', 'num_heads', 'bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights',
     'attn_mask', 'key_padding_mask', 'walk', 'randomize', 'pytorch', 'reset', 'undo', 'redo', 'theme', 'layout', 'share',
-    'controls', 'lines', 'player', 'connectors', 'plane'];
+    'controls', 'lines', 'player', 'connectors', 'plane', 'train'];
   const VIEW = {
     theme: { values: ['auto', 'light', 'dark'] },
     controls: { values: ['full', 'compact', 'none'] },
@@ -64,8 +73,9 @@
     step: { step: true },
     present: { flag: true },
     hide: { list: HIDEABLE },
+    grad: { result: true },
   };
-  const VIEW_DEFAULTS = { theme: 'auto', controls: 'full', layout: 'pass', stage: null, step: null, present: false, hide: [] };
+  const VIEW_DEFAULTS = { theme: 'auto', controls: 'full', layout: 'pass', stage: null, step: null, present: false, hide: [], grad: null };
   const error = (key, message) => new Case.CaseError(key, message);
 
   /* Each edit: (session, edit) -> the new case, or undefined when it only
@@ -119,6 +129,25 @@
     randomize: (s) => Cases.randomWeights(s.case),
     'pytorch-init': (s) => Cases.pytorchInit(s.case),
     reset: (s) => Cases.EXAMPLES[s.baseExample].make(),
+    inputs(s, { values }) {
+      const changed = [];
+      for (const [key, numbers] of Object.entries(values)) {
+        const data = s.parsed.inputs[key], shape = s.inputShapes[key];
+        if (!data || !shape || isBoolMask(s, key) || key === 'key' && !s.case.key || key === 'value' && !s.case.value)
+          throw error(key, `${key}: not a number input of this case`);
+        if (!numbers || numbers.length !== data.length) throw error(key, `${key}: expected ${data.length} numbers`);
+        for (let i = 0; i < numbers.length; i++)
+          if (typeof numbers[i] !== 'number' || !Case.inFloat32Range(numbers[i])) throw error(key, `${key}: ${Case.describe(numbers[i])} is not a float32 number`);
+        changed.push([key, numbers]);
+      }
+      for (const [key, numbers] of changed) {
+        const shape = s.inputShapes[key];
+        setAll(s.case[key], shape, numbers);
+        s.parsed.inputs[key].set(numbers);
+      }
+      s.changed = { inputs: changed.map(([key]) => key) };
+      return undefined;
+    },
     case: (s, { case: c }) => Cases.copy(c),
     state: (s, { state }) => Cases.copy(state.case),
   };
@@ -139,6 +168,15 @@
     node[index] = value;
   }
 
+  /* Every number of a nested array from flat row-major numbers. */
+  function setAll(nested, shape, numbers, offset = 0) {
+    const stride = shape.slice(1).reduce((a, b) => a * b, 1);
+    for (let i = 0; i < shape[0]; i++) {
+      if (shape.length > 1) setAll(nested[i], shape.slice(1), numbers, offset + i * stride);
+      else nested[i] = Number.isFinite(numbers[offset + i]) ? numbers[offset + i] : Case.jsonNumber(numbers[offset + i]);
+    }
+  }
+
   class Session {
     constructor({ attention, state }) {
       this.attention = attention;
@@ -146,6 +184,7 @@
       this.entries = [];     /* history: { case (null: the one shown), group, id } */
       this.position = -1;    /* the entry shown */
       this.entriesMade = 0;  /* entry ids: they outlive a trimmed history's positions */
+      this.version = 0;      /* counts the changes (what sensitivity() keeps is of one) */
       const result = this.apply({ type: 'state', state });
       if (!result.ok) throw result.error;
     }
@@ -202,7 +241,7 @@
       const run = EDITS[edit.type];
       if (!run) throw error('', `no edit "${edit.type}"`);
       if (!this.parsed && edit.type !== 'state') throw error('', 'the session has no case yet');
-      const inPlace = edit.type === 'cell' || edit.type === 'token';
+      const inPlace = edit.type === 'cell' || edit.type === 'token' || edit.type === 'inputs';
       const before = { structure: this.parsed ? Catalogue.structureOf(this.parsed, this.case) : '', view: JSON.stringify(this.view) };
       /* the entry shown gets its copy now, when this edit opens a new one:
        * a cell or a token changes the case in place */
@@ -211,6 +250,7 @@
       const snapshot = opens && current ? Cases.copy(this.case) : null;
       this.changed = null; /* (a cell edit says which number it changed) */
       const next = run(this, edit);
+      this.version++;
       if (next === undefined) this.compute(); /* a cell or a token, changed in place */
       else this.show(next, edit);
       if (opens) {
@@ -237,7 +277,10 @@
         inputShapes = this.attention.inputShapes();
         catalogue = Catalogue.sections({ parsed, case: next, stages, inputShapes });
         view = edit.type === 'state' ? checkedView(withDefaults({ ...VIEW_DEFAULTS, ...edit.state.view }), catalogue)
-          : { ...this.view, step: this.view.step && Math.min(this.view.step, catalogue.length), stage: hasStage(catalogue, this.view.stage) ? this.view.stage : null };
+          : {
+            ...this.view, step: this.view.step && Math.min(this.view.step, catalogue.length), stage: hasStage(catalogue, this.view.stage) ? this.view.stage : null,
+            grad: this.view.grad && !Sensitivity.problem(this.view.grad, shapesOf(catalogue)) ? this.view.grad : null,
+          };
       } catch (e) {
         /* refused: the core may hold the refused case, or none, and the
          * stages may be its views: the last good case goes back in */
@@ -258,8 +301,13 @@
     compute() {
       this.example = null; /* an edited example is the user's own */
       if (!this.changed) return;
-      const { key, index, value } = this.changed;
-      if (this.attention.holds(this.parsed)) {
+      const { key, index, value, inputs } = this.changed;
+      if (inputs && this.attention.holds(this.parsed)) {
+        for (const name of inputs) this.attention.set(name, this.parsed.inputs[name]);
+        this.stages = this.attention.forward(null, { copy: false });
+      } else if (inputs) {
+        this.stages = this.attention.forward(this.parsed, { copy: false });
+      } else if (this.attention.holds(this.parsed)) {
         this.attention.set(key, index, value);
         this.stages = this.attention.forward(null, { copy: false });
       } else {
@@ -273,7 +321,40 @@
       const view = checkedView(withDefaults({ ...this.view, ...changes }), this.catalogue);
       if (JSON.stringify(view) === JSON.stringify(this.view)) return null;
       this.view = view;
+      this.version++;
       return { edit, structure: false, values: false, labels: false, view: true };
+    }
+
+    /* ---- gradients ---- */
+
+    /* dL/d every input and stage of the case shown, for given dL/d output
+     * (and weights): attention.backward() on the session's case. The core
+     * holds it (else it is written in); backward() may grow wasm memory,
+     * which empties the stages' views: they are read again. */
+    gradients(given, into = null) {
+      this.hold();
+      const grads = this.attention.backward(given, into);
+      if (Object.values(this.stages).some((stage) => stage.data.length === 0)) this.stages = this.attention.forward(null, { copy: false });
+      return grads;
+    }
+
+    /* The core holds this case after this (what set() and backward() need). */
+    hold() {
+      if (!this.attention.holds(this.parsed)) this.stages = this.attention.forward(this.parsed, { copy: false });
+    }
+
+    /* The pinned result's sensitivity, or null: { result, value, grads },
+     * grads[input] = ∂result/∂ input; computed once per change. */
+    sensitivity() {
+      if (!this.view.grad) return null;
+      if (this.sensitivityOf && this.sensitivityOf.version === this.version) return this.sensitivityOf.value;
+      const result = Sensitivity.parse(this.view.grad), shapes = shapesOf(this.catalogue);
+      const [, L, S2] = shapes.weights, E = shapes.output[1];
+      const value = result.stage === 'output' ? this.stages.output.data[result.row * E + result.col] : this.stages.weights.data[(result.head * L + result.row) * S2 + result.col];
+      const grads = this.gradients(Sensitivity.given(result, shapes));
+      const sensitivity = { result, value, grads };
+      this.sensitivityOf = { version: this.version, value: sensitivity };
+      return sensitivity;
     }
 
     /* ---- history: entries of the case, the one shown live (no copy) ---- */
@@ -326,6 +407,10 @@
         throw error(key, `${key}: expected names among ${spec.list.join(', ')}, got ${Case.describe(Array.isArray(value) ? value.find((x) => !spec.list.includes(x)) : value)}`);
       if (spec.step && value !== null && !(Number.isInteger(value) && value >= 1 && value <= catalogue.length))
         throw error(key, `step: expected 1 to ${catalogue.length}, got ${Case.describe(value)}`);
+      if (spec.result && value !== null) {
+        const problem = Sensitivity.problem(value, shapesOf(catalogue));
+        if (problem) throw error(key, problem);
+      }
       if (spec.stage && value !== null && !hasStage(catalogue, value))
         throw error(key, `stage: there is no stage “${String(value).slice(0, 30)}”; there are ${catalogue.flatMap((s) => s.cards.filter((c) => c.stage).map((c) => c.stage)).join(', ')}`);
     }
@@ -334,6 +419,12 @@
 
   /* null or undefined: the default (a link or an edit that leaves a setting out). */
   const withDefaults = (view) => Object.fromEntries(Object.keys(VIEW_DEFAULTS).map((key) => [key, view[key] ?? VIEW_DEFAULTS[key]]));
+
+  /* The shapes of output and weights, from the cards. */
+  function shapesOf(catalogue) {
+    const shape = (name) => catalogue.flatMap((s) => s.cards).find((card) => card.stage === name).shape;
+    return { output: shape('output'), weights: shape('weights') };
+  }
 
   const hasStage = (catalogue, name) => Boolean(name) && catalogue.some((section) => section.cards.some((card) => card.stage === name));
 

@@ -14,10 +14,11 @@
  * session's own by default. onChange(change, session): after every change.
  *
  * Keyboard: Ctrl+Z undoes, Ctrl+Shift+Z or Ctrl+Y redoes (outside a field
- * being typed in); Escape closes the explanation or the export panel.
+ * being typed in); Escape closes the explanation or the export panel, then
+ * ends a sensitivity; g on an output or weights cell shows what moves it.
  *
  * A classic script: the global AttnApp.
- * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare */
+ * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare, AttnSensitivityBar, AttnTrainer */
 (function (root) {
   'use strict';
 
@@ -43,16 +44,21 @@
       this.lines = new root.AttnLines.Lines(s, { id: this.id, onToken: (token) => this.lightToken(token) });
       this.player = new root.AttnPlayer.Player(s, { id: this.id });
       this.sentence = new root.AttnSentence.Sentence(s, { id: this.id });
+      this.trainer = new root.AttnTrainer.Trainer(s, { id: this.id, root: this.root });
       this.stages = new root.AttnStages.Stages(s, {
         id: this.id, root: this.root,
         extras: {
           sentence: { element: this.sentence.element, column: 1, section: 'embeddings', first: true },
           lines: { element: this.lines.element, column: 4, section: 'softmax' },
           player: { element: this.player.element, column: 5, section: 'output' },
+          train: { element: this.trainer.element, column: 4, section: 'softmax' },
         },
         onPoint: (card, head, index, td, how) => { this.explanation.point(card, head, index, td, how); this.lightLine(card, head, index); },
         onLeave: (how) => { this.explanation.leave(how); this.lines.light(null); },
-        onPin: (card, head, index, td) => this.explanation.pin(card, head, index, td),
+        onPin: (card, head, index, td) => {
+          if (this.trainer.marking && card.stage === 'weights') this.trainer.mark(head ?? 0, Math.floor(index / card.cols), index % card.cols);
+          else this.explanation.pin(card, head, index, td);
+        },
       });
       this.explanation = new root.AttnExplanation.Explanation(s, {
         root: this.root, stages: this.stages,
@@ -66,10 +72,11 @@
         actions: { walk: () => this.walkthrough.open(1), undo: () => this.history.undo(), redo: () => this.history.redo() },
       });
       this.focusBar = el('p', { className: 'focus-bar', hidden: true });
+      this.sensitivity = new root.AttnSensitivityBar.SensitivityBar(s);
       this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${BUILD_NAMES[attention.build]} build), float32, as torch.nn.MultiheadAttention computes it.` });
       /* the view and, beside it (below it on a phone), the lesson */
       this.workspace = el('div', { className: 'workspace' }, [this.stages.element, this.walkthrough.element]);
-      this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.workspace,
+      this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.sensitivity.element, this.workspace,
         this.stages.messages, this.explanation.element, this.share.panel, this.footer);
       /* the messages beside cells stay beside them */
       const follow = () => this.stages.placeErrors();
@@ -95,6 +102,8 @@
       this.stages.update(change);
       this.controls.update();
       this.explanation.update();
+      this.sensitivity.update();
+      this.trainer.update(change);
       this.walkthrough.update(change);
       this.lines.update(change);
       this.player.update(change);
@@ -206,7 +215,13 @@
         else if ((key === 'z' && e.shiftKey) || key === 'y') { e.preventDefault(); this.history.redo(); }
         return;
       }
-      if (e.key === 'Escape' && !e.defaultPrevented && (this.explanation.escape() || this.share.close() || this.stages.escape())) e.preventDefault();
+      if (e.key === 'Escape' && !e.defaultPrevented && (this.explanation.escape() || this.share.close() || this.stages.escape() || this.sensitivity.close())) e.preventDefault();
+      const cell = target instanceof Element && target.closest('[data-stage="output"] td[data-row], [data-stage="weights"] td[data-row]');
+      if (e.key === 'g' && !e.ctrlKey && !e.metaKey && !e.altKey && cell) {
+        const stage = cell.closest('[data-stage]').dataset.stage, d = cell.dataset;
+        const grad = stage === 'output' ? `output:${d.row},${d.col}` : `weights:${d.head},${d.row},${d.col}`;
+        this.session.apply({ type: 'view', grad: this.session.view.grad === grad ? null : grad });
+      }
     }
   }
 

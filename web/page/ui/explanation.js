@@ -7,12 +7,16 @@
  * readout: it carries the cell's data-stage, data-head, data-row, data-col
  * and data-value, so a heatmap too small for numbers can be read.
  *
+ * Sensitivity: a pinned output or weights cell offers "What moves this?",
+ * which pins that result (view.grad); then an input cell's box says what
+ * nudging it does to the result, and the readout carries its data-grad.
+ *
  * A classic script: the global AttnExplanation.
- * needs: AttnFormat, AttnCatalogue, AttnExplain, AttnDom */
+ * needs: AttnFormat, AttnCatalogue, AttnExplain, AttnSensitivity, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, Explain = root.AttnExplain;
+  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, Explain = root.AttnExplain, Sensitivity = root.AttnSensitivity;
   const { el, place } = root.AttnDom;
 
   class Explanation {
@@ -32,7 +36,13 @@
         const { card, head, index } = this.shown;
         onPlay(card.stage, head, Math.floor(index / card.cols), index % card.cols);
       });
-      this.element = el('div', { className: 'explain', role: 'status', 'aria-live': 'polite', 'data-readout': '', hidden: true }, [this.close, this.body, this.playButton]);
+      this.gradButton = el('button', { type: 'button', className: 'explain-grad', hidden: true });
+      this.gradButton.addEventListener('click', () => {
+        const grad = this.resultOf(this.shown);
+        this.hide();
+        session.apply({ type: 'view', grad: session.view.grad === grad ? null : grad });
+      });
+      this.element = el('div', { className: 'explain', role: 'status', 'aria-live': 'polite', 'data-readout': '', hidden: true }, [this.close, this.body, this.playButton, this.gradButton]);
       const follow = () => {
         if (this.shown && !this.following) {
           this.following = true;
@@ -50,7 +60,7 @@
     /* A cell is hovered or focused: preview it, unless another is pinned. */
     point(card, head, index, td, how) {
       if (this.shown?.pinned) return;
-      if (card.editable && !td.closest('.is-compact')) return; /* its number is in the cell, ready to edit */
+      if (card.editable && !td.closest('.is-compact') && !this.gradOf(card)) return; /* its number is in the cell, ready to edit */
       this.show(card, head, index, td, how, false);
     }
 
@@ -76,24 +86,49 @@
       td.classList.add('is-explained');
       this.body.replaceChildren(el('p', { className: 'explain-title', text: explanation.title }), ...explanation.lines.map((line) => el('p', { text: line })));
       Object.assign(this.element.dataset, { stage: card.stage, row, col, value: Format.dataText(value) });
+      const grad = this.gradOf(card);
+      if (grad) this.element.dataset.grad = Format.dataText(grad.data[(head ?? 0) * card.rows * card.cols + index]);
+      else delete this.element.dataset.grad;
       if (head === null) delete this.element.dataset.head;
       else this.element.dataset.head = head;
       this.element.classList.toggle('is-pinned', pinned);
       this.close.hidden = !pinned;
       this.playButton.hidden = !pinned || !this.canPlay(card.stage);
+      const result = pinned && this.resultOf(this.shown);
+      this.gradButton.hidden = !result;
+      if (result) this.gradButton.textContent = s.view.grad === result ? 'End “what moves this”' : '∂ What moves this? Colour every input by its effect';
       this.element.hidden = false;
       this.stages.highlight(explanation.sources);
       this.place();
     }
 
-    /* An input cell's number, where a heatmap draws none. */
+    /* An input cell's number, where a heatmap draws none; and, in
+     * sensitivity, what it does to the pinned result. */
     inputText(card, row, col, value) {
-      const lab = this.session.labels();
+      const s = this.session, lab = s.labels();
       const rows = Catalogue.cardLabels(card.rowLabels, lab), cols = Catalogue.cardLabels(card.colLabels, lab);
-      return {
-        title: `${card.stage}[${Format.isolate(rows[row])}][${Format.isolate(cols[col])}] = ${Format.fullText(value)}`,
-        lines: ['an input: press Enter or click to type a new value, or drag sideways'], sources: [],
-      };
+      const lines = ['an input: press Enter or click to type a new value, or drag sideways'];
+      const grad = this.gradOf(card), sensitivity = grad && s.sensitivity();
+      if (grad) {
+        const index = row * card.cols + col, d = grad.data[index];
+        const result = Sensitivity.resultName(sensitivity.result, lab, s.config.num_heads);
+        const cell = Sensitivity.cellName(card.stage, index, s.inputShapes[card.stage], lab);
+        lines.unshift(`∂${result}/∂${cell} = ${Format.fullText(d)}: ${Sensitivity.effect(d, cell, result)}.`);
+      }
+      return { title: `${card.stage}[${Format.isolate(rows[row])}][${Format.isolate(cols[col])}] = ${Format.fullText(value)}`, lines, sources: [] };
+    }
+
+    /* ∂result/∂ the card's input while a result is pinned, or null. */
+    gradOf(card) {
+      const sensitivity = card.source === 'input' && this.session.sensitivity();
+      return (sensitivity && sensitivity.grads[card.stage]) || null;
+    }
+
+    /* The result a shown output or weights cell is, as view.grad names it; or null. */
+    resultOf(shown) {
+      if (!shown || (shown.card.stage !== 'output' && shown.card.stage !== 'weights')) return null;
+      const { card, head, index } = shown;
+      return Sensitivity.text({ stage: card.stage, head: head ?? 0, row: Math.floor(index / card.cols), col: index % card.cols });
     }
 
     /* Next to its cell; pinned on a phone, a sheet at the bottom of the screen. */

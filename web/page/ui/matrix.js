@@ -407,11 +407,26 @@
       (o.editable ? td.firstChild : td).textContent = text;
     }
 
+    /* Sensitivity: each cell's ∂result/∂cell (row-major), carried in
+     * data-grad and painted in the gradient palette over its value's
+     * colour (its number stays); null ends it. */
+    overlay(grads, scale = 1) {
+      if (!grads && !this.grads) return;
+      this.grads = grads;
+      this.gradScale = scale;
+      this.cells.forEach((td, index) => {
+        if (grads) td.setAttribute('data-grad', Format.dataText(grads[index]));
+        else td.removeAttribute('data-grad');
+        this.paintColour(index, this.values[index]);
+      });
+    }
+
     /* The colour class of a cell (the stylesheet of Format.paletteCSS holds
      * both themes: a theme change repaints without touching the cells). */
-    paintColour(index, x) {
+    paintColour(index, value) {
       const td = this.cells[index];
-      const colour = Number.isFinite(x) ? Format.colourClass(this.o.kind, Format.colourIndex(x, this.o.kind, this.scale)) : null;
+      const [kind, x, scale] = this.grads ? ['gradient', this.grads[index], this.gradScale] : [this.o.kind, value, this.scale];
+      const colour = Number.isFinite(x) ? Format.colourClass(kind, Format.colourIndex(x, kind, scale)) : null;
       const previous = this.colours[index];
       if (colour === previous) return;
       if (previous) td.classList.remove(previous);

@@ -19,11 +19,15 @@
  * when `first`, else at the end.
  *
  * A classic script: the global AttnStages.
- * needs: AttnFormat, AttnCases, AttnCatalogue, AttnDom, AttnMatrix, AttnPlane, AttnPreview, AttnConnectors */
+ * Sensitivity (view.grad): every input's cells painted with ∂result/∂cell
+ * (data-grad), their matrix element naming the result (data-grad-of), the
+ * result's cell marked (is-grad-result).
+ *
+ * needs: AttnFormat, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnPlane, AttnPreview, AttnConnectors */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue;
+  const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
   const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix;
 
   /* wider or taller matrices show colour only (numbers in the readout) */
@@ -65,6 +69,7 @@
       if (change.structure || this.layout !== this.session.view.layout) this.build();
       else if (change.labels) this.updateLabels();
       if (change.values || change.structure || this.built) this.paint();
+      else if (change.view) this.paintSensitivity();
       if (change.view || change.structure || this.built) { this.applyFocus(); this.applyStep(); }
       this.built = false;
     }
@@ -217,14 +222,36 @@
       ]);
     }
 
-    paintLegend(card, scale) {
+    /* kind: the card's, or 'gradient' while its cells show a sensitivity. */
+    paintLegend(card, scale, kind = card.kind) {
       const legend = this.figures[card.stage]?.querySelector('.legend');
-      if (!legend || legend.dataset.scale === String(scale)) return;
-      legend.dataset.scale = String(scale);
-      const [low, high] = card.kind === 'sequential' ? ['0', '1'] : [Format.cellText(-scale), Format.cellText(scale)];
+      if (!legend || legend.dataset.scale === `${kind} ${scale}`) return;
+      legend.dataset.scale = `${kind} ${scale}`;
+      legend.className = `legend legend-${kind}`;
+      const [low, high] = kind === 'sequential' ? ['0', '1'] : [Format.cellText(-scale), Format.cellText(scale)];
       legend.querySelector('.legend-low').textContent = low;
       legend.querySelector('.legend-high').textContent = high;
-      legend.setAttribute('aria-label', `colour scale from ${low} to ${high}`);
+      legend.setAttribute('aria-label', `${kind === 'gradient' ? 'gradient ∂result/∂cell: ' : ''}colour scale from ${low} to ${high}`);
+    }
+
+    /* The pinned result's gradient over every input's cells (one scale for
+     * them all, so that cells compare across matrices), or the values again. */
+    paintSensitivity() {
+      const s = this.session, sensitivity = s.sensitivity();
+      const cards = Catalogue.matrixCards(s.sections()).filter((card) => card.source === 'input' && Sensitivity.OVERLAID.includes(card.stage));
+      const grads = sensitivity ? cards.map((card) => sensitivity.grads[card.stage]) : [];
+      const scale = Format.niceScale(Math.max(0, ...grads.map((g) => (g ? Format.maxAbs(g.data) : 0))));
+      cards.forEach((card) => {
+        const group = this.figures[card.stage].querySelector('[data-stage]');
+        const grad = sensitivity && sensitivity.grads[card.stage];
+        if (grad) group.dataset.gradOf = s.view.grad;
+        else delete group.dataset.gradOf;
+        this.matrices[card.stage].forEach((m) => m.overlay(grad ? grad.data : null, scale));
+        if (grad) this.paintLegend(card, scale, 'gradient');
+        else this.paintLegend(card, card.kind === 'diverging' ? Format.niceScale(Math.max(...Catalogue.cardData(s, card).map(Format.maxAbs))) : 1);
+      });
+      this.clearHighlight('is-grad-result');
+      if (sensitivity) this.highlight([sensitivity.result], 'is-grad-result');
     }
 
     /* Opens a card's detail in the pass (or closes it): the card over the
@@ -327,6 +354,7 @@
      * later: while one scrubs, they need not be rewritten at every step. */
     paint() {
       const s = this.session;
+      s.sensitivity(); /* first: its backward pass may renew the stages' views */
       for (const card of Catalogue.matrixCards(s.sections())) {
         const data = Catalogue.cardData(s, card);
         const scale = card.kind === 'diverging' ? Format.niceScale(Math.max(...data.map(Format.maxAbs))) : 1;
@@ -336,6 +364,7 @@
         if (card.stage === 'weights') this.nanNote(this.figures.weights.querySelector('.nan-note'));
         if (card.editable && card.kind !== 'bool') this.inputNote(card, data);
       }
+      this.paintSensitivity();
       this.plane?.update();
       this.preview?.update();
       clearTimeout(this.summariesLater);

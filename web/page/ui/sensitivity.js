@@ -1,0 +1,44 @@
+/* sensitivity.js (ui): the bar that says what a pinned result (view.grad)
+ * is and what moves it most, in words with the live numbers, and ends it.
+ * The overlay itself is painted by the stages (stages.js); the session
+ * computes the gradient (session.sensitivity()).
+ *
+ *   const bar = new SensitivityBar(session);  bar.element; bar.update();
+ *
+ * A classic script: the global AttnSensitivityBar.
+ * needs: AttnFormat, AttnSensitivity, AttnDom */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, Sensitivity = root.AttnSensitivity, { el } = root.AttnDom;
+
+  class SensitivityBar {
+    constructor(session) {
+      this.session = session;
+      this.text = el('span', { className: 'sensitivity-text' });
+      this.end = el('button', { type: 'button', text: 'End (Esc)', 'aria-label': 'end what moves this result' });
+      this.end.addEventListener('click', () => this.close());
+      this.element = el('p', { className: 'sensitivity-bar', role: 'status', hidden: true }, [this.text, ' ', this.end]);
+    }
+
+    /* Escape: true when it ended a sensitivity. */
+    close() {
+      if (!this.session.view.grad) return false;
+      this.session.apply({ type: 'view', grad: null });
+      return true;
+    }
+
+    update() {
+      const s = this.session, sensitivity = s.sensitivity();
+      this.element.hidden = !sensitivity;
+      if (!sensitivity) return;
+      const lab = s.labels();
+      const result = Sensitivity.resultName(sensitivity.result, lab, s.config.num_heads);
+      const top = Sensitivity.largest(sensitivity.grads, Sensitivity.OVERLAID.filter((name) => s.inputShapes[name]));
+      const most = top ? ` Most of all: ${Sensitivity.effect(top.value, Sensitivity.cellName(top.name, top.index, s.inputShapes[top.name], lab), result)}.` : '';
+      this.text.textContent = `What moves ${result} = ${Format.cellText(sensitivity.value)}? Each input cell is coloured by ∂${result}/∂cell: green raises it, purple lowers it.${most}`;
+    }
+  }
+
+  root.AttnSensitivityBar = { SensitivityBar };
+})(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -1,0 +1,298 @@
+/* training.js (ui): train the module's parameters live. Choose a target (an
+ * attention pattern: mark cells of the weights, where each row should look;
+ * or an output: edit the target numbers), an optimiser and a learning
+ * rate, and press Train: steps run in batches, one batch a frame, each
+ * batch one `inputs` edit of the session, so every view follows. A run is
+ * one history entry (its edits share a group). Pause, Step, and Reset
+ * (the case from before the run, bit for bit, as a new entry). A loss
+ * curve beside it, and a lesson that says what changed, with the numbers.
+ * The math is model/training.js.
+ *
+ * Contract: the card carries data-card="train" and data-state ("idle",
+ * "running", "paused"); data-steps (steps taken) and data-loss (the last
+ * loss, full float32 text) on it; marked weights cells carry data-target.
+ *
+ *   const training = new Training(session, { id, root });
+ *   training.element; training.update(change);
+ *   training.marking: true while a click on a weights cell marks it (mark())
+ *
+ * A classic script: the global AttnTrainer.
+ * needs: AttnFormat, AttnCases, AttnTraining, AttnSensitivity, AttnDom, AttnMatrix */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, Cases = root.AttnCases, Training = root.AttnTraining, Sensitivity = root.AttnSensitivity;
+  const { el, svg } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const STEPS_PER_FRAME = 2;  /* slow enough to watch the pattern form */
+  const MAX_STEPS = 3000;     /* a run stops by itself after this many */
+  const DONE_LOSS = 0.01;     /* ... or when the loss is this small */
+  const CURVE = { width: 220, height: 64 };
+  let runs = 0;
+
+  class Trainer {
+    constructor(session, { id, root: viewRoot }) {
+      this.session = session;
+      this.id = id;
+      this.viewRoot = viewRoot;
+      this.marks = [];        /* [{ head, row, col }] of weights */
+      this.target = null;     /* Float32Array L×E: the wished-for output */
+      this.run = null;        /* { trainer: Training.Run, before: case, group, start: { weights, scores, output, params } } */
+      this.state = 'idle';
+      this.marking = false;
+      this.frame = null;
+      this.build();
+    }
+
+    build() {
+      const id = this.id;
+      this.kind = el('select', { id: `${id}-train-kind`, 'aria-label': 'what to train for' }, [
+        el('option', { value: 'weights', text: 'an attention pattern' }), el('option', { value: 'output', text: 'an output' })]);
+      this.kind.addEventListener('change', () => { this.stop(); this.showKind(); });
+      this.markButton = el('button', { type: 'button', className: 'train-mark', 'aria-pressed': 'false', text: 'Mark cells' });
+      this.markButton.addEventListener('click', () => this.setMarking(!this.marking));
+      this.clearButton = el('button', { type: 'button', text: 'Clear' });
+      this.clearButton.addEventListener('click', () => { this.marks = []; this.showMarks(); });
+      this.marksText = el('span', { className: 'train-marks' });
+      this.weightsPart = el('div', { className: 'train-target' }, [
+        el('p', { text: 'Mark where each row of the weights should look: press Mark cells, then click weights cells.' }),
+        el('p', {}, [this.markButton, ' ', this.clearButton, ' ', this.marksText]),
+      ]);
+      this.fromOutput = el('button', { type: 'button', text: 'Start from the output now' });
+      this.fromOutput.addEventListener('click', () => { this.target = null; this.showTarget(); });
+      this.targetBox = el('div', { className: 'train-output-target', 'data-train-target': 'output' });
+      this.outputPart = el('div', { className: 'train-target', hidden: true }, [
+        el('p', { text: 'Type the output you wish for (mean squared error):' }), this.targetBox, el('p', {}, [this.fromOutput]),
+      ]);
+      this.optimizer = el('select', { id: `${id}-train-optimizer`, 'aria-label': 'optimiser' }, [
+        el('option', { value: 'adam', text: 'Adam' }), el('option', { value: 'sgd', text: 'SGD' })]);
+      this.lr = el('input', { type: 'number', id: `${id}-train-lr`, min: '0.0001', max: '10', step: 'any', value: '0.01', size: 6, 'aria-label': 'learning rate' });
+      for (const control of [this.optimizer, this.lr]) control.addEventListener('change', () => this.pause());
+      this.trainButton = el('button', { type: 'button', className: 'train-go', text: 'Train' });
+      this.trainButton.addEventListener('click', () => (this.state === 'running' ? this.pause() : this.start()));
+      this.stepButton = el('button', { type: 'button', className: 'train-step', text: 'Step' });
+      this.stepButton.addEventListener('click', () => { this.pause(); if (this.ensureRun()) this.steps(1); });
+      this.resetButton = el('button', { type: 'button', className: 'train-reset', text: 'Reset', title: 'the weights from before training, exactly', disabled: true });
+      this.resetButton.addEventListener('click', () => this.reset());
+      this.message = el('p', { className: 'control-error', role: 'alert' });
+      this.curve = svg('polyline', { class: 'train-curve', points: '' });
+      this.picture = svg('svg', { class: 'train-loss', viewBox: `0 0 ${CURVE.width} ${CURVE.height}`, role: 'img', 'aria-label': 'the loss, step by step' }, [this.curve]);
+      this.lossText = el('p', { className: 'train-loss-text' });
+      this.lesson = el('p', { className: 'train-lesson', 'aria-live': 'polite' });
+      this.element = el('figure', { className: 'card card-train', 'data-card': 'train', 'data-part': 'train', 'data-state': 'idle' }, [
+        el('figcaption', {}, [el('span', { className: 'card-title', text: 'train it' }), el('span', { className: 'card-letters', text: 'gradient steps on the weights' })]),
+        el('p', {}, [el('label', { for: `${id}-train-kind`, text: 'Target: ' }), this.kind]),
+        this.weightsPart, this.outputPart,
+        el('p', { className: 'train-settings' }, [this.optimizer, ' ', el('label', { for: `${id}-train-lr`, text: 'lr ' }), this.lr]),
+        el('p', { className: 'train-buttons' }, [this.trainButton, ' ', this.stepButton, ' ', this.resetButton]),
+        this.message, this.picture, this.lossText, this.lesson,
+      ]);
+      this.showKind();
+    }
+
+    /* ---- the target ---- */
+
+    showKind() {
+      const output = this.kind.value === 'output';
+      this.weightsPart.hidden = output;
+      this.outputPart.hidden = !output;
+      if (output) { this.setMarking(false); this.showTarget(); }
+      this.showMarks();
+    }
+
+    setMarking(on) {
+      this.marking = on;
+      this.markButton.setAttribute('aria-pressed', String(on));
+      this.markButton.textContent = on ? 'Done marking' : 'Mark cells';
+    }
+
+    /* A click on weights cell (head, row, col) while marking: marked, or unmarked. */
+    mark(head, row, col) {
+      const i = this.marks.findIndex((m) => m.head === head && m.row === row && m.col === col);
+      if (i >= 0) this.marks.splice(i, 1);
+      else this.marks.push({ head, row, col });
+      this.stop();
+      this.showMarks();
+    }
+
+    showMarks() {
+      const s = this.session, lab = s.labels(), H = s.config.num_heads;
+      for (const td of this.viewRoot.querySelectorAll('[data-stage="weights"] td[data-target]')) td.removeAttribute('data-target');
+      const shown = this.kind.value === 'weights' ? this.marks : [];
+      for (const { head, row, col } of shown) this.viewRoot.querySelector(`[data-stage="weights"] td[data-head="${head}"][data-row="${row}"][data-col="${col}"]`)?.setAttribute('data-target', 'true');
+      this.marksText.textContent = shown.length ? shown.map((m) => `${H > 1 ? `head ${m.head + 1}: ` : ''}${Format.isolate(lab.query[m.row])} → ${Format.isolate(lab.extended[m.col])}`).join(', ') : 'no cell marked';
+    }
+
+    /* The wished-for output, as a matrix to type into (the output now, to begin). */
+    showTarget() {
+      const s = this.session, output = s.stages.output, [L, E] = output.shape;
+      if (!this.target || this.target.length !== L * E) this.target = Float32Array.from(output.data);
+      const lab = s.labels();
+      this.targetMatrix?.dispose();
+      this.targetMatrix = new Matrix({
+        stage: 'target', head: null, rows: L, cols: E, kind: 'diverging', editable: true,
+        rowLabels: lab.query, colLabels: Array.from({ length: E }, (_, j) => String(j)), label: 'target output',
+        idPrefix: `${this.id}-target`, panelRoot: this.viewRoot,
+        onEdit: (index, value) => {
+          if (!Number.isFinite(value)) return 'a target must be a finite number';
+          this.target[index] = value;
+          this.stop();
+          this.paintTarget();
+          return null;
+        },
+      });
+      this.targetBox.replaceChildren(this.targetMatrix.element);
+      this.paintTarget();
+    }
+
+    paintTarget() {
+      this.targetMatrix.update(this.target, { scale: Format.niceScale(Format.maxAbs(this.target)) });
+    }
+
+    /* ---- running ---- */
+
+    /* A run of the target and settings chosen (the current one if any). */
+    ensureRun() {
+      if (this.run) return true;
+      const s = this.session;
+      const output = this.kind.value === 'output';
+      if (!output && !this.marks.length) return this.fail('Mark at least one weights cell first: where should a row look?');
+      const lr = Number(this.lr.value);
+      if (!(lr > 0 && lr <= 10)) return this.fail('The learning rate must be a number above 0, at most 10.');
+      const target = output ? { kind: 'output', values: Float32Array.from(this.target) } : { kind: 'weights', marks: this.marks.map((m) => ({ ...m })) };
+      s.hold();
+      const trainer = new Training.Run({ attention: s.attention, parsed: s.parsed, inputShapes: s.inputShapes, target, optimizer: { kind: this.optimizer.value, lr } });
+      const copy = (name) => Float32Array.from(s.stages[name].data);
+      this.run = {
+        trainer, before: Cases.copy(s.case), group: `train-${this.id}-${++runs}`,
+        start: { weights: copy('weights'), scores: copy('scores'), output: copy('output'), params: Object.fromEntries(trainer.names.map((n) => [n, Float32Array.from(trainer.params[n])])) },
+      };
+      this.message.textContent = '';
+      this.resetButton.disabled = false;
+      return true;
+    }
+
+    fail(message) {
+      this.message.textContent = message;
+      return false;
+    }
+
+    start() {
+      if (!this.ensureRun()) return;
+      this.setState('running');
+      const frame = () => {
+        this.frame = null;
+        if (this.state !== 'running') return;
+        this.steps(STEPS_PER_FRAME);
+        const losses = this.run?.trainer.losses;
+        if (!losses || losses.length >= MAX_STEPS || losses[losses.length - 1] < DONE_LOSS) return this.pause();
+        this.frame = requestAnimationFrame(frame);
+      };
+      this.frame = requestAnimationFrame(frame);
+    }
+
+    /* n steps, then one edit of the session with the new parameters. */
+    steps(n) {
+      const s = this.session, trainer = this.run.trainer;
+      let loss = NaN;
+      for (let i = 0; i < n; i++) loss = trainer.step();
+      this.applying = true;
+      const result = s.apply({ type: 'inputs', values: trainer.params, group: this.run.group });
+      this.applying = false;
+      if (!result.ok) { this.pause(); this.fail(result.error.message); }
+      if (!Number.isFinite(loss)) { this.pause(); this.fail('The loss is not a number: lower the learning rate, or Reset.'); }
+      this.showRun();
+    }
+
+    pause() {
+      if (this.frame) cancelAnimationFrame(this.frame);
+      this.frame = null;
+      this.setState(this.run ? 'paused' : 'idle');
+    }
+
+    /* The run is over: a new Train starts a new one (a new history entry). */
+    stop() {
+      this.pause();
+      if (this.run) this.lastBefore = this.run.before; /* (Reset still goes back to it) */
+      this.run = null;
+      this.setState('idle');
+    }
+
+    /* The case from before the run, exactly, as a new history entry. */
+    reset() {
+      const before = this.run?.before || this.lastBefore;
+      this.stop();
+      if (!before) return;
+      this.lastBefore = null;
+      this.session.apply({ type: 'case', case: before });
+      this.resetButton.disabled = true;
+      this.curve.setAttribute('points', '');
+      this.lossText.textContent = '';
+      this.lesson.textContent = '';
+      delete this.element.dataset.loss;
+      this.element.dataset.steps = '0';
+    }
+
+    setState(state) {
+      this.state = state;
+      this.element.dataset.state = state;
+      this.trainButton.textContent = state === 'running' ? 'Pause' : this.run ? 'Go on' : 'Train';
+    }
+
+    /* ---- what it shows ---- */
+
+    showRun() {
+      const run = this.run;
+      if (!run) return;
+      const losses = run.trainer.losses, last = losses[losses.length - 1];
+      this.element.dataset.steps = String(losses.length);
+      this.element.dataset.loss = Format.dataText(last);
+      const finite = losses.filter(Number.isFinite), top = Math.max(...finite, 1e-12);
+      const step = CURVE.width / Math.max(1, losses.length - 1);
+      this.curve.setAttribute('points', losses.map((l, i) => `${(i * step).toFixed(1)},${(CURVE.height - 2 - (Number.isFinite(l) ? l / top : 1) * (CURVE.height - 4)).toFixed(1)}`).join(' '));
+      this.lossText.textContent = `${losses.length} step${losses.length > 1 ? 's' : ''}: loss ${Format.cellText(losses[0])} → ${Format.cellText(last)}`;
+      this.picture.setAttribute('aria-label', `the loss over ${losses.length} steps, from ${Format.cellText(losses[0])} to ${Format.cellText(last)}`);
+      this.lesson.textContent = this.lessonText();
+    }
+
+    /* What changed and why, with the numbers. */
+    lessonText() {
+      const s = this.session, run = this.run, lab = s.labels(), H = s.config.num_heads;
+      const { start, trainer } = run;
+      const n = trainer.losses.length;
+      /* the parameter that moved most */
+      let moved = null;
+      for (const name of trainer.names)
+        trainer.params[name].forEach((x, i) => {
+          const d = x - start.params[name][i];
+          if (!moved || Math.abs(d) > Math.abs(moved.d)) moved = { name, i, d, from: start.params[name][i], to: x };
+        });
+      const param = moved ? `${Sensitivity.cellName(moved.name, moved.i, s.inputShapes[moved.name], lab)} moved most, from ${Format.cellText(moved.from)} to ${Format.cellText(moved.to)}` : '';
+      const how = `${n} ${trainer.optimizer.kind === 'adam' ? 'Adam' : 'SGD'} step${n > 1 ? 's' : ''} (learning rate ${trainer.optimizer.lr})`;
+      if (trainer.target.kind === 'output') {
+        const [, E] = s.stages.output.shape, out = s.stages.output.data, t = trainer.target.values;
+        let worst = 0;
+        for (let i = 0; i < out.length; i++) if (Math.abs(start.output[i] - t[i]) > Math.abs(start.output[worst] - t[worst])) worst = i;
+        const cell = `output[${Format.isolate(lab.query[Math.floor(worst / E)])}][${worst % E}]`;
+        return `After ${how}, ${cell}, the farthest from its target ${Format.cellText(t[worst])}, went from ${Format.cellText(start.output[worst])} to ${Format.cellText(out[worst])}. ` +
+          `Each step follows −∂loss/∂weight: the error of each output number flows back through W_o, the context and the attention to every weight, and ${param}.`;
+      }
+      const { marks } = trainer.target, [, L, S2] = s.stages.weights.shape;
+      const at = ({ head, row, col }) => (head * L + row) * S2 + col;
+      const words = marks.map((m) => `weights${H > 1 ? `[head ${m.head + 1}]` : ''}[${Format.isolate(lab.query[m.row])}][${Format.isolate(lab.extended[m.col])}] went from ${Format.cellText(start.weights[at(m)])} to ${Format.cellText(s.stages.weights.data[at(m)])}`);
+      const m = marks[0];
+      return `After ${how}, ${words.join('; ')}. Softmax only listens to differences of scores: the score of ${Format.isolate(lab.query[m.row])} against ${Format.isolate(lab.extended[m.col])} went from ${Format.cellText(start.scores[at(m)])} to ${Format.cellText(s.stages.scores.data[at(m)])}, ` +
+        `so its share grew. The cross-entropy’s gradient, weight − target on each score, pushed W_q and W_k (and their biases) to turn that query towards that key: ${param}.`;
+    }
+
+    /* After a change of the session: a change not of this run ends it. */
+    update(change) {
+      if (change.structure) { this.marks = []; this.target = null; if (this.kind.value === 'output') this.showTarget(); }
+      const ours = this.applying || (change.edit && change.edit.type === 'view') || change.edit?.type === 'start';
+      if (!ours && this.run) this.stop();
+      if (change.structure || change.values) this.showMarks();
+      if (change.structure) this.resetButton.disabled = true;
+    }
+  }
+
+  root.AttnTrainer = { Trainer };
+})(typeof globalThis !== 'undefined' ? globalThis : this);
