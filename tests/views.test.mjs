@@ -199,12 +199,13 @@ for (const name of BROWSERS) {
       }, { width: 390, height: 844 }));
 
     it('shows cell text of at least 28 px on a projector (present=1), and hides what a lesson link hides', () =>
-      withPage(`${PAGE_URL}#present=1&hide=lines,randomize,pytorch,connectors`, async (page) => {
+      withPage(`${PAGE_URL}#present=1&hide=lines,randomize,pytorch,connectors,train`, async (page) => {
         const size = await page.$eval(cell('weights', 0, 0), (td) => parseFloat(getComputedStyle(td).fontSize));
         assert.ok(size >= 28, `weights' cells at ${size} px`);
-        for (const selector of ['.card-lines', '[name=randomize]', '[name=pytorch]', '.connectors'])
+        for (const selector of ['.card-lines', '[name=randomize]', '[name=pytorch]', '.connectors', '[data-card="train"]'])
           assert.equal(await page.$eval(selector, (e) => e.hidden || getComputedStyle(e).display === 'none'), true, `${selector} hidden`);
-        assert.equal(await page.$eval('[name=reset]', (e) => getComputedStyle(e).display !== 'none'), true, 'the rest shown');
+        for (const selector of ['[name=reset]', '.card-player'])
+          assert.equal(await page.$eval(selector, (e) => getComputedStyle(e).display !== 'none'), true, `${selector}: the rest shown`);
       }, { width: 1920, height: 1080 }));
 
     it('opens every example from the list and from its link, the trained ones labelled as such', () =>

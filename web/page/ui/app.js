@@ -145,6 +145,7 @@
       this.controls.element.hidden = hide.includes('controls');
       this.lines.element.hidden = hide.includes('lines');
       this.player.element.hidden = hide.includes('player');
+      this.trainer.element.hidden = hide.includes('train');
       this.stages.connectors.element.toggleAttribute('hidden', hide.includes('connectors'));
       if (this.stages.plane) this.stages.plane.figure.hidden = hide.includes('plane');
     }

@@ -78,7 +78,7 @@
       this.picture = svg('svg', { class: 'train-loss', viewBox: `0 0 ${CURVE.width} ${CURVE.height}`, role: 'img', 'aria-label': 'the loss, step by step' }, [this.curve]);
       this.lossText = el('p', { className: 'train-loss-text' });
       this.lesson = el('p', { className: 'train-lesson', 'aria-live': 'polite' });
-      this.element = el('figure', { className: 'card card-train', 'data-card': 'train', 'data-part': 'train', 'data-state': 'idle' }, [
+      this.element = el('figure', { className: 'card card-train', 'data-card': 'train', 'data-state': 'idle' }, [
         el('figcaption', {}, [el('span', { className: 'card-title', text: 'train it' }), el('span', { className: 'card-letters', text: 'gradient steps on the weights' })]),
         el('p', {}, [el('label', { for: `${id}-train-kind`, text: 'Target: ' }), this.kind]),
         this.weightsPart, this.outputPart,
