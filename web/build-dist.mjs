@@ -1,32 +1,50 @@
 #!/usr/bin/env node
-// build-dist.mjs: `make dist` — the visualiser as two self-contained files.
-//   dist/attention-viz.js    <attention-viz>, for <script src> in any page
-//   dist/attention-viz.html  one page for an <iframe>, driven by its hash
+// build-dist.mjs: `make dist` — the visualiser as files to copy anywhere.
+//   dist/attention-viz.js          <attention-viz>, for <script src> in any page
+//   dist/attention-viz.html        one page for an <iframe>, driven by its hash
+//   dist/attention-viz-relaxed.js  the relaxed-SIMD and scalar builds of the
+//   dist/attention-viz-scalar.js   core, loaded only by the engines that take
+//                                  them (widget.js: loadBuild)
 // The scripts are the page's own, concatenated inside one function so that
-// they add nothing to the host page's globals but the custom element.
+// they add nothing to the host page's globals but the custom element, and
+// minified by esbuild. Only the SIMD build is inlined, as hex (gzip packs hex
+// to about 21 KB, base64 to 27 KB); a build script hands its hex to the element
+// class (AttentionViz.addBuild), so it loads from file:// as from a server.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+const { transformSync } = await import('esbuild').catch(() => {
+  console.error('build-dist.mjs: esbuild is missing: run npm ci (.ci/deps build does)');
+  process.exit(1);
+});
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path) => readFileSync(join(ROOT, path), 'utf8');
-/* index.html's scripts, in its order, the widget in place of the page's glue */
+const hex = (build) => readFileSync(join(ROOT, 'build', `attn-${build}.wasm`)).toString('hex');
+/* index.html's scripts, in its order, the widget in place of the page's glue,
+ * without the three builds' base64 (build/attn-wasm.js) */
 const SCRIPTS = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)]
-  .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path));
+  .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path))
+  .filter((path) => path !== 'build/attn-wasm.js');
 if (!SCRIPTS.includes('web/widget.js')) throw new Error('index.html: no <script src="web/page/main.js"> to put the widget in place of');
 
-const css = read('web/page/style.css');
-const bundle = [
-  '/* attention-viz.js: <attention-viz>, an embeddable torch.nn.MultiheadAttention visualiser.',
-  ' * Self-contained: the WebAssembly core is inlined. Built by `make dist` from the project\'s web/ and core/. */',
+const css = transformSync(read('web/page/style.css'), { loader: 'css', minify: true }).code;
+const HEADER = '/* attention-viz.js: <attention-viz>, an embeddable torch.nn.MultiheadAttention visualiser (MIT).\n' +
+  ' * Built by `make dist` from the project\'s web/ and core/; attention-viz-relaxed.js and -scalar.js beside it. */\n';
+const source = [
   '(function () {',
   '  \'use strict\';',
   '  /* the scripts below put their modules on "globalThis": here, a private object */',
-  `  var globalThis = { AttnStyles: ${JSON.stringify(css)} };`,
+  `  var globalThis = { AttnStyles: ${JSON.stringify(css)}, AttnWasm: {} };`,
   ...SCRIPTS.map((path) => `/* ---- ${path} ---- */\n${read(path)}`),
+  `  customElements.get('attention-viz').addBuild('simd', '${hex('simd')}');`,
   '})();',
-  '',
 ].join('\n');
+const bundle = HEADER + transformSync(source, { minify: true }).code;
+/* a build's script: its hex, for the element class (widget.js: loadBuild) */
+const buildScript = (build) => `/* attention-viz-${build}.js: the ${build} build of attention-viz.js's core, loaded by it when chosen. */\n` +
+  `(function(){var v=customElements.get("attention-viz");v&&v.addBuild("${build}","${hex(build)}")})();\n`;
 
 const page = `<!doctype html>
 <html lang="en">
@@ -60,4 +78,6 @@ ${bundle}
 mkdirSync(join(ROOT, 'dist'), { recursive: true });
 writeFileSync(join(ROOT, 'dist', 'attention-viz.js'), bundle);
 writeFileSync(join(ROOT, 'dist', 'attention-viz.html'), page);
-console.log(`dist/attention-viz.js (${(bundle.length / 1024).toFixed(0)} KiB), dist/attention-viz.html (${(page.length / 1024).toFixed(0)} KiB)`);
+for (const build of ['relaxed', 'scalar']) writeFileSync(join(ROOT, 'dist', `attention-viz-${build}.js`), buildScript(build));
+const gzipped = (text) => (gzipSync(text, { level: 9 }).length / 1024).toFixed(1);
+console.log(`dist/attention-viz.js (${gzipped(bundle)} KiB gzipped), dist/attention-viz.html, dist/attention-viz-{relaxed,scalar}.js`);

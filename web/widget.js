@@ -6,17 +6,22 @@
  *
  * Attributes: state (a link's hash, "#v=1&...", or a JSON case), tokens (a
  * JSON array or words separated by spaces), heads, stage (the one to show),
- * controls (none | compact | full) and theme (auto | light | dark). Each
+ * controls (none | compact | full), theme (auto | light | dark) and build
+ * (relaxed | simd | scalar: the core's build, chosen by the engine when not
+ * given; the SIMD one is inlined, the others load from beside it). Each
  * element has its own shadow root and its own core, starts when it nears the
  * viewport, and fires "change" with { detail: state } after every edit.
  *
  * A classic script.
- * needs: AttnCore, AttnCases, AttnLink, AttnApp, AttnStyles */
+ * needs: AttnCore, AttnCases, AttnLink, AttnApp, AttnStyles, AttnWasm */
 (function (root) {
   'use strict';
 
   const Cases = root.AttnCases, Link = root.AttnLink;
   const ATTRIBUTES = ['state', 'tokens', 'heads', 'stage', 'controls', 'theme'];
+  /* The script's own address, read while it runs: the builds' scripts sit
+   * beside it (the iframe page inlines it: then beside the page). */
+  const SCRIPT_URL = (typeof document !== 'undefined' && document.currentScript && document.currentScript.src) || (typeof document !== 'undefined' ? document.baseURI : '');
   let sheet = null; /* one constructed stylesheet shared by every element: no inline <style>, so a strict CSP holds */
 
   function styles() {
@@ -78,8 +83,48 @@
     return { case: c, view };
   }
 
+  /* ---- the core's build ---- */
+
+  /* Two modules of one function returning a v128: a constant, or three
+   * constants through f32x4.relaxed_madd. What WebAssembly.validate says of
+   * them tells which builds this engine runs, without decoding a build. */
+  function probe(relaxed) {
+    const constant = [0xfd, 0x0c, ...new Array(16).fill(0)]; /* v128.const 0 */
+    const body = relaxed ? [0, ...constant, ...constant, ...constant, 0xfd, 0x85, 0x02, 0x0b] : [0, ...constant, 0x0b];
+    return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, /* magic, version */
+      1, 5, 1, 0x60, 0, 1, 0x7b, /* types: () -> v128 */
+      3, 2, 1, 0, /* one function of that type */
+      10, body.length + 2, 1, body.length, ...body]); /* its code */
+  }
+
+  const loading = {}; /* build -> the promise of its script */
+  /* The build to run: 'relaxed' when the engine takes relaxed SIMD, 'simd'
+   * (inlined) when it takes SIMD, else 'scalar'; or the one asked for. A
+   * build not inlined is loaded once, by a classic script beside this one
+   * (dist/attention-viz-NAME.js), which calls AttentionViz.addBuild. */
+  function loadBuild(asked) {
+    const build = asked || (WebAssembly.validate(probe(true)) ? 'relaxed' : WebAssembly.validate(probe(false)) ? 'simd' : 'scalar');
+    if (root.AttnWasm[build]) return Promise.resolve(build);
+    loading[build] = loading[build] || new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = new URL(`attention-viz-${build}.js`, SCRIPT_URL).href;
+      script.onload = () => (root.AttnWasm[build] ? resolve(build) : reject(new Error(`${script.src} gave no build`)));
+      script.onerror = () => reject(new Error(`could not load ${script.src}`));
+      document.head.append(script);
+    });
+    return loading[build];
+  }
+
   class AttentionViz extends HTMLElement {
     static get observedAttributes() { return ATTRIBUTES; }
+
+    /* called by a build's script: its wasm as hex */
+    static addBuild(name, hex) {
+      if (root.AttnWasm[name]) return;
+      const bytes = new Uint8Array(hex.length / 2);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
+      root.AttnWasm[name] = bytes;
+    }
 
     constructor() {
       super();
@@ -117,7 +162,8 @@
       this.observer = null;
       if (this.starting) return this.starting;
       this.starting = (async () => {
-        const attention = await root.AttnCore.createAttention();
+        const asked = ['relaxed', 'simd', 'scalar'].includes(this.getAttribute('build')) ? this.getAttribute('build') : undefined;
+        const attention = await root.AttnCore.createAttention({ build: await loadBuild(asked) });
         const problems = [];
         const state = stateFrom(this, problems);
         const make = (shown) => new root.AttnApp.App(this.container, {
