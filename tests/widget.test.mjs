@@ -48,6 +48,23 @@ writeFileSync(NARROW, `<!doctype html>
 <script src="${pathToFileURL(DIST_JS).href}"></script>
 </body></html>`);
 
+/* a host page that sizes its iframe from the page's height messages (README.md) */
+const IFRAME_HOST = join(dir, 'iframe-host.html');
+const writeIframeHost = (hash) => writeFileSync(IFRAME_HOST, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>An iframe</title></head>
+<body style="margin: 0">
+<iframe id="viz" title="Attention, number by number" src="${pathToFileURL(DIST_HTML).href}${hash}" style="width: 100%; border: 0; height: 150px"></iframe>
+<script>
+window.heights = [];
+addEventListener('message', (event) => {
+  const frame = document.getElementById('viz');
+  if (event.source !== frame.contentWindow || event.data?.type !== 'attention-viz:height') return;
+  frame.style.height = event.data.height + 'px';
+  window.heights.push(event.data.height);
+});
+</script>
+</body></html>`);
+
 /* issue 15: what a blog post loads for its figures, gzip -9 */
 const BUDGET = 70_000;
 const gzipped = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
@@ -140,6 +157,36 @@ for (const name of BROWSERS) {
       await page.keyboard.press('Escape');
       await (await page.$('#narrow >>> [data-stage="weights"] [data-row="2"][data-col="2"]')).click();
       assert.equal(await inside('.explain'), true, 'the explanation');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    it('the iframe page tells its parent its height as it changes, and a dark view has a dark page around it', async () => {
+      writeIframeHost(Link.encode({ case: lecture.case, view: { controls: 'none', theme: 'dark', stage: 'weights' } }, { whole: true }));
+      const { page, problems } = await openPage(browser, pathToFileURL(IFRAME_HOST).href, { width: 700, height: 900, ready: null });
+      const frame = await (await page.$('#viz')).contentFrame();
+      await frame.waitForFunction(() => document.querySelector('attention-viz')?.dataset.ready === 'true', { timeout: 20000 });
+      const settled = async () => {
+        await page.waitForFunction(() => window.heights.length > 0, { timeout: 10000 });
+        await new Promise((r) => setTimeout(r, 300));
+        const [told, frameHeight, content] = await Promise.all([
+          page.evaluate(() => window.heights.at(-1)),
+          page.$eval('#viz', (f) => f.getBoundingClientRect().height),
+          frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height)),
+        ]);
+        assert.equal(told, content, 'the last message gives the content’s height');
+        assert.equal(frameHeight, told, 'and the host set it');
+        return told;
+      };
+      const small = await settled();
+      assert.ok(small > 150, `the iframe grew from 150 px to ${small}`);
+      assert.equal(await frame.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), 'rgb(21, 23, 27)', 'the page around a dark view is dark');
+      /* more tokens: taller */
+      const longer = { ...lecture.case, tokens: [...lecture.case.tokens, 'too', 'and', 'more'], query: [...lecture.case.query, [0.1, 0.2], [0.3, 0.4], [0.5, 0.6]] };
+      await frame.evaluate((hash) => { location.hash = hash; }, Link.encode({ case: longer, view: { controls: 'none', theme: 'light', stage: 'weights' } }, { whole: true }));
+      await page.waitForFunction((h) => window.heights.at(-1) > h, { timeout: 10000 }, small);
+      assert.ok(await settled() > small, 'a bigger case, a taller iframe');
+      assert.equal(await frame.evaluate(() => getComputedStyle(document.documentElement).backgroundColor), 'rgb(246, 247, 249)', 'light again with the view');
       assert.deepEqual(problems, []);
       await page.close();
     });

@@ -53,7 +53,14 @@ const page = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Attention, number by number</title>
-<style>html, body { margin: 0; background: Canvas; color: CanvasText; font-family: system-ui, sans-serif; } attention-viz { padding: 0.5rem 0.8rem; }</style>
+<style>
+/* the page around the view has the view's background (style.css: --bg), so a dark view has no light margin */
+html, body { margin: 0; font-family: system-ui, sans-serif; }
+html { background: #f6f7f9; color: #1b1d21; color-scheme: light; }
+@media (prefers-color-scheme: dark) { html:not([data-theme="light"]) { background: #15171b; color: #e8e9ec; color-scheme: dark; } }
+html[data-theme="dark"] { background: #15171b; color: #e8e9ec; color-scheme: dark; }
+attention-viz { padding: 0.5rem 0.8rem; }
+</style>
 </head>
 <body>
 <attention-viz></attention-viz>
@@ -61,14 +68,25 @@ const page = `<!doctype html>
 ${bundle}
 </script>
 <script>
-/* The state, flags included (controls=none|compact|full, theme, stage), is the hash. */
+/* The state, flags included (controls=none|compact|full, theme, stage), is the hash.
+ * The page takes the view's theme (auto, light, dark) for its background, and
+ * tells its parent its height whenever that changes:
+ *   { type: 'attention-viz:height', height: N }   (CSS pixels, README.md) */
 (function () {
   var viz = document.querySelector('attention-viz');
   var written = '';
   function load() { if (location.hash !== written) viz.setAttribute('state', location.hash.length > 1 ? location.hash : ''); }
+  function theme() { if (viz.view) document.documentElement.dataset.theme = viz.view.root.dataset.theme; }
   load();
-  viz.addEventListener('change', function () { written = viz.hash; history.replaceState(null, '', written); });
-  window.addEventListener('hashchange', load);
+  viz.addEventListener('ready', theme);
+  viz.addEventListener('change', function () { written = viz.hash; history.replaceState(null, '', written); theme(); });
+  window.addEventListener('hashchange', function () { load(); theme(); });
+  var told = 0;
+  new ResizeObserver(function () {
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height !== told && window.parent !== window) window.parent.postMessage({ type: 'attention-viz:height', height: height }, '*');
+    told = height;
+  }).observe(document.body);
 })();
 </script>
 </body>

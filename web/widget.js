@@ -10,7 +10,8 @@
  * (relaxed | simd | scalar: the core's build, chosen by the engine when not
  * given; the SIMD one is inlined, the others load from beside it). Each
  * element has its own shadow root and its own core, starts when it nears the
- * viewport, and fires "change" with { detail: state } after every edit.
+ * viewport, fires "ready" once it shows its view, and "change" with
+ * { detail: state } after every edit.
  *
  * A classic script.
  * needs: AttnCore, AttnCases, AttnLink, AttnApp, AttnStyles, AttnWasm */
@@ -181,6 +182,7 @@
         this.view.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);
         this.placeholder.remove();
         this.dataset.ready = 'true';
+        this.dispatchEvent(new Event('ready'));
       })();
       return this.starting;
     }
