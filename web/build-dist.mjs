@@ -76,7 +76,7 @@ ${bundle}
   var viz = document.querySelector('attention-viz');
   var written = '';
   function load() { if (location.hash !== written) viz.setAttribute('state', location.hash.length > 1 ? location.hash : ''); }
-  function theme() { if (viz.view) document.documentElement.dataset.theme = viz.view.root.dataset.theme; }
+  function theme() { if (viz.app) document.documentElement.dataset.theme = viz.app.root.dataset.theme; }
   load();
   viz.addEventListener('ready', theme);
   viz.addEventListener('change', function () { written = viz.hash; history.replaceState(null, '', written); theme(); });

@@ -14,12 +14,14 @@
  * { detail: state } after every edit.
  *
  * A classic script.
- * needs: AttnCore, AttnCases, AttnLink, AttnApp, AttnStyles, AttnWasm */
+ * needs: AttnCore, AttnCases, AttnCatalogue, AttnLink, AttnApp, AttnStyles, AttnWasm */
 (function (root) {
   'use strict';
 
-  const Cases = root.AttnCases, Link = root.AttnLink;
-  const ATTRIBUTES = ['state', 'tokens', 'heads', 'stage', 'controls', 'theme'];
+  const Cases = root.AttnCases, Link = root.AttnLink, Catalogue = root.AttnCatalogue;
+  const ATTRIBUTES = ['state', 'tokens', 'heads', 'stage', 'controls', 'theme', 'step', 'highlight', 'view', 'stages'];
+  /* the attributes that change only what is shown, never the case */
+  const DISPLAY = ['step', 'highlight', 'view', 'stages'];
   /* The script's own address, read while it runs: the builds' scripts sit
    * beside it (the iframe page inlines it: then beside the page). */
   const SCRIPT_URL = (typeof document !== 'undefined' && document.currentScript && document.currentScript.src) || (typeof document !== 'undefined' ? document.baseURI : '');
@@ -29,7 +31,8 @@
     if (!sheet) {
       sheet = new CSSStyleSheet();
       sheet.replaceSync(`:host { display: block; } :host([hidden]) { display: none; } ${root.AttnStyles}
-        .attn-view .controls { position: static; }`);
+        .attn-view .controls { position: static; }
+        .attn-view.is-lines-view .card[data-card="weights"] { display: none; }`);
     }
     return sheet;
   }
@@ -81,7 +84,46 @@
       else problems.push(`${name}: expected ${Link.VIEW_KEYS[name].values.join(', ')}, got "${value}"`);
     }
     if (element.getAttribute('stage')) view.stage = element.getAttribute('stage');
+    const step = stepFrom(element, problems);
+    if (step !== undefined) view.step = step;
     return { case: c, view };
+  }
+
+  /* step="N": that step of the walk-through open; "" or absent: closed.
+   * undefined when the attribute says nothing. */
+  function stepFrom(element, problems) {
+    const text = element.getAttribute('step');
+    if (text === null) return undefined;
+    if (!text.trim()) return null;
+    const n = Number(text);
+    if (Number.isInteger(n) && n >= 1) return n;
+    problems.push(`step: expected a step number from 1, got "${text}"`);
+    return undefined;
+  }
+
+  /* highlight="stage:row,col" or "stage:head,row,col" (per-head stages:
+   * scores, weights; row,col means head 0) -> { stage, head, row, col }, or
+   * null when empty. Throws on a malformed one. */
+  function parseHighlight(text) {
+    if (!text || !text.trim()) return null;
+    const m = /^\s*([A-Za-z_.]+)\s*:\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*(\d+)\s*)?$/.exec(text);
+    if (!m) throw new Error(`highlight: expected "stage:row,col" or "stage:head,row,col", got "${text}"`);
+    const n = m.slice(2).filter((x) => x !== undefined).map(Number);
+    return n.length === 3 ? { stage: m[1], head: n[0], row: n[1], col: n[2] } : { stage: m[1], head: 0, row: n[0], col: n[1] };
+  }
+
+  /* stages="scores..weights" (a range, in the pass's order) or
+   * "q,k,weights" (a list) -> the stages to show; null: every stage. */
+  function stagesFrom(text, session) {
+    if (!text || !text.trim()) return null;
+    const order = Catalogue.matrixCards(session.sections()).map((card) => card.stage);
+    const range = /^\s*([A-Za-z_.]+)\s*\.\.\s*([A-Za-z_.]+)\s*$/.exec(text);
+    const named = range ? [range[1], range[2]] : text.split(',').map((x) => x.trim());
+    const unknown = named.filter((name) => !order.includes(name));
+    if (unknown.length) throw new Error(`stages: no stage ${unknown.join(', ')} in this case (it has ${order.join(', ')})`);
+    if (!range) return named;
+    const [from, to] = [order.indexOf(range[1]), order.indexOf(range[2])].sort((a, b) => a - b);
+    return order.slice(from, to + 1);
   }
 
   /* ---- the core's build ---- */
@@ -136,12 +178,12 @@
       this.placeholder.className = 'attn-placeholder';
       this.placeholder.textContent = 'Attention visualiser: loading when it comes into view…';
       shadow.append(this.placeholder, this.container);
-      this.view = null;
+      this.app = null;
       this.starting = null;
     }
 
     connectedCallback() {
-      if (this.view || this.observer) return;
+      if (this.app || this.observer) return;
       /* start only near the viewport, so a post with many figures stays light */
       this.observer = new IntersectionObserver((entries) => {
         if (entries.some((e) => e.isIntersecting)) this.start();
@@ -154,8 +196,49 @@
       this.observer = null;
     }
 
-    attributeChangedCallback() {
-      if (this.view) this.apply();
+    attributeChangedCallback(name) {
+      if (!this.app) return;
+      if (name === 'step') {
+        const problems = [], step = stepFrom(this, problems);
+        const result = step === undefined ? { ok: true } : this.app.session.apply({ type: 'view', step });
+        if (!result.ok) problems.push(result.error.message);
+        this.app.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);
+      } else if (DISPLAY.includes(name)) this.showDisplay();
+      else this.apply();
+    }
+
+    /* ---- driven by the prose: properties beside the attributes ---- */
+
+    get step() { const n = parseInt(this.getAttribute('step'), 10); return Number.isInteger(n) ? n : null; }
+    set step(value) { this.setOrRemove('step', value); }
+    get view() { return this.getAttribute('view'); }
+    set view(value) { this.setOrRemove('view', value); }
+    get stages() { return this.getAttribute('stages'); }
+    set stages(value) { this.setOrRemove('stages', value); }
+    /* el.highlight = "weights:2,1" sets the attribute; el.highlight(stage,
+     * row, col[, head]) pins that cell at once (true when it is drawn). */
+    get highlight() { return (stage, row, col, head = 0) => this.pin(stage, head, row, col); }
+    set highlight(value) { this.setOrRemove('highlight', value); }
+
+    setOrRemove(name, value) {
+      if (value === null || value === undefined || value === '') this.removeAttribute(name);
+      else this.setAttribute(name, String(value));
+    }
+
+    /* el.play(stage, row, col[, head]): that cell's arithmetic played, step
+     * by step, in the player (scores, weights, context, output). Starts the
+     * element first if it has not started. True when it plays. */
+    async play(stage, row, col, head = 0) {
+      await this.start();
+      const card = Catalogue.matrixCards(this.app.session.sections()).find((c) => c.stage === stage);
+      this.playing = true; /* the player is shown beside the stages shown alone */
+      try { this.showFocus(); } catch { /* the banner says why */ }
+      return this.app.play(stage, card?.perHead ? head : null, row, col);
+    }
+
+    async pin(stage, head, row, col) {
+      await this.start();
+      return this.app.pinCell(stage, head, row, col);
     }
 
     async start() {
@@ -169,17 +252,21 @@
         const state = stateFrom(this, problems);
         const make = (shown) => new root.AttnApp.App(this.container, {
           attention, state: shown,
-          onChange: (change, session) => { if (change.edit.type !== 'start') this.dispatchEvent(new CustomEvent('change', { detail: session.getState() })); },
+          onChange: (change, session) => {
+            if (change.edit.type === 'start') return;
+            if ((change.view || change.structure) && this.app) try { this.showFocus(); } catch { /* the banner says why */ }
+            this.dispatchEvent(new CustomEvent('change', { detail: session.getState() }));
+          },
         });
         try {
-          this.view = make(safe(state, problems));
+          this.app = make(safe(state, problems));
         } catch (e) { /* a view the case cannot have, e.g. a stage it has not */
           if (e.name !== 'CaseError') throw e;
           problems.push(e.message);
-          this.view = make({ case: Cases.lectureCase(), view: {} });
+          this.app = make({ case: Cases.lectureCase(), view: {} });
         }
-        this.view.root.classList.add('is-embedded');
-        this.view.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);
+        this.app.root.classList.add('is-embedded');
+        this.showDisplay(problems);
         this.placeholder.remove();
         this.dataset.ready = 'true';
         this.dispatchEvent(new Event('ready'));
@@ -190,13 +277,49 @@
     /* The attributes changed after start: show what they now ask for. */
     apply() {
       const problems = [];
-      const result = this.view.session.apply({ type: 'state', state: safe(stateFrom(this, problems), problems) });
+      const result = this.app.session.apply({ type: 'state', state: safe(stateFrom(this, problems), problems) });
       if (!result.ok) problems.push(result.error.message);
-      this.view.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);
+      this.showDisplay(problems);
+    }
+
+    /* view, stages and highlight: what is shown, never the case. */
+    showDisplay(problems = []) {
+      const app = this.app, session = app.session;
+      const view = this.getAttribute('view') || '';
+      if (!['', 'matrix', 'lines'].includes(view)) problems.push(`view: expected matrix or lines, got "${view}"`);
+      /* matrix: the weights without their lines; lines: the lines without the weights' matrix */
+      const hide = session.view.hide.filter((part) => part !== 'lines').concat(view === 'matrix' ? ['lines'] : []);
+      if (hide.length !== session.view.hide.length) session.apply({ type: 'view', hide });
+      app.root.classList.toggle('is-lines-view', view === 'lines');
+      try {
+        this.showFocus();
+      } catch (e) {
+        problems.push(e.message);
+      }
+      try {
+        const cell = parseHighlight(this.getAttribute('highlight'));
+        if (!cell) app.explanation.hide();
+        else if (!app.pinCell(cell.stage, cell.head, cell.row, cell.col))
+          problems.push(`highlight: no cell ${this.getAttribute('highlight')} in this view`);
+      } catch (e) {
+        problems.push(e.message);
+      }
+      app.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);
+    }
+
+    /* The cards shown alone: the stages attribute's, or the stage one's;
+     * in the lines view the weights' lines in place of their matrix; the
+     * player once play() ran. Throws on a bad stages attribute. */
+    showFocus() {
+      const session = this.app.session;
+      let names = stagesFrom(this.getAttribute('stages'), session) || (session.view.stage ? [session.view.stage] : null);
+      if (names && this.getAttribute('view') === 'lines' && names.includes('weights')) names = [...names.filter((n) => n !== 'weights'), 'lines'];
+      if (names && this.playing) names = [...names, 'player'];
+      this.app.stages.showOnly(names);
     }
 
     /* The current state, as a link's hash (the state attribute's format). */
-    get hash() { return this.view ? Link.encode(this.view.session.getState()) : null; }
+    get hash() { return this.app ? Link.encode(this.app.session.getState()) : null; }
   }
 
   /* A state that cannot be shown falls back to the lecture's, with a message. */
