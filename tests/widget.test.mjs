@@ -11,11 +11,14 @@ import { pathToFileURL } from 'node:url';
 import { createAttention } from '../web/attention.mjs';
 import Format from '../web/page/model/format.js';
 import Link from '../web/page/model/link.js';
+import Cases from '../web/page/model/cases.js';
 import { loadFixtures, compareStages, ROOT } from './helpers.mjs';
 import { BROWSERS, launch, openPage, readStages } from './browser.mjs';
 
 const DIST_JS = join(ROOT, 'dist', 'attention-viz.js');
 const DIST_HTML = join(ROOT, 'dist', 'attention-viz.html');
+const DIST_SCROLLY = join(ROOT, 'dist', 'attention-viz-scrolly.html');
+const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const attention = await createAttention();
 const fixtures = loadFixtures();
 const twoHeads = fixtures.find((f) => f.name === 'two_heads');
@@ -157,6 +160,81 @@ for (const name of BROWSERS) {
       await page.keyboard.press('Escape');
       await (await page.$('#narrow >>> [data-stage="weights"] [data-row="2"][data-col="2"]')).click();
       assert.equal(await inside('.explain'), true, 'the explanation');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    it('follows the prose: the scrollytelling demo, and highlight, step, view, stages and play from the host page', async () => {
+      const { page, problems } = await openPage(browser, pathToFileURL(DIST_SCROLLY).href, { width: 1200, height: 800, ready: null });
+      await page.waitForFunction(() => document.querySelector('#figure')?.dataset.ready === 'true', { timeout: 20000 });
+      const core = attention.forward(Cases.lectureCase());
+      /* the pinned explanation: which cell, its number against the core's */
+      const explained = () => page.$eval('#figure', (v) => {
+        const box = v.shadowRoot.querySelector('.explain');
+        return box.hidden ? null : { stage: box.dataset.stage, head: box.dataset.head ?? null, row: Number(box.dataset.row), col: Number(box.dataset.col), value: box.dataset.value, sources: v.shadowRoot.querySelectorAll('.is-source').length };
+      });
+      const coreValue = (stage, head, row, col) => {
+        const { shape, data } = core[stage];
+        const [rows, cols] = shape.slice(-2);
+        return data[(head ?? 0) * rows * cols + row * cols + col];
+      };
+      /* the page may run the relaxed build (fused multiply-adds): the same number within float32's rounding */
+      const near = (text, value) => Math.abs(Number(text) - value) <= 1e-6 * Math.max(1, Math.abs(value));
+      const shown = () => page.$eval('#figure', (v) => [...v.shadowRoot.querySelectorAll('.card')].filter((c) => c.getBoundingClientRect().height > 0).map((c) => c.dataset.card));
+      const read = async (index) => {
+        const wanted = await page.evaluate((i) => {
+          const p = document.querySelectorAll('.prose p')[i];
+          p.scrollIntoView({ block: 'center' });
+          return p.dataset.highlight ?? null;
+        }, index);
+        await page.waitForFunction((i) => document.querySelectorAll('.prose p')[i].classList.contains('is-active'), { timeout: 5000 }, index);
+        assert.equal(await page.$eval('#figure', (v) => v.getAttribute('highlight')), wanted);
+      };
+
+      await read(1); /* scores:2,1 */
+      assert.deepEqual(await shown(), ['query', 'scores']);
+      let box = await explained();
+      assert.deepEqual([box.stage, box.head, box.row, box.col], ['scores', '0', 2, 1]);
+      assert.ok(near(box.value, coreValue('scores', 0, 2, 1)), 'the core’s number');
+      assert.ok(box.sources > 0, 'its sources lit');
+      await read(2); /* scores..weights, weights:2,1 */
+      assert.deepEqual(await shown(), ['query', 'scores', 'weights']);
+      box = await explained();
+      assert.deepEqual([box.stage, box.row, box.col], ['weights', 2, 1]);
+      assert.ok(near(box.value, coreValue('weights', 0, 2, 1)));
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'], preload: false })).violations
+        .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target.join(' ')}`));
+      assert.deepEqual(violations, [], 'axe-core: the demo, a cell pinned');
+      await read(3); /* weights as lines */
+      assert.deepEqual(await shown(), ['query', 'lines'], 'the weights drawn as lines');
+      assert.equal(await explained(), null, 'no highlight: none pinned');
+      await read(4); /* context..output, output:0,0 */
+      assert.deepEqual((await shown()).sort(), ['context', 'out_proj.bias', 'out_proj.weight', 'output', 'query']);
+      box = await explained();
+      assert.deepEqual([box.stage, box.head, box.row, box.col], ['output', null, 0, 0]);
+      assert.ok(near(box.value, coreValue('output', null, 0, 0)));
+
+      /* the same from the host page's script: properties and methods */
+      assert.equal(await page.$eval('#figure', (v) => v.highlight('weights', 1, 2, 0)), true);
+      box = await explained();
+      assert.deepEqual([box.stage, box.row, box.col], ['weights', 1, 2]);
+      assert.ok(near(box.value, coreValue('weights', 0, 1, 2)));
+      await page.$eval('#figure', (v) => { v.stages = 'q..k'; v.highlight = 'q:1,0'; });
+      box = await explained();
+      assert.deepEqual([box.stage, box.head, box.row, box.col], ['q', null, 1, 0]);
+      assert.ok(near(box.value, coreValue('q', null, 1, 0)));
+      await page.$eval('#figure', (v) => { v.highlight = 'weights:9,9'; });
+      assert.match(await page.$eval('#figure', (v) => v.shadowRoot.querySelector('.banner').textContent), /highlight: no cell weights:9,9/);
+      await page.$eval('#figure', (v) => { v.highlight = null; v.stages = 'weights'; v.step = 3; });
+      assert.match(await page.$eval('#figure', (v) => v.shadowRoot.querySelector('.walk-counter').textContent), /^Step 3 of \d+$/);
+      assert.equal(await page.$eval('#figure', (v) => v.step), 3);
+      await page.$eval('#figure', (v) => { v.step = null; });
+      assert.equal(await page.$eval('#figure', (v) => v.shadowRoot.querySelector('.walk-counter').getBoundingClientRect().height), 0, 'step removed: the walk-through closed');
+      assert.equal(await page.$eval('#figure', (v) => v.play('weights', 2, 1)), true);
+      assert.ok((await shown()).includes('player'), 'the player shown beside the stage');
+      assert.match(await page.$eval('#figure', (v) => v.shadowRoot.querySelector('.player-title').textContent), /^weights\[head 1\]\[2\]/);
       assert.deepEqual(problems, []);
       await page.close();
     });

@@ -2,6 +2,8 @@
 // build-dist.mjs: `make dist` — the visualiser as files to copy anywhere.
 //   dist/attention-viz.js          <attention-viz>, for <script src> in any page
 //   dist/attention-viz.html        one page for an <iframe>, driven by its hash
+//   dist/attention-viz-scrolly.html  a demo: prose driving one widget as it
+//                                  scrolls (web/demo/scrolly.html)
 //   dist/attention-viz-relaxed.js  the relaxed-SIMD and scalar builds of the
 //   dist/attention-viz-scalar.js   core, loaded only by the engines that take
 //                                  them (widget.js: loadBuild)
@@ -96,6 +98,8 @@ ${bundle}
 mkdirSync(join(ROOT, 'dist'), { recursive: true });
 writeFileSync(join(ROOT, 'dist', 'attention-viz.js'), bundle);
 writeFileSync(join(ROOT, 'dist', 'attention-viz.html'), page);
+/* the scrollytelling demo, as it is: it loads attention-viz.js from beside it */
+writeFileSync(join(ROOT, 'dist', 'attention-viz-scrolly.html'), read('web/demo/scrolly.html'));
 for (const build of ['relaxed', 'scalar']) writeFileSync(join(ROOT, 'dist', `attention-viz-${build}.js`), buildScript(build));
 const gzipped = (text) => (gzipSync(text, { level: 9 }).length / 1024).toFixed(1);
-console.log(`dist/attention-viz.js (${gzipped(bundle)} KiB gzipped), dist/attention-viz.html, dist/attention-viz-{relaxed,scalar}.js`);
+console.log(`dist/attention-viz.js (${gzipped(bundle)} KiB gzipped), dist/attention-viz.html, dist/attention-viz-{relaxed,scalar}.js, dist/attention-viz-scrolly.html`);

@@ -199,7 +199,7 @@
     attributeChangedCallback(name) {
       if (!this.app) return;
       if (name === 'step') {
-        const problems = [], step = stepFrom(this, problems);
+        const problems = [], step = this.getAttribute('step') === null ? null : stepFrom(this, problems); /* removed: closed */
         const result = step === undefined ? { ok: true } : this.app.session.apply({ type: 'view', step });
         if (!result.ok) problems.push(result.error.message);
         this.app.showBanner(problems.length ? `attention-viz: ${problems.join('; ')}` : null);
