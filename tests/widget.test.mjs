@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { createAttention } from '../web/attention.mjs';
 import Format from '../web/page/model/format.js';
 import Link from '../web/page/model/link.js';
@@ -67,6 +68,20 @@ addEventListener('message', (event) => {
 });
 </script>
 </body></html>`);
+
+/* a post whose figures are below the fold: one with a poster inside (the
+ * CLI's SVG of its weights), one empty */
+const POSTER_SVG = execFileSync(process.execPath, [join(ROOT, 'web', 'cli.mjs'), '--svg', 'weights', join(ROOT, 'tests', 'fixtures', 'lecture.json')], { encoding: 'utf8' });
+const POSTERS = join(dir, 'posters.html');
+writeFileSync(POSTERS, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Figures below the fold</title></head>
+<body style="margin: 0"><main style="width: 700px">
+<p>Scroll down.</p><div style="height: 3000px"></div>
+<attention-viz id="poster" stage="weights" controls="none">${POSTER_SVG}</attention-viz>
+<div style="height: 3000px"></div>
+<attention-viz id="empty" stage="weights" controls="none" tokens="a b c d e f"></attention-viz>
+<div style="height: 3000px"></div>
+</main><script src="${pathToFileURL(DIST_JS).href}"></script></body></html>`);
 
 /* issue 15: what a blog post loads for its figures, gzip -9 */
 const BUDGET = 70_000;
@@ -160,6 +175,30 @@ for (const name of BROWSERS) {
       await page.keyboard.press('Escape');
       await (await page.$('#narrow >>> [data-stage="weights"] [data-row="2"][data-col="2"]')).click();
       assert.equal(await inside('.explain'), true, 'the explanation');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    it('is never blank: its poster until it starts, else a placeholder of about its size', async () => {
+      const { page, problems } = await openPage(browser, pathToFileURL(POSTERS).href, { width: 900, height: 800, ready: null });
+      await page.waitForFunction(() => customElements.get('attention-viz'));
+      const box = (selector, inner) => page.$eval(selector, (v, inner) => {
+        const node = inner === 'poster' ? v.querySelector('svg') : v.shadowRoot.querySelector(inner);
+        return node ? Math.round(node.getBoundingClientRect().height) : null;
+      }, inner);
+      assert.ok(await box('#poster', 'poster') > 100, 'the poster shows before the start');
+      assert.equal(await box('#poster', '.attn-placeholder'), 0, 'and no placeholder beside it');
+      const reserved = await box('#empty', '.attn-placeholder');
+      assert.ok(reserved > 250, `an empty element holds its place: ${reserved} px`);
+      assert.equal(await page.$eval('#empty', (v) => v.dataset.ready), undefined, 'not started yet');
+      await page.$eval('#poster', (v) => v.scrollIntoView());
+      await page.waitForFunction(() => document.querySelector('#poster').dataset.ready === 'true', { timeout: 20000 });
+      assert.equal(await box('#poster', 'poster'), 0, 'started: the poster is gone');
+      assert.ok(await box('#poster', '.attn-view') > 100, 'the view in its place');
+      await page.$eval('#empty', (v) => v.scrollIntoView());
+      await page.waitForFunction(() => document.querySelector('#empty').dataset.ready === 'true', { timeout: 20000 });
+      const final = await page.$eval('#empty', (v) => v.getBoundingClientRect().height);
+      assert.ok(Math.abs(final - reserved) <= 0.15 * final, `the placeholder's ${reserved} px within 15% of the view's ${final}`);
       assert.deepEqual(problems, []);
       await page.close();
     });

@@ -31,6 +31,11 @@
     if (!sheet) {
       sheet = new CSSStyleSheet();
       sheet.replaceSync(`:host { display: block; } :host([hidden]) { display: none; } ${root.AttnStyles}
+        .attn-placeholder { box-sizing: border-box; margin: 0; padding: 1rem; border: 1px dashed #c9ccd4; border-radius: 10px;
+          background: #f6f7f9; color: #5b6170; font: 0.9rem system-ui, sans-serif; }
+        .attn-placeholder[hidden] { display: none; }
+        :host([theme="dark"]) .attn-placeholder { background: #1e2127; border-color: #343842; color: #a3a8b4; }
+        @media (prefers-color-scheme: dark) { :host(:not([theme="light"])) .attn-placeholder { background: #1e2127; border-color: #343842; color: #a3a8b4; } }
         .attn-view .controls { position: static; }
         .attn-view.is-lines-view .card[data-card="weights"] { display: none; }`);
     }
@@ -126,6 +131,19 @@
     return order.slice(from, to + 1);
   }
 
+  /* About the height an element's view will take, in px, from its
+   * attributes and width: measured in Chromium at 700 and 320 px wide
+   * (stage="weights": 319 px for 3 tokens, 432 for 8, at 700). */
+  function estimatedHeight(element, width) {
+    let tokens = 3;
+    try { tokens = stateFrom(element, []).case.query.length; } catch { /* the default's */ }
+    const narrow = width < 560;
+    const controls = { none: 0, compact: narrow ? 127 : 71 }[element.getAttribute('controls')] ?? (narrow ? 212 : 102);
+    const focused = element.getAttribute('stage') || element.getAttribute('stages');
+    if (focused) return (narrow ? 480 + 19 * tokens : 250 + 23 * tokens) + controls;
+    return (narrow ? 2600 : 1800) + 60 * tokens + controls;
+  }
+
   /* ---- the core's build ---- */
 
   /* Two modules of one function returning a v128: a constant, or three
@@ -174,16 +192,24 @@
       const shadow = this.attachShadow({ mode: 'open' });
       shadow.adoptedStyleSheets = [styles()];
       this.container = document.createElement('div');
+      /* until it starts: the element's own content (a poster: an image, the
+       * SVG of `node web/cli.mjs --svg`), else a placeholder of about its size */
+      this.poster = document.createElement('slot');
+      this.poster.setAttribute('part', 'poster');
       this.placeholder = document.createElement('p');
       this.placeholder.className = 'attn-placeholder';
-      this.placeholder.textContent = 'Attention visualiser: loading when it comes into view…';
-      shadow.append(this.placeholder, this.container);
+      this.placeholder.setAttribute('part', 'placeholder');
+      this.placeholder.textContent = 'Attention, number by number: it starts when it comes into view…';
+      shadow.append(this.poster, this.placeholder, this.container);
       this.app = null;
       this.starting = null;
     }
 
     connectedCallback() {
       if (this.app || this.observer) return;
+      const hasPoster = [...this.childNodes].some((n) => n.nodeType === 1 || n.textContent.trim());
+      this.placeholder.hidden = hasPoster;
+      if (!hasPoster) this.placeholder.style.height = `${estimatedHeight(this, this.getBoundingClientRect().width)}px`;
       /* start only near the viewport, so a post with many figures stays light */
       this.observer = new IntersectionObserver((entries) => {
         if (entries.some((e) => e.isIntersecting)) this.start();
@@ -268,6 +294,7 @@
         this.app.root.classList.add('is-embedded');
         this.showDisplay(problems);
         this.placeholder.remove();
+        this.poster.remove(); /* the poster stays in the page's DOM, unshown */
         this.dataset.ready = 'true';
         this.dispatchEvent(new Event('ready'));
       })();
