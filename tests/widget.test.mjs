@@ -83,6 +83,22 @@ writeFileSync(POSTERS, `<!doctype html>
 <div style="height: 3000px"></div>
 </main><script src="${pathToFileURL(DIST_JS).href}"></script></body></html>`);
 
+/* a page that themes its figures from outside: palette ends, font, cell
+ * size as custom properties, parts */
+const THEMED = join(dir, 'themed.html');
+writeFileSync(THEMED, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Themed</title>
+<style>
+  #themed { --attention-viz-low: white; --attention-viz-high: rgb(128, 0, 0); --attention-viz-font: Georgia, serif; --attention-viz-cell-scale: 1.5; }
+  #themed::part(footer) { color: rgb(1, 2, 3); }
+  #themed::part(controls) { display: none; }
+</style></head>
+<body>
+<attention-viz id="plain" stage="weights"></attention-viz>
+<attention-viz id="themed" stage="weights"></attention-viz>
+<script src="${pathToFileURL(DIST_JS).href}"></script>
+</body></html>`);
+
 /* issue 15: what a blog post loads for its figures, gzip -9 */
 const BUDGET = 70_000;
 const gzipped = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
@@ -199,6 +215,28 @@ for (const name of BROWSERS) {
       await page.waitForFunction(() => document.querySelector('#empty').dataset.ready === 'true', { timeout: 20000 });
       const final = await page.$eval('#empty', (v) => v.getBoundingClientRect().height);
       assert.ok(Math.abs(final - reserved) <= 0.15 * final, `the placeholder's ${reserved} px within 15% of the view's ${final}`);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    it('is themed from outside: palette ends, font and cell size as custom properties, ::part()', async () => {
+      const { page, problems } = await openPage(browser, pathToFileURL(THEMED).href, { width: 900, height: 2000, ready: null });
+      await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
+      const table = Format.tableOf(['#ffffff', '#800000']);
+      const cells = await page.$eval('#themed', (v) => [...v.shadowRoot.querySelectorAll('[data-stage="weights"] td[class*="c-s"]')]
+        .map((td) => [Number(td.className.match(/c-s(\d+)/)[1]), getComputedStyle(td).backgroundColor, getComputedStyle(td).color]));
+      assert.ok(cells.length >= 9);
+      for (const [index, background, color] of cells) {
+        assert.equal(background, table[index].background, `c-s${index}: the page's own ends`);
+        assert.equal(color, table[index].color === '#000' ? 'rgb(0, 0, 0)' : 'rgb(255, 255, 255)', 'its text contrasts');
+      }
+      assert.match(await page.$eval('#themed', (v) => getComputedStyle(v.shadowRoot.querySelector('.attn-view')).fontFamily), /Georgia/);
+      const cellWidth = (id) => page.$eval(id, (v) => v.shadowRoot.querySelector('[data-stage="weights"] td[class*="c-s"]').getBoundingClientRect().width);
+      const ratio = (await cellWidth('#themed')) / (await cellWidth('#plain'));
+      assert.ok(ratio > 1.4 && ratio < 1.6, `cells 1.5 times as big: ${ratio}`);
+      assert.equal(await page.$eval('#themed', (v) => getComputedStyle(v.shadowRoot.querySelector('[part="footer"]')).color), 'rgb(1, 2, 3)', '::part(footer)');
+      assert.equal(await page.$eval('#themed', (v) => getComputedStyle(v.shadowRoot.querySelector('[part="controls"]')).display), 'none', '::part(controls)');
+      assert.notEqual(await page.$eval('#plain', (v) => getComputedStyle(v.shadowRoot.querySelector('[part="controls"]')).display), 'none', 'the other element untouched');
       assert.deepEqual(problems, []);
       await page.close();
     });

@@ -14,7 +14,7 @@
  * { detail: state } after every edit.
  *
  * A classic script.
- * needs: AttnCore, AttnCases, AttnCatalogue, AttnLink, AttnApp, AttnStyles, AttnWasm */
+ * needs: AttnCore, AttnCases, AttnCatalogue, AttnFormat, AttnLink, AttnApp, AttnStyles, AttnWasm */
 (function (root) {
   'use strict';
 
@@ -34,6 +34,8 @@
         .attn-placeholder { box-sizing: border-box; margin: 0; padding: 1rem; border: 1px dashed #c9ccd4; border-radius: 10px;
           background: #f6f7f9; color: #5b6170; font: 0.9rem system-ui, sans-serif; }
         .attn-placeholder[hidden] { display: none; }
+        .attn-view { font-family: var(--attention-viz-font, system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif); }
+        .attn-view .matrix { zoom: var(--attention-viz-cell-scale, 1); }
         :host([theme="dark"]) .attn-placeholder { background: #1e2127; border-color: #343842; color: #a3a8b4; }
         @media (prefers-color-scheme: dark) { :host(:not([theme="light"])) .attn-placeholder { background: #1e2127; border-color: #343842; color: #a3a8b4; } }
         .attn-view .controls { position: static; }
@@ -142,6 +144,41 @@
     const focused = element.getAttribute('stage') || element.getAttribute('stages');
     if (focused) return (narrow ? 480 + 19 * tokens : 250 + 23 * tokens) + controls;
     return (narrow ? 2600 : 1800) + 60 * tokens + controls;
+  }
+
+  /* ---- themed from outside ---- */
+
+  /* The host page's palette ends, CSS custom properties on the element:
+   * --attention-viz-low and -high (the weights' 0 and 1), -negative and
+   * -positive (the signed stages' ends; 0 keeps the theme's middle). Stops
+   * for Format.paletteCSS, or null when the page sets none. */
+  function paletteFrom(element) {
+    const style = getComputedStyle(element);
+    const context = document.createElement('canvas').getContext('2d');
+    const end = (name) => {
+      const value = style.getPropertyValue(`--attention-viz-${name}`).trim();
+      if (!value || !context) return null;
+      context.fillStyle = '#000';
+      context.fillStyle = value; /* any CSS colour, read back as #rrggbb */
+      return /^#[0-9a-f]{6}$/i.test(context.fillStyle) ? context.fillStyle : null;
+    };
+    const [low, high, negative, positive] = ['low', 'high', 'negative', 'positive'].map(end);
+    if (!low && !high && !negative && !positive) return null;
+    const stops = (theme) => {
+      const built = root.AttnFormat.PALETTES[theme];
+      return {
+        sequential: low || high ? [low || built.sequential[0], high || built.sequential.at(-1)] : built.sequential,
+        diverging: negative || positive ? [negative || built.diverging[0], built.diverging[4], positive || built.diverging.at(-1)] : built.diverging,
+      };
+    };
+    return { light: stops('light'), dark: stops('dark') };
+  }
+
+  /* The parts a host page can style with ::part(): the element's main pieces. */
+  function nameParts(app) {
+    const parts = { view: app.root, banner: app.banner, controls: app.controls.element, stages: app.stages.element, lines: app.lines.element,
+      player: app.player.element, explanation: app.explanation.element, walkthrough: app.walkthrough.element, footer: app.footer };
+    for (const [name, node] of Object.entries(parts)) node?.setAttribute('part', name);
   }
 
   /* ---- the core's build ---- */
@@ -292,6 +329,8 @@
           this.app = make({ case: Cases.lectureCase(), view: {} });
         }
         this.app.root.classList.add('is-embedded');
+        nameParts(this.app);
+        this.restyle();
         this.showDisplay(problems);
         this.placeholder.remove();
         this.poster.remove(); /* the poster stays in the page's DOM, unshown */
@@ -343,6 +382,19 @@
       if (names && this.getAttribute('view') === 'lines' && names.includes('weights')) names = [...names.filter((n) => n !== 'weights'), 'lines'];
       if (names && this.playing) names = [...names, 'player'];
       this.app.stages.showOnly(names);
+    }
+
+    /* The palette ends of the host page's CSS (paletteFrom), read again:
+     * at the start, and when the page changed them. */
+    restyle() {
+      const shadow = this.shadowRoot, stops = paletteFrom(this);
+      const others = shadow.adoptedStyleSheets.filter((sheet) => sheet !== this.paletteSheet);
+      this.paletteSheet = null;
+      if (stops) {
+        this.paletteSheet = new CSSStyleSheet();
+        this.paletteSheet.replaceSync(root.AttnFormat.paletteCSS('.attn-view', stops));
+      }
+      shadow.adoptedStyleSheets = this.paletteSheet ? [...others, this.paletteSheet] : others;
     }
 
     /* The current state, as a link's hash (the state attribute's format). */
