@@ -99,6 +99,31 @@ writeFileSync(THEMED, `<!doctype html>
 <script src="${pathToFileURL(DIST_JS).href}"></script>
 </body></html>`);
 
+/* a blog's 300-px column with three figures: 8 tokens and no controls; a
+ * poster in a compact one; every control far below */
+const COLUMN = join(dir, 'column.html');
+writeFileSync(COLUMN, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>A column</title></head>
+<body style="margin: 0"><main style="width: 300px; margin: 0 auto">
+<p>Eight tokens:</p>
+<attention-viz id="eight" stage="weights" controls="none" tokens="one two three four five six seven eight"></attention-viz>
+<p>Compact, with a poster:</p>
+<attention-viz id="compact" stage="weights" controls="compact" tokens="a b c d e f"><p id="poster-text">The weights of six tokens.</p></attention-viz>
+<div style="height: 3000px"></div>
+<attention-viz id="full" stage="weights" tokens="un deux trois quatre cinq six sept huit"></attention-viz>
+</main><script src="${pathToFileURL(DIST_JS).href}"></script></body></html>`);
+
+/* Everything of an element that reaches past its sides or scrolls sideways. */
+function overflowOf(selector) {
+  const v = document.querySelector(selector), box = v.getBoundingClientRect();
+  const name = (n) => `${n.tagName.toLowerCase()}.${n.className?.baseVal ?? n.className}`.slice(0, 60);
+  const nodes = [...v.shadowRoot.querySelectorAll('*')].filter((n) => !n.closest('[hidden], details:not([open]) > :not(summary)')); /* what is shown */
+  return [
+    ...nodes.filter((n) => { const r = n.getBoundingClientRect(); return r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1); }).map((n) => `spills: ${name(n)}`),
+    ...nodes.filter((n) => n.scrollWidth > n.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(n).overflowX)).map((n) => `scrolls: ${name(n)}`),
+  ];
+}
+
 /* issue 15: what a blog post loads for its figures, gzip -9 */
 const BUDGET = 70_000;
 const gzipped = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
@@ -191,6 +216,32 @@ for (const name of BROWSERS) {
       await page.keyboard.press('Escape');
       await (await page.$('#narrow >>> [data-stage="weights"] [data-row="2"][data-col="2"]')).click();
       assert.equal(await inside('.explain'), true, 'the explanation');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    it('fits a 300-px column: nothing scrolls sideways or spills, panels open; compact under a screen; lazy; a poster first', async () => {
+      const { page, problems } = await openPage(browser, pathToFileURL(COLUMN).href, { width: 360, height: 800, ready: null });
+      await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
+      assert.equal(await page.$eval('#full', (v) => v.dataset.ready), undefined, 'the one below the fold waits');
+      assert.equal(await page.$eval('#compact', (v) => v.shadowRoot.querySelector('[part="poster"]')), null, 'started: its poster is no longer shown');
+      assert.ok(await page.$eval('#compact', (v) => v.getBoundingClientRect().height) < 800, 'controls="compact": under one screen');
+      const overflow = (selector) => page.evaluate(overflowOf, selector);
+      assert.deepEqual(await overflow('#eight'), []);
+      assert.deepEqual(await overflow('#compact'), []);
+      await page.$eval('#full', (v) => v.scrollIntoView());
+      await page.waitForFunction(() => document.querySelector('#full').dataset.ready === 'true', { timeout: 20000 });
+      assert.deepEqual(await overflow('#full'), [], 'every control');
+      await (await page.$('#full >>> .controls-settings')).click(); /* a narrow screen folds the bar behind Settings */
+      assert.deepEqual(await overflow('#full'), [], 'every control unfolded');
+      await (await page.$('#full >>> .control-options summary')).click();
+      assert.deepEqual(await overflow('#full'), [], 'the options too');
+      await (await page.$('#full >>> .share-toggle')).click();
+      assert.deepEqual(await overflow('#full'), [], 'the export panel open');
+      await page.keyboard.press('Escape');
+      await page.$eval('#full', (v) => v.highlight('weights', 7, 7));
+      assert.deepEqual(await overflow('#full'), [], 'an explanation pinned');
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), true, 'the page does not scroll sideways');
       assert.deepEqual(problems, []);
       await page.close();
     });
