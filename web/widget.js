@@ -195,28 +195,92 @@
       10, body.length + 2, 1, body.length, ...body]); /* its code */
   }
 
-  const loading = {}; /* build -> the promise of its script */
-  /* The build to run: 'relaxed' when the engine takes relaxed SIMD, 'simd'
-   * (inlined) when it takes SIMD, else 'scalar'; or the one asked for. A
-   * build not inlined is loaded once, by a classic script beside this one
-   * (dist/attention-viz-NAME.js), which calls AttentionViz.addBuild. */
-  function loadBuild(asked) {
-    const build = asked || (WebAssembly.validate(probe(true)) ? 'relaxed' : WebAssembly.validate(probe(false)) ? 'simd' : 'scalar');
-    if (root.AttnWasm[build]) return Promise.resolve(build);
-    loading[build] = loading[build] || new Promise((resolve, reject) => {
+  const loading = {}; /* name -> the promise of its script */
+  /* A part not inlined, loaded once by a classic script beside this one
+   * (dist/attention-viz-NAME.js, so file:// works too), which hands it to
+   * the element class (addBuild, addModules); resolves when has() says so. */
+  function loadPart(name, has) {
+    if (has()) return Promise.resolve();
+    loading[name] = loading[name] || new Promise((resolve, reject) => {
       const script = document.createElement('script');
-      script.src = new URL(`attention-viz-${build}.js`, SCRIPT_URL).href;
-      script.onload = () => (root.AttnWasm[build] ? resolve(build) : reject(new Error(`${script.src} gave no build`)));
+      script.src = new URL(`attention-viz-${name}.js`, SCRIPT_URL).href;
+      script.onload = () => (has() ? resolve() : reject(new Error(`${script.src} gave nothing`)));
       script.onerror = () => reject(new Error(`could not load ${script.src}`));
       document.head.append(script);
     });
-    return loading[build];
+    return loading[name];
   }
+
+  /* The build to run: 'relaxed' when the engine takes relaxed SIMD, 'simd'
+   * (inlined) when it takes SIMD, else 'scalar'; or the one asked for. */
+  async function loadBuild(asked) {
+    const build = asked || (WebAssembly.validate(probe(true)) ? 'relaxed' : WebAssembly.validate(probe(false)) ? 'simd' : 'scalar');
+    await loadPart(build, () => Boolean(root.AttnWasm[build]));
+    return build;
+  }
+
+  /* ---- the export panel, loaded when first opened ---- */
+
+  /* The export and import panel (share.js with export, import, modelfile and
+   * poster.js) is dist/attention-viz-share.js. Until its button is pressed,
+   * or a file dropped onto the view, this stands in for it with the same
+   * face (share.js: element, panel, update, close) and then hands over. */
+  class LazyShare {
+    constructor(session, { id, root: viewRoot }) {
+      this.session = session;
+      this.id = id;
+      this.viewRoot = viewRoot;
+      this.real = null;
+      const toggle = document.createElement('button');
+      Object.assign(toggle, { type: 'button', className: 'share-toggle', textContent: 'Export / import' });
+      toggle.setAttribute('aria-expanded', 'false');
+      toggle.addEventListener('click', () => this.load().then((real) => real.open(), (e) => this.fail(e)));
+      this.element = document.createElement('span');
+      this.element.className = 'share';
+      this.element.append(toggle);
+      this.panel = document.createElement('div');
+      this.panel.hidden = true;
+      viewRoot.addEventListener('dragover', (e) => { if (!this.real && hasFiles(e)) e.preventDefault(); });
+      viewRoot.addEventListener('drop', (e) => {
+        if (this.real || !hasFiles(e) || !e.dataTransfer.files.length) return;
+        e.preventDefault();
+        const file = e.dataTransfer.files[0];
+        this.load().then((real) => real.openFile(file), (err) => this.fail(err));
+      });
+    }
+
+    /* the real panel, in this one's place */
+    async load() {
+      if (this.real) return this.real;
+      await loadPart('share', () => root.AttnShare.Share !== LazyShare);
+      if (!this.real) {
+        this.real = new root.AttnShare.Share(this.session, { id: this.id, root: this.viewRoot });
+        this.real.element.dataset.control = 'share';
+        this.real.element.hidden = this.element.hidden;
+        this.element.replaceWith(this.real.element);
+        this.panel.replaceWith(this.real.panel);
+      }
+      return this.real;
+    }
+
+    fail(error) {
+      this.element.querySelector('button').title = error.message;
+      console.error(`attention-viz: ${error.message}`);
+    }
+
+    update(change) { this.real?.update(change); }
+    close(returnFocus) { return this.real ? this.real.close(returnFocus) : false; }
+  }
+  const hasFiles = (e) => Boolean(e.dataTransfer) && [...e.dataTransfer.types].includes('Files');
+  if (!root.AttnShare) root.AttnShare = { Share: LazyShare };
 
   class AttentionViz extends HTMLElement {
     static get observedAttributes() { return ATTRIBUTES; }
 
     /* called by a build's script: its wasm as hex */
+    /* called by attention-viz-share.js: its modules, run on this bundle's globals */
+    static addModules(run) { if (root.AttnShare.Share === LazyShare) run(root); }
+
     static addBuild(name, hex) {
       if (root.AttnWasm[name]) return;
       const bytes = new Uint8Array(hex.length / 2);
