@@ -13,6 +13,14 @@
  * viewport, fires "ready" once it shows its view, and "change" with
  * { detail: state } after every edit.
  *
+ * Driven by the prose, never touching the case: step (a walk-through step),
+ * highlight ("weights:2,1", or head,row,col: that cell pinned), view (matrix
+ * | lines) and stages ("scores..weights", or a list), as attributes and
+ * same-named properties; el.highlight(stage, row, col[, head]) and
+ * el.play(stage, row, col[, head]). Until it starts it shows its own
+ * content (a poster), else a placeholder; themed from outside by CSS custom
+ * properties (--attention-viz-low, ... : restyle()) and ::part() names.
+ *
  * A classic script.
  * needs: AttnCore, AttnCases, AttnCatalogue, AttnFormat, AttnLink, AttnApp, AttnStyles, AttnWasm */
 (function (root) {
@@ -277,10 +285,10 @@
   class AttentionViz extends HTMLElement {
     static get observedAttributes() { return ATTRIBUTES; }
 
-    /* called by a build's script: its wasm as hex */
     /* called by attention-viz-share.js: its modules, run on this bundle's globals */
     static addModules(run) { if (root.AttnShare.Share === LazyShare) run(root); }
 
+    /* called by a build's script, and by the bundle for the inlined one: its wasm as hex */
     static addBuild(name, hex) {
       if (root.AttnWasm[name]) return;
       const bytes = new Uint8Array(hex.length / 2);
