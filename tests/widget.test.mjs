@@ -230,6 +230,12 @@ for (const name of BROWSERS) {
       assert.ok(await page.$eval('#compact', (v) => v.getBoundingClientRect().height) < 800, 'controls="compact": under one screen');
       const overflow = (selector) => page.evaluate(overflowOf, selector);
       assert.deepEqual(await overflow('#eight'), []);
+      /* eight tokens' weights: a heatmap whose focused cell reads out */
+      assert.equal(await page.$eval('#eight', (v) => Boolean(v.shadowRoot.querySelector('[data-stage="weights"].is-compact, [data-stage="weights"] .is-compact'))), true, 'a heatmap');
+      await page.$eval('#eight', (v) => v.shadowRoot.querySelector('[data-stage="weights"] [data-row="3"][data-col="4"]').focus());
+      const readout = await page.$eval('#eight', (v) => { const box = v.shadowRoot.querySelector('.explain'); return box.hidden ? null : [box.dataset.stage, box.dataset.row, box.dataset.col]; });
+      assert.deepEqual(readout, ['weights', '3', '4'], 'its readout');
+      assert.deepEqual(await overflow('#eight'), [], 'the readout inside too');
       assert.deepEqual(await overflow('#compact'), []);
       await page.$eval('#full', (v) => v.scrollIntoView());
       await page.waitForFunction(() => document.querySelector('#full').dataset.ready === 'true', { timeout: 20000 });
