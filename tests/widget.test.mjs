@@ -366,8 +366,11 @@ for (const name of BROWSERS) {
       box = await explained();
       assert.deepEqual([box.stage, box.head, box.row, box.col], ['q', null, 1, 0]);
       assert.ok(near(box.value, coreValue('q', null, 1, 0)));
-      await page.$eval('#figure', (v) => { v.highlight = 'weights:9,9'; });
-      assert.match(await page.$eval('#figure', (v) => v.shadowRoot.querySelector('.banner').textContent), /highlight: no cell weights:9,9/);
+      await page.$eval('#figure', (v) => { v.highlight = 'q:9,9'; });
+      assert.match(await page.$eval('#figure', (v) => v.shadowRoot.querySelector('.banner').textContent), /highlight: no cell q:9,9/);
+      await page.$eval('#figure', (v) => { v.highlight = 'output:0,0'; });
+      assert.match(await page.$eval('#figure', (v) => v.shadowRoot.querySelector('.banner').textContent), /highlight: output is not among the stages shown \(q, k\)/);
+      assert.equal(await explained(), null);
       await page.$eval('#figure', (v) => { v.highlight = null; v.stages = 'weights'; v.step = 3; });
       assert.match(await page.$eval('#figure', (v) => v.shadowRoot.querySelector('.walk-counter').textContent), /^Step 3 of \d+$/);
       assert.equal(await page.$eval('#figure', (v) => v.step), 3);

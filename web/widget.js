@@ -436,8 +436,12 @@
       }
       try {
         const cell = parseHighlight(this.getAttribute('highlight'));
+        const shown = app.stages.only; /* null: every stage */
         if (!cell) app.explanation.hide();
-        else if (!app.pinCell(cell.stage, cell.head, cell.row, cell.col))
+        else if (shown && !shown.includes(cell.stage) && cell.stage !== 'query') {
+          app.explanation.hide();
+          problems.push(`highlight: ${cell.stage} is not among the stages shown (${shown.join(', ')})`);
+        } else if (!app.pinCell(cell.stage, cell.head, cell.row, cell.col))
           problems.push(`highlight: no cell ${this.getAttribute('highlight')} in this view`);
       } catch (e) {
         problems.push(e.message);
