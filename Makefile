@@ -30,7 +30,7 @@ open: ## install what is missing, build, serve the page on localhost and print i
 
 dist: dist/attention-viz.js ## the embeddable widget and iframe page in dist/
 
-dist/attention-viz.js: build/attn-wasm.js build/attn-examples.js web/build-dist.mjs index.html $(wildcard web/*.js web/page/*.js web/page/*/*.js web/page/*.css)
+dist/attention-viz.js: build/attn-wasm.js build/attn-examples.js web/build-dist.mjs index.html $(wildcard web/*.js web/page/*.js web/page/*/*.js web/page/*.css web/demo/*)
 	node web/build-dist.mjs
 
 test: ## install what is missing, build, and run every test

@@ -86,3 +86,28 @@ test('cli: null counts as absent, and the forward arguments PyTorch takes are ac
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(compareStages(stagesOf(run.stdout), lecture.stages), []);
 });
+
+test('cli: --svg STAGE prints that stage as the widget draws it, the core\'s numbers and the tokens; a stage the case lacks or a stray --theme is a usage error', async () => {
+  const { createAttention } = await import('../web/attention.mjs');
+  const Format = (await import('../web/page/model/format.js')).default;
+  const path = join(dir, 'poster.json');
+  writeFileSync(path, JSON.stringify(lecture.case));
+  const run = spawnSync(process.execPath, [CLI, '--svg', 'weights', path], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* role="img"/);
+  const weights = (await createAttention({ build: 'simd' })).forward(lecture.case).weights.data;
+  const texts = [...run.stdout.matchAll(/<text [^>]*text-anchor="middle">([^<]*)<\/text>/g)].map((m) => m[1]);
+  for (const x of weights) assert.ok(texts.includes(Format.cellText(x)), `${Format.cellText(x)} drawn`);
+  for (const token of lecture.case.tokens) assert.match(run.stdout, new RegExp(`>${token}</text>`), `the token ${token} labels it`);
+  assert.match(run.stdout, /fill="#ffffff"/, 'light by default');
+  assert.match(spawnSync(process.execPath, [CLI, '--svg', 'output', '--theme', 'dark', path], { encoding: 'utf8' }).stdout, /fill="#1e2127"/, '--theme dark');
+  for (const [args, message] of [
+    [['--svg', 'nope', path], /^attention-cli: --svg: no stage nope in this case; it has query, .*weights.*\n$/],
+    [['--theme', 'dark', path], /^attention-cli: --theme is for --svg STAGE\n$/],
+    [['--svg', 'weights', '--theme', 'blue', path], /^attention-cli: --theme: expected light\|dark, got "blue"\n$/],
+  ]) {
+    const bad = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    assert.equal(bad.status, 2, args.join(' '));
+    assert.match(bad.stderr, message);
+  }
+});

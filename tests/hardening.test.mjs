@@ -122,6 +122,9 @@ for (const name of BROWSERS) {
       assert.equal(await page.$eval('#b', (v) => v.shadowRoot.querySelector('input.token').value), HOSTILE);
       assert.equal(await page.$eval('#b', (v) => v.shadowRoot.querySelectorAll('img').length), 0);
       assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      /* the export panel, a script loaded beside attention-viz.js when it opens */
+      await page.$eval('#a', (v) => v.shadowRoot.querySelector('.share-toggle').click());
+      await page.waitForFunction(() => document.querySelector('#a').shadowRoot.querySelector('.share-panel')?.hidden === false, { timeout: 10000 });
       await page.close();
       await new Promise((r) => setTimeout(r, reportWait));
       assert.deepEqual(reports, []);

@@ -1,32 +1,60 @@
 #!/usr/bin/env node
-// build-dist.mjs: `make dist` — the visualiser as two self-contained files.
-//   dist/attention-viz.js    <attention-viz>, for <script src> in any page
-//   dist/attention-viz.html  one page for an <iframe>, driven by its hash
+// build-dist.mjs: `make dist` — the visualiser as files to copy anywhere.
+//   dist/attention-viz.js          <attention-viz>, for <script src> in any page
+//   dist/attention-viz.html        one page for an <iframe>, driven by its hash
+//   dist/attention-viz-scrolly.html  a demo: prose driving one widget as it
+//                                  scrolls (web/demo/scrolly.html)
+//   dist/attention-viz-relaxed.js  the relaxed-SIMD and scalar builds of the
+//   dist/attention-viz-scalar.js   core, loaded only by the engines that take
+//                                  them (widget.js: loadBuild)
+//   dist/attention-viz-share.js    the export and import panel, loaded when
+//                                  first opened (widget.js: LazyShare)
 // The scripts are the page's own, concatenated inside one function so that
-// they add nothing to the host page's globals but the custom element.
+// they add nothing to the host page's globals but the custom element, and
+// minified by esbuild. Only the SIMD build is inlined, as hex (gzip packs hex
+// to about 21 KB, base64 to 27 KB); a build script hands its hex to the element
+// class (AttentionViz.addBuild), so it loads from file:// as from a server.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+const { transformSync } = await import('esbuild').catch(() => {
+  console.error('build-dist.mjs: esbuild is missing: run npm ci (.ci/deps build does)');
+  process.exit(1);
+});
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path) => readFileSync(join(ROOT, path), 'utf8');
-/* index.html's scripts, in its order, the widget in place of the page's glue */
-const SCRIPTS = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)]
+const hex = (build) => readFileSync(join(ROOT, 'build', `attn-${build}.wasm`)).toString('hex');
+/* index.html's scripts, in its order, the widget in place of the page's glue,
+ * without the three builds' base64 (build/attn-wasm.js), and without the
+ * export panel's (SHARE: attention-viz-share.js, loaded when it opens) */
+const SHARE = ['web/page/model/export.js', 'web/page/model/import.js', 'web/page/model/modelfile.js', 'web/page/model/poster.js', 'web/page/ui/share.js'];
+const ALL = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)]
   .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path));
+const SCRIPTS = ALL.filter((path) => path !== 'build/attn-wasm.js' && !SHARE.includes(path));
+if (!SHARE.every((path) => ALL.includes(path))) throw new Error('index.html no longer loads every script of the export panel: update SHARE');
 if (!SCRIPTS.includes('web/widget.js')) throw new Error('index.html: no <script src="web/page/main.js"> to put the widget in place of');
 
-const css = read('web/page/style.css');
-const bundle = [
-  '/* attention-viz.js: <attention-viz>, an embeddable torch.nn.MultiheadAttention visualiser.',
-  ' * Self-contained: the WebAssembly core is inlined. Built by `make dist` from the project\'s web/ and core/. */',
+const css = transformSync(read('web/page/style.css'), { loader: 'css', minify: true }).code;
+const HEADER = '/* attention-viz.js: <attention-viz>, an embeddable torch.nn.MultiheadAttention visualiser (MIT).\n' +
+  ' * Built by `make dist` from the project\'s web/ and core/; attention-viz-relaxed.js and -scalar.js beside it. */\n';
+const source = [
   '(function () {',
   '  \'use strict\';',
   '  /* the scripts below put their modules on "globalThis": here, a private object */',
-  `  var globalThis = { AttnStyles: ${JSON.stringify(css)} };`,
+  `  var globalThis = { AttnStyles: ${JSON.stringify(css)}, AttnWasm: {} };`,
   ...SCRIPTS.map((path) => `/* ---- ${path} ---- */\n${read(path)}`),
+  `  customElements.get('attention-viz').addBuild('simd', '${hex('simd')}');`,
   '})();',
-  '',
 ].join('\n');
+const bundle = HEADER + transformSync(source, { minify: true }).code;
+/* the export panel's scripts, for the element class (widget.js: LazyShare) */
+const shareScript = '/* attention-viz-share.js: the export and import panel of attention-viz.js, loaded by it when first opened. */\n' +
+  transformSync(`(function(){var v=customElements.get("attention-viz");v&&v.addModules(function(globalThis){'use strict';\n${SHARE.map(read).join('\n')}})})();`, { minify: true }).code;
+/* a build's script: its hex, for the element class (widget.js: loadBuild) */
+const buildScript = (build) => `/* attention-viz-${build}.js: the ${build} build of attention-viz.js's core, loaded by it when chosen. */\n` +
+  `(function(){var v=customElements.get("attention-viz");v&&v.addBuild("${build}","${hex(build)}")})();\n`;
 
 const page = `<!doctype html>
 <html lang="en">
@@ -35,7 +63,14 @@ const page = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Attention, number by number</title>
-<style>html, body { margin: 0; background: Canvas; color: CanvasText; font-family: system-ui, sans-serif; } attention-viz { padding: 0.5rem 0.8rem; }</style>
+<style>
+/* the page around the view has the view's background (style.css: --bg), so a dark view has no light margin */
+html, body { margin: 0; font-family: system-ui, sans-serif; }
+html { background: #f6f7f9; color: #1b1d21; color-scheme: light; }
+@media (prefers-color-scheme: dark) { html:not([data-theme="light"]) { background: #15171b; color: #e8e9ec; color-scheme: dark; } }
+html[data-theme="dark"] { background: #15171b; color: #e8e9ec; color-scheme: dark; }
+attention-viz { padding: 0.5rem 0.8rem; }
+</style>
 </head>
 <body>
 <attention-viz></attention-viz>
@@ -43,14 +78,25 @@ const page = `<!doctype html>
 ${bundle}
 </script>
 <script>
-/* The state, flags included (controls=none|compact|full, theme, stage), is the hash. */
+/* The state, flags included (controls=none|compact|full, theme, stage), is the hash.
+ * The page takes the view's theme (auto, light, dark) for its background, and
+ * tells its parent its height whenever that changes:
+ *   { type: 'attention-viz:height', height: N }   (CSS pixels, README.md) */
 (function () {
   var viz = document.querySelector('attention-viz');
   var written = '';
   function load() { if (location.hash !== written) viz.setAttribute('state', location.hash.length > 1 ? location.hash : ''); }
+  function theme() { if (viz.app) document.documentElement.dataset.theme = viz.app.root.dataset.theme; }
   load();
-  viz.addEventListener('change', function () { written = viz.hash; history.replaceState(null, '', written); });
-  window.addEventListener('hashchange', load);
+  viz.addEventListener('ready', theme);
+  viz.addEventListener('change', function () { written = viz.hash; history.replaceState(null, '', written); theme(); });
+  window.addEventListener('hashchange', function () { load(); theme(); });
+  var told = 0;
+  new ResizeObserver(function () {
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height !== told && window.parent !== window) window.parent.postMessage({ type: 'attention-viz:height', height: height }, '*');
+    told = height;
+  }).observe(document.body);
 })();
 </script>
 </body>
@@ -60,4 +106,9 @@ ${bundle}
 mkdirSync(join(ROOT, 'dist'), { recursive: true });
 writeFileSync(join(ROOT, 'dist', 'attention-viz.js'), bundle);
 writeFileSync(join(ROOT, 'dist', 'attention-viz.html'), page);
-console.log(`dist/attention-viz.js (${(bundle.length / 1024).toFixed(0)} KiB), dist/attention-viz.html (${(page.length / 1024).toFixed(0)} KiB)`);
+/* the scrollytelling demo, as it is: it loads attention-viz.js from beside it */
+writeFileSync(join(ROOT, 'dist', 'attention-viz-scrolly.html'), read('web/demo/scrolly.html'));
+writeFileSync(join(ROOT, 'dist', 'attention-viz-share.js'), shareScript);
+for (const build of ['relaxed', 'scalar']) writeFileSync(join(ROOT, 'dist', `attention-viz-${build}.js`), buildScript(build));
+const gzipped = (text) => (gzipSync(text, { level: 9 }).length / 1024).toFixed(1);
+console.log(`dist/attention-viz.js (${gzipped(bundle)} KiB gzipped), dist/attention-viz.html, dist/attention-viz-{relaxed,scalar,share}.js, dist/attention-viz-scrolly.html`);

@@ -12,14 +12,20 @@
 // pass: after the stages, one line a gradient keyed "grad.<name>". Bad input: one line on stderr
 // naming the key and the problem, exit 1. Wrong usage: exit 2. What PyTorch 2
 // warns of (masks of two types) goes to stderr as "attention-cli: warning: ...",
-// and the exit status stays 0. A model file (.safetensors, .npz) is read by
+// and the exit status stays 0. --svg STAGE prints that stage as the widget
+// draws it, one SVG (web/page/model/poster.js), instead: a poster to put
+// inside <attention-viz> until it starts. A model file (.safetensors, .npz) is read by
 // web/page/model/modelfile.js; what it does not say comes from the flags in
 // MODEL_FLAGS, and num_heads missing is an error that names its flag.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createAttention, supportedBuilds, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
 
-const ModelFile = createRequire(import.meta.url)('./page/model/modelfile.js');
+const require = createRequire(import.meta.url);
+const ModelFile = require('./page/model/modelfile.js');
+const Poster = require('./page/model/poster.js');
+const Catalogue = require('./page/model/catalogue.js');
+const { Session } = require('./page/model/session.js');
 
 /* The flags of a model file: the option each sets, and how its value reads. */
 const MODEL_FLAGS = {
@@ -31,14 +37,21 @@ const MODEL_FLAGS = {
     read: (text) => { try { return JSON.parse(text); } catch { return undefined; } } },
 };
 
-const usage = async () => `usage: attention-cli [--relaxed | --simd | --scalar] CASE.json
-       attention-cli [--relaxed | --simd | --scalar] [model file flags] MODEL.safetensors | MODEL.npz
+/* --svg STAGE and its --theme: a picture instead of the numbers */
+const PICTURE_FLAGS = {
+  '--svg': { key: 'stage', value: 'STAGE', help: 'print that stage as the widget draws it, an SVG (e.g. weights)', read: (text) => text || undefined },
+  '--theme': { key: 'theme', value: 'light|dark', help: 'the SVG\'s colours (default light)', read: (text) => (['light', 'dark'].includes(text) ? text : undefined) },
+};
+
+const usage = async () => `usage: attention-cli [--relaxed | --simd | --scalar] [--svg STAGE [--theme light|dark]] CASE.json
+       attention-cli [--relaxed | --simd | --scalar] [--svg STAGE] [model file flags] MODEL.safetensors | MODEL.npz
   CASE.json   a case in the JSON format of README.md, or - to read stdin;
               an example file (web/examples/NAME.json) computes its "case"
   MODEL.*     a state_dict saved with safetensors or numpy.savez (README.md),
               with query (and key, value) beside it; its options are these
               flags, else the file's (safetensors __metadata__, .npz entries):
 ${Object.entries(MODEL_FLAGS).map(([flag, f]) => `    ${`${flag}${f.value ? ` ${f.value}` : ''}`.padEnd(27)} ${f.help}`).join('\n')}
+${Object.entries(PICTURE_FLAGS).map(([flag, f]) => `  ${`${flag} ${f.value}`.padEnd(29)} ${f.help}`).join('\n')}
   --relaxed   use the relaxed-SIMD wasm build, or fail (Node 20 runs it only
               with node --experimental-wasm-relaxed-simd)
   --simd      use the SIMD wasm build, or fail
@@ -62,18 +75,19 @@ if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(await usage() + '\n');
   process.exit(0);
 }
-const flags = [], files = [], options = {}; /* options: from MODEL_FLAGS */
+const flags = [], files = [], options = {}, picture = {}; /* options: from MODEL_FLAGS; picture: from PICTURE_FLAGS */
 for (let i = 0; i < args.length; i++) {
   if (!args[i].startsWith('--')) { files.push(args[i]); continue; }
   const [flag, inline] = args[i].split(/=(.*)/s);
-  const spec = MODEL_FLAGS[flag];
+  const spec = MODEL_FLAGS[flag] || PICTURE_FLAGS[flag], into = MODEL_FLAGS[flag] ? options : picture;
   if (!spec) { flags.push(args[i]); continue; }
-  if (!spec.value) { options[spec.key] = spec.set; continue; }
+  if (!spec.value) { into[spec.key] = spec.set; continue; }
   const text = inline ?? args[++i];
   if (text === undefined) fail(`${flag} needs a value (${spec.value}); see --help`, 2);
-  options[spec.key] = spec.read(text);
-  if (options[spec.key] === undefined) fail(`${flag}: expected ${spec.key === 'num_heads' ? 'a positive whole number' : 'JSON such as \'["I","am","good"]\''}, got ${JSON.stringify(text)}`, 2);
+  into[spec.key] = spec.read(text);
+  if (into[spec.key] === undefined) fail(`${flag}: expected ${spec.key === 'num_heads' ? 'a positive whole number' : spec.key === 'tokens' ? 'JSON such as \'["I","am","good"]\'' : spec.value}, got ${JSON.stringify(text)}`, 2);
 }
+if (picture.theme && !picture.stage) fail('--theme is for --svg STAGE', 2);
 const unknown = flags.filter((f) => !Object.hasOwn(BUILD_FLAGS, f));
 if (unknown.length) fail(`unknown option ${unknown[0]}\n${await usage()}`, 2);
 if (files.length !== 1) fail(`expected one case file (or -), got ${files.length}; see --help`, 2);
@@ -111,6 +125,13 @@ try {
   const parsed = parseCase(isModel ? await modelCase(text) : isExample ? json.case : json);
   for (const warning of parsed.warnings) process.stderr.write(`attention-cli: warning: ${warning}\n`);
   const attention = await createAttention({ build: BUILD_FLAGS[flags[0]] }).catch((e) => fail(e.message)); /* a build this Node cannot run */
+  if (picture.stage) {
+    const session = new Session({ attention, state: { case: isModel ? await modelCase(text) : isExample ? json.case : json, view: {} } });
+    const svg = Poster.stageSVG(session, picture.stage, { theme: picture.theme });
+    if (!svg) fail(`--svg: no stage ${picture.stage} in this case; it has ${Catalogue.matrixCards(session.sections()).map((card) => card.stage).join(', ')}`, 2);
+    process.stdout.write(svg);
+    process.exit(0);
+  }
   const stages = attention.forward(parsed);
   const grads = parsed.grads ? attention.backward(parsed.grads) : null;
   process.stdout.write(stagesToJSON(stages, grads) + '\n');

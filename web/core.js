@@ -25,7 +25,8 @@
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('./case.js') : root.AttnCase;
 
-  /* The builds as base64, by name (build/attn-wasm.js). */
+  /* The builds by name, each as base64 (build/attn-wasm.js) or as bytes (a
+   * Uint8Array: dist/attention-viz.js, which holds only some of them). */
   function wasmSources() {
     const sources = isNode ? require('../build/attn-wasm.js') : root.AttnWasm;
     if (!sources) throw new Error('the wasm core is not loaded: run make, and load build/attn-wasm.js first');
@@ -33,6 +34,7 @@
   }
 
   function decodeBase64(text) {
+    if (typeof text !== 'string') return text; /* bytes already */
     if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(text, 'base64'));
     const binary = atob(text);
     const bytes = new Uint8Array(binary.length);
@@ -69,10 +71,10 @@
     }
   }
 
-  /* The builds this engine can run, best first. */
+  /* The builds loaded that this engine can run, best first. */
   function supportedBuilds() {
     const sources = wasmSources();
-    return BUILDS.filter((name) => WebAssembly.validate(decodeBase64(sources[name])));
+    return BUILDS.filter((name) => sources[name] && WebAssembly.validate(decodeBase64(sources[name])));
   }
 
   /* build: 'relaxed', 'simd' or 'scalar' (that build, or an error when the
@@ -84,8 +86,9 @@
     if (build !== undefined && !BUILDS.includes(build))
       throw new Error(`build: expected one of ${BUILDS.join(', ')}, got ${JSON.stringify(build)}`);
     const wanted = build ?? (simd === true ? 'simd' : simd === false ? 'scalar' : null);
+    if (wanted && !sources[wanted]) throw new Error(`the ${wanted} build is not loaded`);
     let chosen = null, bytes = null;
-    for (const name of wanted ? [wanted] : BUILDS) {
+    for (const name of wanted ? [wanted] : BUILDS.filter((n) => sources[n])) {
       bytes = decodeBase64(sources[name]);
       if (WebAssembly.validate(bytes)) {
         chosen = name;

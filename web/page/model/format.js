@@ -127,15 +127,17 @@
   const tables = {};
   function colourTable(kind, theme) {
     const key = `${kind}-${theme}`;
-    if (!tables[key]) {
-      const stops = PALETTES[theme === 'dark' ? 'dark' : 'light'][kind];
-      tables[key] = Array.from({ length: STEPS }, (_, i) => {
-        const rgb = interpolate(stops, i / (STEPS - 1));
-        const onBlack = contrast(rgb, BLACK), onWhite = contrast(rgb, WHITE);
-        return { rgb, background: `rgb(${rgb.join(', ')})`, color: onBlack >= onWhite ? '#000' : '#fff', contrast: Math.max(onBlack, onWhite) };
-      });
-    }
+    if (!tables[key]) tables[key] = tableOf(PALETTES[theme === 'dark' ? 'dark' : 'light'][kind]);
     return tables[key];
+  }
+
+  /* The 256 colours along any stops (hex), e.g. a host page's own ends. */
+  function tableOf(stops) {
+    return Array.from({ length: STEPS }, (_, i) => {
+      const rgb = interpolate(stops, i / (STEPS - 1));
+      const onBlack = contrast(rgb, BLACK), onWhite = contrast(rgb, WHITE);
+      return { rgb, background: `rgb(${rgb.join(', ')})`, color: onBlack >= onWhite ? '#000' : '#fff', contrast: Math.max(onBlack, onWhite) };
+    });
   }
 
   /* Which of the 256 colours a finite value gets. kind: 'sequential' (0..1,
@@ -155,11 +157,13 @@
 
   /* The stylesheet of those classes, for `scope` (the view's root
    * selector): the light palette by default and in print, the dark one when
-   * the view's theme is dark, or auto and the system's is. */
-  function paletteCSS(scope) {
+   * the view's theme is dark, or auto and the system's is. palettes: stops
+   * in place of PALETTES ({ light: { sequential, diverging }, dark: ... }). */
+  function paletteCSS(scope, palettes = PALETTES) {
+    const table = (kind, theme) => (palettes === PALETTES ? colourTable(kind, theme) : tableOf(palettes[theme][kind]));
     const rules = (theme, prefix) => KINDS.flatMap((kind) => [
-      ...colourTable(kind, theme).map((c, i) => `${prefix} .${colourClass(kind, i)}{background-color:${c.background};color:${c.color}}`),
-      `${prefix} .legend-${kind} .legend-bar{background:linear-gradient(to right, ${PALETTES[theme][kind].join(', ')})}`, /* a heatmap's legend */
+      ...table(kind, theme).map((c, i) => `${prefix} .${colourClass(kind, i)}{background-color:${c.background};color:${c.color}}`),
+      `${prefix} .legend-${kind} .legend-bar{background:linear-gradient(to right, ${palettes[theme][kind].join(', ')})}`, /* a heatmap's legend */
     ]).join('\n');
     return [
       rules('light', scope),
@@ -192,7 +196,7 @@
 
   const api = {
     cellText, fullText, dataText, parseNumber, nudge, isolate,
-    PALETTES, KINDS, THEMES, colourTable, colourIndex, colourClass, cellColours, paletteCSS, contrast, maxAbs, niceScale,
+    PALETTES, KINDS, THEMES, colourTable, tableOf, colourIndex, colourClass, cellColours, paletteCSS, contrast, maxAbs, niceScale,
   };
   if (isNode) module.exports = api;
   else root.AttnFormat = api;

@@ -18,7 +18,7 @@
  * ends a sensitivity; g on an output or weights cell shows what moves it.
  *
  * A classic script: the global AttnApp.
- * needs: AttnFormat, AttnSession, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare, AttnSensitivityBar, AttnTrainer */
+ * needs: AttnFormat, AttnSession, AttnCatalogue, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare, AttnSensitivityBar, AttnTrainer */
 (function (root) {
   'use strict';
 
@@ -180,11 +180,25 @@
       }
     }
 
+    /* A cell pinned from outside (a widget's highlight attribute): its
+     * explanation shown, its sources lit. head: for per-head stages (else
+     * ignored). False when the stage or cell is not drawn. */
+    pinCell(stage, head, row, col) {
+      const card = root.AttnCatalogue.matrixCards(this.session.sections()).find((c) => c.stage === stage);
+      if (!card || !(row >= 0 && row < card.rows && col >= 0 && col < card.cols)) return false;
+      const h = card.perHead ? head : null;
+      const td = this.stages.cell(stage, h, row, col);
+      if (!td) return false;
+      this.explanation.show(card, h, row * card.cols + col, td, 'pin', true);
+      return Boolean(this.explanation.shown);
+    }
+
     /* The Play of an explanation: the player takes that cell's operation. */
     play(stage, head, row, col) {
-      if (!this.player.load(stage, head, row, col)) return;
+      if (!this.player.load(stage, head, row, col)) return false;
       this.player.element.scrollIntoView({ block: 'nearest', inline: 'nearest' });
       this.player.play();
+      return true;
     }
 
     showBanner(message) {

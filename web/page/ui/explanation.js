@@ -135,7 +135,8 @@
     place() {
       if (!this.shown) return;
       if (!this.shown.td.isConnected) return this.hide();
-      const sheet = this.shown.pinned && typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches;
+      /* (not in a widget: a figure in someone's page keeps its box by its cell) */
+      const sheet = this.shown.pinned && typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches && !this.viewRoot.classList.contains('is-embedded');
       this.element.classList.toggle('is-sheet', sheet);
       if (sheet) { this.element.style.left = ''; this.element.style.top = ''; this.element.style.maxWidth = ''; return; }
       place(this.element, this.shown.td.getBoundingClientRect(), this.viewRoot);

@@ -8,12 +8,12 @@
  * closes on Escape, on a click outside, or from its button.
  *
  * A classic script: the global AttnShare.
- * needs: AttnCase, AttnCases, AttnCatalogue, AttnExport, AttnImport, AttnModelFile, AttnLink, AttnDom */
+ * needs: AttnCase, AttnCases, AttnCatalogue, AttnExport, AttnImport, AttnModelFile, AttnPoster, AttnLink, AttnDom */
 (function (root) {
   'use strict';
 
   const Catalogue = root.AttnCatalogue, Export = root.AttnExport, Import = root.AttnImport, Link = root.AttnLink;
-  const Case = root.AttnCase, Cases = root.AttnCases, ModelFile = root.AttnModelFile;
+  const Case = root.AttnCase, Cases = root.AttnCases, ModelFile = root.AttnModelFile, Poster = root.AttnPoster;
   const { el, place } = root.AttnDom;
 
   class Share {
@@ -127,15 +127,7 @@
 
     /* The chosen stage: its card, shape (the core's), values and labels. */
     selected() {
-      const s = this.session, name = this.stage.value;
-      const card = Catalogue.matrixCards(s.sections()).find((c) => c.stage === name);
-      const parts = Catalogue.cardData(s, card), lab = s.labels();
-      const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-      parts.reduce((at, p) => { data.set(p, at); return at + p.length; }, 0);
-      return {
-        name, card, shape: card.shape, data,
-        rowLabels: card.shape.length === 1 ? undefined : Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
-      };
+      return Poster.stageMatrix(this.session, this.stage.value);
     }
 
     text(format) {
@@ -144,9 +136,7 @@
     }
 
     svg() {
-      const s = this.selected();
-      const kind = s.card.kind === 'bool' ? 'sequential' : s.card.kind;
-      return Export.heatmapSVG(s.name, s.shape, s.data, { rowLabels: s.rowLabels, colLabels: s.colLabels, kind, theme: this.viewRoot.dataset.resolvedTheme || 'light' });
+      return Poster.stageSVG(this.session, this.stage.value, { theme: this.viewRoot.dataset.resolvedTheme || 'light' });
     }
 
     link() {

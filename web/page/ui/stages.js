@@ -62,6 +62,7 @@
       this.messages = el('div', { className: 'cell-messages' });
       this.connectors = new root.AttnConnectors.Connectors(this.element);
       this.layout = null;
+      this.only = null; /* showOnly() */
       this.build();
     }
 
@@ -450,10 +451,19 @@
 
     /* ---- one stage alone (view.stage) ---- */
 
+    /* names: the cards to show alone (with X), as view.stage shows one:
+     * stages, and extras by name (lines, player), e.g. a widget's
+     * stages="scores..weights"; null: view.stage decides. */
+    showOnly(names) {
+      this.only = names;
+      this.applyFocus();
+    }
+
     applyFocus() {
-      const focus = this.session.view.stage;
+      const focus = this.only || (this.session.view.stage ? [this.session.view.stage] : null);
       this.element.toggleAttribute('data-focus', Boolean(focus));
-      for (const [stage, figure] of Object.entries(this.figures)) figure.classList.toggle('is-focus', Boolean(focus) && (stage === focus || stage === 'query'));
+      for (const [stage, figure] of Object.entries(this.figures)) figure.classList.toggle('is-focus', Boolean(focus) && (focus.includes(stage) || stage === 'query'));
+      for (const [name, extra] of Object.entries(this.extras)) extra.element.classList.toggle('is-focus', Boolean(focus) && focus.includes(name));
       for (const section of this.element.querySelectorAll('.step')) section.classList.toggle('is-focus', Boolean(section.querySelector('.card.is-focus')));
     }
 
