@@ -302,6 +302,7 @@ for (const name of BROWSERS) {
         const target = cell('context', 2, 1);
         await page.$eval(target, (td) => window.scrollBy(0, td.getBoundingClientRect().bottom - innerHeight + 4));
         await page.$eval(target, (td) => td.focus({ preventScroll: true }));
+        await frames(page, 2); /* (placed once laid out) */
         assert.equal(await page.$eval('.explain', (e) => e.dataset.side), 'above');
         assert.equal(await inViewport(page, '.explain'), true);
         /* it follows its cell */
