@@ -222,6 +222,26 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('loads the train card when first asked for, from beside attention-viz.js; its steps give the core\'s numbers', async () => {
+      const { page, problems } = await openPage(browser, pathToFileURL(NARROW).href, { width: 800, height: 900, ready: null });
+      await page.waitForFunction(() => document.querySelector('#narrow').dataset.ready === 'true', { timeout: 20000 });
+      const trainScripts = () => page.evaluate(() => [...document.scripts].filter((s) => s.src.endsWith('/attention-viz-train.js')).length);
+      assert.equal(await trainScripts(), 0, 'not loaded before it is asked for');
+      await page.$eval('#narrow', (v) => v.shadowRoot.querySelector('.train-load').click());
+      await page.waitForFunction(() => document.querySelector('#narrow').shadowRoot.querySelector('[data-card="train"] .train-step'), { timeout: 10000 });
+      assert.equal(await trainScripts(), 1, 'then loaded once');
+      assert.equal(await page.$eval('#narrow', (v) => v.shadowRoot.querySelectorAll('[data-card="train"]').length), 1, 'in the stand-in\'s place');
+      await (await page.$('#narrow >>> .train-mark')).click();
+      await (await page.$('#narrow >>> [data-stage="weights"] [data-row="0"][data-col="2"]')).click();
+      for (let i = 0; i < 3; i++) await (await page.$('#narrow >>> .train-step')).click();
+      await page.waitForFunction(() => document.querySelector('#narrow').shadowRoot.querySelector('[data-card="train"]').dataset.steps === '3', { timeout: 10000 });
+      const trained = await page.$eval('#narrow', (v) => v.app.session.getState().case);
+      assert.notDeepEqual(trained.in_proj_weight, lecture.case.in_proj_weight, 'the weights moved');
+      assert.deepEqual(compareStages(await readStages(page, '#narrow'), attention.forward(trained)), []);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
     it('fits a 300-px column: nothing scrolls sideways or spills, panels open; compact under a screen; lazy; a poster first', async () => {
       const { page, problems } = await openPage(browser, pathToFileURL(COLUMN).href, { width: 360, height: 800, ready: null });
       await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
