@@ -175,6 +175,7 @@
     const stops = (theme) => {
       const built = root.AttnFormat.PALETTES[theme];
       return {
+        ...built, /* the gradient's, and any other the page does not set */
         sequential: low || high ? [low || built.sequential[0], high || built.sequential.at(-1)] : built.sequential,
         diverging: negative || positive ? [negative || built.diverging[0], built.diverging[4], positive || built.diverging.at(-1)] : built.diverging,
       };
