@@ -8,7 +8,7 @@
  * JSON array or words separated by spaces), heads, stage (the one to show),
  * controls (none | compact | full), theme (auto | light | dark) and build
  * (relaxed | simd | scalar: the core's build, chosen by the engine when not
- * given; the SIMD one is inlined, the others load from beside it). Each
+ * given; each loads from beside this script when first needed). Each
  * element has its own shadow root and its own core, starts when it nears the
  * viewport, fires "ready" once it shows its view, and "change" with
  * { detail: state } after every edit.
@@ -222,7 +222,7 @@
   }
 
   /* The build to run: 'relaxed' when the engine takes relaxed SIMD, 'simd'
-   * (inlined) when it takes SIMD, else 'scalar'; or the one asked for. */
+   * when it takes SIMD, else 'scalar'; or the one asked for. */
   async function loadBuild(asked) {
     const build = asked || (WebAssembly.validate(probe(true)) ? 'relaxed' : WebAssembly.validate(probe(false)) ? 'simd' : 'scalar');
     await loadPart(build, () => Boolean(root.AttnWasm[build]));
@@ -350,7 +350,7 @@
       run(root);
     }
 
-    /* called by a build's script, and by the bundle for the inlined one: its wasm as hex */
+    /* called by a build's script (attention-viz-NAME.js): its wasm as hex */
     static addBuild(name, hex) {
       if (root.AttnWasm[name]) return;
       const bytes = new Uint8Array(hex.length / 2);
