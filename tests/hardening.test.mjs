@@ -125,6 +125,9 @@ for (const name of BROWSERS) {
       /* the export panel, a script loaded beside attention-viz.js when it opens */
       await page.$eval('#a', (v) => v.shadowRoot.querySelector('.share-toggle').click());
       await page.waitForFunction(() => document.querySelector('#a').shadowRoot.querySelector('.share-panel')?.hidden === false, { timeout: 10000 });
+      /* the train card, another script loaded beside it when first asked for */
+      await page.$eval('#a', (v) => v.shadowRoot.querySelector('.train-load').click());
+      await page.waitForFunction(() => document.querySelector('#a').shadowRoot.querySelector('[data-card="train"] .train-step'), { timeout: 10000 });
       await page.close();
       await new Promise((r) => setTimeout(r, reportWait));
       assert.deepEqual(reports, []);

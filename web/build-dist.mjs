@@ -4,16 +4,21 @@
 //   dist/attention-viz.html        one page for an <iframe>, driven by its hash
 //   dist/attention-viz-scrolly.html  a demo: prose driving one widget as it
 //                                  scrolls (web/demo/scrolly.html)
-//   dist/attention-viz-relaxed.js  the relaxed-SIMD and scalar builds of the
-//   dist/attention-viz-scalar.js   core, loaded only by the engines that take
-//                                  them (widget.js: loadBuild)
+//   dist/attention-viz-relaxed.js  the core's three builds (relaxed SIMD,
+//   dist/attention-viz-simd.js     SIMD, scalar), each loaded only by the
+//   dist/attention-viz-scalar.js   engines that run it (widget.js: loadBuild)
 //   dist/attention-viz-share.js    the export and import panel, loaded when
 //                                  first opened (widget.js: LazyShare)
+//   dist/attention-viz-train.js    the train card, loaded when first asked
+//                                  for (widget.js: LazyTrainer)
 // The scripts are the page's own, concatenated inside one function so that
 // they add nothing to the host page's globals but the custom element, and
-// minified by esbuild. Only the SIMD build is inlined, as hex (gzip packs hex
-// to about 21 KB, base64 to 27 KB); a build script hands its hex to the element
-// class (AttentionViz.addBuild), so it loads from file:// as from a server.
+// minified by esbuild. No build is inlined: an engine runs one of the three
+// (Chromium and Firefox the relaxed one), so an inlined build is dead weight
+// for the others (the SIMD one was 21 KB of the 90). A build's script holds
+// its wasm as hex (gzip packs hex to about 21 KB, base64 to 27 KB) and hands
+// it to the element class (AttentionViz.addBuild), so it loads from file://
+// as from a server.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,30 +33,36 @@ const read = (path) => readFileSync(join(ROOT, path), 'utf8');
 const hex = (build) => readFileSync(join(ROOT, 'build', `attn-${build}.wasm`)).toString('hex');
 /* index.html's scripts, in its order, the widget in place of the page's glue,
  * without the three builds' base64 (build/attn-wasm.js), and without the
- * export panel's (SHARE: attention-viz-share.js, loaded when it opens) */
-const SHARE = ['web/page/model/export.js', 'web/page/model/import.js', 'web/page/model/modelfile.js', 'web/page/model/poster.js', 'web/page/ui/share.js'];
+ * parts loaded when first used (PARTS: attention-viz-NAME.js each, its
+ * scripts in index.html's order) */
+const PARTS = {
+  share: ['web/page/model/export.js', 'web/page/model/import.js', 'web/page/model/modelfile.js', 'web/page/model/poster.js', 'web/page/ui/share.js'],
+  train: ['web/page/model/training.js', 'web/page/ui/training.js'],
+};
 const ALL = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)]
   .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path));
-const SCRIPTS = ALL.filter((path) => path !== 'build/attn-wasm.js' && !SHARE.includes(path));
-if (!SHARE.every((path) => ALL.includes(path))) throw new Error('index.html no longer loads every script of the export panel: update SHARE');
+const LAZY = Object.values(PARTS).flat();
+const SCRIPTS = ALL.filter((path) => path !== 'build/attn-wasm.js' && !LAZY.includes(path));
+for (const [name, paths] of Object.entries(PARTS))
+  if (!paths.every((path) => ALL.includes(path))) throw new Error(`index.html no longer loads every script of ${name}: update PARTS`);
 if (!SCRIPTS.includes('web/widget.js')) throw new Error('index.html: no <script src="web/page/main.js"> to put the widget in place of');
 
 const css = transformSync(read('web/page/style.css'), { loader: 'css', minify: true }).code;
 const HEADER = '/* attention-viz.js: <attention-viz>, an embeddable torch.nn.MultiheadAttention visualiser (MIT).\n' +
-  ' * Built by `make dist` from the project\'s web/ and core/; attention-viz-relaxed.js and -scalar.js beside it. */\n';
+  ' * Built by `make dist` from the project\'s web/ and core/; attention-viz-relaxed.js, -simd.js, -scalar.js, -share.js and -train.js beside it. */\n';
 const source = [
   '(function () {',
   '  \'use strict\';',
   '  /* the scripts below put their modules on "globalThis": here, a private object */',
   `  var globalThis = { AttnStyles: ${JSON.stringify(css)}, AttnWasm: {} };`,
   ...SCRIPTS.map((path) => `/* ---- ${path} ---- */\n${read(path)}`),
-  `  customElements.get('attention-viz').addBuild('simd', '${hex('simd')}');`,
   '})();',
 ].join('\n');
 const bundle = HEADER + transformSync(source, { minify: true }).code;
-/* the export panel's scripts, for the element class (widget.js: LazyShare) */
-const shareScript = '/* attention-viz-share.js: the export and import panel of attention-viz.js, loaded by it when first opened. */\n' +
-  transformSync(`(function(){var v=customElements.get("attention-viz");v&&v.addModules(function(globalThis){'use strict';\n${SHARE.map(read).join('\n')}})})();`, { minify: true }).code;
+/* a part's scripts, for the element class (widget.js: LazyShare, LazyTrainer) */
+const WHAT = { share: 'the export and import panel', train: 'the train card' };
+const partScript = (name) => `/* attention-viz-${name}.js: ${WHAT[name]} of attention-viz.js, loaded by it when first used. */\n` +
+  transformSync(`(function(){var v=customElements.get("attention-viz");v&&v.addModules("${name}",function(globalThis){'use strict';\n${PARTS[name].map(read).join('\n')}})})();`, { minify: true }).code;
 /* a build's script: its hex, for the element class (widget.js: loadBuild) */
 const buildScript = (build) => `/* attention-viz-${build}.js: the ${build} build of attention-viz.js's core, loaded by it when chosen. */\n` +
   `(function(){var v=customElements.get("attention-viz");v&&v.addBuild("${build}","${hex(build)}")})();\n`;
@@ -108,7 +119,7 @@ writeFileSync(join(ROOT, 'dist', 'attention-viz.js'), bundle);
 writeFileSync(join(ROOT, 'dist', 'attention-viz.html'), page);
 /* the scrollytelling demo, as it is: it loads attention-viz.js from beside it */
 writeFileSync(join(ROOT, 'dist', 'attention-viz-scrolly.html'), read('web/demo/scrolly.html'));
-writeFileSync(join(ROOT, 'dist', 'attention-viz-share.js'), shareScript);
-for (const build of ['relaxed', 'scalar']) writeFileSync(join(ROOT, 'dist', `attention-viz-${build}.js`), buildScript(build));
+for (const name of Object.keys(PARTS)) writeFileSync(join(ROOT, 'dist', `attention-viz-${name}.js`), partScript(name));
+for (const build of ['relaxed', 'simd', 'scalar']) writeFileSync(join(ROOT, 'dist', `attention-viz-${build}.js`), buildScript(build));
 const gzipped = (text) => (gzipSync(text, { level: 9 }).length / 1024).toFixed(1);
-console.log(`dist/attention-viz.js (${gzipped(bundle)} KiB gzipped), dist/attention-viz.html, dist/attention-viz-{relaxed,scalar,share}.js, dist/attention-viz-scrolly.html`);
+console.log(`dist/attention-viz.js (${gzipped(bundle)} KiB gzipped), dist/attention-viz.html, dist/attention-viz-{relaxed,simd,scalar,share,train}.js, dist/attention-viz-scrolly.html`);

@@ -8,7 +8,7 @@
  * JSON array or words separated by spaces), heads, stage (the one to show),
  * controls (none | compact | full), theme (auto | light | dark) and build
  * (relaxed | simd | scalar: the core's build, chosen by the engine when not
- * given; the SIMD one is inlined, the others load from beside it). Each
+ * given; each loads from beside this script when first needed). Each
  * element has its own shadow root and its own core, starts when it nears the
  * viewport, fires "ready" once it shows its view, and "change" with
  * { detail: state } after every edit.
@@ -175,6 +175,7 @@
     const stops = (theme) => {
       const built = root.AttnFormat.PALETTES[theme];
       return {
+        ...built, /* the gradient's, and any other the page does not set */
         sequential: low || high ? [low || built.sequential[0], high || built.sequential.at(-1)] : built.sequential,
         diverging: negative || positive ? [negative || built.diverging[0], built.diverging[4], positive || built.diverging.at(-1)] : built.diverging,
       };
@@ -204,6 +205,7 @@
   }
 
   const loading = {}; /* name -> the promise of its script */
+  const added = new Set(); /* the names of the parts whose modules ran (addModules) */
   /* A part not inlined, loaded once by a classic script beside this one
    * (dist/attention-viz-NAME.js, so file:// works too), which hands it to
    * the element class (addBuild, addModules); resolves when has() says so. */
@@ -220,7 +222,7 @@
   }
 
   /* The build to run: 'relaxed' when the engine takes relaxed SIMD, 'simd'
-   * (inlined) when it takes SIMD, else 'scalar'; or the one asked for. */
+   * when it takes SIMD, else 'scalar'; or the one asked for. */
   async function loadBuild(asked) {
     const build = asked || (WebAssembly.validate(probe(true)) ? 'relaxed' : WebAssembly.validate(probe(false)) ? 'simd' : 'scalar');
     await loadPart(build, () => Boolean(root.AttnWasm[build]));
@@ -282,13 +284,73 @@
   const hasFiles = (e) => Boolean(e.dataTransfer) && [...e.dataTransfer.types].includes('Files');
   if (!root.AttnShare) root.AttnShare = { Share: LazyShare };
 
+  /* ---- the train card, loaded when first asked for ---- */
+
+  /* The train card (ui/training.js with model/training.js) is
+   * dist/attention-viz-train.js: a widget showing the weights does not pay
+   * for it. Until its button is pressed, this stands in for it: the same
+   * card's title and one button, with the same face (training.js: element,
+   * update, marking, mark), then hands over its place. */
+  class LazyTrainer {
+    constructor(session, { id, root: viewRoot }) {
+      this.session = session;
+      this.id = id;
+      this.viewRoot = viewRoot;
+      this.real = null;
+      const button = document.createElement('button');
+      Object.assign(button, { type: 'button', className: 'train-load', textContent: 'Train this layer…' });
+      button.addEventListener('click', () => this.load().then((real) => real.kind.focus(), (e) => this.fail(e)));
+      const title = document.createElement('span');
+      Object.assign(title, { className: 'card-title', textContent: 'train it' });
+      const caption = document.createElement('figcaption');
+      caption.append(title);
+      const line = document.createElement('p');
+      line.append(button);
+      this.card = document.createElement('figure');
+      Object.assign(this.card, { className: 'card card-train' });
+      Object.assign(this.card.dataset, { card: 'train', state: 'idle' });
+      this.card.append(caption, line);
+    }
+
+    /* the card shown: this one's, then the real one's (app.js places it) */
+    get element() { return this.real ? this.real.element : this.card; }
+    get marking() { return Boolean(this.real?.marking); }
+
+    /* the real card, in this one's place */
+    async load() {
+      if (this.real) return this.real;
+      await loadPart('train', () => root.AttnTrainer.Trainer !== LazyTrainer);
+      if (!this.real) {
+        this.real = new root.AttnTrainer.Trainer(this.session, { id: this.id, root: this.viewRoot });
+        this.real.element.hidden = this.card.hidden;
+        this.real.element.classList.toggle('is-focus', this.card.classList.contains('is-focus'));
+        this.card.replaceWith(this.real.element);
+      }
+      return this.real;
+    }
+
+    fail(error) {
+      this.card.querySelector('button').title = error.message;
+      console.error(`attention-viz: ${error.message}`);
+    }
+
+    update(change) { this.real?.update(change); }
+    mark(head, row, col) { this.real?.mark(head, row, col); }
+  }
+  if (!root.AttnTrainer) root.AttnTrainer = { Trainer: LazyTrainer };
+
   class AttentionViz extends HTMLElement {
     static get observedAttributes() { return ATTRIBUTES; }
 
-    /* called by attention-viz-share.js: its modules, run on this bundle's globals */
-    static addModules(run) { if (root.AttnShare.Share === LazyShare) run(root); }
+    /* called by attention-viz-share.js and -train.js: their modules, run
+     * once on this bundle's globals */
+    static addModules(name, run) {
+      if (added.has(name)) return;
+      added.add(name);
+      run(root);
+    }
 
-    /* called by a build's script, and by the bundle for the inlined one: its wasm as hex */
+    /* called by a build's script (attention-viz-NAME.js): its wasm as hex */
     static addBuild(name, hex) {
       if (root.AttnWasm[name]) return;
       const bytes = new Uint8Array(hex.length / 2);

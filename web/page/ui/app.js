@@ -45,13 +45,15 @@
       this.player = new root.AttnPlayer.Player(s, { id: this.id });
       this.sentence = new root.AttnSentence.Sentence(s, { id: this.id });
       this.trainer = new root.AttnTrainer.Trainer(s, { id: this.id, root: this.root });
+      const app = this;
       this.stages = new root.AttnStages.Stages(s, {
         id: this.id, root: this.root,
         extras: {
           sentence: { element: this.sentence.element, column: 1, section: 'embeddings', first: true },
           lines: { element: this.lines.element, column: 4, section: 'softmax' },
           player: { element: this.player.element, column: 5, section: 'output' },
-          train: { element: this.trainer.element, column: 4, section: 'softmax' },
+          /* read when placed: a widget's stand-in (widget.js: LazyTrainer) hands over its card */
+          train: { get element() { return app.trainer.element; }, column: 4, section: 'softmax' },
         },
         onPoint: (card, head, index, td, how) => { this.explanation.point(card, head, index, td, how); this.lightLine(card, head, index); },
         onLeave: (how) => { this.explanation.leave(how); this.lines.light(null); },
