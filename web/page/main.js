@@ -1,6 +1,6 @@
 /* main.js: index.html's glue: the core, one app over the whole document,
- * and the URL, which holds the state: every edit writes the hash (batched,
- * at most every 150 ms), each history entry of the session is an entry of
+ * and the URL, which holds the state: every edit writes the hash (batched:
+ * once the edits have rested 150 ms), each history entry of the session is an entry of
  * the browser's, so Back and Forward (and Ctrl+Z, Ctrl+Shift+Z) walk the
  * edits; a link opens its state, a bad one the lecture with a message.
  * ?build=relaxed|simd|scalar forces that build (?nosimd: scalar); without it
@@ -57,20 +57,26 @@
       writtenEntry = session.entryId;
       document.documentElement.removeAttribute('data-hash-pending');
     };
+    /* a write still waiting, now: the browser's entries must be the session's before Back or Forward */
+    const flush = () => { if (pending) { clearTimeout(pending); write(); } };
     const lecture = { case: AttnCases.lectureCase(), view: {} };
     const make = (state) => new AttnApp.App(host, {
       attention, state,
       /* undo and redo are Back and Forward, so that both walk the same entries */
       history: {
-        undo: () => { if (app.session.canUndo) history.back(); },
-        redo: () => { if (app.session.canRedo) history.forward(); },
+        undo: () => { if (app.session.canUndo) { flush(); history.back(); } },
+        redo: () => { if (app.session.canRedo) { flush(); history.forward(); } },
       },
       onChange(change, session) {
         /* (written only when it changes: any write restyles the whole page) */
         if (document.documentElement.dataset.theme !== session.view.theme) document.documentElement.dataset.theme = session.view.theme;
         if (app && change.edit.type !== 'view') app.showBanner(null); /* a valid state is in place */
         document.documentElement.setAttribute('data-hash-pending', '');
-        if (!pending) pending = setTimeout(() => whenIdle(write), HASH_DELAY_MS);
+        /* once the edits rest: a long link takes a frame or more to write (a
+           100 KB hash cost Chromium 100-200 ms), so none is written while a
+           drag or typing goes on */
+        clearTimeout(pending);
+        pending = setTimeout(() => whenIdle(write), HASH_DELAY_MS);
       },
     });
     try {

@@ -99,6 +99,7 @@
       this.picture.replaceChildren(group, labels);
       this.buildLegend(heads, perHead);
       this.values = new Float64Array(this.lines.length).fill(NaN);
+      this.shades = new Float64Array(this.lines.length).fill(NaN); /* each line's opacity as drawn */
       this.painted = false;
       this.paint(true);
     }
@@ -142,8 +143,12 @@
         if (this.painted && Object.is(this.values[k], w)) return;
         this.values[k] = w;
         line.setAttribute('data-value', Format.dataText(w));
-        line.setAttribute('stroke-opacity', String(Math.round(opacity(w) * 1000) / 1000));
-        line.setAttribute('stroke-width', String(1 + 3 * opacity(w)));
+        /* the look only when it changes as drawn (to 1/1000): most lines keep theirs */
+        const shade = Math.round(opacity(w) * 1000) / 1000;
+        if (this.painted && this.shades[k] === shade) return;
+        this.shades[k] = shade;
+        line.setAttribute('stroke-opacity', String(shade));
+        line.setAttribute('stroke-width', String(1 + 3 * shade));
       });
       if (labels) {
         this.queryLabels.forEach((t, i) => { t.textContent = shorten(lab.query[i]); t.setAttribute('aria-label', `query ${lab.query[i]}: its lines`); });
