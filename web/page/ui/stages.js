@@ -23,16 +23,19 @@
  * (data-grad), their matrix element naming the result (data-grad-of), the
  * result's cell marked (is-grad-result).
  *
- * needs: AttnFormat, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnPlane, AttnPreview, AttnConnectors */
+ * needs: AttnFormat, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnCanvas, AttnPlane, AttnPreview, AttnConnectors */
 (function (root) {
   'use strict';
 
   const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
-  const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix, { CanvasMatrix } = root.AttnCanvas;
 
   /* wider or taller matrices show colour only (numbers in the readout) */
   const COMPACT = { steps: { cols: 10, rows: 24 }, pass: { cols: 5, rows: 12 } };
   const LAZY_CELLS = 4000; /* from this many cells, steps off screen are skipped */
+  /* a matrix with more cells than this (the largest at the old limits:
+   * in_proj_weight at E = 64) is a canvas (canvas.js), not a table */
+  const CANVAS_CELLS = 3 * 64 * 64;
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
   function formula(text) {
@@ -186,8 +189,9 @@
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
-        const matrix = new Matrix({
-          stage: card.stage, head, rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
+        const Kind = card.rows * card.cols > CANVAS_CELLS ? CanvasMatrix : Matrix;
+        const matrix = new Kind({
+          stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
           vertical: pass && card.vertical,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
@@ -484,7 +488,7 @@
     /* The matrix and cell of a stage's (head, row, col), if drawn. */
     cell(stage, head, row, col) {
       const m = this.matrices[stage]?.[head ?? 0];
-      return m ? m.cells[row * m.o.cols + col] : null;
+      return m ? (m.cellAt ? m.cellAt(row * m.o.cols + col) : m.cells[row * m.o.cols + col]) : null;
     }
 
     placeErrors() {
