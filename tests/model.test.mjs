@@ -80,7 +80,7 @@ test('links: every fixture round-trips; an example by name; partial links are fi
   assert.doesNotThrow(() => Case.parseCase(noBias));
   assert.deepEqual(Link.decode('#tokens=We,are,fine').case.tokens, ['We', 'are', 'fine']);
   for (const [hash, message] of [['#example=nope', /no example "nope"/], ['#step=0', /step: expected a whole number from 1/], ['#theme=pink', /theme: expected one of/],
-    ['#embed_dim=100000', /embed_dim up to 64/], ['#tokens=a,b', /expected 3 labels/], ['#v=2', /version 2/], ['#nope=1', /unknown key "nope"/]])
+    ['#embed_dim=100000', /embed_dim up to 1024/], ['#tokens=a,b', /expected 3 labels/], ['#v=2', /version 2/], ['#nope=1', /unknown key "nope"/]])
     assert.throws(() => Link.decode(hash), (e) => e instanceof Case.CaseError && message.test(e.message), hash);
 });
 
@@ -139,7 +139,7 @@ test('the session: an edit that cannot be shown changes nothing, and says what i
   s.subscribe(() => told++);
   const bad = [
     [{ type: 'option', key: 'num_heads', value: 3 }, 'num_heads', /not divisible by num_heads 3/],
-    [{ type: 'option', key: 'embed_dim', value: 65 }, 'embed_dim', /up to 64/],
+    [{ type: 'option', key: 'embed_dim', value: 1025 }, 'embed_dim', /up to 1024/],
     [{ type: 'option', key: 'embed_dim', value: 0 }, 'embed_dim', /a whole number from 1/],
     [{ type: 'cell', key: 'query', index: 0, value: 1e40 }, 'query', /beyond float32's range/],
     [{ type: 'cell', key: 'query', index: 6, value: 1 }, 'query', /no cell 6/],
