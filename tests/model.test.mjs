@@ -131,6 +131,36 @@ test('the session: an edit is applied exactly, once, and the stages are the core
   }
 });
 
+test('the session\'s history: a cell edit keeps only the number it replaced, and undo and redo give back every case', () => {
+  const s = new Session({ attention, state: lecture() });
+  const cases = [copy(s.case)];
+  const step = (edit) => { assert.deepEqual(s.apply(edit), { ok: true }, JSON.stringify(edit)); cases.push(copy(s.case)); };
+  step({ type: 'cell', key: 'query', index: 1, value: 1.5 });
+  step({ type: 'cell', key: 'in_proj_weight', index: 7, value: -2 });
+  /* a run of one cell's edits is one entry */
+  s.apply({ type: 'cell', key: 'query', index: 4, value: 0.25, group: 'g1' });
+  step({ type: 'cell', key: 'query', index: 4, value: 0.5, group: 'g1' });
+  /* a run that goes on with another cell, then a structure change, then cells again */
+  s.apply({ type: 'cell', key: 'query', index: 0, value: 3, group: 'g2' });
+  step({ type: 'cell', key: 'query', index: 2, value: 4, group: 'g2' });
+  step({ type: 'option', key: 'num_heads', value: 2 });
+  step({ type: 'cell', key: 'out_proj.bias', index: 0, value: 9 });
+  step({ type: 'cell', key: 'query', index: 5, value: -1 });
+  assert.equal(s.entries.filter((e) => e.case && e.case.cell).length, 5, 'cell edits keep one number (the run of two cells is a whole copy)');
+  for (let i = cases.length - 2; i >= 0; i--) {
+    assert.equal(s.undo(), true);
+    assert.deepEqual(s.case, cases[i], `undo to ${i}`);
+    assert.deepEqual(compareStages(s.stages, attention.forward(cases[i]), { rtol: 0, atol: 0 }), []);
+  }
+  for (let i = 1; i < cases.length; i++) {
+    assert.equal(s.redo(), true);
+    assert.deepEqual(s.case, cases[i], `redo to ${i}`);
+  }
+  assert.equal(s.goTo(2), true);
+  assert.deepEqual(s.case, cases[2]);
+  assert.deepEqual(s.entriesBetween(s.entries[0].id).map((e) => e.state.case), [cases[1]]);
+});
+
 test('the session: an edit that cannot be shown changes nothing, and says what is wrong', () => {
   const s = new Session({ attention, state: lecture() });
   s.apply({ type: 'cell', key: 'query', index: 0, value: 0.5 });

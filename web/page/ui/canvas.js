@@ -300,9 +300,18 @@
 
     /* New values (row-major, rows·cols of them); scale: a diverging palette's ends. */
     update(data, { scale = 1 } = {}) {
+      if (this.painted && scale === this.scale && this.same(data)) return; /* (a weight's canvas, when an embedding changes) */
       this.values.set(data.length === this.values.length ? data : data.subarray(0, this.values.length));
       this.scale = scale;
+      this.painted = true;
       this.repaint();
+    }
+
+    /* Whether data holds the values painted (NaN equal to NaN): a far quicker look than a repaint. */
+    same(data) {
+      const v = this.values;
+      for (let k = 0; k < v.length; k++) if (v[k] !== data[k] && !(v[k] !== v[k] && data[k] !== data[k])) return false;
+      return true;
     }
 
     /* Sensitivity: ∂result/∂cell painted in the gradient palette; null ends it. */
