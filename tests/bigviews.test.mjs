@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAttention } from '../web/attention.mjs';
 import { BROWSERS, PAGE_URL, launch, visit } from './browser.mjs';
+import { ROOT } from './helpers.mjs';
 import { safetensors } from './tensorfiles.mjs';
 import { createRequire } from 'node:module';
 
@@ -24,6 +25,7 @@ let seed = 7;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.2;
 const tensor = (shape) => ({ dtype: 'F32', shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, random) });
 const tensors = { in_proj_weight: tensor([3 * E, E]), in_proj_bias: tensor([3 * E]), 'out_proj.weight': tensor([E, E]), 'out_proj.bias': tensor([E]), query: tensor([L, E]) };
+const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const dir = mkdtempSync(join(tmpdir(), 'attention-bigviews-'));
 const file = join(dir, 'bert-layer.safetensors');
 writeFileSync(file, safetensors(tensors, { num_heads: String(H) }));
@@ -91,6 +93,25 @@ for (const name of BROWSERS) {
         assert.deepEqual(await readout(page), { stage: 'output', head: null, row: '7', col: '100', value: text(at(want, 'output', 0, 7, 100)), hidden: false });
         await page.mouse.move(0, 0);
 
+        /* zoom (+ around the focused cell (0, 0)) and pan (a drag): the cell under a point moves */
+        const head0 = canvasOf('weights', 0);
+        const box = await page.$eval(head0, (c) => { c.scrollIntoView({ block: 'center' }); const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width }; });
+        const under = async (x, y) => { await page.mouse.move(box.x + x, box.y + y); const r = await readout(page); return [Number(r.row), Number(r.col)]; };
+        assert.deepEqual(await under(box.w - 2, 2), [0, L - 1], 'fitted: the whole matrix');
+        await page.focus(head0);
+        for (let k = 0; k < 12; k++) await page.keyboard.press('+');
+        assert.deepEqual(await under(2, 2), [0, 0], 'zoomed in around (0, 0)');
+        const right = (await under(box.w - 2, 2))[1];
+        assert.ok(right > 3 && right < 12, `zoomed in: about 50 px a cell, ${right + 1} columns seen`);
+        await page.mouse.move(box.x + 200, box.y + 60);
+        await page.mouse.down();
+        await page.mouse.move(box.x + 80, box.y + 60, { steps: 4 });
+        await page.mouse.up();
+        assert.ok((await under(2, 2))[1] >= 2, 'a drag pans');
+        assert.ok((await under(box.w - 2, 2))[1] >= right + 2);
+        await page.keyboard.press('0');
+        await page.mouse.move(0, 0);
+
         /* an edit: query[0][1] = 1.5, by keys; the page recomputes */
         await page.$eval(canvasOf('query'), (c) => c.scrollIntoView({ block: 'center' }));
         await page.focus(canvasOf('query'));
@@ -110,6 +131,21 @@ for (const name of BROWSERS) {
         assert.notEqual(after.value, text(at(want, 'weights', 3, 2, 5)), 'the edit changed the weights');
       });
       assert.deepEqual(problems, [], 'no console error, page error or dialog');
+    });
+
+    it('passes axe-core with a BERT-size layer shown', { timeout: 120000 }, async () => {
+      if (name !== 'chromium') return; /* (once is enough: axe is slow on 3000 cells) */
+      await visit(browser, `${PAGE_URL}?build=simd`, async (page) => {
+        await page.click('.share-toggle');
+        await (await page.$('.share-panel input[type=file][name=model-file]')).uploadFile(file);
+        await page.waitForFunction(() => /^Opened/.test(document.querySelector('.share-status').textContent), { timeout: 60000 });
+        await page.click('.share-toggle');
+        await page.addScriptTag({ path: AXE });
+        const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'], preload: false })).violations
+          .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+          .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target.join(' ')}`));
+        assert.deepEqual(violations, []);
+      });
     });
   });
 }
