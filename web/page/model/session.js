@@ -148,7 +148,8 @@
       s.changed = { inputs: changed.map(([key]) => key) };
       return undefined;
     },
-    case: (s, { case: c }) => Cases.copy(c),
+    /* owned: the caller gives the case away (a model file just read): no copy of its 2.4 M numbers */
+    case: (s, { case: c, owned }) => (owned ? c : Cases.copy(c)),
     state: (s, { state }) => Cases.copy(state.case),
   };
 
