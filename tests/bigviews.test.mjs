@@ -129,6 +129,12 @@ for (const name of BROWSERS) {
         assert.deepEqual([after.stage, after.head, after.row, after.col], ['weights', '3', '2', '5']);
         assert.equal(after.value, text(at(edited, 'weights', 3, 2, 5)));
         assert.notEqual(after.value, text(at(want, 'weights', 3, 2, 5)), 'the edit changed the weights');
+
+        /* the dark theme repaints the canvases in its palette */
+        const pixel = () => page.$eval(canvasOf('scores', 0), (c) => [...c.getContext('2d').getImageData(2, 2, 1, 1).data].join(','));
+        const light = await pixel();
+        await page.evaluate(() => window.attentionApp.session.apply({ type: 'view', theme: 'dark' }));
+        assert.notEqual(await pixel(), light, 'dark colours');
       });
       assert.deepEqual(problems, [], 'no console error, page error or dialog');
     });

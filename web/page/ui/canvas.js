@@ -78,12 +78,10 @@
         'data-stage': o.stage, 'data-shape': o.shape.join(','), 'data-head': o.head ?? undefined,
       }, [this.canvas, this.input, this.error]);
       this.wire();
-      /* a theme change repaints (the colours are the theme's) */
-      this.themes = new MutationObserver(() => this.repaint());
-      queueMicrotask(() => {
-        const view = this.element.closest('[data-theme]');
-        if (view) this.themes.observe(view, { attributes: true, attributeFilter: ['data-theme', 'data-resolved-theme'] });
-      });
+      /* a theme change repaints (the colours are the theme's): watched from
+       * the first paint in the document (watchTheme) */
+      this.themes = new MutationObserver(() => { if (this.theme() !== this.paintedTheme) this.repaint(); });
+      this.watching = false;
     }
 
     /* ---- cells ---- */
@@ -322,12 +320,21 @@
       this.repaint();
     }
 
+    watchTheme() {
+      const view = !this.watching && this.element.isConnected && this.element.closest('[data-resolved-theme]');
+      if (!view) return;
+      this.themes.observe(view, { attributes: true, attributeFilter: ['data-resolved-theme'] });
+      this.watching = true;
+    }
+
     theme() {
       return this.element.closest('[data-resolved-theme]')?.dataset.resolvedTheme === 'dark' ? 'dark' : 'light';
     }
 
     /* The bitmap of colours, then the canvas. */
     repaint() {
+      this.watchTheme();
+      this.paintedTheme = this.theme();
       const o = this.o, pixels = this.image.data;
       const [kind, values, scale] = this.grads ? ['gradient', this.grads, this.gradScale] : [o.kind === 'bool' ? 'sequential' : o.kind, this.values, this.scale];
       const rgba = packed(kind, this.theme()), words = new Uint32Array(pixels.buffer, pixels.byteOffset, this.values.length);
