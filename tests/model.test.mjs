@@ -80,8 +80,16 @@ test('links: every fixture round-trips; an example by name; partial links are fi
   assert.doesNotThrow(() => Case.parseCase(noBias));
   assert.deepEqual(Link.decode('#tokens=We,are,fine').case.tokens, ['We', 'are', 'fine']);
   for (const [hash, message] of [['#example=nope', /no example "nope"/], ['#step=0', /step: expected a whole number from 1/], ['#theme=pink', /theme: expected one of/],
-    ['#embed_dim=100000', /embed_dim up to 1024/], ['#tokens=a,b', /expected 3 labels/], ['#v=2', /version 2/], ['#nope=1', /unknown key "nope"/]])
+    ['#embed_dim=100000', /embed_dim up to 1024/], ['#tokens=a,b', /expected 3 labels/], ['#v=2', /version 2/], ['#nope=1', /unknown key "nope"/],
+    ['#too-big-for-a-link', /more numbers than a link can hold/]])
     assert.throws(() => Link.decode(hash), (e) => e instanceof Case.CaseError && message.test(e.message), hash);
+  /* a state with more numbers than a link holds (E = 512: 1 M weights) gets a link that says so */
+  const big = { ...Cases.lectureCase(), embed_dim: 512, query: [Array(512).fill(0.5)], tokens: ['a'] };
+  big.in_proj_weight = Array.from({ length: 1536 }, () => Array(512).fill(0.25));
+  assert.equal(Link.encode({ case: big }), '#too-big-for-a-link');
+  /* Cases.copy is the JSON round trip it replaces */
+  const odd = { a: [1, -0, [2.5, 'NaN']], b: undefined, c: null, d: true, e: { f: [] } };
+  assert.deepEqual(Cases.copy(odd), JSON.parse(JSON.stringify(odd)));
 });
 
 test('a causal mask stays causal when tokens are added or removed', () => {
