@@ -176,7 +176,12 @@
 
     /* A heatmap cell pointed at: its line lit (null: none). */
     light(head, row, col) {
-      if (this.big) { this.lit = row === null ? null : { head, row, col }; return this.draw(); }
+      if (this.big) {
+        const lit = row === null ? null : { head, row, col };
+        if (JSON.stringify(lit) === JSON.stringify(this.lit ?? null)) return; /* (a redraw of 190 k lines for nothing) */
+        this.lit = lit;
+        return this.draw();
+      }
       for (const line of this.lines) {
         const on = row !== null && Number(line.dataset.row) === row && Number(line.dataset.col) === col && (line.dataset.head === undefined || head === null || Number(line.dataset.head) === head);
         line.classList.toggle('is-lit', on);

@@ -72,7 +72,7 @@
     update(change) {
       if (change.structure || this.layout !== this.session.view.layout) this.build();
       else if (change.labels) this.updateLabels();
-      if (change.values || change.structure || this.built) this.paint();
+      if (change.values || change.structure || this.built) this.paint(this.built || change.structure ? null : change);
       else if (change.view) this.paintSensitivity();
       if (change.view || change.structure || this.built) { this.applyFocus(); this.applyStep(); }
       this.built = false;
@@ -357,10 +357,14 @@
     /* New values in every matrix, and the notes and shown summaries that
      * depend on them. The summaries for screen readers only follow a moment
      * later: while one scrubs, they need not be rewritten at every step. */
-    paint() {
+    /* change: after one cell's edit, the other inputs are as painted and
+     * skipped (a BERT-size layer's weights: 2.4 M numbers to look at). */
+    paint(change = null) {
       const s = this.session;
       s.sensitivity(); /* first: its backward pass may renew the stages' views */
+      const edited = change && change.edit && change.edit.type === 'cell' ? change.edit.key : null;
       for (const card of Catalogue.matrixCards(s.sections())) {
+        if (edited && card.source === 'input' && card.stage !== edited) continue;
         const data = Catalogue.cardData(s, card);
         const scale = card.kind === 'diverging' ? Format.niceScale(Math.max(...data.map(Format.maxAbs))) : 1;
         this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale }));
