@@ -168,11 +168,11 @@ for (const name of BROWSERS) {
     });
 
     it('enforces its limits on tokens, E and heads with a message', async () => {
-      const tooMany = { ...lectureCase(), tokens: Array.from({ length: 33 }, (_, i) => `t${i}`), query: Array.from({ length: 33 }, () => [0.1, 0.2]) };
+      const tooMany = { ...lectureCase(), tokens: Array.from({ length: 513 }, (_, i) => `t${i}`), query: Array.from({ length: 513 }, () => [0.1, 0.2]) };
       const problems = await withPage(PAGE_URL + Link.encode({ case: tooMany }, { whole: true }), async (page) => {
-        assert.match(await page.$eval('.banner', (b) => b.textContent), /at most 32 tokens/);
-        await page.$eval('[name=embed_dim]', (i) => { i.value = '128'; i.dispatchEvent(new Event('change')); });
-        assert.match(await page.$eval('[data-control="embed_dim"] .control-error', (e) => e.textContent), /embed_dim up to 64/);
+        assert.match(await page.$eval('.banner', (b) => b.textContent), /at most 512 tokens/);
+        await page.$eval('[name=embed_dim]', (i) => { i.value = '2048'; i.dispatchEvent(new Event('change')); });
+        assert.match(await page.$eval('[data-control="embed_dim"] .control-error', (e) => e.textContent), /embed_dim up to 1024/);
         await page.$eval('[name=num_heads]', (i) => { i.value = '0'; i.dispatchEvent(new Event('change')); });
         assert.match(await page.$eval('[data-control="num_heads"] .control-error', (e) => e.textContent), /a whole number from 1/);
         assert.deepEqual(compareStages(await readStages(page), lecture.stages), [], 'the last good state stays');

@@ -80,8 +80,16 @@ test('links: every fixture round-trips; an example by name; partial links are fi
   assert.doesNotThrow(() => Case.parseCase(noBias));
   assert.deepEqual(Link.decode('#tokens=We,are,fine').case.tokens, ['We', 'are', 'fine']);
   for (const [hash, message] of [['#example=nope', /no example "nope"/], ['#step=0', /step: expected a whole number from 1/], ['#theme=pink', /theme: expected one of/],
-    ['#embed_dim=100000', /embed_dim up to 64/], ['#tokens=a,b', /expected 3 labels/], ['#v=2', /version 2/], ['#nope=1', /unknown key "nope"/]])
+    ['#embed_dim=100000', /embed_dim up to 1024/], ['#tokens=a,b', /expected 3 labels/], ['#v=2', /version 2/], ['#nope=1', /unknown key "nope"/],
+    ['#too-big-for-a-link', /more numbers than a link can hold/]])
     assert.throws(() => Link.decode(hash), (e) => e instanceof Case.CaseError && message.test(e.message), hash);
+  /* a state with more numbers than a link holds (E = 512: 1 M weights) gets a link that says so */
+  const big = { ...Cases.lectureCase(), embed_dim: 512, query: [Array(512).fill(0.5)], tokens: ['a'] };
+  big.in_proj_weight = Array.from({ length: 1536 }, () => Array(512).fill(0.25));
+  assert.equal(Link.encode({ case: big }), '#too-big-for-a-link');
+  /* Cases.copy is the JSON round trip it replaces */
+  const odd = { a: [1, -0, [2.5, 'NaN']], b: undefined, c: null, d: true, e: { f: [] } };
+  assert.deepEqual(Cases.copy(odd), JSON.parse(JSON.stringify(odd)));
 });
 
 test('a causal mask stays causal when tokens are added or removed', () => {
@@ -131,6 +139,36 @@ test('the session: an edit is applied exactly, once, and the stages are the core
   }
 });
 
+test('the session\'s history: a cell edit keeps only the number it replaced, and undo and redo give back every case', () => {
+  const s = new Session({ attention, state: lecture() });
+  const cases = [copy(s.case)];
+  const step = (edit) => { assert.deepEqual(s.apply(edit), { ok: true }, JSON.stringify(edit)); cases.push(copy(s.case)); };
+  step({ type: 'cell', key: 'query', index: 1, value: 1.5 });
+  step({ type: 'cell', key: 'in_proj_weight', index: 7, value: -2 });
+  /* a run of one cell's edits is one entry */
+  s.apply({ type: 'cell', key: 'query', index: 4, value: 0.25, group: 'g1' });
+  step({ type: 'cell', key: 'query', index: 4, value: 0.5, group: 'g1' });
+  /* a run that goes on with another cell, then a structure change, then cells again */
+  s.apply({ type: 'cell', key: 'query', index: 0, value: 3, group: 'g2' });
+  step({ type: 'cell', key: 'query', index: 2, value: 4, group: 'g2' });
+  step({ type: 'option', key: 'num_heads', value: 2 });
+  step({ type: 'cell', key: 'out_proj.bias', index: 0, value: 9 });
+  step({ type: 'cell', key: 'query', index: 5, value: -1 });
+  assert.equal(s.entries.filter((e) => e.case && e.case.cell).length, 5, 'cell edits keep one number (the run of two cells is a whole copy)');
+  for (let i = cases.length - 2; i >= 0; i--) {
+    assert.equal(s.undo(), true);
+    assert.deepEqual(s.case, cases[i], `undo to ${i}`);
+    assert.deepEqual(compareStages(s.stages, attention.forward(cases[i]), { rtol: 0, atol: 0 }), []);
+  }
+  for (let i = 1; i < cases.length; i++) {
+    assert.equal(s.redo(), true);
+    assert.deepEqual(s.case, cases[i], `redo to ${i}`);
+  }
+  assert.equal(s.goTo(2), true);
+  assert.deepEqual(s.case, cases[2]);
+  assert.deepEqual(s.entriesBetween(s.entries[0].id).map((e) => e.state.case), [cases[1]]);
+});
+
 test('the session: an edit that cannot be shown changes nothing, and says what is wrong', () => {
   const s = new Session({ attention, state: lecture() });
   s.apply({ type: 'cell', key: 'query', index: 0, value: 0.5 });
@@ -139,7 +177,7 @@ test('the session: an edit that cannot be shown changes nothing, and says what i
   s.subscribe(() => told++);
   const bad = [
     [{ type: 'option', key: 'num_heads', value: 3 }, 'num_heads', /not divisible by num_heads 3/],
-    [{ type: 'option', key: 'embed_dim', value: 65 }, 'embed_dim', /up to 64/],
+    [{ type: 'option', key: 'embed_dim', value: 1025 }, 'embed_dim', /up to 1024/],
     [{ type: 'option', key: 'embed_dim', value: 0 }, 'embed_dim', /a whole number from 1/],
     [{ type: 'cell', key: 'query', index: 0, value: 1e40 }, 'query', /beyond float32's range/],
     [{ type: 'cell', key: 'query', index: 6, value: 1 }, 'query', /no cell 6/],

@@ -397,7 +397,11 @@
   function nest(data, shape, cell = jsonNumber) {
     const build = (offset, depth) => {
       const n = shape[depth];
-      if (depth === shape.length - 1) return Array.from({ length: n }, (_, i) => cell(data[offset + i]));
+      if (depth === shape.length - 1) { /* (a plain loop: Array.from with a function is several times slower on 2.4 M numbers) */
+        const row = new Array(n);
+        for (let i = 0; i < n; i++) row[i] = cell(data[offset + i]);
+        return row;
+      }
       const stride = shape.slice(depth + 1).reduce((a, b) => a * b, 1);
       return Array.from({ length: n }, (_, i) => build(offset + i * stride, depth + 1));
     };

@@ -50,7 +50,7 @@
          that Back steps through each edit, however quickly they came */
       if (writtenEntry !== null)
         for (const { id, state } of session.entriesBetween(writtenEntry)) history.pushState({ entry: id }, '', AttnLink.encode(state));
-      written = AttnLink.encode(session.getState());
+      written = AttnLink.encode({ case: session.case, view: session.view }); /* (encode only reads: no copy of a big case) */
       const state = { entry: session.entryId };
       if (writtenEntry !== null && session.entryId !== writtenEntry) history.pushState(state, '', written);
       else history.replaceState(state, '', written);

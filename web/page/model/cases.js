@@ -16,7 +16,7 @@
   const TRAINED = isNode ? require('../../../build/attn-examples.js') : root.AttnExamples;
 
   /* What the page will show; past these it says so and keeps the last state. */
-  const LIMITS = { tokens: 32, embed_dim: 64, num_heads: 16, hashLength: 200000, tokenLength: 40 };
+  const LIMITS = { tokens: 512, embed_dim: 1024, num_heads: 16, hashLength: 200000, tokenLength: 40, exampleCells: 2048 };
 
   /* The lecture's example: "I am good", E = 2, one head, bias on. The weights
    * are the ones tests/fixtures/make_fixtures.py uses for its lecture case. */
@@ -51,7 +51,19 @@
   const uniform = (random, bound) => (random() * 2 - 1) * bound;
   const matrix = (rows, cols, cell) => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => cell(i, j)));
   const vector = (n, cell) => Array.from({ length: n }, (_, i) => cell(i));
-  const copy = (value) => JSON.parse(JSON.stringify(value));
+  /* A deep copy of JSON-like data, as JSON.parse(JSON.stringify(value))
+   * makes it (undefined keys dropped, −0 and non-finite numbers as JSON
+   * writes them), but without the text: a BERT-size case has 2.4 M numbers. */
+  function copy(value) {
+    if (Array.isArray(value)) return value.map((x) => (typeof x === 'number' ? jsonCopy(x) : copy(x)));
+    if (typeof value === 'number') return jsonCopy(value);
+    if (!value || typeof value !== 'object') return value;
+    if (typeof value.toJSON === 'function') return JSON.parse(JSON.stringify(value));
+    const out = {};
+    for (const [key, x] of Object.entries(value)) if (x !== undefined && typeof x !== 'function') out[key] = copy(x);
+    return out;
+  }
+  const jsonCopy = (x) => (Number.isFinite(x) ? x || 0 : null);
 
   /* ---- examples ---- */
 
@@ -96,6 +108,7 @@
   /* The example a case is exactly, or null. Each example's JSON is made once. */
   let exampleTexts = null;
   function exampleOf(c) {
+    if (!Array.isArray(c.query) || c.query.length * (c.query[0]?.length || 0) > LIMITS.exampleCells) return null; /* (no example is as big) */
     exampleTexts = exampleTexts || Object.entries(EXAMPLES).map(([name, e]) => [name, JSON.stringify(e.make())]);
     const text = JSON.stringify(c);
     return (exampleTexts.find(([, t]) => t === text) || [null])[0];

@@ -65,9 +65,21 @@
 
   /* ---- the state as a hash ---- */
 
+  /* A state with more numbers than a link can hold (each takes two
+   * characters at least, "0,"): its link is only this, which says so. A
+   * BERT-size layer (2.4 M numbers) is one; encoding it would take seconds. */
+  const TOO_BIG = 'too-big-for-a-link';
+  function tooBig(c) {
+    const count = (x) => (Array.isArray(x) ? (x.length && Array.isArray(x[0]) ? x.length * count(x[0]) : x.length) : 0);
+    let n = 0;
+    for (const { key, type } of Case.KEYS) if ((type === 'float' || type === 'mask') && c[key]) n += count(c[key]);
+    return 2 * n > Cases.LIMITS.hashLength;
+  }
+
   /* state: { case, view }. An example that is unchanged is written by its
    * name, unless `whole` asks for every key. */
   function encode({ case: c, view = {} }, { whole = false } = {}) {
+    if (tooBig(c)) return `#${TOO_BIG}`;
     const parts = [];
     const example = whole ? null : Cases.exampleOf(c);
     if (example) parts.push(`example=${example}`);
@@ -95,6 +107,7 @@
    * will show it. Throws a CaseError naming what is wrong. */
   function decode(hash) {
     const text = hash.replace(/^#/, '');
+    if (text === TOO_BIG) throw error('', 'its state had more numbers than a link can hold (a big model file): open the file again');
     if (text.length > Cases.LIMITS.hashLength) throw error('', `the link is ${text.length} characters long, past the ${Cases.LIMITS.hashLength} a state can take`);
     const options = {}, tensors = {}, view = {};
     let tokens = null, keyTokens = null, version = null, example = null;

@@ -148,7 +148,8 @@
       s.changed = { inputs: changed.map(([key]) => key) };
       return undefined;
     },
-    case: (s, { case: c }) => Cases.copy(c),
+    /* owned: the caller gives the case away (a model file just read): no copy of its 2.4 M numbers */
+    case: (s, { case: c, owned }) => (owned ? c : Cases.copy(c)),
     state: (s, { state }) => Cases.copy(state.case),
   };
 
@@ -166,6 +167,24 @@
       index %= stride;
     }
     node[index] = value;
+  }
+
+  /* nested[i][j]... for the flat index of a row-major shape (undefined past its end). */
+  function getNested(nested, shape, index) {
+    let node = nested;
+    for (let d = 0; d < shape.length - 1 && node; d++) {
+      const stride = shape.slice(d + 1).reduce((a, b) => a * b, 1);
+      node = node[Math.floor(index / stride)];
+      index %= stride;
+    }
+    return node?.[index];
+  }
+
+  /* The shape of nested arrays, from their first elements. */
+  function shapeOf(nested) {
+    const shape = [];
+    for (let x = nested; Array.isArray(x); x = x[0]) shape.push(x.length);
+    return shape;
   }
 
   /* Every number of a nested array from flat row-major numbers. */
@@ -247,7 +266,15 @@
        * a cell or a token changes the case in place */
       const current = this.entries[this.position];
       const opens = edit.history !== false && !(edit.group && current && current.group === edit.group && this.position === this.entries.length - 1);
-      const snapshot = opens && current ? Cases.copy(this.case) : null;
+      /* a cell's edit keeps only the number it replaces (a BERT-size case
+       * has 2.4 M: a copy per edit would take 100 ms); a run of edits of
+       * that cell goes on with it, any other edit makes the copy whole */
+      const previous = this.entries[this.position - 1];
+      if (!opens && previous && previous.case && previous.case.cell && !(edit.type === 'cell' && edit.key === previous.case.cell.key && edit.index === previous.case.cell.index))
+        previous.case = this.caseOf(this.position - 1);
+      const snapshot = !opens || !current ? null
+        : edit.type === 'cell' && this.inputShapes?.[edit.key] && this.case[edit.key] && Number.isInteger(edit.index) ? { cell: { key: edit.key, index: edit.index, value: getNested(this.case[edit.key], shapeOf(this.case[edit.key]), edit.index) } }
+          : Cases.copy(this.case);
       this.changed = null; /* (a cell edit says which number it changed) */
       const next = run(this, edit);
       this.version++;
@@ -376,17 +403,32 @@
     entriesBetween(id) {
       const from = this.entries.findIndex((entry) => entry.id === id);
       if (from < 0) return [];
-      return this.entries.slice(from + 1, this.position).map((entry) => ({ id: entry.id, state: { case: Cases.copy(entry.case), view: { ...this.view } } }));
+      return this.entries.slice(from + 1, this.position).map((entry, k) => ({ id: entry.id, state: { case: this.caseOf(from + 1 + k), view: { ...this.view } } }));
+    }
+
+    /* A copy of entry i's case. An entry holds its case, or null (the one
+     * shown), or { cell: { key, index, value } }: entry i + 1's case with
+     * that one number as it was before the edit that made entry i + 1. */
+    caseOf(i) {
+      let j = i;
+      while (j < this.entries.length && this.entries[j].case && this.entries[j].case.cell) j++;
+      const c = Cases.copy(j === this.entries.length || !this.entries[j].case ? this.case : this.entries[j].case);
+      for (let k = j - 1; k >= i; k--) {
+        const { key, index, value } = this.entries[k].case.cell;
+        setNested(c[key], shapeOf(c[key]), index, value);
+      }
+      return c;
     }
 
     /* Shows history entry i (undo, redo, Back, Forward); false when there is none. */
     goTo(i) {
       if (!Number.isInteger(i) || i < 0 || i >= this.entries.length || i === this.position) return false;
       const from = this.position, current = this.entries[from], target = this.entries[i];
+      const targetCase = this.caseOf(i);
       current.case = Cases.copy(this.case);
       for (const entry of this.entries) entry.group = null; /* no run of edits goes on across a jump */
       this.position = i; /* before apply: subscribers see where the history is */
-      if (!this.apply({ type: 'case', case: target.case, history: false }).ok) {
+      if (!this.apply({ type: 'case', case: targetCase, history: false }).ok) {
         this.position = from;
         current.case = null;
         return false;

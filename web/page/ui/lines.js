@@ -8,7 +8,9 @@
  *
  * Contract: the <svg> carries data-view="lines" and data-stage ("weights"
  * or "attn_weights"); each line carries data-head, data-row, data-col and
- * data-value (the full float32 weight).
+ * data-value (the full float32 weight). Past MAX_SVG_LINES lines (a
+ * BERT-size layer has 12×128×128) the lines are drawn on a <canvas> under
+ * the labels instead, and the readout of the heatmaps gives the numbers.
  *
  *   const lines = new Lines(session, { id, onToken(stage, row, col) });
  *   lines.element; lines.update(change); lines.light(head, row, col) / lines.light(null)
@@ -21,6 +23,7 @@
   const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, { el, svg } = root.AttnDom;
   const HEAD_COLOURS = 8;           /* --head-0 … --head-7 in style.css, then again */
   const WIDTH = 260, LABEL = 76;    /* the picture's width, and room for a column's labels */
+  const MAX_SVG_LINES = 4096;       /* more lines are drawn on a canvas */
 
   /* A line's opacity for a weight: 0 for nothing, 1 for all, rising with it. */
   const opacity = (w) => (Number.isFinite(w) ? Math.max(0, Math.min(1, w)) : 0);
@@ -33,12 +36,14 @@
       this.stage = 'weights';  /* what the lines show: weights (per head) or attn_weights */
       this.hidden = new Set(); /* heads not drawn */
       this.picture = svg('svg', { class: 'lines', 'data-view': 'lines', 'data-stage': this.stage, role: 'group' });
+      this.canvas = el('canvas', { className: 'lines-canvas', 'aria-hidden': 'true', hidden: true });
+      this.focused = null; /* { side, k }: the token pointed at (canvas drawing) */
       this.legend = el('div', { className: 'lines-legend', role: 'group', 'aria-label': 'heads' });
       this.toggle = el('button', { type: 'button', className: 'lines-toggle' });
       this.toggle.addEventListener('click', () => { this.stage = this.stage === 'weights' ? 'attn_weights' : 'weights'; this.build(); });
       this.element = el('figure', { className: 'card card-lines', 'data-card': 'lines' }, [
         el('figcaption', {}, [el('span', { className: 'card-title', text: 'who attends to whom' }), el('span', { className: 'card-letters', text: 'lines: opacity = weight' })]),
-        el('p', { className: 'lines-bar' }, [this.toggle]), this.legend, this.picture,
+        el('p', { className: 'lines-bar' }, [this.toggle]), this.legend, el('div', { className: 'lines-box' }, [this.canvas, this.picture]),
       ]);
       this.build();
     }
@@ -69,7 +74,9 @@
       /* the lines, behind the labels */
       this.lines = [];
       const group = svg('g', { class: 'lines-pairs' });
-      for (let h = 0; h < heads; h++)
+      this.big = heads * rows * cols > MAX_SVG_LINES;
+      this.canvas.hidden = !this.big;
+      if (!this.big) for (let h = 0; h < heads; h++)
         for (let i = 0; i < rows; i++)
           for (let j = 0; j < cols; j++) {
             const line = svg('line', {
@@ -131,6 +138,7 @@
     }
 
     applyHeads() {
+      if (this.big) this.draw();
       for (const b of this.legend.children) b.setAttribute('aria-pressed', String(!this.hidden.has(Number(b.dataset.head))));
       for (const line of this.lines) line.classList.toggle('is-off', line.dataset.head !== undefined && this.hidden.has(Number(line.dataset.head)));
     }
@@ -138,6 +146,7 @@
     /* New weights (and, with labels, new token names): only what changed. */
     paint(labels) {
       const s = this.session, data = s.stages[this.stage].data, lab = Catalogue.labels(s.parsed);
+      if (this.big) this.draw();
       this.lines.forEach((line, k) => {
         const w = data[k];
         if (this.painted && Object.is(this.values[k], w)) return;
@@ -161,6 +170,8 @@
     /* A token pointed at: only its lines (a query's row, a key's column), and
      * its row or column lit in the heatmap; null: every line again. */
     focusToken(side, k) {
+      this.focused = side === null ? null : { side, k };
+      if (this.big) this.draw();
       const attr = side === 'query' ? 'row' : 'col';
       for (const line of this.lines) line.classList.toggle('is-faded', side !== null && Number(line.dataset[attr]) !== k);
       for (const t of [...this.queryLabels, ...this.keyLabels]) t.classList.remove('is-lit');
@@ -170,12 +181,63 @@
 
     /* A heatmap cell pointed at: its line lit (null: none). */
     light(head, row, col) {
+      if (this.big) {
+        const lit = row === null ? null : { head, row, col };
+        if (JSON.stringify(lit) === JSON.stringify(this.lit ?? null)) return; /* (a redraw of 190 k lines for nothing) */
+        this.lit = lit;
+        return this.draw();
+      }
       for (const line of this.lines) {
         const on = row !== null && Number(line.dataset.row) === row && Number(line.dataset.col) === col && (line.dataset.head === undefined || head === null || Number(line.dataset.head) === head);
         line.classList.toggle('is-lit', on);
       }
     }
   }
+
+  /* ---- many lines: drawn on the canvas under the labels ---- */
+
+  Lines.prototype.draw = function () {
+    const { heads, rows, cols } = this.shape(), perHead = this.session.stages[this.stage].shape.length === 3;
+    const data = this.session.stages[this.stage].data, ratio = root.devicePixelRatio || 1;
+    const box = this.picture.getBoundingClientRect();
+    if (!box.width) { if (!this.later) this.later = requestAnimationFrame(() => { this.later = null; if (this.big && this.picture.isConnected) this.draw(); }); return; }
+    const scale = box.width / WIDTH;
+    this.canvas.style.width = `${box.width}px`;
+    this.canvas.style.height = `${this.height * scale}px`;
+    const W = Math.round(WIDTH * scale * ratio), H = Math.round(this.height * scale * ratio);
+    if (this.canvas.width !== W || this.canvas.height !== H) { this.canvas.width = W; this.canvas.height = H; }
+    const g = this.canvas.getContext('2d'), style = getComputedStyle(this.element);
+    g.setTransform(scale * ratio, 0, 0, scale * ratio, 0, 0);
+    g.clearRect(0, 0, WIDTH, this.height);
+    g.lineCap = 'round';
+    const f = this.focused, lit = this.lit;
+    for (let h = 0; h < heads; h++) {
+      if (perHead && this.hidden.has(h)) continue;
+      g.strokeStyle = style.getPropertyValue(perHead ? `--head-${h % HEAD_COLOURS}` : '--head-mean').trim() || '#0072b2';
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) {
+          const w = opacity(data[(h * rows + i) * cols + j]);
+          if (w < 0.02) continue; /* (invisible anyway: 190 k lines would take long) */
+          const faded = f && (f.side === 'query' ? i !== f.k : j !== f.k);
+          g.globalAlpha = faded ? w * 0.06 : w;
+          g.lineWidth = 1 + 3 * w;
+          g.beginPath();
+          g.moveTo(LABEL, this.y(i, rows));
+          g.lineTo(WIDTH - LABEL, this.y(j, cols));
+          g.stroke();
+        }
+    }
+    if (lit && (!perHead || lit.head === null || !this.hidden.has(lit.head))) {
+      g.globalAlpha = 1;
+      g.lineWidth = 5;
+      g.strokeStyle = style.getPropertyValue(perHead ? `--head-${(lit.head ?? 0) % HEAD_COLOURS}` : '--head-mean').trim() || '#0072b2';
+      g.beginPath();
+      g.moveTo(LABEL, this.y(lit.row, rows));
+      g.lineTo(WIDTH - LABEL, this.y(lit.col, cols));
+      g.stroke();
+    }
+    g.globalAlpha = 1;
+  };
 
   const shorten = (text) => ([...text].length > 9 ? [...text].slice(0, 8).join('') + '…' : text);
 

@@ -216,7 +216,7 @@
     showImport(result, done) {
       let errors = result.errors || [];
       if (!errors.length) {
-        const applied = this.session.apply({ type: 'case', case: result.case });
+        const applied = this.session.apply({ type: 'case', case: result.case, owned: true }); /* (made for this import alone) */
         if (!applied.ok) errors = [{ key: applied.error.key || '', message: applied.error.message }];
       }
       this.listErrors(errors);

@@ -23,16 +23,19 @@
  * (data-grad), their matrix element naming the result (data-grad-of), the
  * result's cell marked (is-grad-result).
  *
- * needs: AttnFormat, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnPlane, AttnPreview, AttnConnectors */
+ * needs: AttnFormat, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnCanvas, AttnPlane, AttnPreview, AttnConnectors */
 (function (root) {
   'use strict';
 
   const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
-  const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix, { CanvasMatrix } = root.AttnCanvas;
 
   /* wider or taller matrices show colour only (numbers in the readout) */
   const COMPACT = { steps: { cols: 10, rows: 24 }, pass: { cols: 5, rows: 12 } };
   const LAZY_CELLS = 4000; /* from this many cells, steps off screen are skipped */
+  /* a matrix with more cells than this (the largest at the old limits:
+   * in_proj_weight at E = 64) is a canvas (canvas.js), not a table */
+  const CANVAS_CELLS = 3 * 64 * 64;
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
   function formula(text) {
@@ -69,7 +72,7 @@
     update(change) {
       if (change.structure || this.layout !== this.session.view.layout) this.build();
       else if (change.labels) this.updateLabels();
-      if (change.values || change.structure || this.built) this.paint();
+      if (change.values || change.structure || this.built) this.paint(this.built || change.structure ? null : change);
       else if (change.view) this.paintSensitivity();
       if (change.view || change.structure || this.built) { this.applyFocus(); this.applyStep(); }
       this.built = false;
@@ -186,8 +189,9 @@
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
-        const matrix = new Matrix({
-          stage: card.stage, head, rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
+        const Kind = card.rows * card.cols > CANVAS_CELLS ? CanvasMatrix : Matrix;
+        const matrix = new Kind({
+          stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
           vertical: pass && card.vertical,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
@@ -353,10 +357,14 @@
     /* New values in every matrix, and the notes and shown summaries that
      * depend on them. The summaries for screen readers only follow a moment
      * later: while one scrubs, they need not be rewritten at every step. */
-    paint() {
+    /* change: after one cell's edit, the other inputs are as painted and
+     * skipped (a BERT-size layer's weights: 2.4 M numbers to look at). */
+    paint(change = null) {
       const s = this.session;
       s.sensitivity(); /* first: its backward pass may renew the stages' views */
+      const edited = change && change.edit && change.edit.type === 'cell' ? change.edit.key : null;
       for (const card of Catalogue.matrixCards(s.sections())) {
+        if (edited && card.source === 'input' && card.stage !== edited) continue;
         const data = Catalogue.cardData(s, card);
         const scale = card.kind === 'diverging' ? Format.niceScale(Math.max(...data.map(Format.maxAbs))) : 1;
         this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale }));
@@ -484,7 +492,7 @@
     /* The matrix and cell of a stage's (head, row, col), if drawn. */
     cell(stage, head, row, col) {
       const m = this.matrices[stage]?.[head ?? 0];
-      return m ? m.cells[row * m.o.cols + col] : null;
+      return m ? (m.cellAt ? m.cellAt(row * m.o.cols + col) : m.cells[row * m.o.cols + col]) : null;
     }
 
     placeErrors() {

@@ -1,0 +1,157 @@
+// bigviews.test.mjs: a BERT-size layer on the page (issue 13, item 3), in
+// Chromium and Firefox: a safetensors file of L = 128, E = 768, H = 12
+// (9.4 MB, written here) opened from the file input; its big matrices are
+// canvases carrying data-stage and data-shape; focusing one and moving with
+// the arrows, or hovering a cell, fills the [data-readout] element with the
+// cell's stage, head, row, column and full float32 value, equal to what the
+// core computes in Node (the page opened with ?build=simd, Node's build:
+// bit for bit); Enter on an input's canvas edits a number, and the readout
+// then shows the recomputed values. The token lines are drawn on a canvas.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAttention } from '../web/attention.mjs';
+import { BROWSERS, PAGE_URL, launch, visit } from './browser.mjs';
+import { ROOT } from './helpers.mjs';
+import { safetensors } from './tensorfiles.mjs';
+import { createRequire } from 'node:module';
+
+const Format = createRequire(import.meta.url)('../web/page/model/format.js');
+
+const L = 128, E = 768, H = 12;
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.2;
+const tensor = (shape) => ({ dtype: 'F32', shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b) }, random) });
+const tensors = { in_proj_weight: tensor([3 * E, E]), in_proj_bias: tensor([3 * E]), 'out_proj.weight': tensor([E, E]), 'out_proj.bias': tensor([E]), query: tensor([L, E]) };
+const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
+const dir = mkdtempSync(join(tmpdir(), 'attention-bigviews-'));
+const file = join(dir, 'bert-layer.safetensors');
+writeFileSync(file, safetensors(tensors, { num_heads: String(H) }));
+
+const attention = await createAttention({ build: 'simd' });
+const bertCase = (query = tensors.query.data) => ({
+  embed_dim: E, num_heads: H, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true,
+  tokens: Array.from({ length: L }, (_, i) => `t${i}`),
+  query: { shape: [L, E], data: query },
+  ...Object.fromEntries(['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'].map((k) => [k, { shape: tensors[k].shape, data: tensors[k].data }])),
+});
+const want = attention.forward(bertCase());
+const at = (stages, stage, head, row, col) => {
+  const { shape, data } = stages[stage];
+  return shape.length === 3 ? data[(head * shape[1] + row) * shape[2] + col] : data[row * shape[1] + col];
+};
+/* the core's number as the page writes it: the shortest text that reads back as the float32 */
+const text = (x) => Format.dataText(x);
+
+const readout = (page) => page.$eval('[data-readout]', (r) => ({ stage: r.dataset.stage, head: r.dataset.head ?? null, row: r.dataset.row, col: r.dataset.col, value: r.dataset.value, hidden: r.hidden }));
+const canvasOf = (stage, head) => `.canvas-matrix[data-stage="${stage}"]${head === undefined ? '' : `[data-head="${head}"]`} canvas`;
+
+for (const name of BROWSERS) {
+  describe(`a BERT-size layer in ${name}`, { concurrency: false }, () => {
+    let browser;
+    before(async () => { browser = await launch(name); });
+    after(async () => { await browser?.close(); });
+
+    it('loads, draws canvases with data-shape, reads cells by keys and hover as the core computes them, and edits a number', { timeout: 120000 }, async () => {
+      const problems = await visit(browser, `${PAGE_URL}?build=simd`, async (page) => {
+        await page.click('.share-toggle');
+        const started = Date.now();
+        await (await page.$('.share-panel input[type=file][name=model-file]')).uploadFile(file);
+        await page.waitForFunction(() => /^(Opened|Nothing imported)/.test(document.querySelector('.share-status').textContent), { timeout: 60000 });
+        const took = Date.now() - started;
+        assert.match(await page.$eval('.share-status', (p) => p.textContent), /^Opened bert-layer\.safetensors/);
+        assert.ok(took < 30000, `opened in ${took} ms`);
+        await page.click('.share-toggle'); /* the panel closes */
+
+        const shapes = await page.$$eval('.canvas-matrix', (list) => list.map((c) => `${c.dataset.stage}:${c.dataset.shape}:${c.dataset.head ?? ''}`));
+        assert.ok(shapes.includes('weights:12,128,128:3'), shapes.join(' '));
+        assert.ok(shapes.includes('scores:12,128,128:0'));
+        assert.ok(shapes.includes('query:128,768:'));
+        assert.ok(shapes.includes('output:128,768:'));
+        assert.equal(await page.$$eval('[data-stage="weights"] td', (tds) => tds.length), 0, 'no DOM cells for a big matrix');
+        assert.equal(await page.$eval('[data-view="lines"]', (svg) => svg.querySelectorAll('line').length), 0, '12×128×128 lines go on a canvas');
+
+        /* keys: focus head 3's weights, then two rows down and five columns right */
+        await page.$eval(canvasOf('weights', 3), (c) => c.scrollIntoView({ block: 'center' }));
+        await page.focus(canvasOf('weights', 3));
+        for (let k = 0; k < 2; k++) await page.keyboard.press('ArrowDown');
+        for (let k = 0; k < 5; k++) await page.keyboard.press('ArrowRight');
+        assert.deepEqual(await readout(page), { stage: 'weights', head: '3', row: '2', col: '5', value: text(at(want, 'weights', 3, 2, 5)), hidden: false });
+        await page.keyboard.press('Escape');
+
+        /* hover: the scores of head 0 at (10, 20), and the output at (7, 100) */
+        const hover = async (selector, row, col) => {
+          const box = await page.$eval(selector, (c) => { c.scrollIntoView({ block: 'center' }); const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+          const [rows, cols] = await page.$eval(selector, (c) => c.parentElement.dataset.shape.split(',').slice(-2).map(Number));
+          await page.mouse.move(box.x + (col + 0.5) * box.w / cols, box.y + (row + 0.5) * box.h / rows);
+        };
+        await hover(canvasOf('scores', 0), 10, 20);
+        assert.deepEqual(await readout(page), { stage: 'scores', head: '0', row: '10', col: '20', value: text(at(want, 'scores', 0, 10, 20)), hidden: false });
+        await hover(canvasOf('output'), 7, 100);
+        assert.deepEqual(await readout(page), { stage: 'output', head: null, row: '7', col: '100', value: text(at(want, 'output', 0, 7, 100)), hidden: false });
+        await page.mouse.move(0, 0);
+
+        /* zoom (+ around the focused cell (0, 0)) and pan (a drag): the cell under a point moves */
+        const head0 = canvasOf('weights', 0);
+        const box = await page.$eval(head0, (c) => { c.scrollIntoView({ block: 'center' }); const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width }; });
+        const under = async (x, y) => { await page.mouse.move(box.x + x, box.y + y); const r = await readout(page); return [Number(r.row), Number(r.col)]; };
+        assert.deepEqual(await under(box.w - 2, 2), [0, L - 1], 'fitted: the whole matrix');
+        await page.focus(head0);
+        for (let k = 0; k < 12; k++) await page.keyboard.press('+');
+        assert.deepEqual(await under(2, 2), [0, 0], 'zoomed in around (0, 0)');
+        const right = (await under(box.w - 2, 2))[1];
+        assert.ok(right > 3 && right < 12, `zoomed in: about 50 px a cell, ${right + 1} columns seen`);
+        await page.mouse.move(box.x + 200, box.y + 60);
+        await page.mouse.down();
+        await page.mouse.move(box.x + 80, box.y + 60, { steps: 4 });
+        await page.mouse.up();
+        assert.ok((await under(2, 2))[1] >= 2, 'a drag pans');
+        assert.ok((await under(box.w - 2, 2))[1] >= right + 2);
+        await page.keyboard.press('0');
+        await page.mouse.move(0, 0);
+
+        /* an edit: query[0][1] = 1.5, by keys; the page recomputes */
+        await page.$eval(canvasOf('query'), (c) => c.scrollIntoView({ block: 'center' }));
+        await page.focus(canvasOf('query'));
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('Enter');
+        assert.equal(await page.$eval('[data-stage="query"] .canvas-input', (i) => i.hidden), false, 'an input over the cell');
+        await page.keyboard.type('1.5');
+        await page.keyboard.press('Enter');
+        const query = tensors.query.data.slice();
+        query[1] = 1.5;
+        const edited = attention.forward(bertCase(query));
+        assert.deepEqual(await readout(page), { stage: 'query', head: null, row: '0', col: '1', value: '1.5', hidden: false });
+        await page.focus(canvasOf('weights', 3)); /* (its focused cell is still (2, 5)) */
+        const after = await readout(page);
+        assert.deepEqual([after.stage, after.head, after.row, after.col], ['weights', '3', '2', '5']);
+        assert.equal(after.value, text(at(edited, 'weights', 3, 2, 5)));
+        assert.notEqual(after.value, text(at(want, 'weights', 3, 2, 5)), 'the edit changed the weights');
+
+        /* the dark theme repaints the canvases in its palette */
+        const pixel = () => page.$eval(canvasOf('scores', 0), (c) => [...c.getContext('2d').getImageData(2, 2, 1, 1).data].join(','));
+        const light = await pixel();
+        await page.evaluate(() => window.attentionApp.session.apply({ type: 'view', theme: 'dark' }));
+        assert.notEqual(await pixel(), light, 'dark colours');
+      });
+      assert.deepEqual(problems, [], 'no console error, page error or dialog');
+    });
+
+    it('passes axe-core with a BERT-size layer shown', { timeout: 120000 }, async () => {
+      if (name !== 'chromium') return; /* (once is enough: axe is slow on 3000 cells) */
+      await visit(browser, `${PAGE_URL}?build=simd`, async (page) => {
+        await page.click('.share-toggle');
+        await (await page.$('.share-panel input[type=file][name=model-file]')).uploadFile(file);
+        await page.waitForFunction(() => /^Opened/.test(document.querySelector('.share-status').textContent), { timeout: 60000 });
+        await page.click('.share-toggle');
+        await page.addScriptTag({ path: AXE });
+        const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'], preload: false })).violations
+          .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+          .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target.join(' ')}`));
+        assert.deepEqual(violations, []);
+      });
+    });
+  });
+}

@@ -1,0 +1,407 @@
+/* canvas.js: one big matrix on the page, as a heatmap on a <canvas>: what
+ * stages.js draws in place of a Matrix (matrix.js) when a matrix has more
+ * cells than DOM cells can carry (a BERT-size layer: 12×128×128 weights).
+ * One colour per cell, zoom and pan down to readable numbers drawn on it.
+ *
+ * The testing contract (README.md): the element carries data-stage and
+ * data-shape (the stage's whole shape, "12,128,128"; data-head when it is
+ * one head of it). Hovering or focusing cell (h, i, j) calls onPoint, and
+ * the explanation fills the [data-readout] element with data-stage,
+ * data-head, data-row, data-col and data-value (the full float32).
+ *
+ * Mouse: hover reads a cell, a click pins it (or, in an input, edits it),
+ * a drag pans, the wheel zooms around the pointer. Keyboard (the canvas is
+ * one tab stop): arrows move the focused cell (a ring), Enter pins it or,
+ * in an input, edits it in a small <input> over the cell (the typed-number
+ * rules of matrix.js: Format.parseNumber; Enter keeps, Escape restores),
+ * + and − zoom around it, 0 fits the whole matrix again.
+ *
+ * It has the interface stages.js uses on a Matrix: element, o, cells (none),
+ * cellAt(index) (a stand-in for a <td> that the explanation places its box
+ * by), update(data, { scale }), overlay(grads, scale), highlight /
+ * clearHighlight, setLabels, placeErrors, dispose.
+ *
+ * A classic script: the global AttnCanvas.
+ * needs: AttnFormat, AttnDom */
+(function (root) {
+  'use strict';
+
+  const Format = root.AttnFormat, { el } = root.AttnDom;
+  const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px */
+  const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
+  const TEXT_CELL_PX = 34;   /* from this zoom, numbers are drawn in the cells */
+  const MAX_ZOOM_PX = 80;
+  const DRAG_PX = 4;
+  let edits = 0; /* each edit is one history group */
+
+  /* A palette's 256 colours as RGBA words (little-endian: R in the low byte), for ImageData. */
+  const GREY = 0xff808080;
+  const packedTables = {};
+  function packed(kind, theme) {
+    const key = `${kind}-${theme}`;
+    if (!packedTables[key]) packedTables[key] = Uint32Array.from(Format.colourTable(kind, theme), ({ rgb: [r, g, b] }) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0);
+    return packedTables[key];
+  }
+
+  /* options: those of a Matrix (matrix.js) plus shape (the stage's, for data-shape). */
+  class CanvasMatrix {
+    constructor(options) {
+      const o = this.o = options;
+      this.cells = [];
+      this.values = new Float32Array(o.rows * o.cols);
+      this.scale = 1;
+      this.grads = null;
+      this.marks = new Map();     /* className -> Set of cell indices */
+      this.refs = new Map();      /* cell index -> its stand-in for a <td> */
+      this.focusIndex = 0;
+      this.fit = Math.max(Math.min(MAX_CELL_PX, MAX_SIDE_PX / o.cols, MAX_SIDE_PX / o.rows), 0.25);
+      this.zoom = this.fit;       /* CSS px per cell */
+      this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
+      this.width = Math.max(1, Math.round(o.cols * this.fit));
+      this.height = Math.max(1, Math.round(o.rows * this.fit));
+      /* the heatmap at one pixel a cell, scaled onto the canvas */
+      this.bitmap = document.createElement('canvas');
+      this.bitmap.width = o.cols;
+      this.bitmap.height = o.rows;
+      this.image = this.bitmap.getContext('2d').createImageData(o.cols, o.rows);
+      this.canvas = el('canvas', {
+        tabindex: '0', role: 'img',
+        'aria-label': `${o.label}: a heatmap of ${o.rows}×${o.cols} numbers. Arrow keys move between cells, the readout says each number; Enter ${o.editable ? 'edits it' : 'explains it'}; + and − zoom, 0 fits.`,
+      });
+      this.canvas.style.width = `${this.width}px`;
+      this.canvas.style.height = `${this.height}px`;
+      this.input = el('input', { type: 'text', className: 'canvas-input', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false', hidden: true, 'aria-label': o.label });
+      this.error = el('span', { className: 'cell-error canvas-error', role: 'alert', hidden: true });
+      this.element = el('div', {
+        className: `canvas-matrix matrix-${o.kind} is-compact${o.editable ? ' is-editable' : ''}`,
+        'data-stage': o.stage, 'data-shape': o.shape.join(','), 'data-head': o.head ?? undefined,
+      }, [this.canvas, this.input, this.error]);
+      this.wire();
+      /* a theme change repaints (the colours are the theme's): watched from
+       * the first paint in the document (watchTheme) */
+      this.themes = new MutationObserver(() => { if (this.theme() !== this.paintedTheme) this.repaint(); });
+      this.watching = false;
+    }
+
+    /* ---- cells ---- */
+
+    /* The cell under a point of the viewport, or -1. */
+    indexAt(clientX, clientY) {
+      const r = this.canvas.getBoundingClientRect();
+      const j = Math.floor(this.x0 + (clientX - r.left) / this.zoom), i = Math.floor(this.y0 + (clientY - r.top) / this.zoom);
+      return i >= 0 && j >= 0 && i < this.o.rows && j < this.o.cols ? i * this.o.cols + j : -1;
+    }
+
+    /* A cell's rectangle in the viewport (clipped to the canvas). */
+    rectOf(index) {
+      const r = this.canvas.getBoundingClientRect(), i = Math.floor(index / this.o.cols), j = index % this.o.cols;
+      const left = Math.max(r.left, r.left + (j - this.x0) * this.zoom), top = Math.max(r.top, r.top + (i - this.y0) * this.zoom);
+      const right = Math.min(r.right, Math.max(left, r.left + (j + 1 - this.x0) * this.zoom)), bottom = Math.min(r.bottom, Math.max(top, r.top + (i + 1 - this.y0) * this.zoom));
+      return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
+    }
+
+    /* What the explanation keeps of a cell (it expects a <td>): the same
+     * object for the same cell, so that a second pin unpins. */
+    cellAt(index) {
+      if (index < 0 || index >= this.values.length) return null;
+      if (!this.refs.has(index)) {
+        const self = this;
+        this.refs.set(index, {
+          index,
+          get isConnected() { return self.canvas.isConnected; },
+          getBoundingClientRect: () => self.rectOf(index),
+          closest: (selector) => self.element.closest(selector),
+          classList: { add() {}, remove() {}, toggle() {}, contains: () => false },
+        });
+      }
+      return this.refs.get(index);
+    }
+
+    point(index, how) {
+      if (index >= 0) this.o.onPoint?.(index, this.cellAt(index), how);
+    }
+
+    /* ---- mouse and keys ---- */
+
+    wire() {
+      const c = this.canvas, o = this.o;
+      let hovered = -1;
+      c.addEventListener('pointermove', (e) => {
+        if (this.dragging) return;
+        const index = this.indexAt(e.clientX, e.clientY);
+        if (index === hovered) return;
+        hovered = index;
+        if (index < 0) o.onLeave?.(index, 'hover');
+        else this.point(index, 'hover');
+      });
+      c.addEventListener('pointerleave', () => { hovered = -1; o.onLeave?.(-1, 'hover'); });
+      c.addEventListener('pointerdown', (e) => this.drag(e));
+      c.addEventListener('wheel', (e) => {
+        e.preventDefault();
+        const r = c.getBoundingClientRect();
+        this.zoomAt(this.zoom * (e.deltaY < 0 ? 1.25 : 0.8), e.clientX - r.left, e.clientY - r.top);
+      }, { passive: false });
+      c.addEventListener('focus', () => { this.focused = true; this.draw(); this.point(this.focusIndex, 'focus'); });
+      c.addEventListener('blur', () => { this.focused = false; this.draw(); o.onLeave?.(this.focusIndex, 'focus'); });
+      c.addEventListener('keydown', (e) => this.key(e));
+      this.input.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') { e.preventDefault(); this.commit(true); }
+        else if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); this.stopEdit(true); }
+      });
+      this.input.addEventListener('blur', () => { if (!this.input.hidden) this.commit(false); });
+    }
+
+    /* A press: a drag pans; a press without one pins (or edits) the cell. */
+    drag(down) {
+      if (down.button !== 0) return;
+      const start = { x: this.x0, y: this.y0 };
+      let moved = false;
+      const move = (e) => {
+        const dx = e.clientX - down.clientX, dy = e.clientY - down.clientY;
+        if (!moved && Math.hypot(dx, dy) < DRAG_PX) return;
+        if (!moved) { moved = this.dragging = true; this.canvas.setPointerCapture(down.pointerId); }
+        this.x0 = start.x - dx / this.zoom;
+        this.y0 = start.y - dy / this.zoom;
+        this.clampView();
+        this.draw();
+      };
+      const up = (e) => {
+        this.canvas.removeEventListener('pointermove', move);
+        this.canvas.removeEventListener('pointerup', up);
+        this.canvas.removeEventListener('pointercancel', up);
+        this.dragging = false;
+        if (moved || e.type === 'pointercancel') return;
+        const index = this.indexAt(e.clientX, e.clientY);
+        if (index < 0) return;
+        this.focusIndex = index;
+        if (this.o.editable) this.startEdit(index);
+        else { this.draw(); this.o.onPin?.(index, this.cellAt(index)); }
+      };
+      this.canvas.addEventListener('pointermove', move);
+      this.canvas.addEventListener('pointerup', up);
+      this.canvas.addEventListener('pointercancel', up);
+    }
+
+    key(e) {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const step = ARROWS[e.key];
+      if (step) {
+        e.preventDefault();
+        const { rows, cols } = this.o;
+        const i = Math.min(rows - 1, Math.max(0, Math.floor(this.focusIndex / cols) + step[0]));
+        const j = Math.min(cols - 1, Math.max(0, (this.focusIndex % cols) + step[1]));
+        this.focusIndex = i * cols + j;
+        this.showCell(i, j);
+        this.draw();
+        this.point(this.focusIndex, 'focus');
+      } else if (e.key === 'Enter' || e.key === 'F2') {
+        e.preventDefault();
+        if (this.o.editable) this.startEdit(this.focusIndex);
+        else this.o.onPin?.(this.focusIndex, this.cellAt(this.focusIndex));
+      } else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '0') {
+        e.preventDefault();
+        if (e.key === '0') { this.zoom = this.fit; this.x0 = this.y0 = 0; this.draw(); return; }
+        const i = Math.floor(this.focusIndex / this.o.cols), j = this.focusIndex % this.o.cols;
+        this.zoomAt(this.zoom * (e.key === '-' ? 0.8 : 1.25), (j + 0.5 - this.x0) * this.zoom, (i + 0.5 - this.y0) * this.zoom);
+      }
+    }
+
+    /* Zoom to `zoom` px a cell, keeping the cell at canvas point (px, py) in place. */
+    zoomAt(zoom, px, py) {
+      const z = Math.min(MAX_ZOOM_PX, Math.max(this.fit, zoom));
+      const cx = this.x0 + px / this.zoom, cy = this.y0 + py / this.zoom;
+      this.zoom = z;
+      this.x0 = cx - px / z;
+      this.y0 = cy - py / z;
+      this.clampView();
+      this.draw();
+    }
+
+    clampView() {
+      this.x0 = Math.min(Math.max(0, this.o.cols - this.width / this.zoom), Math.max(0, this.x0));
+      this.y0 = Math.min(Math.max(0, this.o.rows - this.height / this.zoom), Math.max(0, this.y0));
+    }
+
+    /* Pans so that cell (i, j) is on the canvas. */
+    showCell(i, j) {
+      const w = this.width / this.zoom, h = this.height / this.zoom;
+      if (j < this.x0) this.x0 = j;
+      else if (j + 1 > this.x0 + w) this.x0 = j + 1 - w;
+      if (i < this.y0) this.y0 = i;
+      else if (i + 1 > this.y0 + h) this.y0 = i + 1 - h;
+      this.clampView();
+    }
+
+    /* ---- editing a number ---- */
+
+    startEdit(index) {
+      if (this.o.kind === 'bool') return void this.o.onEdit(index, this.values[index] === 0, `cell-${++edits}`); /* a mask's cell: toggled */
+      const i = Math.floor(index / this.o.cols), j = index % this.o.cols;
+      this.focusIndex = index;
+      if (this.zoom < 16) this.zoomAt(24, (j + 0.5 - this.x0) * this.zoom, (i + 0.5 - this.y0) * this.zoom);
+      this.showCell(i, j);
+      this.draw();
+      this.o.onLeave?.(index, 'focus'); /* the explanation makes way for the typing */
+      this.editing = { index, before: this.values[index], group: `cell-${++edits}` };
+      const r = this.rectOf(index), box = this.element.getBoundingClientRect();
+      Object.assign(this.input.style, { left: `${r.left - box.left}px`, top: `${r.top - box.top}px`, minWidth: `${Math.max(r.width, 80)}px` });
+      this.input.setAttribute('aria-label', this.cellName(i, j));
+      this.input.value = Format.fullText(this.values[index]);
+      this.input.hidden = false;
+      this.input.focus({ preventScroll: true });
+      this.input.select();
+    }
+
+    /* Uses what is typed; a text that is no number stays, with its message. */
+    commit(backToCanvas) {
+      if (!this.editing) return;
+      const { index, group } = this.editing;
+      const parsed = Format.parseNumber(this.input.value);
+      const message = parsed.error || (Object.is(Math.fround(parsed.value), this.values[index]) ? null : this.o.onEdit(index, parsed.value, group));
+      if (message && backToCanvas) return this.showError(message);
+      this.stopEdit(backToCanvas);
+    }
+
+    stopEdit(backToCanvas) {
+      this.editing = null;
+      this.input.hidden = true;
+      this.error.hidden = true;
+      this.input.removeAttribute('aria-invalid');
+      if (backToCanvas) this.canvas.focus({ preventScroll: true });
+    }
+
+    showError(message) {
+      this.error.textContent = `${message} — still using ${Format.fullText(this.values[this.editing.index])}`;
+      this.error.hidden = false;
+      this.error.style.left = this.input.style.left;
+      this.error.style.top = `${parseFloat(this.input.style.top) + 28}px`;
+      this.input.setAttribute('aria-invalid', 'true');
+    }
+
+    cellName(i, j) {
+      return `${this.o.label}, row ${this.o.rowLabels[i]}, column ${this.o.colLabels[j]}`;
+    }
+
+    setLabels(rowLabels, colLabels) {
+      this.o.rowLabels = rowLabels;
+      this.o.colLabels = colLabels;
+    }
+
+    placeErrors() {}
+
+    dispose() {
+      this.themes.disconnect();
+    }
+
+    /* ---- painting ---- */
+
+    /* New values (row-major, rows·cols of them); scale: a diverging palette's ends. */
+    update(data, { scale = 1 } = {}) {
+      if (this.painted && scale === this.scale && this.same(data)) return; /* (a weight's canvas, when an embedding changes) */
+      this.values.set(data.length === this.values.length ? data : data.subarray(0, this.values.length));
+      this.scale = scale;
+      this.painted = true;
+      this.repaint();
+    }
+
+    /* Whether data holds the values painted (NaN equal to NaN): a far quicker look than a repaint. */
+    same(data) {
+      const v = this.values;
+      for (let k = 0; k < v.length; k++) if (v[k] !== data[k] && !(v[k] !== v[k] && data[k] !== data[k])) return false;
+      return true;
+    }
+
+    /* Sensitivity: ∂result/∂cell painted in the gradient palette; null ends it. */
+    overlay(grads, scale = 1) {
+      if (!grads && !this.grads) return;
+      this.grads = grads;
+      this.gradScale = scale;
+      this.repaint();
+    }
+
+    watchTheme() {
+      const view = !this.watching && this.element.isConnected && this.element.closest('[data-resolved-theme]');
+      if (!view) return;
+      this.themes.observe(view, { attributes: true, attributeFilter: ['data-resolved-theme'] });
+      this.watching = true;
+    }
+
+    theme() {
+      return this.element.closest('[data-resolved-theme]')?.dataset.resolvedTheme === 'dark' ? 'dark' : 'light';
+    }
+
+    /* The bitmap of colours, then the canvas. */
+    repaint() {
+      this.watchTheme();
+      this.paintedTheme = this.theme();
+      const o = this.o, pixels = this.image.data;
+      const [kind, values, scale] = this.grads ? ['gradient', this.grads, this.gradScale] : [o.kind === 'bool' ? 'sequential' : o.kind, this.values, this.scale];
+      const rgba = packed(kind, this.theme()), words = new Uint32Array(pixels.buffer, pixels.byteOffset, this.values.length);
+      /* Format.colourIndex, inlined: 2.4 M cells at BERT size */
+      const sequential = kind === 'sequential', half = 1 / (2 * (scale || 1)), top = 255;
+      for (let index = 0; index < words.length; index++) {
+        const x = values[index];
+        if (x - x !== 0) { words[index] = GREY; continue; } /* NaN, ±∞ (the readout names them) */
+        const t = sequential ? x : 0.5 + x * half;
+        words[index] = rgba[Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * top)];
+      }
+      this.bitmap.getContext('2d').putImageData(this.image, 0, 0);
+      this.draw();
+    }
+
+    /* The visible part of the heatmap, the numbers when zoomed in, the rings. */
+    draw() {
+      const c = this.canvas, ratio = root.devicePixelRatio || 1;
+      const W = Math.round(this.width * ratio), H = Math.round(this.height * ratio);
+      if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
+      const g = c.getContext('2d'), z = this.zoom;
+      g.setTransform(ratio, 0, 0, ratio, 0, 0);
+      g.imageSmoothingEnabled = false;
+      g.clearRect(0, 0, this.width, this.height);
+      g.drawImage(this.bitmap, -this.x0 * z, -this.y0 * z, this.o.cols * z, this.o.rows * z);
+      const cols = this.o.cols;
+      const visible = (index) => {
+        const i = Math.floor(index / cols), j = index % cols;
+        return [(j - this.x0) * z, (i - this.y0) * z];
+      };
+      if (z >= TEXT_CELL_PX) {
+        const kind = this.grads ? null : this.o.kind === 'bool' ? 'sequential' : this.o.kind, table = kind && Format.colourTable(kind, this.theme());
+        g.font = `${Math.min(13, z / 3.2)}px system-ui, sans-serif`;
+        g.textAlign = 'center';
+        g.textBaseline = 'middle';
+        const i0 = Math.floor(this.y0), j0 = Math.floor(this.x0);
+        const i1 = Math.min(this.o.rows, Math.ceil(this.y0 + this.height / z)), j1 = Math.min(cols, Math.ceil(this.x0 + this.width / z));
+        for (let i = i0; i < i1; i++)
+          for (let j = j0; j < j1; j++) {
+            const x = this.values[i * cols + j];
+            g.fillStyle = table && Number.isFinite(x) ? table[Format.colourIndex(x, kind, this.scale)].color : '#000';
+            g.fillText(Format.cellText(x), (j + 0.5 - this.x0) * z, (i + 0.5 - this.y0) * z);
+          }
+      }
+      const ring = (index, colour, width) => {
+        const [x, y] = visible(index);
+        g.strokeStyle = colour;
+        g.lineWidth = width;
+        g.strokeRect(x - width / 2, y - width / 2, Math.max(z, 2) + width, Math.max(z, 2) + width);
+      };
+      for (const [className, set] of this.marks) for (const index of set) ring(index, className === 'is-grad-result' ? '#d0f' : '#e6007e', 1.5);
+      if (this.focused || this.editing) ring(this.focusIndex, this.theme() === 'dark' ? '#fff' : '#000', 2);
+    }
+
+    /* Mark cells (the inputs of the explained one); clearHighlight unmarks. */
+    highlight(indices, className) {
+      if (!this.marks.has(className)) this.marks.set(className, new Set());
+      for (const index of indices) this.marks.get(className).add(index);
+      this.draw();
+    }
+
+    clearHighlight(className) {
+      if (!this.marks.get(className)?.size) return;
+      this.marks.delete(className);
+      this.draw();
+    }
+  }
+
+  root.AttnCanvas = { CanvasMatrix };
+})(typeof globalThis !== 'undefined' ? globalThis : this);
