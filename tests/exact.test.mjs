@@ -300,6 +300,7 @@ for (const name of BROWSERS) {
         assert.equal(await page.$eval('.share-panel', (p) => p.hidden), true, 'a click outside closes it');
         /* a cell at the bottom of the screen explains itself above */
         const target = cell('context', 2, 1);
+        await page.mouse.move(1, 1); /* (not over a cell once scrolled: a hovered cell is explained, as it should be) */
         await page.$eval(target, (td) => window.scrollBy(0, td.getBoundingClientRect().bottom - innerHeight + 4));
         await page.$eval(target, (td) => td.focus({ preventScroll: true }));
         await frames(page, 2); /* (placed once laid out) */

@@ -42,7 +42,11 @@ const PARTS = {
 const ALL = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)]
   .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path));
 const LAZY = Object.values(PARTS).flat();
-const SCRIPTS = ALL.filter((path) => path !== 'build/attn-wasm.js' && !LAZY.includes(path));
+/* the page's alone, for the widget's size budget: big layers' canvases (the
+ * widget keeps the limits of matrices drawn as tables: widget.js) and the
+ * plane of E = 2 */
+const PAGE_ONLY = ['web/page/ui/canvas.js', 'web/page/ui/plane.js'];
+const SCRIPTS = ALL.filter((path) => path !== 'build/attn-wasm.js' && !LAZY.includes(path) && !PAGE_ONLY.includes(path));
 for (const [name, paths] of Object.entries(PARTS))
   if (!paths.every((path) => ALL.includes(path))) throw new Error(`index.html no longer loads every script of ${name}: update PARTS`);
 if (!SCRIPTS.includes('web/widget.js')) throw new Error('index.html: no <script src="web/page/main.js"> to put the widget in place of');

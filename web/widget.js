@@ -22,11 +22,14 @@
  * properties (--attention-viz-low, ... : restyle()) and ::part() names.
  *
  * A classic script.
- * needs: AttnCore, AttnCases, AttnCatalogue, AttnFormat, AttnLink, AttnApp, AttnStyles, AttnWasm */
+ * needs: AttnCore, AttnCases, AttnCatalogue, AttnFormat, AttnLink, AttnStages, AttnApp, AttnStyles, AttnWasm */
 (function (root) {
   'use strict';
 
   const Cases = root.AttnCases, Link = root.AttnLink, Catalogue = root.AttnCatalogue;
+  /* Without the page's canvases (build-dist.mjs leaves them out) every matrix
+   * is a table: the limits a table can take, as the page had them */
+  if (!root.AttnStages.canvases) Object.assign(Cases.LIMITS, { tokens: 32, embed_dim: 64 });
   const ATTRIBUTES = ['state', 'tokens', 'heads', 'stage', 'controls', 'theme', 'step', 'highlight', 'view', 'stages'];
   /* the attributes that change only what is shown, never the case */
   const DISPLAY = ['step', 'highlight', 'view', 'stages'];

@@ -28,7 +28,8 @@
   'use strict';
 
   const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
-  const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix, { CanvasMatrix } = root.AttnCanvas;
+  const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const CanvasMatrix = root.AttnCanvas ? root.AttnCanvas.CanvasMatrix : null; /* (not in the widget, whose limits need none) */
 
   /* wider or taller matrices show colour only (numbers in the readout) */
   const COMPACT = { steps: { cols: 10, rows: 24 }, pass: { cols: 5, rows: 12 } };
@@ -108,7 +109,7 @@
       return s.sections().map((section) => {
         const titleId = `${this.id}-step-${section.number}`;
         const row = el('div', { className: 'cards' });
-        for (const card of section.cards) row.append(this.buildCard(card, section.number));
+        for (const card of section.cards) row.append(...[this.buildCard(card, section.number)].filter(Boolean));
         for (const extra of Object.values(this.extras)) if (extra.section === section.id) (extra.first ? row.prepend(extra.element) : row.append(extra.element));
         return el('section', { className: `step step-${section.id}`, 'data-step': section.number, 'aria-labelledby': titleId }, [
           el('h2', { id: titleId }, [el('span', { className: 'step-number', text: String(section.number) }), ` ${section.title}`]),
@@ -140,7 +141,7 @@
           } else column(card.column).append(figure);
         }
       for (const extra of Object.values(this.extras)) (extra.first ? column(extra.column).prepend(extra.element) : column(extra.column).append(extra.element));
-      if (planeCard) column(5).append(this.buildCard(...planeCard));
+      if (planeCard && root.AttnPlane) column(5).append(this.buildCard(...planeCard));
       return [this.connectors.element, el('div', { className: 'pass' }, columns)];
     }
 
@@ -154,6 +155,7 @@
 
     buildCard(card, step) {
       if (card.custom === 'plane') {
+        if (!root.AttnPlane) return null; /* (not in the widget) */
         this.plane = this.plane || new root.AttnPlane.Plane(this.session, this.id);
         this.plane.figure.dataset.step = step;
         return this.plane.figure;
@@ -189,7 +191,7 @@
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
-        const Kind = card.rows * card.cols > CANVAS_CELLS ? CanvasMatrix : Matrix;
+        const Kind = CanvasMatrix && card.rows * card.cols > CANVAS_CELLS ? CanvasMatrix : Matrix;
         const matrix = new Kind({
           stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
           vertical: pass && card.vertical,
@@ -500,5 +502,6 @@
     }
   }
 
-  root.AttnStages = { Stages, formula };
+  /* canvases: whether big layers can be drawn (the page; not the widget) */
+  root.AttnStages = { Stages, formula, canvases: Boolean(CanvasMatrix) };
 })(typeof globalThis !== 'undefined' ? globalThis : this);
