@@ -71,7 +71,7 @@
         /* (written only when it changes: any write restyles the whole page) */
         if (document.documentElement.dataset.theme !== session.view.theme) document.documentElement.dataset.theme = session.view.theme;
         if (app && change.edit.type !== 'view') app.showBanner(null); /* a valid state is in place */
-        document.documentElement.setAttribute('data-hash-pending', '');
+        if (!document.documentElement.hasAttribute('data-hash-pending')) document.documentElement.setAttribute('data-hash-pending', '');
         /* once the edits rest: a long link takes a frame or more to write (a
            100 KB hash cost Chromium 100-200 ms), so none is written while a
            drag or typing goes on */

@@ -22,7 +22,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, { el } = root.AttnDom;
+  const Format = root.AttnFormat, { el, setHidden, setText } = root.AttnDom;
   const BUILD_NAMES = { relaxed: 'relaxed-SIMD', simd: 'SIMD', scalar: 'scalar' }; /* the core's builds, for the footer */
   let apps = 0; /* several views in one page need distinct ids */
   const paletteSheets = new WeakMap(); /* document or shadow root -> its palette stylesheet */
@@ -204,8 +204,8 @@
     }
 
     showBanner(message) {
-      this.banner.textContent = message || '';
-      this.banner.hidden = !message;
+      setText(this.banner, message || '');
+      setHidden(this.banner, !message);
     }
 
     focusMatrices() {

@@ -148,8 +148,8 @@
       i.key_padding_mask.checked = Boolean(s.case.key_padding_mask);
       i.theme.value = s.view.theme;
       i.layout.value = s.view.layout;
-      this.undoButton.disabled = !s.canUndo;
-      this.redoButton.disabled = !s.canRedo;
+      if (this.undoButton.disabled !== !s.canUndo) this.undoButton.disabled = !s.canUndo;
+      if (this.redoButton.disabled !== !s.canRedo) this.redoButton.disabled = !s.canRedo;
     }
   }
 

@@ -69,5 +69,18 @@
     panel.dataset.side = fitsBelow ? 'below' : 'above';
   }
 
-  root.AttnDom = { el, svg, label, place, bounds };
+  /* Writes that views repeat at every update: they touch the DOM only on a
+   * change (even an equal write makes the browser restyle, and text lay out
+   * again, every frame of a drag). */
+  function setHidden(node, hidden) {
+    if (node.hidden !== hidden) node.hidden = hidden;
+  }
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+  function setAttr(node, name, value) {
+    if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+  }
+
+  root.AttnDom = { el, svg, label, place, bounds, setHidden, setText, setAttr };
 })(typeof globalThis !== 'undefined' ? globalThis : this);

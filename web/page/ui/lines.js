@@ -20,7 +20,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, { el, svg } = root.AttnDom;
+  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, { el, svg, setHidden, setAttr } = root.AttnDom;
   const HEAD_COLOURS = 8;           /* --head-0 … --head-7 in style.css, then again */
   const WIDTH = 260, LABEL = 76;    /* the picture's width, and room for a column's labels */
   const MAX_SVG_LINES = 4096;       /* more lines are drawn on a canvas */
@@ -121,7 +121,7 @@
         buttons.push(b);
       }
       this.legend.replaceChildren(...buttons);
-      this.legend.hidden = !perHead || heads < 2;
+      setHidden(this.legend, !perHead || heads < 2);
     }
 
     showHead(h, shown) {
@@ -139,7 +139,7 @@
 
     applyHeads() {
       if (this.big) this.draw();
-      for (const b of this.legend.children) b.setAttribute('aria-pressed', String(!this.hidden.has(Number(b.dataset.head))));
+      for (const b of this.legend.children) setAttr(b, 'aria-pressed', String(!this.hidden.has(Number(b.dataset.head))));
       for (const line of this.lines) line.classList.toggle('is-off', line.dataset.head !== undefined && this.hidden.has(Number(line.dataset.head)));
     }
 
@@ -164,7 +164,7 @@
         this.keyLabels.forEach((t, j) => { t.textContent = shorten(lab.extended[j]); t.setAttribute('aria-label', `key ${lab.extended[j]}: its lines`); });
       }
       this.painted = true;
-      this.applyHeads();
+      if (labels) this.applyHeads(); /* (after a build; a head shown or hidden applies itself) */
     }
 
     /* A token pointed at: only its lines (a query's row, a key's column), and

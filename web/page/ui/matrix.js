@@ -432,6 +432,7 @@
       if (previous) td.classList.remove(previous);
       if (colour) td.classList.add(colour);
       this.colours[index] = colour;
+      if (colour && previous) return; /* finite before and after: no mark to change */
       td.classList.toggle('is-nan', Number.isNaN(x));
       td.classList.toggle('is-infinite', !colour && !Number.isNaN(x));
     }

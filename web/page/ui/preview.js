@@ -8,7 +8,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, { el, label } = root.AttnDom;
+  const Format = root.AttnFormat, { el, label, setHidden } = root.AttnDom;
 
   class Preview {
     constructor(session, viewRoot) {
@@ -57,7 +57,7 @@
     update() {
       const s = this.session, lab = s.labels(), c = s.config;
       const averaged = c.average_attn_weights || c.num_heads === 1;
-      this.figure.hidden = !averaged || c.tgt_len > 8 || c.embed_dim > 8; /* small cases only: bigger ones have room for nothing else */
+      setHidden(this.figure, !averaged || c.tgt_len > 8 || c.embed_dim > 8); /* small cases only: bigger ones have room for nothing else */
       if (this.figure.hidden) return;
       this.draw(this.weights, 'attn_weights', 'sequential', lab.query, lab.extended);
       this.draw(this.output, 'output', 'diverging', lab.query, Array.from({ length: c.embed_dim }, (_, j) => String(j)));

@@ -10,7 +10,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Sensitivity = root.AttnSensitivity, { el } = root.AttnDom;
+  const Format = root.AttnFormat, Sensitivity = root.AttnSensitivity, { el, setHidden } = root.AttnDom;
 
   class SensitivityBar {
     constructor(session) {
@@ -30,7 +30,7 @@
 
     update() {
       const s = this.session, sensitivity = s.sensitivity();
-      this.element.hidden = !sensitivity;
+      setHidden(this.element, !sensitivity);
       if (!sensitivity) return;
       const lab = s.labels();
       const result = Sensitivity.resultName(sensitivity.result, lab, s.config.num_heads);

@@ -12,7 +12,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Vocabulary = root.AttnVocabulary, { el } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const Format = root.AttnFormat, Vocabulary = root.AttnVocabulary, { el, setHidden } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const COMPACT_COLS = 5; /* as the pass's heatmaps */
 
   class Sentence {
@@ -43,7 +43,7 @@
     update(change) {
       if (!change.structure && !change.values && !change.labels) return;
       const s = this.session, vocabulary = s.vocabulary();
-      this.element.hidden = !vocabulary;
+      setHidden(this.element, !vocabulary);
       if (!vocabulary) return;
       const words = Vocabulary.sentenceOf(vocabulary, s.case);
       const tokens = s.labels().query;

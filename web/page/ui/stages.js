@@ -28,7 +28,7 @@
   'use strict';
 
   const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
-  const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const { el, place, setHidden, setText } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const CanvasMatrix = root.AttnCanvas ? root.AttnCanvas.CanvasMatrix : null; /* (not in the widget, whose limits need none) */
 
   /* wider or taller matrices show colour only (numbers in the readout) */
@@ -97,8 +97,10 @@
       /* Big views skip the steps off screen (style.css), once laid out: the
        * frame after the next has their real heights remembered. Small ones
        * stay whole, for full-page screenshots. */
-      if (this.layout === 'steps' && this.cells >= LAZY_CELLS)
-        requestAnimationFrame(() => requestAnimationFrame(() => parts.forEach((section) => section.classList.add('is-lazy'))));
+      if (this.cells >= LAZY_CELLS) {
+        const lazy = this.layout === 'steps' ? parts : [...this.element.querySelectorAll('.stage > .head')];
+        requestAnimationFrame(() => requestAnimationFrame(() => lazy.forEach((part) => part.classList.add('is-lazy'))));
+      }
       this.connectors.draw(this.layout === 'pass' ? this.feeds() : []);
       this.built = true;
     }
@@ -242,9 +244,13 @@
     }
 
     /* The pinned result's gradient over every input's cells (one scale for
-     * them all, so that cells compare across matrices), or the values again. */
+     * them all, so that cells compare across matrices), or the values again.
+     * With nothing pinned now or before, there is nothing to do (paint()
+     * gives the values' legends). */
     paintSensitivity() {
       const s = this.session, sensitivity = s.sensitivity();
+      if (!sensitivity && !this.sensitivityShown) return;
+      this.sensitivityShown = Boolean(sensitivity);
       const cards = Catalogue.matrixCards(s.sections()).filter((card) => card.source === 'input' && Sensitivity.OVERLAID.includes(card.stage));
       const grads = sensitivity ? cards.map((card) => sensitivity.grads[card.stage]) : [];
       const scale = Format.niceScale(Math.max(0, ...grads.map((g) => (g ? Format.maxAbs(g.data) : 0))));
@@ -358,7 +364,8 @@
 
     /* New values in every matrix, and the notes and shown summaries that
      * depend on them. The summaries for screen readers only follow a moment
-     * later: while one scrubs, they need not be rewritten at every step. */
+     * later (after the first paint): while one scrubs, they need not be
+     * rewritten at every step. */
     /* change: after one cell's edit, the other inputs are as painted and
      * skipped (a BERT-size layer's weights: 2.4 M numbers to look at). */
     paint(change = null) {
@@ -371,7 +378,7 @@
         const scale = card.kind === 'diverging' ? Format.niceScale(Math.max(...data.map(Format.maxAbs))) : 1;
         this.matrices[card.stage].forEach((m, h) => m.update(data[h], { scale }));
         if (card.kind !== 'bool') this.paintLegend(card, scale);
-        if (card.summary) this.figures[card.stage].querySelector('.summary').textContent = this.summary(card);
+        if (card.summary && (!change || this.summaryShown(card))) setText(this.figures[card.stage].querySelector('.summary'), this.summary(card));
         if (card.stage === 'weights') this.nanNote(this.figures.weights.querySelector('.nan-note'));
         if (card.editable && card.kind !== 'bool') this.inputNote(card, data);
       }
@@ -386,7 +393,13 @@
     describe() {
       const s = this.session;
       for (const card of Catalogue.matrixCards(s.sections()))
-        if (!card.summary) this.figures[card.stage].querySelector('.summary').textContent = this.range(card);
+        if (!this.summaryShown(card)) setText(this.figures[card.stage].querySelector('.summary'), card.summary ? this.summary(card) : this.range(card));
+    }
+
+    /* A summary is shown under its matrix in the steps and in an open
+     * detail; elsewhere it is for screen readers only (style.css). */
+    summaryShown(card) {
+      return Boolean(card.summary) && (this.layout === 'steps' || this.detail === card.stage);
     }
 
     /* In words, for each query row, the key it attends to most. Token names
@@ -428,8 +441,8 @@
       const kinds = new Set();
       for (const d of data) for (const x of d) if (!Number.isFinite(x)) kinds.add(Number.isNaN(x) ? 'NaN' : x > 0 ? '+∞' : '−∞');
       const masks = card.stage === 'attn_mask' || card.stage === 'key_padding_mask';
-      note.hidden = kinds.size === 0 || (masks && [...kinds].every((k) => k === '−∞'));
-      note.textContent = note.hidden ? '' : `${card.stage} holds ${[...kinds].join(' and ')}: it flows through every stage that uses it, as in PyTorch.`;
+      setHidden(note, kinds.size === 0 || (masks && [...kinds].every((k) => k === '−∞')));
+      setText(note, note.hidden ? '' : `${card.stage} holds ${[...kinds].join(' and ')}: it flows through every stage that uses it, as in PyTorch.`);
     }
 
     nanNote(note) {
@@ -438,7 +451,7 @@
       const rows = new Set();
       const weights = s.stages.weights.data;
       for (let r = 0; r < c.num_heads * c.tgt_len; r++) if (Number.isNaN(weights[r * S2])) rows.add(lab.query[r % c.tgt_len]);
-      note.hidden = rows.size === 0;
+      setHidden(note, rows.size === 0);
       if (!rows.size) return;
       const masked = s.stages.scores.data.some((x, index) => x === -Infinity && Number.isNaN(weights[index]));
       note.textContent = `NaN in row${rows.size > 1 ? 's' : ''} ${[...rows].map((t) => `“${Format.isolate(t)}”`).join(', ')}: ` +

@@ -22,7 +22,7 @@
   'use strict';
 
   const Format = root.AttnFormat, Cases = root.AttnCases, Training = root.AttnTraining, Sensitivity = root.AttnSensitivity;
-  const { el, svg } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const { el, svg, setText } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const STEPS_PER_FRAME = 2;  /* slow enough to watch the pattern form */
   const MAX_STEPS = 3000;     /* a run stops by itself after this many */
   const DONE_LOSS = 0.01;     /* ... or when the loss is this small */
@@ -116,10 +116,12 @@
 
     showMarks() {
       const s = this.session, lab = s.labels(), H = s.config.num_heads;
-      for (const td of this.viewRoot.querySelectorAll('[data-stage="weights"] td[data-target]')) td.removeAttribute('data-target');
       const shown = this.kind.value === 'weights' ? this.marks : [];
+      if (!shown.length && !this.marksShown) return setText(this.marksText, 'no cell marked'); /* (no search of every cell at every edit) */
+      this.marksShown = shown.length > 0;
+      for (const td of this.viewRoot.querySelectorAll('[data-stage="weights"] td[data-target]')) td.removeAttribute('data-target');
       for (const { head, row, col } of shown) this.viewRoot.querySelector(`[data-stage="weights"] td[data-head="${head}"][data-row="${row}"][data-col="${col}"]`)?.setAttribute('data-target', 'true');
-      this.marksText.textContent = shown.length ? shown.map((m) => `${H > 1 ? `head ${m.head + 1}: ` : ''}${Format.isolate(lab.query[m.row])} → ${Format.isolate(lab.extended[m.col])}`).join(', ') : 'no cell marked';
+      setText(this.marksText, shown.length ? shown.map((m) => `${H > 1 ? `head ${m.head + 1}: ` : ''}${Format.isolate(lab.query[m.row])} → ${Format.isolate(lab.extended[m.col])}`).join(', ') : 'no cell marked');
     }
 
     /* The wished-for output, as a matrix to type into (the output now, to begin). */

@@ -18,7 +18,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Lessons = root.AttnLessons, { el, label } = root.AttnDom;
+  const Format = root.AttnFormat, Lessons = root.AttnLessons, { el, label, setHidden } = root.AttnDom;
   const FORWARD = new Set(['ArrowRight', 'PageDown', ' ']), BACKWARD = new Set(['ArrowLeft', 'PageUp']);
   const SWIPE_PX = 60;
 
@@ -102,7 +102,7 @@
       const open = step !== null;
       const moved = step !== this.shownStep;
       this.shownStep = step;
-      this.element.hidden = !open;
+      setHidden(this.element, !open);
       this.viewRoot.classList.toggle('is-walking', open);
       if (!open) {
         delete this.element.dataset.step;
