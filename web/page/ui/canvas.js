@@ -60,11 +60,14 @@
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
       this.width = Math.max(1, Math.round(o.cols * this.fit));
       this.height = Math.max(1, Math.round(o.rows * this.fit));
-      /* the heatmap at one pixel a cell, scaled onto the canvas */
+      /* the heatmap at one pixel a cell, scaled onto the canvas when a cell
+         takes a pixel or more; made only then (paintBitmap) */
       this.bitmap = document.createElement('canvas');
       this.bitmap.width = o.cols;
       this.bitmap.height = o.rows;
-      this.image = this.bitmap.getContext('2d').createImageData(o.cols, o.rows);
+      this.image = null;
+      this.bitmapStale = true;
+      this.screen = null; /* the canvas's pixels when cells are smaller than one (draw) */
       this.canvas = el('canvas', {
         tabindex: '0', role: 'img',
         'aria-label': `${o.label}: a heatmap of ${o.rows}×${o.cols} numbers. Arrow keys move between cells, the readout says each number; Enter ${o.editable ? 'edits it' : 'explains it'}; + and − zoom, 0 fits.`,
@@ -331,23 +334,53 @@
       return this.element.closest('[data-resolved-theme]')?.dataset.resolvedTheme === 'dark' ? 'dark' : 'light';
     }
 
-    /* The bitmap of colours, then the canvas. */
+    /* New colours: the canvas again (the bitmap when it is next needed). */
     repaint() {
       this.watchTheme();
       this.paintedTheme = this.theme();
-      const o = this.o, pixels = this.image.data;
-      const [kind, values, scale] = this.grads ? ['gradient', this.grads, this.gradScale] : [o.kind === 'bool' ? 'sequential' : o.kind, this.values, this.scale];
-      const rgba = packed(kind, this.theme()), words = new Uint32Array(pixels.buffer, pixels.byteOffset, this.values.length);
-      /* Format.colourIndex, inlined: 2.4 M cells at BERT size */
-      const sequential = kind === 'sequential', half = 1 / (2 * (scale || 1)), top = 255;
-      for (let index = 0; index < words.length; index++) {
-        const x = values[index];
-        if (x - x !== 0) { words[index] = GREY; continue; } /* NaN, ±∞ (the readout names them) */
-        const t = sequential ? x : 0.5 + x * half;
-        words[index] = rgba[Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * top)];
-      }
-      this.bitmap.getContext('2d').putImageData(this.image, 0, 0);
+      this.bitmapStale = true;
       this.draw();
+    }
+
+    /* A cell's colour as an RGBA word, for the values (or gradients) painted:
+     * Format.colourIndex, inlined (millions of cells at BERT size). */
+    colourWord() {
+      const o = this.o;
+      const [kind, scale] = this.grads ? ['gradient', this.gradScale] : [o.kind === 'bool' ? 'sequential' : o.kind, this.scale];
+      const rgba = packed(kind, this.theme()), sequential = kind === 'sequential', half = 1 / (2 * (scale || 1));
+      return (x) => {
+        if (x - x !== 0) return GREY; /* NaN, ±∞ (the readout names them) */
+        const t = sequential ? x : 0.5 + x * half;
+        return rgba[Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * 255)];
+      };
+    }
+
+    /* The heatmap at one pixel a cell. */
+    paintBitmap() {
+      const values = this.grads || this.values, word = this.colourWord(), context = this.bitmap.getContext('2d');
+      this.image ??= context.createImageData(this.o.cols, this.o.rows);
+      const words = new Uint32Array(this.image.data.buffer, this.image.data.byteOffset, values.length);
+      for (let index = 0; index < words.length; index++) words[index] = word(values[index]);
+      context.putImageData(this.image, 0, 0);
+      this.bitmapStale = false;
+    }
+
+    /* Cells smaller than a pixel (a big weight at its fit: 0.25 px a cell):
+     * each pixel takes its cell's colour, as drawImage without smoothing
+     * would sample the bitmap, from the values themselves: a few hundred
+     * thousand pixels instead of millions of cells and their bitmap. */
+    paintScreen(g, W, H, step) {
+      if (!this.screen || this.screen.width !== W || this.screen.height !== H) this.screen = g.createImageData(W, H);
+      const values = this.grads || this.values, word = this.colourWord(), { rows, cols } = this.o;
+      const words = new Uint32Array(this.screen.data.buffer, this.screen.data.byteOffset, W * H);
+      for (let y = 0; y < H; y++) {
+        const i = Math.floor(this.y0 + (y + 0.5) * step);
+        for (let x = 0; x < W; x++) {
+          const j = Math.floor(this.x0 + (x + 0.5) * step);
+          words[y * W + x] = i < rows && j < cols ? word(values[i * cols + j]) : 0;
+        }
+      }
+      g.putImageData(this.screen, 0, 0);
     }
 
     /* The visible part of the heatmap, the numbers when zoomed in, the rings. */
@@ -356,10 +389,16 @@
       const W = Math.round(this.width * ratio), H = Math.round(this.height * ratio);
       if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
       const g = c.getContext('2d'), z = this.zoom;
-      g.setTransform(ratio, 0, 0, ratio, 0, 0);
-      g.imageSmoothingEnabled = false;
-      g.clearRect(0, 0, this.width, this.height);
-      g.drawImage(this.bitmap, -this.x0 * z, -this.y0 * z, this.o.cols * z, this.o.rows * z);
+      if (z * ratio < 1) {
+        this.paintScreen(g, W, H, 1 / (z * ratio));
+        g.setTransform(ratio, 0, 0, ratio, 0, 0);
+      } else {
+        if (this.bitmapStale) this.paintBitmap();
+        g.setTransform(ratio, 0, 0, ratio, 0, 0);
+        g.imageSmoothingEnabled = false;
+        g.clearRect(0, 0, this.width, this.height);
+        g.drawImage(this.bitmap, -this.x0 * z, -this.y0 * z, this.o.cols * z, this.o.rows * z);
+      }
       const cols = this.o.cols;
       const visible = (index) => {
         const i = Math.floor(index / cols), j = index % cols;
