@@ -185,7 +185,10 @@
   /* The largest finite |x|: niceScale of it is the scale of a diverging heatmap. */
   function maxAbs(data) {
     let m = 0;
-    for (const x of data) if (Number.isFinite(x) && Math.abs(x) > m) m = Math.abs(x);
+    for (let k = 0; k < data.length; k++) { /* (indexed: an iterator over millions of numbers is several times slower) */
+      const a = Math.abs(data[k]);
+      if (a > m && a !== Infinity) m = a; /* (NaN is never > m) */
+    }
     return m;
   }
 

@@ -439,7 +439,8 @@
     inputNote(card, data) {
       const note = this.figures[card.stage].querySelector('.input-note');
       const kinds = new Set();
-      for (const d of data) for (const x of d) if (!Number.isFinite(x)) kinds.add(Number.isNaN(x) ? 'NaN' : x > 0 ? '+∞' : '−∞');
+      for (const d of data)
+        for (let k = 0; k < d.length; k++) if (d[k] - d[k] !== 0) kinds.add(Number.isNaN(d[k]) ? 'NaN' : d[k] > 0 ? '+∞' : '−∞'); /* (x − x is NaN for NaN and ±∞ alone) */
       const masks = card.stage === 'attn_mask' || card.stage === 'key_padding_mask';
       setHidden(note, kinds.size === 0 || (masks && [...kinds].every((k) => k === '−∞')));
       setText(note, note.hidden ? '' : `${card.stage} holds ${[...kinds].join(' and ')}: it flows through every stage that uses it, as in PyTorch.`);
