@@ -13,7 +13,7 @@ import { createAttention } from '../web/attention.mjs';
 import Cases from '../web/page/model/cases.js';
 import Link from '../web/page/model/link.js';
 import { loadFixtures, compareStages, flatten, hasTorch, ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto, valueOf, plain, caseFromPage, errorOf } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto, valueOf, plain, caseFromPage, errorOf, toMiddle } from './browser.mjs';
 
 const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
 const SCREEN_SIZES = [['phone', 390, 844], ['tablet', 820, 1180], ['laptop', 1366, 768], ['projector', 1920, 1080]];
@@ -323,6 +323,24 @@ for (const name of BROWSERS) {
         assert.ok(await page.$('[data-stage="in_proj_weight"] table.is-compact'), 'a 96×32 weight is a heatmap');
         await page.hover(cell('q', 3, 7));
         assert.match(plain(await page.$eval('.explain', (e) => e.textContent)), /q\[word\]\[7\]/, 'every number is still readable on hover');
+      }));
+
+    it('in the pass, a big example skips the matrices off screen, and a heatmap cell’s input stays inside its matrix', () =>
+      withPage(PAGE_URL + '#example=paragraph', async (page) => {
+        await page.waitForFunction(() => document.querySelectorAll('.stage > .head.is-lazy').length > 10, { timeout: 3000 });
+        const last = cell('query', 15, 31);
+        await toMiddle(page, last);
+        await page.click(last);
+        await page.keyboard.type('1.5');
+        const fit = await page.$eval(last, (td) => {
+          const input = td.querySelector('input').getBoundingClientRect(), box = td.closest('.stage').getBoundingClientRect();
+          return { inside: input.left >= box.left - 0.5 && input.right <= box.right + 0.5, shown: getComputedStyle(td.closest('.head')).contentVisibility };
+        });
+        assert.deepEqual(fit, { inside: true, shown: 'visible' }, 'the input of the last column opens leftwards, its head drawn whole while it is open');
+        await page.keyboard.press('Enter');
+        const edited = Cases.EXAMPLES.paragraph.make();
+        edited.query[15][31] = 1.5;
+        assert.deepEqual(await shows(page, edited), [], 'matrices skipped off screen still carry the new values');
       }));
 
     it('steps through the lecture from buttons and keys, and a link keeps the step', () =>
