@@ -424,11 +424,14 @@
       const data = Catalogue.cardData(s, card);
       const rowLabels = Catalogue.cardLabels(card.rowLabels, lab), colLabels = Catalogue.cardLabels(card.colLabels, lab);
       let low = null, high = null;
-      data.forEach((d, h) => d.forEach((x, index) => {
-        if (!Number.isFinite(x)) return;
-        if (!low || x < low.x) low = { x, h, index };
-        if (!high || x > high.x) high = { x, h, index };
-      }));
+      data.forEach((d, h) => {
+        for (let index = 0; index < d.length; index++) { /* (indexed: millions of numbers at BERT size) */
+          const x = d[index];
+          if (x - x !== 0) continue;
+          if (!low || x < low.x) low = { x, h, index };
+          if (!high || x > high.x) high = { x, h, index };
+        }
+      });
       if (!low) return `${card.stage}: no finite numbers.`;
       const at = ({ h, index }) => `${data.length > 1 ? `head ${h + 1}, ` : ''}${Format.isolate(rowLabels[Math.floor(index / card.cols)])}, ${Format.isolate(colLabels[index % card.cols])}`;
       return `${card.stage}: ${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols} numbers from ${Format.cellText(low.x)} (${at(low)}) to ${Format.cellText(high.x)} (${at(high)}).`;
