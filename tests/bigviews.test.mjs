@@ -110,6 +110,19 @@ for (const name of BROWSERS) {
         assert.ok((await under(2, 2))[1] >= 2, 'a drag pans');
         assert.ok((await under(box.w - 2, 2))[1] >= right + 2);
         await page.keyboard.press('0');
+        if (name === 'chromium') { /* two fingers (CDP touch events): a pinch zooms, and is no tap */
+          const cdp = await page.target().createCDPSession();
+          const touch = (type, xs) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: xs.map((x, id) => ({ x, y: box.y + 100, id })) });
+          const middle = box.x + box.w / 2;
+          await touch('touchStart', [middle - 10, middle + 10]);
+          for (const d of [25, 50, 75, 100]) await touch('touchMove', [middle - d, middle + d]);
+          await touch('touchEnd', []);
+          const seen = (await under(box.w - 2, 2))[1] - (await under(2, 2))[1] + 1;
+          assert.ok(seen > 5 && seen < L / 5, `a pinch zooms in about tenfold: ${seen} of ${L} columns seen`);
+          assert.equal(await page.$eval('.explain-close', (b) => b.hidden), true, 'and pins nothing');
+          await page.focus(head0);
+          await page.keyboard.press('0');
+        }
         await page.mouse.move(0, 0);
 
         /* an edit: query[0][1] = 1.5, by keys; the page recomputes */

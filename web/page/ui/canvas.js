@@ -139,7 +139,7 @@
         else this.point(index, 'hover');
       });
       c.addEventListener('pointerleave', () => { hovered = -1; o.onLeave?.(-1, 'hover'); });
-      c.addEventListener('pointerdown', (e) => this.drag(e));
+      c.addEventListener('pointerdown', (e) => { this.pinch(e); this.drag(e); });
       c.addEventListener('wheel', (e) => {
         e.preventDefault();
         const r = c.getBoundingClientRect();
@@ -155,12 +155,50 @@
       this.input.addEventListener('blur', () => { if (!this.input.hidden) this.commit(false); });
     }
 
+    /* Two fingers: a pinch zooms around their middle (a phone has neither
+     * wheel nor + and −). Until every finger is lifted, no press is a tap. */
+    pinch(down) {
+      const c = this.canvas, touches = this.touches ??= new Map(); /* pointerId -> { x, y } of the fingers down */
+      if (!touches.size) this.pinched = false; /* (kept until the next press: the last finger's lift is no tap) */
+      if (down.pointerType !== 'touch') return;
+      touches.set(down.pointerId, { x: down.clientX, y: down.clientY });
+      const lift = (e) => {
+        if (e.pointerId !== down.pointerId) return;
+        touches.delete(e.pointerId);
+        c.removeEventListener('pointerup', lift);
+        c.removeEventListener('pointercancel', lift);
+      };
+      c.addEventListener('pointerup', lift);
+      c.addEventListener('pointercancel', lift);
+      if (touches.size !== 2) return;
+      this.pinched = true;
+      const spread = () => { const [a, b] = [...touches.values()]; return { d: Math.hypot(a.x - b.x, a.y - b.y) || 1, x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }; };
+      const start = spread(), zoom = this.zoom;
+      const move = (e) => {
+        if (!touches.has(e.pointerId)) return;
+        touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
+        if (touches.size !== 2) return;
+        const now = spread(), r = c.getBoundingClientRect();
+        this.zoomAt(zoom * (now.d / start.d), now.x - r.left, now.y - r.top);
+      };
+      const end = () => {
+        if (touches.size >= 2) return;
+        c.removeEventListener('pointermove', move);
+        c.removeEventListener('pointerup', end);
+        c.removeEventListener('pointercancel', end);
+      };
+      c.addEventListener('pointermove', move);
+      c.addEventListener('pointerup', end);
+      c.addEventListener('pointercancel', end);
+    }
+
     /* A press: a drag pans; a press without one pins (or edits) the cell. */
     drag(down) {
       if (down.button !== 0) return;
       const start = { x: this.x0, y: this.y0 };
       let moved = false;
       const move = (e) => {
+        if (this.pinched) return; /* (two fingers zoom) */
         const dx = e.clientX - down.clientX, dy = e.clientY - down.clientY;
         if (!moved && Math.hypot(dx, dy) < DRAG_PX) return;
         if (!moved) { moved = this.dragging = true; this.canvas.setPointerCapture(down.pointerId); }
@@ -174,7 +212,7 @@
         this.canvas.removeEventListener('pointerup', up);
         this.canvas.removeEventListener('pointercancel', up);
         this.dragging = false;
-        if (moved || e.type === 'pointercancel') return;
+        if (moved || e.type === 'pointercancel' || this.pinched) return;
         const index = this.indexAt(e.clientX, e.clientY);
         if (index < 0) return;
         this.focusIndex = index;
