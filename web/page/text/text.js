@@ -13,8 +13,9 @@
  * Numbers in templates come formatted by the caller (Format.cellText), so
  * every language shows a cell's number as the cell does.
  *
- * A classic script: the global AttnText in a page, module.exports in Node.
- * needs: (nothing); then text/en.js (and the other tables) add themselves */
+ * A classic script: the global AttnText in a page, module.exports in Node
+ * (with every table); in a page the tables add themselves (text/en.js, ...).
+ * needs: (nothing) */
 (function (root) {
   'use strict';
 

@@ -23,11 +23,11 @@
  * (data-grad), their matrix element naming the result (data-grad-of), the
  * result's cell marked (is-grad-result).
  *
- * needs: AttnFormat, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnCanvas, AttnPlane, AttnPreview, AttnConnectors */
+ * needs: AttnFormat, AttnText, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnCanvas, AttnPlane, AttnPreview, AttnConnectors */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
+  const Format = root.AttnFormat, Text = root.AttnText, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
   const { el, place } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const CanvasMatrix = root.AttnCanvas ? root.AttnCanvas.CanvasMatrix : null; /* (not in the widget, whose limits need none) */
 
@@ -53,6 +53,7 @@
   class Stages {
     constructor(session, { id, root: viewRoot, extras = {}, onPoint, onLeave, onPin }) {
       this.session = session;
+      this.t = Text.of(session);
       this.id = id;
       this.viewRoot = viewRoot;
       this.extras = extras;
@@ -121,7 +122,7 @@
     /* The pass: five columns in the order of the formula, the connectors behind. */
     buildPass() {
       const s = this.session;
-      const columns = Catalogue.PASS_COLUMNS.map((name, i) => el('div', { className: 'pass-column', 'data-column': i + 1, 'aria-label': name, role: 'group' }));
+      const columns = Catalogue.PASS_COLUMNS.map((name, i) => el('div', { className: 'pass-column', 'data-column': i + 1, 'aria-label': this.t(`st.col${i + 1}`), role: 'group' }));
       const column = (n) => columns[n - 1];
       let planeCard = null; /* (E = 2) last, after the output: a picture of X, Q, K and V */
       for (const section of s.sections())
@@ -168,19 +169,19 @@
       const pass = this.layout === 'pass', open = pass && this.detail === card.stage;
       const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}${open ? ' is-open' : ''}`, 'data-card': card.stage, 'data-step': step });
       const title = el('span', { className: 'card-title' }, [formula(pass && card.passTitle && !open ? card.passTitle : card.title)]);
-      const heading = pass ? el('button', { type: 'button', className: 'card-open', 'aria-expanded': String(open), title: open ? 'close the detail' : 'open the detail: formula, shapes, every number' }, [title]) : title;
+      const heading = pass ? el('button', { type: 'button', className: 'card-open', 'aria-expanded': String(open), title: this.t(open ? 'st.close' : 'st.open') }, [title]) : title;
       if (pass) heading.addEventListener('click', () => this.toggleDetail(card.stage));
       figure.append(el('figcaption', {}, [
         heading,
         el('span', { className: 'card-shape', text: card.shape.join('×') }),
         el('span', { className: 'card-letters', text: card.letters }),
-        el('span', { className: 'card-step', text: String(step), title: `step ${step}` }),
-        card.editable ? el('span', { className: 'card-editable', text: 'editable' }) : null,
+        el('span', { className: 'card-step', text: String(step), title: this.t('st.step', { step }) }),
+        card.editable ? el('span', { className: 'card-editable', text: this.t('st.editable') }) : null,
         el('span', { className: 'card-formula' }, [formula(card.formula)]),
         card.shapes ? el('span', { className: 'card-shapes' }, [formula(card.shapes)]) : null,
       ]));
       if (open) {
-        const close = el('button', { type: 'button', className: 'card-close', text: '×', 'aria-label': `close the detail of ${card.stage}` });
+        const close = el('button', { type: 'button', className: 'card-close', text: '×', 'aria-label': this.t('st.closeOf', { stage: card.stage }) });
         close.addEventListener('click', () => this.toggleDetail(card.stage));
         figure.append(close);
       }
@@ -198,7 +199,7 @@
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
           idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages,
-          label: `${card.stage}${card.perHead ? `, head ${h + 1}` : ''}`,
+          label: `${card.stage}${card.perHead ? `, ${this.t('x.head', { h: h + 1 })}` : ''}`,
           rowHeader: card.tokens ? (i) => this.tokenHeader(i) : null,
           onEdit: card.editable ? (index, value, group) => this.edit(card, head, index, value, group) : null,
           onPoint: (index, td, how) => this.callbacks.onPoint(card, head, index, td, how),
@@ -207,7 +208,7 @@
         });
         matrix.element.setAttribute('aria-describedby', summaryId);
         this.matrices[card.stage].push(matrix);
-        group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: `head ${h + 1}` }) : null, matrix.element]));
+        group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: this.t('x.head', { h: h + 1 }) }) : null, matrix.element]));
       }
       figure.append(group);
       if (card.kind !== 'bool') figure.append(this.legend(card));
@@ -224,7 +225,7 @@
     /* A heatmap's colour legend: its palette from one end to the other, and
      * the numbers at the ends (painted with the matrix: the scale moves). */
     legend(card) {
-      return el('p', { className: `legend legend-${card.kind}`, 'data-legend': card.stage, role: 'img', 'aria-label': 'colour scale' }, [
+      return el('p', { className: `legend legend-${card.kind}`, 'data-legend': card.stage, role: 'img', 'aria-label': this.t('st.scale') }, [
         el('span', { className: 'legend-low' }), el('span', { className: 'legend-bar' }), el('span', { className: 'legend-high' }),
       ]);
     }
@@ -293,7 +294,7 @@
       const s = this.session;
       const th = el('th', { scope: 'row', className: 'token-header' });
       const input = el('input', {
-        type: 'text', className: 'token', value: s.parsed.tokens.query[i], dir: 'auto', 'aria-label': `token ${i + 1}`,
+        type: 'text', className: 'token', value: s.parsed.tokens.query[i], dir: 'auto', 'aria-label': this.t('st.token', { i: i + 1 }),
         maxlength: Cases.LIMITS.tokenLength, spellcheck: 'false', title: s.parsed.tokens.query[i],
       });
       this.tokenInputs[i] = input;
@@ -318,7 +319,7 @@
       this.messages.append(message);
       th.append(input);
       if (Cases.isSelfAttention(s.case) && s.config.tgt_len > 1) {
-        const remove = el('button', { type: 'button', className: 'remove-token', text: '×', 'aria-label': `remove token ${s.parsed.tokens.query[i]}`, title: 'remove this token' });
+        const remove = el('button', { type: 'button', className: 'remove-token', text: '×', 'aria-label': this.t('st.removeL', { token: s.parsed.tokens.query[i] }), title: this.t('st.remove') });
         remove.addEventListener('click', () => this.controlResult(s.apply({ type: 'remove-token', index: i }), 'tokens'));
         th.append(remove);
       }
@@ -327,10 +328,10 @@
 
     tokenButtons() {
       const s = this.session;
-      const add = el('button', { type: 'button', className: 'add-token', text: '+ token' });
+      const add = el('button', { type: 'button', className: 'add-token', text: this.t('st.add') });
       this.tokenMessage = el('span', { className: 'control-error', role: 'alert' });
       add.disabled = !Cases.isSelfAttention(s.case);
-      add.title = add.disabled ? 'tokens can be added only in self-attention' : 'add a token at the end';
+      add.title = this.t(add.disabled ? 'st.addNo' : 'st.addT');
       add.addEventListener('click', () => this.controlResult(s.apply({ type: 'add-token' }), 'tokens'));
       return el('p', { className: 'token-buttons', 'data-control': 'tokens' }, [add, this.tokenMessage]);
     }
@@ -400,9 +401,9 @@
           const w = data[i * card.cols + best];
           return Number.isNaN(w) ? `${name(token)} → NaN` : `${name(token)} → ${name(lab.extended[best])} (${Format.cellText(w)})`;
         });
-        return (all.length > 1 ? `head ${h + 1}: ` : '') + rows.join(', ');
+        return (all.length > 1 ? `${this.t('x.head', { h: h + 1 })}: ` : '') + rows.join(', ');
       });
-      return `Each row sums to 1. The key each token attends to most: ${parts.join('; ')}.`;
+      return this.t('st.summary', { rows: parts.join('; ') });
     }
 
     /* "q: 3×2 numbers from −0.14 (I, 1) to 1.66 (good, 1)." */
