@@ -235,6 +235,20 @@
   /* A language's table, loaded (attention-viz-LANG.js) when not inlined. */
   const loadLanguage = (lang) => loadPart(lang, () => Text.has(lang));
 
+  /* The trained examples (build/attn-examples.js, 8 KB gzipped) are
+   * attention-viz-examples.js: loaded when the state names one, or when
+   * the controls show the example list; a figure without controls never
+   * pays for them. */
+  async function loadExamples() {
+    await loadPart('examples', () => Boolean(root.AttnExamples));
+    if (!Object.keys(root.AttnExamples).every((name) => Object.hasOwn(Cases.EXAMPLES, name))) Cases.addTrained(root.AttnExamples);
+  }
+  const namesExample = (element) => {
+    const named = /(?:^|[#&])example=([^&]*)/.exec(element.getAttribute('state') || '');
+    return Boolean(named) && !Object.hasOwn(Cases.EXAMPLES, named[1]);
+  };
+  const listsExamples = ({ view }) => (view.controls || 'full') !== 'none' && !(view.hide || []).some((part) => part === 'example' || part === 'controls');
+
   /* The build to run: 'relaxed' when the engine takes relaxed SIMD, 'simd'
    * when it takes SIMD, else 'scalar'; or the one asked for. */
   async function loadBuild(asked) {
@@ -462,7 +476,12 @@
         const asked = ['relaxed', 'simd', 'scalar'].includes(this.getAttribute('build')) ? this.getAttribute('build') : undefined;
         const attention = await root.AttnCore.createAttention({ build: await loadBuild(asked) });
         const problems = [];
-        const state = stateFrom(this, problems);
+        if (namesExample(this)) await loadExamples().catch((e) => problems.push(e.message));
+        let state = stateFrom(this, problems);
+        if (listsExamples(state) && !root.AttnExamples) {
+          await loadExamples().catch((e) => problems.push(e.message));
+          state = stateFrom(this, []); /* (the same, its example now named) */
+        }
         await loadLanguage(root.AttnApp.language(state.view, hostLang(this))).catch((e) => problems.push(e.message));
         const make = this.make = (shown) => new root.AttnApp.App(this.container, {
           attention, state: shown, lang: hostLang(this), onLanguage: (lang) => this.relanguage(lang),
