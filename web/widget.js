@@ -25,7 +25,7 @@
  * properties (--attention-viz-low, ... : restyle()) and ::part() names.
  *
  * A classic script.
- * needs: AttnCore, AttnText, AttnCases, AttnCatalogue, AttnFormat, AttnLink, AttnStages, AttnApp, AttnStyles, AttnWasm */
+ * needs: AttnCore, AttnText, AttnExamples, AttnCases, AttnCatalogue, AttnFormat, AttnLink, AttnStages, AttnApp, AttnStyles, AttnWasm */
 (function (root) {
   'use strict';
 

@@ -247,6 +247,20 @@
     'e.position': 'position',
     'e.place': 'place {i}',
 
+    'f.empty': 'empty: type a number',
+    'f.comma': '{text} has a comma: write decimals with a point, and no separators',
+    'f.nan': 'not a number: {text}',
+    'f.range': '{text} is beyond float32\'s range (±3.4e38)',
+    'm.cell': '{label}, row {row}, column {col}',
+    'm.still': '{message} — still using {value}',
+    'm.heatmap': '{label}: a heatmap of {rows}×{cols} numbers. Arrow keys move between cells, the readout says each number; Enter explains it; + and − zoom, 0 fits.',
+    'm.heatmapE': '{label}: a heatmap of {rows}×{cols} numbers. Arrow keys move between cells, the readout says each number; Enter edits it; + and − zoom, 0 fits.',
+
+    'pl.title': 'In the plane',
+    'pl.formula': 'With E = 2 every row is a point: drag an embedding’s tip (or focus it and use the arrow keys) and watch Q, K and V move.',
+    'pl.embeddings': 'embeddings',
+    'pl.handle': 'embedding of {token}: {x}, {y}; drag it or use the arrow keys',
+
     'v.title': 'Live',
     'v.formula': 'what your edits do, at a glance',
     'v.go': 'go to {card}',

@@ -247,6 +247,20 @@
     'e.position': 'posición',
     'e.place': 'posición {i}',
 
+    'f.empty': 'vacío: escribe un número',
+    'f.comma': '{text} tiene una coma: escribe los decimales con punto y sin separadores',
+    'f.nan': 'no es un número: {text}',
+    'f.range': '{text} está fuera del rango de float32 (±3.4e38)',
+    'm.cell': '{label}, fila {row}, columna {col}',
+    'm.still': '{message}; se sigue usando {value}',
+    'm.heatmap': '{label}: un mapa de calor de {rows}×{cols} números. Las flechas se mueven entre celdas y el lector dice cada número; Intro lo explica; + y − hacen zoom, 0 lo ajusta.',
+    'm.heatmapE': '{label}: un mapa de calor de {rows}×{cols} números. Las flechas se mueven entre celdas y el lector dice cada número; Intro lo edita; + y − hacen zoom, 0 lo ajusta.',
+
+    'pl.title': 'En el plano',
+    'pl.formula': 'Con E = 2 cada fila es un punto: arrastra la punta de un embedding (o enfócala y usa las flechas) y mira cómo se mueven Q, K y V.',
+    'pl.embeddings': 'embeddings',
+    'pl.handle': 'embedding de {token}: {x}, {y}; arrástralo o usa las flechas',
+
     'v.title': 'En vivo',
     'v.formula': 'lo que hacen tus cambios, de un vistazo',
     'v.go': 'ir a {card}',

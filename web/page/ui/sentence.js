@@ -60,7 +60,7 @@
       const table = (name, label, rows, rowLabels) => {
         const m = new Matrix({
           stage: name, head: null, rows: rows.length, cols: E, kind: 'diverging', editable: false, compact: E > COMPACT_COLS,
-          rowLabels, colLabels: features, label, idPrefix: `${this.id}-${name}`,
+          rowLabels, colLabels: features, label, idPrefix: `${this.id}-${name}`, lang: s.lang,
         });
         m.update(Float32Array.from(rows.flat()), { scale: Format.niceScale(Format.maxAbs(rows.flat())) });
         return el('div', { className: 'sentence-table', 'data-table': name }, [el('p', { className: 'head-label', text: label }), m.element]);

@@ -198,7 +198,7 @@
           vertical: pass && card.vertical,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
-          idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages,
+          idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages, lang: this.session.lang,
           label: `${card.stage}${card.perHead ? `, ${this.t('x.head', { h: h + 1 })}` : ''}`,
           rowHeader: card.tokens ? (i) => this.tokenHeader(i) : null,
           onEdit: card.editable ? (index, value, group) => this.edit(card, head, index, value, group) : null,
