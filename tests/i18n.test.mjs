@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const Text = require('../web/page/text/text.js');
-const placeholders = (template) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = (template) => [...new Set([...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort(); /* (a language may use one twice) */
 
 for (const lang of Text.LANGUAGES.filter((l) => l !== 'en')) {
   test(`${lang}: every key of en, no other, each with en's placeholders`, () => {
@@ -33,6 +33,25 @@ test('t fills placeholders, falls back to English, and pick chooses a language t
   const cite = { text: '0.5', cite: [] };
   assert.deepEqual(Text.parts('es', 'l.sm.to', { w: cite, token: '“I”' }), [cite, ' a ', '“I”']);
   assert.throws(() => Text.t('en', 'no.such.key'), /no key/);
+});
+
+/* Words written straight into an element (text:, title:, label:,
+ * placeholder:, aria-label, .textContent =) in the views: each should be a
+ * key of the tables. The export panel and the train card (share.js,
+ * training.js: lazy parts) are English still (README.md, Languages). */
+test('no view writes English words into an element but through the tables', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const ENGLISH_STILL = ['share.js', 'training.js'];
+  const files = [...readdirSync(new URL('../web/page/ui/', import.meta.url)).filter((f) => !ENGLISH_STILL.includes(f)).map((f) => `web/page/ui/${f}`),
+    'web/widget.js', 'web/page/main.js'];
+  const WRITTEN = /(?:\b(?:text|title|label|placeholder)\s*:|'aria-(?:label|valuetext)'\s*[:,]|\.(?:textContent|title)\s*=)\s*(['`])((?:(?!\1)[^\\]|\\.)*)\1/g;
+  const found = [];
+  for (const file of files)
+    for (const m of readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').matchAll(WRITTEN)) {
+      const words = m[2].replace(/\$\{[^}]*\}/g, ' ');
+      if (/[A-Za-z]{2,} [A-Za-z]{2,}/.test(words) || /^[A-Za-z]{3,}$/.test(words.trim())) found.push(`${file}: ${m[0].slice(0, 80)}`);
+    }
+  assert.deepEqual(found, []);
 });
 
 /* ---- in Chromium and Firefox: the page with lang=es in its link, the

@@ -79,6 +79,13 @@
     'st.addT': 'add a token at the end',
     'st.addNo': 'tokens can be added only in self-attention',
     'st.summary': 'Each row sums to 1. The key each token attends to most: {rows}.',
+    'st.scaleFrom': 'colour scale from {low} to {high}',
+    'st.scaleG': 'gradient ∂result/∂cell: colour scale from {low} to {high}',
+    'st.nanMasked': 'NaN in row{s} {rows}: every key is masked there, so softmax computes 0 / 0. PyTorch gives NaN too, and it flows on into context and output. Unmask a key, or add add_zero_attn or add_bias_kv so there is always one key to attend to.',
+    'st.nan': 'NaN in row{s} {rows}: a NaN or ∞ in the inputs reached the scores; softmax cannot make weights from it, as in PyTorch.',
+    'st.holds': '{stage} holds {kinds}: it flows through every stage that uses it, as in PyTorch.',
+    'st.noFinite': '{stage}: no finite numbers.',
+    'st.range': '{stage}: {shape} numbers from {low} ({lowAt}) to {high} ({highAt}).',
 
     'sec.embeddings': 'The sentence, as numbers',
     'sec.in-projection': 'Three weight matrices in one',
@@ -258,6 +265,7 @@
 
     'pl.title': 'In the plane',
     'pl.formula': 'With E = 2 every row is a point: drag an embedding’s tip (or focus it and use the arrow keys) and watch Q, K and V move.',
+    'pl.svg': 'The embeddings and Q, K, V as arrows in the plane',
     'pl.embeddings': 'embeddings',
     'pl.handle': 'embedding of {token}: {x}, {y}; drag it or use the arrow keys',
 

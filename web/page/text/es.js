@@ -80,6 +80,13 @@
     'st.addT': 'añadir un token al final',
     'st.addNo': 'solo se pueden añadir tokens en la autoatención',
     'st.summary': 'Cada fila suma 1. La clave a la que más atiende cada token: {rows}.',
+    'st.scaleFrom': 'escala de color de {low} a {high}',
+    'st.scaleG': 'gradiente ∂resultado/∂celda: escala de color de {low} a {high}',
+    'st.nanMasked': 'NaN en la{s} fila{s} {rows}: ahí todas las claves están enmascaradas, así que softmax calcula 0 / 0. PyTorch también da NaN, y el NaN sigue hasta el contexto y la salida. Desenmascara una clave, o añade add_zero_attn o add_bias_kv para que siempre haya una clave a la que atender.',
+    'st.nan': 'NaN en la{s} fila{s} {rows}: un NaN o ∞ de las entradas llegó a las puntuaciones; softmax no puede sacar pesos de ahí, igual que en PyTorch.',
+    'st.holds': '{stage} contiene {kinds}: pasa por cada etapa que lo usa, como en PyTorch.',
+    'st.noFinite': '{stage}: ningún número finito.',
+    'st.range': '{stage}: {shape} números, de {low} ({lowAt}) a {high} ({highAt}).',
 
     'sec.embeddings': 'La frase, en números',
     'sec.in-projection': 'Tres matrices de pesos en una',
@@ -258,6 +265,7 @@
 
     'pl.title': 'En el plano',
     'pl.formula': 'Con E = 2 cada fila es un punto: arrastra la punta de un embedding (o enfócala y usa las flechas) y mira cómo se mueven Q, K y V.',
+    'pl.svg': 'Los embeddings y Q, K, V como flechas en el plano',
     'pl.embeddings': 'embeddings',
     'pl.handle': 'embedding de {token}: {x}, {y}; arrástralo o usa las flechas',
 

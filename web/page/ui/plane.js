@@ -41,7 +41,7 @@
     build() {
       const id = this.id;
       this.svg = svg('svg', { viewBox: `0 0 ${SIZE} ${SIZE}`, class: 'plane', role: 'group', 'aria-labelledby': `${id}-plane-title` });
-      this.svg.append(svg('title', { id: `${id}-plane-title` }, ['The embeddings and Q, K, V as arrows in the plane']));
+      this.svg.append(svg('title', { id: `${id}-plane-title` }, [this.t('pl.svg')]));
       const defs = svg('defs');
       for (const s of SERIES)
         defs.append(svg('marker', { id: `${id}-head-${s.key}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },

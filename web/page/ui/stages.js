@@ -239,7 +239,7 @@
       const [low, high] = kind === 'sequential' ? ['0', '1'] : [Format.cellText(-scale), Format.cellText(scale)];
       legend.querySelector('.legend-low').textContent = low;
       legend.querySelector('.legend-high').textContent = high;
-      legend.setAttribute('aria-label', `${kind === 'gradient' ? 'gradient ∂result/∂cell: ' : ''}colour scale from ${low} to ${high}`);
+      legend.setAttribute('aria-label', this.t(kind === 'gradient' ? 'st.scaleG' : 'st.scaleFrom', { low, high }));
     }
 
     /* The pinned result's gradient over every input's cells (one scale for
@@ -347,7 +347,7 @@
       this.tokenInputs.forEach((input, i) => {
         if (input !== typing) input.value = lab.query[i];
         input.title = lab.query[i];
-        input.parentElement.querySelector('.remove-token')?.setAttribute('aria-label', `remove token ${lab.query[i]}`);
+        input.parentElement.querySelector('.remove-token')?.setAttribute('aria-label', this.t('st.removeL', { token: lab.query[i] }));
       });
       for (const card of Catalogue.matrixCards(s.sections()))
         if (typeof card.rowLabels === 'string' || typeof card.colLabels === 'string')
@@ -417,9 +417,9 @@
         if (!low || x < low.x) low = { x, h, index };
         if (!high || x > high.x) high = { x, h, index };
       }));
-      if (!low) return `${card.stage}: no finite numbers.`;
-      const at = ({ h, index }) => `${data.length > 1 ? `head ${h + 1}, ` : ''}${Format.isolate(rowLabels[Math.floor(index / card.cols)])}, ${Format.isolate(colLabels[index % card.cols])}`;
-      return `${card.stage}: ${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols} numbers from ${Format.cellText(low.x)} (${at(low)}) to ${Format.cellText(high.x)} (${at(high)}).`;
+      if (!low) return this.t('st.noFinite', { stage: card.stage });
+      const at = ({ h, index }) => `${data.length > 1 ? `${this.t('x.head', { h: h + 1 })}, ` : ''}${Format.isolate(rowLabels[Math.floor(index / card.cols)])}, ${Format.isolate(colLabels[index % card.cols])}`;
+      return this.t('st.range', { stage: card.stage, shape: `${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols}`, low: Format.cellText(low.x), lowAt: at(low), high: Format.cellText(high.x), highAt: at(high) });
     }
 
     /* NaN or ±∞ given on purpose is not an error: it is marked, and it
@@ -430,7 +430,7 @@
       for (const d of data) for (const x of d) if (!Number.isFinite(x)) kinds.add(Number.isNaN(x) ? 'NaN' : x > 0 ? '+∞' : '−∞');
       const masks = card.stage === 'attn_mask' || card.stage === 'key_padding_mask';
       note.hidden = kinds.size === 0 || (masks && [...kinds].every((k) => k === '−∞'));
-      note.textContent = note.hidden ? '' : `${card.stage} holds ${[...kinds].join(' and ')}: it flows through every stage that uses it, as in PyTorch.`;
+      note.textContent = note.hidden ? '' : this.t('st.holds', { stage: card.stage, kinds: [...kinds].length > 1 ? this.t('x.and', { a: [...kinds].slice(0, -1).join(', '), b: [...kinds].at(-1) }) : [...kinds][0] });
     }
 
     nanNote(note) {
@@ -442,9 +442,7 @@
       note.hidden = rows.size === 0;
       if (!rows.size) return;
       const masked = s.stages.scores.data.some((x, index) => x === -Infinity && Number.isNaN(weights[index]));
-      note.textContent = `NaN in row${rows.size > 1 ? 's' : ''} ${[...rows].map((t) => `“${Format.isolate(t)}”`).join(', ')}: ` +
-        (masked ? 'every key is masked there, so softmax computes 0 / 0. PyTorch gives NaN too, and it flows on into context and output. Unmask a key, or add add_zero_attn or add_bias_kv so there is always one key to attend to.'
-          : 'a NaN or ∞ in the inputs reached the scores; softmax cannot make weights from it, as in PyTorch.');
+      note.textContent = this.t(masked ? 'st.nanMasked' : 'st.nan', { s: rows.size > 1 ? 's' : '', rows: [...rows].map((t) => `“${Format.isolate(t)}”`).join(', ') });
     }
 
     /* ---- the walk-through's step: its cards and section marked ---- */
