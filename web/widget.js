@@ -515,8 +515,12 @@
     async relanguage(lang) {
       try { await loadLanguage(lang); } catch (e) { return this.app.showBanner(`attention-viz: ${e.message}`); }
       if (this.app.session.lang === lang || root.AttnApp.language(this.app.session.view, hostLang(this)) !== lang) return;
-      const state = this.app.session.getState();
-      this.app.root.remove();
+      const state = this.app.session.getState(), old = this.app;
+      /* the old view, detached, says nothing more, and its walk-through
+         (listening on the document) takes no more keys */
+      Object.assign(old, { onChange: () => {}, onLanguage: () => {} });
+      old.session.apply({ type: 'view', step: null });
+      old.root.remove();
       this.app = this.make(state);
       this.app.root.classList.add('is-embedded');
       nameParts(this.app);

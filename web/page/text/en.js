@@ -58,6 +58,9 @@
     'c.k.lecture': 'the lecture',
     'c.k.trained': 'heads that learned a job',
     'c.k.random': 'bigger sizes, random weights',
+    'c.ex.lecture': 'I am good (the lecture)',
+    'c.ex.sentence': '8 tokens, E = 16, 2 heads',
+    'c.ex.paragraph': '16 tokens, E = 32, 4 heads',
     'c.l.pass': 'the pass',
     'c.l.steps': 'steps',
 

@@ -59,6 +59,9 @@
     'c.k.lecture': 'la clase',
     'c.k.trained': 'cabezas que aprendieron una tarea',
     'c.k.random': 'tamaños mayores, pesos aleatorios',
+    'c.ex.lecture': 'I am good (la clase)',
+    'c.ex.sentence': '8 tokens, E = 16, 2 cabezas',
+    'c.ex.paragraph': '16 tokens, E = 32, 4 cabezas',
     'c.l.pass': 'la pasada',
     'c.l.steps': 'pasos',
 
