@@ -156,7 +156,9 @@ for (const name of BROWSERS) {
       const inherited = await read('#inherited');
       assert.equal(inherited.lang, 'es', 'the host page’s language');
       assert.deepEqual(inherited.paragraphs, Lessons.lesson(spanish, 'qkv').map(Lessons.text), 'the live numbers, in Spanish');
-      assert.equal(await page.evaluate(() => [...document.scripts].filter((s) => s.src.endsWith('/attention-viz-es.js')).length), 1, 'the Spanish table, loaded once');
+      const scripts = (part) => page.evaluate((p) => [...document.scripts].filter((s) => s.src.endsWith(`/attention-viz-${p}.js`)).length, part);
+      assert.equal(await scripts('es'), 1, 'the Spanish table, loaded once');
+      assert.equal(await scripts('examples'), 0, 'no trained example without the example list');
 
       await page.$eval('#chosen', (v) => v.setAttribute('lang', 'en'));
       await page.waitForFunction(() => document.querySelector('#chosen').shadowRoot.querySelector('.attn-view').lang === 'en', { timeout: 10000 });
@@ -166,6 +168,12 @@ for (const name of BROWSERS) {
       await page.$eval('#chosen', (v) => v.setAttribute('lang', 'es'));
       await page.waitForFunction(() => document.querySelector('#chosen').shadowRoot.querySelector('.attn-view').lang === 'es', { timeout: 10000 });
       assert.equal((await read('#chosen')).counter, es('walk.count', { step: 2, steps: 8 }), 'and back');
+
+      /* a trained example named by a state set later: its part loaded, then shown (in Spanish still) */
+      await page.$eval('#chosen', (v) => v.setAttribute('state', '#example=previous_word&step=2'));
+      await page.waitForFunction(() => document.querySelector('#chosen').app.session.example === 'previous_word', { timeout: 10000 });
+      assert.equal(await scripts('examples'), 1);
+      assert.equal((await read('#chosen')).lang, 'es');
       assert.deepEqual(problems, []);
       await page.close();
     });

@@ -528,7 +528,9 @@
     }
 
     /* The attributes changed after start: show what they now ask for. */
-    apply() {
+    apply(examplesLoaded = false) {
+      if (!examplesLoaded && namesExample(this)) /* (a trained example's name: its part first) */
+        return void loadExamples().catch((e) => console.error(`attention-viz: ${e.message}`)).then(() => this.apply(true));
       const problems = [];
       const result = this.app.session.apply({ type: 'state', state: safe(stateFrom(this, problems), problems) });
       if (!result.ok) problems.push(result.error.message);
