@@ -319,7 +319,7 @@ test('every script declares what it needs, and index.html loads each after what 
     for (const name of own) provided.set(name, path);
   }
   /* and every file of web/page is loaded */
-  const files = ['model', 'ui'].flatMap((dir) => readdirSync(join(ROOT, 'web/page', dir)).map((f) => `web/page/${dir}/${f}`));
+  const files = ['model', 'ui', 'text'].flatMap((dir) => readdirSync(join(ROOT, 'web/page', dir)).map((f) => `web/page/${dir}/${f}`));
   for (const file of files) assert.ok(SCRIPTS.includes(file), `${file} is loaded by index.html`);
 });
 

@@ -11,6 +11,11 @@
 //                                  first opened (widget.js: LazyShare)
 //   dist/attention-viz-train.js    the train card, loaded when first asked
 //                                  for (widget.js: LazyTrainer)
+//   dist/attention-viz-es.js       the Spanish table, loaded when a widget
+//                                  is shown in Spanish (widget.js: loadLanguage)
+//   dist/attention-viz-examples.js the trained examples, loaded when a state
+//                                  names one or the example list is shown
+//                                  (widget.js: loadExamples)
 // The scripts are the page's own, concatenated inside one function so that
 // they add nothing to the host page's globals but the custom element, and
 // minified by esbuild. No build is inlined: an engine runs one of the three
@@ -38,6 +43,8 @@ const hex = (build) => readFileSync(join(ROOT, 'build', `attn-${build}.wasm`)).t
 const PARTS = {
   share: ['web/page/model/export.js', 'web/page/model/import.js', 'web/page/model/modelfile.js', 'web/page/model/poster.js', 'web/page/ui/share.js'],
   train: ['web/page/model/training.js', 'web/page/ui/training.js'],
+  es: ['web/page/text/es.js'],
+  examples: ['build/attn-examples.js'],
 };
 const ALL = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)]
   .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path));
@@ -53,7 +60,7 @@ if (!SCRIPTS.includes('web/widget.js')) throw new Error('index.html: no <script 
 
 const css = transformSync(read('web/page/style.css'), { loader: 'css', minify: true }).code;
 const HEADER = '/* attention-viz.js: <attention-viz>, an embeddable torch.nn.MultiheadAttention visualiser (MIT).\n' +
-  ' * Built by `make dist` from the project\'s web/ and core/; attention-viz-relaxed.js, -simd.js, -scalar.js, -share.js and -train.js beside it. */\n';
+  ' * Built by `make dist` from the project\'s web/ and core/; attention-viz-relaxed.js, -simd.js, -scalar.js, -share.js, -train.js, -es.js and -examples.js beside it. */\n';
 const source = [
   '(function () {',
   '  \'use strict\';',
@@ -63,8 +70,8 @@ const source = [
   '})();',
 ].join('\n');
 const bundle = HEADER + transformSync(source, { minify: true }).code;
-/* a part's scripts, for the element class (widget.js: LazyShare, LazyTrainer) */
-const WHAT = { share: 'the export and import panel', train: 'the train card' };
+/* a part's scripts, for the element class (widget.js: LazyShare, LazyTrainer, loadLanguage, loadExamples) */
+const WHAT = { share: 'the export and import panel', train: 'the train card', es: 'the Spanish words', examples: 'the trained examples' };
 const partScript = (name) => `/* attention-viz-${name}.js: ${WHAT[name]} of attention-viz.js, loaded by it when first used. */\n` +
   transformSync(`(function(){var v=customElements.get("attention-viz");v&&v.addModules("${name}",function(globalThis){'use strict';\n${PARTS[name].map(read).join('\n')}})})();`, { minify: true }).code;
 /* a build's script: its hex, for the element class (widget.js: loadBuild) */
@@ -126,4 +133,4 @@ writeFileSync(join(ROOT, 'dist', 'attention-viz-scrolly.html'), read('web/demo/s
 for (const name of Object.keys(PARTS)) writeFileSync(join(ROOT, 'dist', `attention-viz-${name}.js`), partScript(name));
 for (const build of ['relaxed', 'simd', 'scalar']) writeFileSync(join(ROOT, 'dist', `attention-viz-${build}.js`), buildScript(build));
 const gzipped = (text) => (gzipSync(text, { level: 9 }).length / 1024).toFixed(1);
-console.log(`dist/attention-viz.js (${gzipped(bundle)} KiB gzipped), dist/attention-viz.html, dist/attention-viz-{relaxed,simd,scalar,share,train}.js, dist/attention-viz-scrolly.html`);
+console.log(`dist/attention-viz.js (${gzipped(bundle)} KiB gzipped), dist/attention-viz.html, dist/attention-viz-{relaxed,simd,scalar,share,train,es,examples}.js, dist/attention-viz-scrolly.html`);

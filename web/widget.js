@@ -6,7 +6,10 @@
  *
  * Attributes: state (a link's hash, "#v=1&...", or a JSON case), tokens (a
  * JSON array or words separated by spaces), heads, stage (the one to show),
- * controls (none | compact | full), theme (auto | light | dark) and build
+ * controls (none | compact | full), theme (auto | light | dark), lang (en |
+ * es: the words' language; without it the page's, the nearest lang= up the
+ * tree; another than English loads attention-viz-LANG.js from beside this
+ * script, and a change shows the view anew in it) and build
  * (relaxed | simd | scalar: the core's build, chosen by the engine when not
  * given; each loads from beside this script when first needed). Each
  * element has its own shadow root and its own core, starts when it nears the
@@ -22,15 +25,15 @@
  * properties (--attention-viz-low, ... : restyle()) and ::part() names.
  *
  * A classic script.
- * needs: AttnCore, AttnCases, AttnCatalogue, AttnFormat, AttnLink, AttnStages, AttnApp, AttnStyles, AttnWasm */
+ * needs: AttnCore, AttnText, AttnExamples, AttnCases, AttnCatalogue, AttnFormat, AttnLink, AttnStages, AttnApp, AttnStyles, AttnWasm */
 (function (root) {
   'use strict';
 
-  const Cases = root.AttnCases, Link = root.AttnLink, Catalogue = root.AttnCatalogue;
+  const Cases = root.AttnCases, Link = root.AttnLink, Catalogue = root.AttnCatalogue, Text = root.AttnText;
   /* Without the page's canvases (build-dist.mjs leaves them out) every matrix
    * is a table: the limits a table can take, as the page had them */
   if (!root.AttnStages.canvases) Object.assign(Cases.LIMITS, { tokens: 32, embed_dim: 64 });
-  const ATTRIBUTES = ['state', 'tokens', 'heads', 'stage', 'controls', 'theme', 'step', 'highlight', 'view', 'stages'];
+  const ATTRIBUTES = ['state', 'tokens', 'heads', 'stage', 'controls', 'theme', 'step', 'highlight', 'view', 'stages', 'lang'];
   /* the attributes that change only what is shown, never the case */
   const DISPLAY = ['step', 'highlight', 'view', 'stages'];
   /* The script's own address, read while it runs: the builds' scripts sit
@@ -102,6 +105,7 @@
       else problems.push(`${name}: expected ${Link.VIEW_KEYS[name].values.join(', ')}, got "${value}"`);
     }
     if (element.getAttribute('stage')) view.stage = element.getAttribute('stage');
+    if (element.getAttribute('lang')) view.lang = element.getAttribute('lang');
     const step = stepFrom(element, problems);
     if (step !== undefined) view.step = step;
     return { case: c, view };
@@ -224,6 +228,27 @@
     return loading[name];
   }
 
+  /* The host's language: the nearest lang= up the tree (the element's own
+   * is in the view: stateFrom), else English. */
+  const hostLang = (element) => element.parentElement?.closest('[lang]')?.getAttribute('lang') || 'en';
+
+  /* A language's table, loaded (attention-viz-LANG.js) when not inlined. */
+  const loadLanguage = (lang) => loadPart(lang, () => Text.has(lang));
+
+  /* The trained examples (build/attn-examples.js, 8 KB gzipped) are
+   * attention-viz-examples.js: loaded when the state names one, or when
+   * the controls show the example list; a figure without controls never
+   * pays for them. */
+  async function loadExamples() {
+    await loadPart('examples', () => Boolean(root.AttnExamples));
+    if (!Object.keys(root.AttnExamples).every((name) => Object.hasOwn(Cases.EXAMPLES, name))) Cases.addTrained(root.AttnExamples);
+  }
+  const namesExample = (element) => {
+    const named = /(?:^|[#&])example=([^&]*)/.exec(element.getAttribute('state') || '');
+    return Boolean(named) && !Object.hasOwn(Cases.EXAMPLES, named[1]);
+  };
+  const listsExamples = ({ view }) => (view.controls || 'full') !== 'none' && !(view.hide || []).some((part) => part === 'example' || part === 'controls');
+
   /* The build to run: 'relaxed' when the engine takes relaxed SIMD, 'simd'
    * when it takes SIMD, else 'scalar'; or the one asked for. */
   async function loadBuild(asked) {
@@ -245,7 +270,7 @@
       this.viewRoot = viewRoot;
       this.real = null;
       const toggle = document.createElement('button');
-      Object.assign(toggle, { type: 'button', className: 'share-toggle', textContent: 'Export / import' });
+      Object.assign(toggle, { type: 'button', className: 'share-toggle', textContent: Text.of(session)('w.share') });
       toggle.setAttribute('aria-expanded', 'false');
       toggle.addEventListener('click', () => this.load().then((real) => real.open(), (e) => this.fail(e)));
       this.element = document.createElement('span');
@@ -301,10 +326,11 @@
       this.viewRoot = viewRoot;
       this.real = null;
       const button = document.createElement('button');
-      Object.assign(button, { type: 'button', className: 'train-load', textContent: 'Train this layer…' });
+      const t = Text.of(session);
+      Object.assign(button, { type: 'button', className: 'train-load', textContent: t('w.train') });
       button.addEventListener('click', () => this.load().then((real) => real.kind.focus(), (e) => this.fail(e)));
       const title = document.createElement('span');
-      Object.assign(title, { className: 'card-title', textContent: 'train it' });
+      Object.assign(title, { className: 'card-title', textContent: t('w.trainit') });
       const caption = document.createElement('figcaption');
       caption.append(title);
       const line = document.createElement('p');
@@ -373,7 +399,7 @@
       this.placeholder = document.createElement('p');
       this.placeholder.className = 'attn-placeholder';
       this.placeholder.setAttribute('part', 'placeholder');
-      this.placeholder.textContent = 'Attention, number by number: it starts when it comes into view…';
+      this.placeholder.textContent = Text.t('en', 'w.wait'); /* (the page's language once connected) */
       shadow.append(this.poster, this.placeholder, this.container);
       this.app = null;
       this.starting = null;
@@ -382,6 +408,7 @@
     connectedCallback() {
       if (this.app || this.observer) return;
       const hasPoster = [...this.childNodes].some((n) => n.nodeType === 1 || n.textContent.trim());
+      this.placeholder.textContent = Text.t(Text.pick(this.getAttribute('lang') || hostLang(this)), 'w.wait');
       this.placeholder.hidden = hasPoster;
       if (!hasPoster) this.placeholder.style.height = `${estimatedHeight(this, this.getBoundingClientRect().width)}px`;
       /* start only near the viewport, so a post with many figures stays light */
@@ -449,9 +476,15 @@
         const asked = ['relaxed', 'simd', 'scalar'].includes(this.getAttribute('build')) ? this.getAttribute('build') : undefined;
         const attention = await root.AttnCore.createAttention({ build: await loadBuild(asked) });
         const problems = [];
-        const state = stateFrom(this, problems);
-        const make = (shown) => new root.AttnApp.App(this.container, {
-          attention, state: shown,
+        if (namesExample(this)) await loadExamples().catch((e) => problems.push(e.message));
+        let state = stateFrom(this, problems);
+        if (listsExamples(state) && !root.AttnExamples) {
+          await loadExamples().catch((e) => problems.push(e.message));
+          state = stateFrom(this, []); /* (the same, its example now named) */
+        }
+        await loadLanguage(root.AttnApp.language(state.view, hostLang(this))).catch((e) => problems.push(e.message));
+        const make = this.make = (shown) => new root.AttnApp.App(this.container, {
+          attention, state: shown, lang: hostLang(this), onLanguage: (lang) => this.relanguage(lang),
           onChange: (change, session) => {
             if (change.edit.type === 'start') return;
             if ((change.view || change.structure) && this.app) try { this.showFocus(); } catch { /* the banner says why */ }
@@ -477,8 +510,27 @@
       return this.starting;
     }
 
+    /* Another language asked for (lang, or a state's lang=): its table
+     * loaded, and the view made anew in it, the same state shown. */
+    async relanguage(lang) {
+      try { await loadLanguage(lang); } catch (e) { return this.app.showBanner(`attention-viz: ${e.message}`); }
+      if (this.app.session.lang === lang || root.AttnApp.language(this.app.session.view, hostLang(this)) !== lang) return;
+      const state = this.app.session.getState(), old = this.app;
+      /* the old view, detached, says nothing more, and its walk-through
+         (listening on the document) takes no more keys */
+      Object.assign(old, { onChange: () => {}, onLanguage: () => {} });
+      old.session.apply({ type: 'view', step: null });
+      old.root.remove();
+      this.app = this.make(state);
+      this.app.root.classList.add('is-embedded');
+      nameParts(this.app);
+      this.showDisplay();
+    }
+
     /* The attributes changed after start: show what they now ask for. */
-    apply() {
+    apply(examplesLoaded = false) {
+      if (!examplesLoaded && namesExample(this)) /* (a trained example's name: its part first) */
+        return void loadExamples().catch((e) => console.error(`attention-viz: ${e.message}`)).then(() => this.apply(true));
       const problems = [];
       const result = this.app.session.apply({ type: 'state', state: safe(stateFrom(this, problems), problems) });
       if (!result.ok) problems.push(result.error.message);

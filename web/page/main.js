@@ -5,13 +5,27 @@
  * edits; a link opens its state, a bad one the lecture with a message.
  * ?build=relaxed|simd|scalar forces that build (?nosimd: scalar); without it
  * the core picks the first of them that the browser runs.
+ * The words are the link's language (lang=es), else the page's (<html
+ * lang>), index.html's own (data-text: keys of text/) too; a link typed
+ * later with another lang loads the page again in it.
  *
  * A classic script.
- * needs: AttnWasm, AttnCore, AttnCases, AttnLink, AttnApp */
+ * needs: AttnWasm, AttnCore, AttnText, AttnCases, AttnLink, AttnApp */
 (function () {
   'use strict';
 
   const host = document.getElementById('app');
+  const PAGE_LANG = document.documentElement.lang || 'en';
+
+  /* index.html's own words (data-text), in the app's language. */
+  function translatePage(lang) {
+    const make = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
+    const values = { module: make('code', 'torch.nn.MultiheadAttention'), editable: make('em', AttnText.t(lang, 'st.editable')),
+      what: make('em', AttnText.t(lang, 'page.what')), walk: make('em', AttnText.t(lang, 'c.walk')) };
+    document.documentElement.lang = lang;
+    document.title = AttnText.t(lang, 'page.head');
+    for (const node of document.querySelectorAll('[data-text]')) node.replaceChildren(...AttnText.parts(lang, node.dataset.text, values));
+  }
   const HASH_DELAY_MS = 150;
   /* A long link takes milliseconds to write: between frames, not in one. */
   const whenIdle = (f) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 500 }) : f());
@@ -61,7 +75,8 @@
     const flush = () => { if (pending) { clearTimeout(pending); write(); } };
     const lecture = { case: AttnCases.lectureCase(), view: {} };
     const make = (state) => new AttnApp.App(host, {
-      attention, state,
+      attention, state, lang: PAGE_LANG,
+      onLanguage: () => location.reload(), /* (index.html loads every table) */
       /* undo and redo are Back and Forward, so that both walk the same entries */
       history: {
         undo: () => { if (app.session.canUndo) { flush(); history.back(); } },
@@ -87,7 +102,8 @@
       app = make(lecture);
     }
     document.documentElement.dataset.theme = app.session.view.theme;
-    if (first.error) app.showBanner(`This link’s state could not be read (${first.error}), so the page shows the lecture’s example instead.`);
+    translatePage(app.session.lang);
+    if (first.error) app.showBanner(app.t('page.bad', { error: first.error }));
     write();
 
     /* Back and Forward: the session's entry of that browser entry. */
@@ -104,7 +120,7 @@
       written = location.hash;
       const next = read(location.hash);
       const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: { message: next.error } };
-      if (!result.ok) return app.showBanner(`This link’s state could not be read (${result.error.message}); the page still shows what it showed.`);
+      if (!result.ok) return app.showBanner(app.t('page.badKept', { error: result.error.message }));
       writtenEntry = app.session.entryId; /* this entry is the browser's new one */
       write();
     });

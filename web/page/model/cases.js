@@ -12,8 +12,9 @@
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
   /* The trained examples' files, web/examples/NAME.json, as make bundles
-   * them into build/attn-examples.js: { NAME: file } */
-  const TRAINED = isNode ? require('../../../build/attn-examples.js') : root.AttnExamples;
+   * them into build/attn-examples.js: { NAME: file }. The widget's bundle
+   * starts without them: attention-viz-examples.js brings them (addTrained). */
+  const TRAINED = isNode ? require('../../../build/attn-examples.js') : root.AttnExamples || {};
 
   /* What the page will show; past these it says so and keeps the last state. */
   const LIMITS = { tokens: 512, embed_dim: 1024, num_heads: 16, hashLength: 200000, tokenLength: 40, exampleCells: 2048 };
@@ -93,7 +94,6 @@
    * 'random' (random weights: bigger sizes, no learned pattern). */
   const EXAMPLES = {
     lecture: { label: 'I am good (the lecture)', kind: 'lecture', make: lectureCase },
-    ...Object.fromEntries(Object.entries(TRAINED).map(([name, file]) => [name, trainedExample(file)])),
     sentence: {
       label: '8 tokens, E = 16, 2 heads', kind: 'random',
       make: () => sentenceCase('the cat sat on the mat because it'.split(' '), 16, 2, 8),
@@ -105,8 +105,19 @@
   };
   const DEFAULT_EXAMPLE = 'lecture';
 
+  /* The trained examples' files added to EXAMPLES, after the lecture and
+   * before the random ones (the list's order). */
+  function addTrained(files) {
+    const random = Object.entries(EXAMPLES).filter(([, e]) => e.kind === 'random');
+    for (const [name] of random) delete EXAMPLES[name];
+    for (const [name, file] of Object.entries(files)) EXAMPLES[name] = trainedExample(file);
+    Object.assign(EXAMPLES, Object.fromEntries(random));
+    exampleTexts = null;
+  }
+
   /* The example a case is exactly, or null. Each example's JSON is made once. */
   let exampleTexts = null;
+  addTrained(TRAINED);
   function exampleOf(c) {
     if (!Array.isArray(c.query) || c.query.length * (c.query[0]?.length || 0) > LIMITS.exampleCells) return null; /* (no example is as big) */
     exampleTexts = exampleTexts || Object.entries(EXAMPLES).map(([name, e]) => [name, JSON.stringify(e.make())]);
@@ -333,7 +344,7 @@
   }
 
   const api = {
-    LIMITS, EXAMPLES, DEFAULT_EXAMPLE, lectureCase, exampleOf, seededRandom, round2, copy, embedDim, weightShapes,
+    LIMITS, EXAMPLES, DEFAULT_EXAMPLE, addTrained, lectureCase, exampleOf, seededRandom, round2, copy, embedDim, weightShapes,
     randomWeights, pytorchInit, withEmbedDim, withTokenAdded, withTokenRemoved, withTokens, withHeads, withFlag,
     causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check,
   };

@@ -3,7 +3,7 @@
  * matrix each, an input or a stage), and how to read a card's numbers.
  * Section N is step N of the walk-through and step=N in a link.
  *
- *   sections({ parsed, case, stages, inputShapes })
+ *   sections({ parsed, case, stages, inputShapes, lang })   (lang: the words', text/)
  *     -> [{ id, number, title, cards: [card] }]
  *   card: { stage, title, formula, shapes, letters, shape, kind, editable,
  *           perHead, rows, cols, rowLabels, colLabels, rowBands, colBands,
@@ -22,15 +22,16 @@
  * 'query', 'key' or 'extended' (see labels()) or a list.
  *
  * A classic script: the global AttnCatalogue in a page, module.exports in Node.
- * needs: AttnCase */
+ * needs: AttnCase, AttnText */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
+  const Text = isNode ? require('../text/text.js') : root.AttnText;
 
   const range = (n, offset = 0) => Array.from({ length: n }, (_, i) => String(i + offset));
-  const headBandsOf = (H, hd) => (H > 1 ? Array.from({ length: H }, (_, h) => ({ label: `head ${h + 1}`, size: hd })) : null);
+  const headBandsOf = (H, hd, t) => (H > 1 ? Array.from({ length: H }, (_, h) => ({ label: t('x.head', { h: h + 1 }), size: hd })) : null);
   const bands = (names, size) => names.map((label) => ({ label, size }));
 
   /* The labels of the query rows, of the key rows (S), and of the keys
@@ -52,24 +53,25 @@
     return parsed && parsed.config ? JSON.stringify([parsed.config, Boolean(c.key), Boolean(c.value)]) : '';
   }
 
-  function sections({ parsed, case: c, stages, inputShapes }) {
+  function sections({ parsed, case: c, stages, inputShapes, lang = 'en' }) {
+    const t = (key, values) => Text.t(lang, key, values);
     const cfg = parsed.config;
     const { embed_dim: E, num_heads: H, tgt_len: L, src_len: S } = cfg;
     const hd = E / H, S2 = stages.scores.shape[2];
-    const features = range(E), headBands = headBandsOf(H, hd);
+    const features = range(E), headBands = headBandsOf(H, hd, t);
     /* every card of an input or a stage: its shape as the core gives it */
     const input = (name, card) => ({ ...card, stage: name, source: 'input', editable: true, shape: inputShapes[name] });
     const stage = (name, card) => ({ ...card, stage: name, source: 'stage', shape: stages[name].shape });
     const packed = Boolean(inputShapes.in_proj_weight);
 
-    const embeddings = [input('query', { title: 'X', formula: 'query: one row of E numbers per token', letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, tokens: true })];
-    if (c.key) embeddings.push(input('key', { title: 'key', formula: 'the key inputs (cross-attention)', letters: 'S×kdim', kind: 'diverging', rows: S, cols: cfg.kdim, rowLabels: 'key', colLabels: range(cfg.kdim) }));
-    if (c.value) embeddings.push(input('value', { title: 'value', formula: 'the value inputs', letters: 'S×vdim', kind: 'diverging', rows: S, cols: cfg.vdim, rowLabels: 'key', colLabels: range(cfg.vdim) }));
+    const embeddings = [input('query', { title: 'X', formula: t('k.query'), letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, tokens: true })];
+    if (c.key) embeddings.push(input('key', { title: 'key', formula: t('k.key'), letters: 'S×kdim', kind: 'diverging', rows: S, cols: cfg.kdim, rowLabels: 'key', colLabels: range(cfg.kdim) }));
+    if (c.value) embeddings.push(input('value', { title: 'value', formula: t('k.value'), letters: 'S×vdim', kind: 'diverging', rows: S, cols: cfg.vdim, rowLabels: 'key', colLabels: range(cfg.vdim) }));
     embeddings.push({ stage: null, custom: 'preview' });
 
     const projection = [];
     if (packed) projection.push(input('in_proj_weight', {
-      title: 'in_proj_weight', formula: '[W_{q}; W_{k}; W_{v}], stacked: PyTorch packs q, k, v in that order (the lecture draws k first)',
+      title: 'in_proj_weight', formula: t('k.inproj'),
       letters: '3E×E', kind: 'diverging', rows: 3 * E, cols: E, rowLabels: [...range(E), ...range(E), ...range(E)], colLabels: features,
       rowBands: bands(['W_q', 'W_k', 'W_v'], E),
     }));
@@ -79,13 +81,13 @@
       input('v_proj_weight', { title: 'W_{v}', formula: 'v_proj_weight', letters: 'E×vdim', kind: 'diverging', rows: E, cols: cfg.vdim, rowLabels: features, colLabels: range(cfg.vdim) }));
     if (cfg.bias) projection.push(input('in_proj_bias', { title: 'in_proj_bias', formula: '[b_{q}, b_{k}, b_{v}]', letters: '3E', kind: 'diverging', rows: 1, cols: 3 * E, rowLabels: ['b'], colLabels: [...range(E), ...range(E), ...range(E)], colBands: bands(['b_q', 'b_k', 'b_v'], E) }));
     if (cfg.add_bias_kv) projection.push(
-      input('bias_k', { title: 'bias_k', formula: 'appended to K as one more key', letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['bias_k'], colLabels: features }),
-      input('bias_v', { title: 'bias_v', formula: 'appended to V as one more value', letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['bias_v'], colLabels: features }));
+      input('bias_k', { title: 'bias_k', formula: t('k.biask'), letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['bias_k'], colLabels: features }),
+      input('bias_v', { title: 'bias_v', formula: t('k.biasv'), letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['bias_v'], colLabels: features }));
 
     const src = c.key ? 'key' : 'X', valueSrc = c.value ? 'value' : 'X';
-    const extraRows = (cfg.add_bias_kv ? ', then bias_k' : '') + (cfg.add_zero_attn ? ', then a zero row' : '');
+    const extraRows = (cfg.add_bias_kv ? t('k.thenbias') : '') + (cfg.add_zero_attn ? t('k.thenzero') : '');
     const b = (name, n) => (cfg.bias ? ` + ${name} ${n}` : '');
-    const extra = S2 > S ? `, then ${S2 - S} more row${S2 - S > 1 ? 's' : ''} → ${S2}×${E}` : '';
+    const extra = S2 > S ? t('k.more', { n: S2 - S, s: S2 - S > 1 ? 's' : '', S2, E }) : '';
     const qkv = [
       stage('q', { title: 'Q', formula: `X·W_{q}ᵀ${cfg.bias ? ' + b_{q}' : ''}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, shapes: `X ${L}×${E} · W_{q}ᵀ ${E}×${E}${b('b_{q}', E)} → ${L}×${E}` }),
       stage('k', { title: 'K', formula: `${src}·W_{k}ᵀ${cfg.bias ? ' + b_{k}' : ''}${extraRows}`, letters: S2 > S ? "S'×E" : 'S×E', kind: 'diverging', rows: S2, cols: E, rowLabels: 'extended', colLabels: features, colBands: headBands, shapes: `${src} ${S}×${cfg.kdim} · W_{k}ᵀ ${cfg.kdim}×${E}${b('b_{k}', E)} → ${S}×${E}${extra}` }),
@@ -93,44 +95,44 @@
     ];
     if (E === 2) qkv.push({ stage: null, custom: 'plane' });
 
-    const scaled = [stage('q_scaled', { title: 'Q / √head_dim', formula: `Q / √${hd}: PyTorch scales Q before the product, by head_dim = E / H = ${hd}`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, shapes: `Q ${L}×${E} / √${hd} → ${L}×${E}: the shape does not change` })];
+    const scaled = [stage('q_scaled', { title: 'Q / √head_dim', formula: t('k.scaled', { hd }), letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, shapes: t('k.scaledS', { L, E, hd }) })];
 
     const scoring = [];
     if (cfg.attn_mask_kind) {
       const isBool = cfg.attn_mask_kind === Case.MASK.bool;
       scoring.push(input('attn_mask', {
-        title: 'attn_mask', formula: isBool ? 'true (ticked): this query may not attend to this key; becomes −∞' : 'added to the scores (−∞ masks)',
+        title: 'attn_mask', formula: t(isBool ? 'k.maskB' : 'k.maskF'),
         letters: cfg.attn_mask_per_head ? 'H×L×S' : 'L×S', kind: isBool ? 'bool' : 'diverging', perHead: Boolean(cfg.attn_mask_per_head),
         rows: L, cols: S, rowLabels: 'query', colLabels: 'key',
       }));
     }
     if (cfg.key_padding_mask_kind) {
       const isBool = cfg.key_padding_mask_kind === Case.MASK.bool;
-      scoring.push(input('key_padding_mask', { title: 'key_padding_mask', formula: isBool ? 'ticked keys are ignored by every query' : 'added to every query’s scores for that key', letters: 'S', kind: isBool ? 'bool' : 'diverging', rows: 1, cols: S, rowLabels: ['pad'], colLabels: 'key' }));
+      scoring.push(input('key_padding_mask', { title: 'key_padding_mask', formula: t(isBool ? 'k.padB' : 'k.padF'), letters: 'S', kind: isBool ? 'bool' : 'diverging', rows: 1, cols: S, rowLabels: ['pad'], colLabels: 'key' }));
     }
-    scoring.push(stage('scores', { title: 'scores', formula: `Q_{scaled}·Kᵀ per head${scoring.length ? ' + mask' : ''}`, letters: "H×L×S'", kind: 'diverging', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', shapes: `each head: Q_{h} ${L}×${hd} · K_{h}ᵀ ${hd}×${S2} → ${L}×${S2}; ${H} head${H > 1 ? 's' : ''} → ${H}×${L}×${S2}` }));
+    scoring.push(stage('scores', { title: 'scores', formula: `Q_{scaled}·Kᵀ ${t('k.perhead')}${scoring.length ? ' + mask' : ''}`, letters: "H×L×S'", kind: 'diverging', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', shapes: t('k.scoresS', { L, hd, S2, H, s: H > 1 ? 's' : '' }) }));
 
-    const softmax = [stage('weights', { title: 'weights', formula: 'softmax(scores), row by row: each row sums to 1', letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', summary: true, big: true, shapes: `${H}×${L}×${S2} → ${H}×${L}×${S2}: row i says how much token i attends to each key` })];
-    if (cfg.average_attn_weights) softmax.push(stage('attn_weights', { title: 'attn_weights', formula: H > 1 ? `the mean of the ${H} heads: what the module returns` : 'what the module returns (one head: the weights themselves)', letters: "L×S'", kind: 'sequential', rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', summary: true }));
-    else softmax.push(stage('attn_weights', { title: 'attn_weights', formula: 'average_attn_weights=False: the module returns every head', letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended' }));
+    const softmax = [stage('weights', { title: 'weights', formula: t('k.weights'), letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', summary: true, big: true, shapes: t('k.weightsS', { H, L, S2 }) })];
+    if (cfg.average_attn_weights) softmax.push(stage('attn_weights', { title: 'attn_weights', formula: H > 1 ? t('k.mean', { H }) : t('k.mean1'), letters: "L×S'", kind: 'sequential', rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended', summary: true }));
+    else softmax.push(stage('attn_weights', { title: 'attn_weights', formula: t('k.every'), letters: "H×L×S'", kind: 'sequential', perHead: true, rows: L, cols: S2, rowLabels: 'query', colLabels: 'extended' }));
 
-    const context = [stage('context', { title: 'context', formula: 'weights·V per head, the heads side by side', letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, shapes: `each head: weights_{h} ${L}×${S2} · V_{h} ${S2}×${hd} → ${L}×${hd}; ${H} side by side → ${L}×${E}` })];
+    const context = [stage('context', { title: 'context', formula: t('k.context'), letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, colBands: headBands, shapes: t('k.contextS', { L, S2, hd, H, E }) })];
     const output = [input('out_proj.weight', { title: 'W_{o}', formula: 'out_proj.weight', letters: 'E×E', kind: 'diverging', rows: E, cols: E, rowLabels: features, colLabels: features })];
     if (cfg.bias) output.push(input('out_proj.bias', { title: 'b_{o}', formula: 'out_proj.bias', letters: 'E', kind: 'diverging', rows: 1, cols: E, rowLabels: ['b_o'], colLabels: features }));
-    output.push(stage('output', { title: 'output', formula: `context·W_{o}ᵀ${cfg.bias ? ' + b_{o}' : ''}: the layer’s result, one row per token`, letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, shapes: `context ${L}×${E} · W_{o}ᵀ ${E}×${E}${b('b_{o}', E)} → ${L}×${E}` }));
+    output.push(stage('output', { title: 'output', formula: t('k.output', { bias: cfg.bias ? ' + b_{o}' : '' }), letters: 'L×E', kind: 'diverging', rows: L, cols: E, rowLabels: 'query', colLabels: features, shapes: `context ${L}×${E} · W_{o}ᵀ ${E}×${E}${b('b_{o}', E)} → ${L}×${E}` }));
 
     const cards = [...embeddings, ...projection, ...qkv, ...scaled, ...scoring, ...softmax, ...context, ...output];
     for (const card of cards) if (card.stage) Object.assign(card, place(card.stage, c, inputShapes));
     return [
-      { id: 'embeddings', title: 'The sentence, as numbers', cards: embeddings },
-      { id: 'in-projection', title: 'Three weight matrices in one', cards: projection },
-      { id: 'qkv', title: 'Queries, keys and values', cards: qkv },
-      { id: 'scale', title: 'Scaling by √head_dim', cards: scaled },
-      { id: 'scores', title: 'Scores: every query against every key', cards: scoring },
-      { id: 'softmax', title: 'Softmax: the attention weights', cards: softmax },
-      { id: 'context', title: 'Context: a weighted mix of values', cards: context },
-      { id: 'output', title: 'The output', cards: output },
-    ].map((section, i) => ({ ...section, number: i + 1 }));
+      { id: 'embeddings', cards: embeddings },
+      { id: 'in-projection', cards: projection },
+      { id: 'qkv', cards: qkv },
+      { id: 'scale', cards: scaled },
+      { id: 'scores', cards: scoring },
+      { id: 'softmax', cards: softmax },
+      { id: 'context', cards: context },
+      { id: 'output', cards: output },
+    ].map((section, i) => ({ ...section, title: t(`sec.${section.id}`), number: i + 1 }));
   }
 
   /* ---- the pass: every card in the column of the formula it belongs to ---- */

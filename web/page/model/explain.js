@@ -1,34 +1,39 @@
 /* explain.js: how one computed number was made, with the actual numbers, and
  * which cells it was made from. Pure: reads the parsed case and the stages.
  *
- *   explain({ parsed, stages, labels }, 'q', null, 0, 1)
+ *   explain({ parsed, stages, labels, lang }, 'q', null, 0, 1)
  *     -> { title, lines: [text], sources: [{ stage, head, row, col }] }
+ *
+ * The words are lang's (text/: the keys x.*; English when not given); the
+ * arithmetic is the same in every language.
  *
  * Token names are isolated (Format.isolate): a right-to-left name keeps
  * the sentence around it in order.
  *
  * A classic script: the global AttnExplain in a page, module.exports in Node.
- * needs: AttnFormat */
+ * needs: AttnFormat, AttnText */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Format = isNode ? require('./format.js') : root.AttnFormat;
+  const Text = isNode ? require('../text/text.js') : root.AttnText;
   const MAX_TERMS = 6; /* longer sums show their first terms and a count */
   const n = (x) => Format.cellText(x);
   const paren = (x) => (x < 0 || Object.is(x, -0) ? `(${n(x)})` : n(x));
 
   /* "a×b + c×d + … (N more)" */
-  function products(pairs) {
+  function products(pairs, t) {
     const shown = pairs.slice(0, MAX_TERMS).map(([a, b]) => `${paren(a)}×${paren(b)}`);
-    if (pairs.length > MAX_TERMS) shown.push(`… (${pairs.length - MAX_TERMS} more terms)`);
+    if (pairs.length > MAX_TERMS) shown.push(t('x.terms', { n: pairs.length - MAX_TERMS }));
     return shown.join(' + ');
   }
 
   const range = (count, offset = 0) => Array.from({ length: count }, (_, i) => i + offset);
 
   /* labels: the page's { query, extended } row and key labels (view.labels()) */
-  function explain({ parsed, stages, labels }, stage, head, row, col) {
+  function explain({ parsed, stages, labels, lang = 'en' }, stage, head, row, col) {
+    const t = (key, values) => Text.t(lang, key, values);
     const c = parsed.config, inputs = parsed.inputs;
     const E = c.embed_dim, H = c.num_heads, hd = E / H, L = c.tgt_len, S = c.src_len;
     const S2 = S + c.add_bias_kv + c.add_zero_attn;
@@ -42,7 +47,7 @@
       const pairs = range(width).map((k) => [xData[xRow * width + k], wData[wRow * width + k]]);
       const bias = bData ? ` + ${paren(bData[bIndex])}` : '';
       return {
-        lines: [`${products(pairs)}${bias}`, `= ${n(result)}`],
+        lines: [`${products(pairs, t)}${bias}`, `= ${n(result)}`],
         sources: [...cells(xName, [xRow], range(width)), ...cells(wName, [wRow], range(width)),
           ...(bData ? cells(bName, [0], [bIndex]) : [])],
       };
@@ -54,9 +59,9 @@
       const title = `${name}[${keyLabels[j]}][${e}]`;
       if (j === S && c.add_bias_kv) {
         const biasName = band === 1 ? 'bias_k' : 'bias_v';
-        return { title, lines: [`add_bias_kv appends ${biasName} as one more row`, `= ${biasName}[${e}] = ${n(value(name, j * E + e))}`], sources: cells(biasName, [0], [e]) };
+        return { title, lines: [t('x.biaskv', { bias: biasName }), `= ${biasName}[${e}] = ${n(value(name, j * E + e))}`], sources: cells(biasName, [0], [e]) };
       }
-      if (j >= S) return { title, lines: ['add_zero_attn appends a row of zeros', '= 0'], sources: [] };
+      if (j >= S) return { title, lines: [t('x.zero'), '= 0'], sources: [] };
       const xName = inputs[source] !== inputs.query ? source : 'query'; /* self-attention: keys and values come from X */
       const wName = packed ? 'in_proj_weight' : `${name}_proj_weight`;
       const wRow = packed ? band * E + e : e;
@@ -85,7 +90,7 @@
         const cols = range(hd, head * hd);
         const pairs = cols.map((d) => [value('q_scaled', row * E + d), value('k', col * E + d)]);
         const score = value('scores', (head * L + row) * S2 + col);
-        const lines = [products(pairs)];
+        const lines = [products(pairs, t)];
         const sources = [...cells('q_scaled', [row], cols), ...cells('k', [col], cols)];
         const masks = [];
         if (col < S && inputs.attn_mask) {
@@ -96,25 +101,25 @@
           masks.push('key_padding_mask');
           sources.push(...cells('key_padding_mask', [0], [col]));
         }
-        if (score === -Infinity) lines.push(`masked by ${masks.join(' or ')}: −∞, so softmax gives it weight 0`);
-        else if (masks.length) lines.push(`${masks.join(' and ')} add ${n(score - pairs.reduce((s, [a, b]) => s + a * b, 0))}`);
+        if (score === -Infinity) lines.push(t('x.masked', { masks: masks.length > 1 ? t('x.or', { a: masks[0], b: masks[1] }) : masks[0] }));
+        else if (masks.length) lines.push(t(masks.length > 1 ? 'x.add2' : 'x.add', { masks: masks.length > 1 ? t('x.and', { a: masks[0], b: masks[1] }) : masks[0], n: n(score - pairs.reduce((s, [a, b]) => s + a * b, 0)) }));
         lines.push(`= ${n(score)}`);
-        return { title: `scores[head ${head + 1}][${queryLabels[row]}][${keyLabels[col]}] = q_scaled · k${masks.length ? ' + mask' : ''}`, lines, sources };
+        return { title: `scores[${t('x.head', { h: head + 1 })}][${queryLabels[row]}][${keyLabels[col]}] = q_scaled · k${masks.length ? ' + mask' : ''}`, lines, sources };
       }
       case 'weights': {
         const rowStart = (head * L + row) * S2;
         const scores = range(S2).map((j) => value('scores', rowStart + j));
         const w = value('weights', rowStart + col);
-        const title = `weights[head ${head + 1}][${queryLabels[row]}][${keyLabels[col]}]: how much “${queryLabels[row]}” attends to “${keyLabels[col]}”`;
+        const title = `weights[${t('x.head', { h: head + 1 })}][${queryLabels[row]}][${keyLabels[col]}]: ${t('x.attends', { q: queryLabels[row], k: keyLabels[col] })}`;
         const sources = cells('scores', [row], range(S2), head);
         if (Number.isNaN(w)) {
           const allMasked = scores.every((s) => s === -Infinity);
-          return { title, sources, lines: [allMasked ? 'every key of this row is masked: softmax divides 0 by 0' : 'a NaN or ∞ reached this row of scores', '= NaN, as PyTorch gives'] };
+          return { title, sources, lines: [t(allMasked ? 'x.allmasked' : 'x.nan'), t('x.nanpt')] };
         }
         const max = Math.max(...scores);
         const exps = scores.map((s) => Math.exp(s - max));
         const sum = exps.reduce((a, b) => a + b, 0);
-        const terms = scores.slice(0, MAX_TERMS).map((s) => `exp(${paren(s)} − ${paren(max)})`).join(' + ') + (S2 > MAX_TERMS ? ` + … (${S2 - MAX_TERMS} more)` : '');
+        const terms = scores.slice(0, MAX_TERMS).map((s) => `exp(${paren(s)} − ${paren(max)})`).join(' + ') + (S2 > MAX_TERMS ? ` + ${t('x.more', { n: S2 - MAX_TERMS })}` : '');
         return {
           title, sources,
           lines: [`exp(s − max) / Σ exp(s − max), max = ${n(max)}`, `exp(${paren(scores[col])} − ${paren(max)}) / (${terms})`,
@@ -122,10 +127,10 @@
         };
       }
       case 'attn_weights': {
-        if (!c.average_attn_weights) return explain({ parsed, stages, labels }, 'weights', head, row, col);
+        if (!c.average_attn_weights) return explain({ parsed, stages, labels, lang }, 'weights', head, row, col);
         const each = range(H).map((h) => value('weights', (h * L + row) * S2 + col));
         return {
-          title: `attn_weights[${queryLabels[row]}][${keyLabels[col]}]: the mean over ${H} head${H > 1 ? 's' : ''}`,
+          title: `attn_weights[${queryLabels[row]}][${keyLabels[col]}]: ${t('x.mean', { H, s: H > 1 ? 's' : '' })}`,
           lines: [`(${each.map(n).join(' + ')}) / ${H}`, `= ${n(value('attn_weights', row * S2 + col))}`],
           sources: range(H).map((h) => ({ stage: 'weights', head: h, row, col })),
         };
@@ -134,8 +139,8 @@
         const h = Math.floor(col / hd);
         const pairs = range(S2).map((j) => [value('weights', (h * L + row) * S2 + j), value('v', j * E + col)]);
         return {
-          title: `context[${queryLabels[row]}][${col}] = weights[head ${h + 1}][${queryLabels[row]}] · v[:, ${col}]`,
-          lines: [products(pairs), `= ${n(value('context', row * E + col))}`],
+          title: `context[${queryLabels[row]}][${col}] = weights[${t('x.head', { h: h + 1 })}][${queryLabels[row]}] · v[:, ${col}]`,
+          lines: [products(pairs, t), `= ${n(value('context', row * E + col))}`],
           sources: [...cells('weights', [row], range(S2), h), ...cells('v', range(S2), [col])],
         };
       }

@@ -10,12 +10,13 @@
  *            heatmap's legend with them
  *
  * A classic script: the global AttnFormat in a page, module.exports in Node.
- * needs: AttnCase */
+ * needs: AttnCase, AttnText */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
+  const Text = isNode ? require('../text/text.js') : root.AttnText;
 
   /* ---- text ---- */
 
@@ -53,18 +54,18 @@
    * with an optional exponent (1.234, -0.0005, .5, 1e-3, 2.), NaN, inf or ∞,
    * with a sign ("−" too) and spaces around. Anything else, including a
    * prefix of a number ("1e", "-") and a comma ("1,000"), is an error. */
-  function parseNumber(text) {
+  function parseNumber(text, lang = 'en') {
     const t = String(text).trim().replace(/^−/, '-');
-    if (t === '') return { error: 'empty: type a number' };
+    if (t === '') return { error: Text.t(lang, 'f.empty') };
     if (/^nan$/i.test(t)) return { value: NaN };
     const inf = INFINITY.exec(t);
     if (inf) return { value: inf[1] === '-' ? -Infinity : Infinity };
     if (!NUMBER.test(t)) {
-      if (/^[+-]?[\d.]*,[\d.,]*$/.test(t)) return { error: `${shown(t)} has a comma: write decimals with a point, and no separators` };
-      return { error: `not a number: ${shown(t)}` };
+      if (/^[+-]?[\d.]*,[\d.,]*$/.test(t)) return { error: Text.t(lang, 'f.comma', { text: shown(t) }) };
+      return { error: Text.t(lang, 'f.nan', { text: shown(t) }) };
     }
     const value = Number(t);
-    if (!Case.inFloat32Range(value)) return { error: `${shown(t)} is beyond float32's range (±3.4e38)` };
+    if (!Case.inFloat32Range(value)) return { error: Text.t(lang, 'f.range', { text: shown(t) }) };
     return { value };
   }
 

@@ -14,12 +14,13 @@
  * 'max', 'shifted', 'exp', 'mask', 'bias', 'scaled', 'result'.
  *
  * A classic script: the global AttnOperations in a page, module.exports in Node.
- * needs: AttnCatalogue */
+ * needs: AttnCatalogue, AttnText */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Catalogue = isNode ? require('./catalogue.js') : root.AttnCatalogue;
+  const Text = isNode ? require('../text/text.js') : root.AttnText;
 
   const f = Math.fround;
   const OPERATIONS = ['scores', 'weights', 'context', 'output'];
@@ -33,14 +34,16 @@
   }
 
   /* Frames of pairs multiplied, one frame a product (or all in one). */
-  function productFrames(pairs, labels) {
+  function productFrames(pairs, labels, t) {
     const item = (k) => ({ role: 'product', label: `${labels[k]}`, value: f(pairs[k][0] * pairs[k][1]) });
-    if (pairs.length > ONE_FRAME_EACH) return [{ caption: `multiply the ${pairs.length} pairs`, items: pairs.map((_, k) => item(k)) }];
-    return pairs.map((_, k) => ({ caption: `multiply pair ${k + 1} of ${pairs.length}`, items: pairs.slice(0, k + 1).map((__, m) => item(m)) }));
+    if (pairs.length > ONE_FRAME_EACH) return [{ caption: t('o.pairs', { n: pairs.length }), items: pairs.map((_, k) => item(k)) }];
+    return pairs.map((_, k) => ({ caption: t('o.pair', { k: k + 1, n: pairs.length }), items: pairs.slice(0, k + 1).map((__, m) => item(m)) }));
   }
 
   function frames(session, operation, at) {
     const s = session, c = s.parsed.config, lab = Catalogue.labels(s.parsed);
+    const t = (key, values) => Text.t(s.lang, key, values);
+    const feature = (x) => t('o.feature', { x });
     const E = c.embed_dim, H = c.num_heads, hd = E / H, L = c.tgt_len, S = c.src_len;
     const S2 = s.stages.scores.shape[2];
     const stage = (name) => s.stages[name].data;
@@ -54,13 +57,13 @@
         const sum = dot(pairs);
         const score = stage('scores')[(h * L + i) * S2 + j];
         const out = [
-          { caption: `the query row of “${lab.query[i]}”, head ${h + 1}: q_scaled[${i}][${d[0]}…${d[hd - 1]}]`, items: q.map((value, m) => ({ role: 'operand', label: `q_scaled[${i}][${d[m]}]`, value })) },
-          { caption: `the key row of “${lab.extended[j]}”: k[${j}][${d[0]}…${d[hd - 1]}]`, items: k.map((value, m) => ({ role: 'operand', label: `k[${j}][${d[m]}]`, value })) },
-          ...productFrames(pairs, d.map((x) => `q·k, feature ${x}`)),
-          { caption: 'add the products', items: [{ role: 'sum', label: 'Σ q·k', value: sum }] },
+          { caption: `${t('o.qrow', { token: lab.query[i], h: h + 1 })}: q_scaled[${i}][${d[0]}…${d[hd - 1]}]`, items: q.map((value, m) => ({ role: 'operand', label: `q_scaled[${i}][${d[m]}]`, value })) },
+          { caption: `${t('o.krow', { token: lab.extended[j] })}: k[${j}][${d[0]}…${d[hd - 1]}]`, items: k.map((value, m) => ({ role: 'operand', label: `k[${j}][${d[m]}]`, value })) },
+          ...productFrames(pairs, d.map((x) => `q·k, ${feature(x)}`), t),
+          { caption: t('o.add'), items: [{ role: 'sum', label: 'Σ q·k', value: sum }] },
         ];
         const masked = j < S && (s.parsed.inputs.attn_mask || s.parsed.inputs.key_padding_mask);
-        if (masked) out.push({ caption: 'add the mask', items: [{ role: 'mask', label: 'mask', value: f(score - sum) }] });
+        if (masked) out.push({ caption: t('o.mask'), items: [{ role: 'mask', label: 'mask', value: f(score - sum) }] });
         out.push({ caption: `scores[${h}][${i}][${j}]`, items: [{ role: 'result', label: 'score', value: score }] });
         return out;
       }
@@ -74,12 +77,12 @@
         const sum = exps.reduce((a, b) => f(a + b), 0);
         const keys = (role, values) => values.map((value, j) => ({ role, label: lab.extended[j], value }));
         return [
-          { caption: `the scores of “${lab.query[i]}”, head ${h + 1}`, items: keys('operand', scores) },
-          { caption: 'the largest', items: [{ role: 'max', label: 'max', value: max }] },
-          { caption: 'minus the largest: the largest becomes 0, none overflows', items: keys('shifted', shifted) },
-          { caption: 'exp of each', items: keys('exp', exps) },
-          { caption: 'their sum', items: [{ role: 'sum', label: 'Σ exp', value: sum }] },
-          { caption: 'each divided by the sum: the weights, which add up to 1', items: keys('result', range(S2).map((j) => stage('weights')[start + j])) },
+          { caption: t('o.scores', { token: lab.query[i], h: h + 1 }), items: keys('operand', scores) },
+          { caption: t('o.max'), items: [{ role: 'max', label: 'max', value: max }] },
+          { caption: t('o.shift'), items: keys('shifted', shifted) },
+          { caption: t('o.exp'), items: keys('exp', exps) },
+          { caption: t('o.sum'), items: [{ role: 'sum', label: 'Σ exp', value: sum }] },
+          { caption: t('o.divide'), items: keys('result', range(S2).map((j) => stage('weights')[start + j])) },
         ];
       }
       case 'context': {
@@ -87,12 +90,12 @@
         const start = (h * L + i) * S2, d = range(hd, h * hd);
         const w = range(S2).map((j) => stage('weights')[start + j]);
         const scaledRows = range(S2).map((j) => d.map((x) => f(w[j] * stage('v')[j * E + x])));
-        const rowFrame = (j) => ({ caption: `${lab.extended[j]}: its weight ${Number(w[j].toPrecision(3))} × its value row`, items: scaledRows[j].map((value, m) => ({ role: 'scaled', label: `${lab.extended[j]}, feature ${d[m]}`, value })) });
-        const rows = S2 > ONE_FRAME_EACH ? [{ caption: `each of the ${S2} value rows times its weight`, items: scaledRows.flatMap((r, j) => r.map((value, m) => ({ role: 'scaled', label: `${lab.extended[j]}, feature ${d[m]}`, value }))) }] : range(S2).map(rowFrame);
+        const rowFrame = (j) => ({ caption: t('o.row', { token: lab.extended[j], w: Number(w[j].toPrecision(3)) }), items: scaledRows[j].map((value, m) => ({ role: 'scaled', label: `${lab.extended[j]}, ${feature(d[m])}`, value })) });
+        const rows = S2 > ONE_FRAME_EACH ? [{ caption: t('o.rows', { n: S2 }), items: scaledRows.flatMap((r, j) => r.map((value, m) => ({ role: 'scaled', label: `${lab.extended[j]}, ${feature(d[m])}`, value }))) }] : range(S2).map(rowFrame);
         return [
-          { caption: `the weights of “${lab.query[i]}”, head ${h + 1}`, items: w.map((value, j) => ({ role: 'operand', label: lab.extended[j], value })) },
+          { caption: t('o.weights', { token: lab.query[i], h: h + 1 }), items: w.map((value, j) => ({ role: 'operand', label: lab.extended[j], value })) },
           ...rows,
-          { caption: `add the scaled rows: context[${i}][${d[0]}…${d[hd - 1]}]`, items: d.map((x) => ({ role: 'result', label: `feature ${x}`, value: stage('context')[i * E + x] })) },
+          { caption: `${t('o.addrows')}: context[${i}][${d[0]}…${d[hd - 1]}]`, items: d.map((x) => ({ role: 'result', label: feature(x), value: stage('context')[i * E + x] })) },
         ];
       }
       case 'output': {
@@ -102,12 +105,12 @@
         const pairs = ctx.map((x, m) => [x, w[m]]);
         const sum = dot(pairs);
         const out = [
-          { caption: `the context row of “${lab.query[i]}”`, items: ctx.map((value, m) => ({ role: 'operand', label: `context[${i}][${m}]`, value })) },
-          { caption: `row ${j} of W_o (out_proj.weight)`, items: w.map((value, m) => ({ role: 'operand', label: `W_o[${j}][${m}]`, value })) },
-          ...productFrames(pairs, range(E).map((m) => `feature ${m}`)),
-          { caption: 'add the products', items: [{ role: 'sum', label: 'Σ', value: sum }] },
+          { caption: t('o.ctxrow', { token: lab.query[i] }), items: ctx.map((value, m) => ({ role: 'operand', label: `context[${i}][${m}]`, value })) },
+          { caption: t('o.worow', { j }), items: w.map((value, m) => ({ role: 'operand', label: `W_o[${j}][${m}]`, value })) },
+          ...productFrames(pairs, range(E).map(feature), t),
+          { caption: t('o.add'), items: [{ role: 'sum', label: 'Σ', value: sum }] },
         ];
-        if (c.bias) out.push({ caption: `plus the bias b_o[${j}]`, items: [{ role: 'bias', label: `b_o[${j}]`, value: s.parsed.inputs['out_proj.bias'][j] }] });
+        if (c.bias) out.push({ caption: t('o.bias', { j }), items: [{ role: 'bias', label: `b_o[${j}]`, value: s.parsed.inputs['out_proj.bias'][j] }] });
         out.push({ caption: `output[${i}][${j}]`, items: [{ role: 'result', label: 'output', value: stage('output')[i * E + j] }] });
         return out;
       }

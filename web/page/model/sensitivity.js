@@ -16,12 +16,13 @@
  *   effect(grad, cell, result)         -> 'raising X[am][0] by 0.1 raises output[I][1] by about 0.031'
  *
  * A classic script: the global AttnSensitivity in a page, module.exports in Node.
- * needs: AttnFormat */
+ * needs: AttnFormat, AttnText */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Format = isNode ? require('./format.js') : root.AttnFormat;
+  const Text = isNode ? require('../text/text.js') : root.AttnText;
   const STEP = 0.1; /* the nudge the words speak of: ∂ · 0.1 is what it does, near enough */
 
   /* The inputs whose cells show ∂result/∂cell (not the masks: constants). */
@@ -92,12 +93,12 @@
   }
 
   /* What nudging a cell by STEP does to the result, in words. */
-  function effect(grad, cell, result) {
+  function effect(grad, cell, result, lang = 'en') {
     const change = grad * STEP;
-    if (!Number.isFinite(change)) return `${cell} moves ${result} by an amount that is not a number (∂ = ${Format.dataText(grad)})`;
-    if (Math.abs(change) < 5e-5) return `raising ${cell} by ${STEP} leaves ${result} almost as it is (∂ = ${Format.cellText(grad)})`;
+    if (!Number.isFinite(change)) return Text.t(lang, 's.nan', { cell, result, d: Format.dataText(grad) });
+    if (Math.abs(change) < 5e-5) return Text.t(lang, 's.still', { cell, step: STEP, result, d: Format.cellText(grad) });
     const amount = Number(Math.abs(change).toPrecision(2));
-    return `raising ${cell} by ${STEP} ${change > 0 ? 'raises' : 'lowers'} ${result} by about ${amount}`;
+    return Text.t(lang, change > 0 ? 's.raises' : 's.lowers', { cell, step: STEP, result, delta: amount });
   }
 
   const api = { OVERLAID, STEP, parse, text, problem, given, largest, resultName, cellName, effect };

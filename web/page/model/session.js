@@ -61,7 +61,9 @@
    *   flag     true or false
    *   list     a list of these names (what a lesson link hides)
    *   result   a result whose sensitivity is shown ("output:0,1",
-   *            "weights:h,i,j": sensitivity.js), or null */
+   *            "weights:h,i,j": sensitivity.js), or null
+   *   lang     a language tag ("es"), or null: the host's language
+   *            (text/text.js picks the table; the app is made in it) */
   const HIDEABLE = ['example', 'embed_dim', 'num_heads', 'bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights',
     'attn_mask', 'key_padding_mask', 'walk', 'randomize', 'pytorch', 'reset', 'undo', 'redo', 'theme', 'layout', 'share',
     'controls', 'lines', 'player', 'connectors', 'plane', 'train'];
@@ -74,8 +76,9 @@
     present: { flag: true },
     hide: { list: HIDEABLE },
     grad: { result: true },
+    lang: { lang: true },
   };
-  const VIEW_DEFAULTS = { theme: 'auto', controls: 'full', layout: 'pass', stage: null, step: null, present: false, hide: [], grad: null };
+  const VIEW_DEFAULTS = { theme: 'auto', controls: 'full', layout: 'pass', stage: null, step: null, present: false, hide: [], grad: null, lang: null };
   const error = (key, message) => new Case.CaseError(key, message);
 
   /* Each edit: (session, edit) -> the new case, or undefined when it only
@@ -197,8 +200,11 @@
   }
 
   class Session {
-    constructor({ attention, state }) {
+    /* lang: the language of the page's words (text/text.js), for as long as
+     * the session lives: another language is another app */
+    constructor({ attention, state, lang = 'en' }) {
       this.attention = attention;
+      this.lang = lang;
       this.listeners = new Set();
       this.entries = [];     /* history: { case (null: the one shown), group, id } */
       this.position = -1;    /* the entry shown */
@@ -302,7 +308,7 @@
       try {
         stages = this.attention.forward(parsed); /* copies: they outlast the views of compute() */
         inputShapes = this.attention.inputShapes();
-        catalogue = Catalogue.sections({ parsed, case: next, stages, inputShapes });
+        catalogue = Catalogue.sections({ parsed, case: next, stages, inputShapes, lang: this.lang });
         view = edit.type === 'state' ? checkedView(withDefaults({ ...VIEW_DEFAULTS, ...edit.state.view }), catalogue)
           : {
             ...this.view, step: this.view.step && Math.min(this.view.step, catalogue.length), stage: hasStage(catalogue, this.view.stage) ? this.view.stage : null,
@@ -449,6 +455,8 @@
         throw error(key, `${key}: expected names among ${spec.list.join(', ')}, got ${Case.describe(Array.isArray(value) ? value.find((x) => !spec.list.includes(x)) : value)}`);
       if (spec.step && value !== null && !(Number.isInteger(value) && value >= 1 && value <= catalogue.length))
         throw error(key, `step: expected 1 to ${catalogue.length}, got ${Case.describe(value)}`);
+      if (spec.lang && value !== null && !(typeof value === 'string' && /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(value)))
+        throw error(key, `lang: expected a language tag such as es, got ${Case.describe(value)}`);
       if (spec.result && value !== null) {
         const problem = Sensitivity.problem(value, shapesOf(catalogue));
         if (problem) throw error(key, problem);

@@ -12,34 +12,42 @@
  * state: { case, view } (link.js). history: { undo(), redo() } when undo
  * must go through something else (the page's Back and Forward); the
  * session's own by default. onChange(change, session): after every change.
+ * lang: the host's language, for a view without its own (view.lang); the
+ * app is made in it if its table is here (text/text.js), and calls
+ * onLanguage(lang) when the view asks for another: the host makes a new
+ * app in that one (the words are written once, when the views are made).
  *
  * Keyboard: Ctrl+Z undoes, Ctrl+Shift+Z or Ctrl+Y redoes (outside a field
  * being typed in); Escape closes the explanation or the export panel, then
  * ends a sensitivity; g on an output or weights cell shows what moves it.
  *
  * A classic script: the global AttnApp.
- * needs: AttnFormat, AttnSession, AttnCatalogue, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare, AttnSensitivityBar, AttnTrainer */
+ * needs: AttnFormat, AttnText, AttnSession, AttnCatalogue, AttnDom, AttnStages, AttnLines, AttnPlayer, AttnSentence, AttnControls, AttnExplanation, AttnWalkthrough, AttnShare, AttnSensitivityBar, AttnTrainer */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, { el, setHidden, setText } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, setHidden, setText } = root.AttnDom;
   const BUILD_NAMES = { relaxed: 'relaxed-SIMD', simd: 'SIMD', scalar: 'scalar' }; /* the core's builds, for the footer */
   let apps = 0; /* several views in one page need distinct ids */
   const paletteSheets = new WeakMap(); /* document or shadow root -> its palette stylesheet */
 
   class App {
-    constructor(host, { attention, state, history = null, onChange = () => {} }) {
+    constructor(host, { attention, state, history = null, onChange = () => {}, lang = 'en', onLanguage = () => {} }) {
       this.id = `attn${++apps}`;
       this.onChange = onChange;
-      this.session = new root.AttnSession.Session({ attention, state });
-      const s = this.session;
+      this.hostLang = lang;
+      this.onLanguage = onLanguage;
+      const wanted = language(state.view, lang);
+      this.session = new root.AttnSession.Session({ attention, state, lang: Text.has(wanted) ? wanted : 'en' });
+      const s = this.session, t = Text.of(s);
+      this.t = t;
       this.history = history || { undo: () => s.undo(), redo: () => s.redo() };
-      this.root = el('div', { className: 'attn-view' });
+      this.root = el('div', { className: 'attn-view', lang: s.lang });
       host.append(this.root);
       adoptPalette(this.root.getRootNode());
 
       this.banner = el('p', { className: 'banner', role: 'alert', hidden: true });
-      this.skip = el('a', { className: 'skip-link', href: `#${this.id}-stages`, text: 'Skip to the matrices' });
+      this.skip = el('a', { className: 'skip-link', href: `#${this.id}-stages`, text: t('app.skip') });
       this.skip.addEventListener('click', (e) => { e.preventDefault(); this.focusMatrices(); });
       this.lines = new root.AttnLines.Lines(s, { id: this.id, onToken: (token) => this.lightToken(token) });
       this.player = new root.AttnPlayer.Player(s, { id: this.id });
@@ -75,7 +83,7 @@
       });
       this.focusBar = el('p', { className: 'focus-bar', hidden: true });
       this.sensitivity = new root.AttnSensitivityBar.SensitivityBar(s);
-      this.footer = el('p', { className: 'footer', text: `Every number is computed by the attention core in WebAssembly (${BUILD_NAMES[attention.build]} build), float32, as torch.nn.MultiheadAttention computes it.` });
+      this.footer = el('p', { className: 'footer', text: t('app.footer', { build: BUILD_NAMES[attention.build] }) });
       /* the view and, beside it (below it on a phone), the lesson */
       this.workspace = el('div', { className: 'workspace' }, [this.stages.element, this.walkthrough.element]);
       this.root.append(this.skip, this.banner, this.controls.element, this.focusBar, this.sensitivity.element, this.workspace,
@@ -121,6 +129,7 @@
         this.showFocusBar();
       }
       this.onChange(change, this.session);
+      if (change.view && language(this.session.view, this.hostLang) !== this.session.lang) this.onLanguage(language(this.session.view, this.hostLang));
     }
 
     /* data-theme as chosen (auto, light, dark); data-resolved-theme as shown. */
@@ -135,9 +144,9 @@
       const stage = this.session.view.stage;
       this.focusBar.hidden = !stage;
       if (!stage) return;
-      const all = el('button', { type: 'button', text: 'Show every stage' });
+      const all = el('button', { type: 'button', text: this.t('app.every') });
       all.addEventListener('click', () => this.session.apply({ type: 'view', stage: null }));
-      this.focusBar.replaceChildren(`Showing ${stage} and the embeddings. `, all);
+      this.focusBar.replaceChildren(this.t('app.showing', { stage }), all);
     }
 
     /* view.hide: the controls and parts a lesson link leaves out. */
@@ -242,6 +251,9 @@
     }
   }
 
+  /* The language a view is shown in: its own (view.lang), else the host's. */
+  const language = (view, hostLang) => Text.pick(view.lang || hostLang);
+
   /* The palette classes (Format.paletteCSS), once per document or shadow root. */
   function adoptPalette(rootNode) {
     if (paletteSheets.has(rootNode) || !('adoptedStyleSheets' in rootNode)) return;
@@ -251,5 +263,5 @@
     paletteSheets.set(rootNode, sheet);
   }
 
-  root.AttnApp = { App };
+  root.AttnApp = { App, language };
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -22,11 +22,11 @@
  * clearHighlight, setLabels, placeErrors, dispose.
  *
  * A classic script: the global AttnCanvas.
- * needs: AttnFormat, AttnDom */
+ * needs: AttnFormat, AttnText, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, { el } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px */
   const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
@@ -48,6 +48,7 @@
   class CanvasMatrix {
     constructor(options) {
       const o = this.o = options;
+      this.t = (key, values) => Text.t(o.lang, key, values);
       this.cells = [];
       this.values = new Float32Array(o.rows * o.cols);
       this.scale = 1;
@@ -70,7 +71,7 @@
       this.screen = null; /* the canvas's pixels when cells are smaller than one (draw) */
       this.canvas = el('canvas', {
         tabindex: '0', role: 'img',
-        'aria-label': `${o.label}: a heatmap of ${o.rows}×${o.cols} numbers. Arrow keys move between cells, the readout says each number; Enter ${o.editable ? 'edits it' : 'explains it'}; + and − zoom, 0 fits.`,
+        'aria-label': this.t(o.editable ? 'm.heatmapE' : 'm.heatmap', { label: o.label, rows: o.rows, cols: o.cols }),
       });
       this.canvas.style.width = `${this.width}px`;
       this.canvas.style.height = `${this.height}px`;
@@ -298,7 +299,7 @@
     commit(backToCanvas) {
       if (!this.editing) return;
       const { index, group } = this.editing;
-      const parsed = Format.parseNumber(this.input.value);
+      const parsed = Format.parseNumber(this.input.value, this.o.lang);
       const message = parsed.error || (Object.is(Math.fround(parsed.value), this.values[index]) ? null : this.o.onEdit(index, parsed.value, group));
       if (message && backToCanvas) return this.showError(message);
       this.stopEdit(backToCanvas);
@@ -313,7 +314,7 @@
     }
 
     showError(message) {
-      this.error.textContent = `${message} — still using ${Format.fullText(this.values[this.editing.index])}`;
+      this.error.textContent = this.t('m.still', { message, value: Format.fullText(this.values[this.editing.index]) });
       this.error.hidden = false;
       this.error.style.left = this.input.style.left;
       this.error.style.top = `${parseFloat(this.input.style.top) + 28}px`;

@@ -9,34 +9,37 @@
  *   controls.element; controls.sync();
  *
  * A classic script: the global AttnControls.
- * needs: AttnCase, AttnCases, AttnDom */
+ * needs: AttnText, AttnCase, AttnCases, AttnDom */
 (function (root) {
   'use strict';
 
-  const Case = root.AttnCase, Cases = root.AttnCases, { el } = root.AttnDom;
+  const Case = root.AttnCase, Cases = root.AttnCases, Text = root.AttnText, { el } = root.AttnDom;
   const FLAGS = Case.KEYS.filter((k) => k.control).map((k) => k.key); /* bias, add_bias_kv, add_zero_attn, average_attn_weights */
-  const MASKS = [['none', 'no attn_mask'], ['causal', 'causal (bool)'], ['bool', 'bool, click cells'], ['float', 'float, type values']];
-  const THEMES = [['auto', 'auto'], ['light', 'light'], ['dark', 'dark']];
-  const EXAMPLE_KINDS = [['lecture', 'the lecture'], ['trained', 'heads that learned a job'], ['random', 'bigger sizes, random weights']];
-  const LAYOUTS = [['pass', 'the pass'], ['steps', 'steps']];
+  /* [value, the key of its words] */
+  const MASKS = ['none', 'causal', 'bool', 'float'].map((v) => [v, `c.m.${v}`]);
+  const THEMES = ['auto', 'light', 'dark'].map((v) => [v, `c.t.${v}`]);
+  const EXAMPLE_KINDS = ['lecture', 'trained', 'random'].map((v) => [v, `c.k.${v}`]);
+  const LAYOUTS = ['pass', 'steps'].map((v) => [v, `c.l.${v}`]);
 
   class Controls {
     constructor(session, { id, actions, share }) {
       this.session = session;
       this.id = id;
       this.actions = actions;
+      this.t = Text.of(session);
       this.element = this.build(share);
       this.sync();
     }
 
     build(share) {
+      const t = this.t;
       const field = (text, input, name) => {
         const message = el('span', { className: 'control-error', role: 'alert', id: `${this.id}-${name}-error` });
         input.id = `${this.id}-${name}`;
         return el('span', { className: 'control', 'data-control': name }, [el('label', { for: input.id, text }), input, message]);
       };
       const number = (name, max) => el('input', { type: 'number', min: 1, max, step: 1, name, inputmode: 'numeric' });
-      const select = (name, options) => el('select', { name }, options.map(([value, text]) => el('option', { value, text })));
+      const select = (name, options) => el('select', { name }, options.map(([value, key]) => el('option', { value, text: t(key) })));
       const button = (name, text, title, action) => {
         const b = el('button', { type: 'button', name, text, title, 'data-control': name });
         b.addEventListener('click', action);
@@ -54,30 +57,30 @@
       };
       const i = this.inputs;
       i.example.querySelector('[value=custom]').disabled = true; /* shown, not chosen: an edited example */
-      this.undoButton = button('undo', '↶ Undo', 'Undo the last edit (Ctrl+Z)', () => this.actions.undo());
-      this.redoButton = button('redo', '↷', 'Redo (Ctrl+Shift+Z)', () => this.actions.redo());
-      this.redoButton.setAttribute('aria-label', 'Redo');
+      this.undoButton = button('undo', t('c.undo'), t('c.undoT'), () => this.actions.undo());
+      this.redoButton = button('redo', '↷', t('c.redoT'), () => this.actions.redo());
+      this.redoButton.setAttribute('aria-label', t('c.redo'));
       /* the module's options fold away (the pass needs the room); on a
        * phone the whole bar does, behind "Settings" */
       this.options = el('details', { className: 'control-options' }, [
-        el('summary', { text: 'options' }),
+        el('summary', { text: t('c.options') }),
         el('div', { className: 'control-group' }, FLAGS.map((flag) => field(flag, i[flag], flag))),
         el('div', { className: 'control-group' }, [field('attn_mask', i.attn_mask, 'attn_mask'), field('key_padding_mask', i.key_padding_mask, 'key_padding_mask')]),
       ]);
       if (share) share.element.dataset.control = 'share'; /* (hideable as the controls are) */
-      this.settings = el('button', { type: 'button', className: 'controls-settings', 'aria-expanded': 'false', text: 'Settings' });
-      const bar = el('div', { className: 'controls', role: 'toolbar', 'aria-label': 'Attention settings' }, [
-        button('walk', 'Step through', 'The stages one at a time, in the lecture’s order', () => this.actions.walk()),
+      this.settings = el('button', { type: 'button', className: 'controls-settings', 'aria-expanded': 'false', text: t('c.settings') });
+      const bar = el('div', { className: 'controls', role: 'toolbar', 'aria-label': t('c.bar') }, [
+        button('walk', t('c.walk'), t('c.walkT'), () => this.actions.walk()),
         this.settings,
-        el('div', { className: 'control-group' }, [field('example', i.example, 'example'), field('E', i.embed_dim, 'embed_dim'), field('H', i.num_heads, 'num_heads'), this.options]),
+        el('div', { className: 'control-group' }, [field(t('c.example'), i.example, 'example'), field('E', i.embed_dim, 'embed_dim'), field('H', i.num_heads, 'num_heads'), this.options]),
         el('div', { className: 'control-group' }, [
-          button('randomize', 'Randomize', 'New random weights', () => this.edit('example', { type: 'randomize' })),
-          button('pytorch', 'PyTorch init', 'The weights nn.MultiheadAttention starts with', () => this.edit('example', { type: 'pytorch-init' })),
-          button('reset', 'Reset', 'Back to the example as it was', () => this.edit('example', { type: 'reset' })),
+          button('randomize', t('c.rand'), t('c.randT'), () => this.edit('example', { type: 'randomize' })),
+          button('pytorch', t('c.pt'), t('c.ptT'), () => this.edit('example', { type: 'pytorch-init' })),
+          button('reset', t('c.reset'), t('c.resetT'), () => this.edit('example', { type: 'reset' })),
           this.undoButton, this.redoButton,
         ]),
         el('div', { className: 'control-group' }, [
-          field('view', i.layout, 'layout'), field('theme', i.theme, 'theme'),
+          field(t('c.view'), i.layout, 'layout'), field(t('c.theme'), i.theme, 'theme'),
           share ? share.element : null,
         ]),
       ]);
@@ -89,7 +92,7 @@
       for (const name of ['embed_dim', 'num_heads'])
         i[name].addEventListener('change', () => {
           const value = Number(i[name].value);
-          if (i[name].value.trim() === '' || !Number.isInteger(value) || value < 1) return this.answer(name, { ok: false, error: { message: `${name}: a whole number from 1` } });
+          if (i[name].value.trim() === '' || !Number.isInteger(value) || value < 1) return this.answer(name, { ok: false, error: { message: t('c.whole', { name }) } });
           this.edit(name, { type: 'option', key: name, value });
         });
       for (const flag of FLAGS) i[flag].addEventListener('change', () => this.edit(flag, { type: 'option', key: flag, value: i[flag].checked }));
@@ -101,14 +104,15 @@
     }
 
     /* The examples by kind: the lecture, heads that learned a job, bigger
-     * sizes with random weights; and "your own" once one is edited. */
+     * sizes with random weights; and "your own" once one is edited. (A
+     * trained example's name is its file's title.) */
     exampleList() {
       const list = el('select', { name: 'example' });
       for (const [kind, label] of EXAMPLE_KINDS) {
         const entries = Object.entries(Cases.EXAMPLES).filter(([, e]) => e.kind === kind);
-        if (entries.length) list.append(el('optgroup', { label }, entries.map(([name, e]) => el('option', { value: name, text: e.label }))));
+        if (entries.length) list.append(el('optgroup', { label: this.t(label) }, entries.map(([name, e]) => el('option', { value: name, text: kind === 'trained' ? e.label : this.t(`c.ex.${name}`) }))));
       }
-      list.append(el('option', { value: 'custom', text: 'your own' }));
+      list.append(el('option', { value: 'custom', text: this.t('c.own') }));
       return list;
     }
 

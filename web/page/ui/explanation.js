@@ -12,11 +12,11 @@
  * nudging it does to the result, and the readout carries its data-grad.
  *
  * A classic script: the global AttnExplanation.
- * needs: AttnFormat, AttnCatalogue, AttnExplain, AttnSensitivity, AttnDom */
+ * needs: AttnFormat, AttnText, AttnCatalogue, AttnExplain, AttnSensitivity, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, Explain = root.AttnExplain, Sensitivity = root.AttnSensitivity;
+  const Format = root.AttnFormat, Text = root.AttnText, Catalogue = root.AttnCatalogue, Explain = root.AttnExplain, Sensitivity = root.AttnSensitivity;
   const { el, place } = root.AttnDom;
 
   class Explanation {
@@ -27,11 +27,12 @@
       this.viewRoot = viewRoot;
       this.stages = stages;
       this.canPlay = canPlay;
+      const t = this.t = Text.of(session);
       this.shown = null; /* { card, head, index, td, how, pinned } */
       this.body = el('div', { className: 'explain-body' });
-      this.close = el('button', { type: 'button', className: 'explain-close', text: '×', 'aria-label': 'close the explanation', hidden: true });
+      this.close = el('button', { type: 'button', className: 'explain-close', text: '×', 'aria-label': t('x.close'), hidden: true });
       this.close.addEventListener('click', () => this.hide());
-      this.playButton = el('button', { type: 'button', className: 'explain-play', text: '▶ Play its arithmetic', hidden: true });
+      this.playButton = el('button', { type: 'button', className: 'explain-play', text: t('x.play'), hidden: true });
       this.playButton.addEventListener('click', () => {
         const { card, head, index } = this.shown;
         onPlay(card.stage, head, Math.floor(index / card.cols), index % card.cols);
@@ -80,7 +81,7 @@
       const row = Math.floor(index / card.cols), col = index % card.cols;
       const value = Catalogue.cardData(s, card)[head ?? 0][index];
       const explanation = card.editable ? this.inputText(card, row, col, value)
-        : Explain.explain({ parsed: s.parsed, stages: s.stages, labels: s.labels() }, card.stage, head, row, col);
+        : Explain.explain({ parsed: s.parsed, stages: s.stages, labels: s.labels(), lang: s.lang }, card.stage, head, row, col);
       if (!explanation) return;
       this.shown = { card, head, index, td, how, pinned };
       td.classList.add('is-explained');
@@ -96,7 +97,7 @@
       this.playButton.hidden = !pinned || !this.canPlay(card.stage);
       const result = pinned && this.resultOf(this.shown);
       this.gradButton.hidden = !result;
-      if (result) this.gradButton.textContent = s.view.grad === result ? 'End “what moves this”' : '∂ What moves this? Colour every input by its effect';
+      if (result) this.gradButton.textContent = this.t(s.view.grad === result ? 'x.gradEnd' : 'x.grad');
       this.element.hidden = false;
       this.stages.highlight(explanation.sources);
       this.place();
@@ -107,13 +108,13 @@
     inputText(card, row, col, value) {
       const s = this.session, lab = s.labels();
       const rows = Catalogue.cardLabels(card.rowLabels, lab), cols = Catalogue.cardLabels(card.colLabels, lab);
-      const lines = ['an input: press Enter or click to type a new value, or drag sideways'];
+      const lines = [this.t('x.input')];
       const grad = this.gradOf(card), sensitivity = grad && s.sensitivity();
       if (grad) {
         const index = row * card.cols + col, d = grad.data[index];
         const result = Sensitivity.resultName(sensitivity.result, lab, s.config.num_heads);
         const cell = Sensitivity.cellName(card.stage, index, s.inputShapes[card.stage], lab);
-        lines.unshift(`∂${result}/∂${cell} = ${Format.fullText(d)}: ${Sensitivity.effect(d, cell, result)}.`);
+        lines.unshift(`∂${result}/∂${cell} = ${Format.fullText(d)}: ${Sensitivity.effect(d, cell, result, s.lang)}.`);
       }
       return { title: `${card.stage}[${Format.isolate(rows[row])}][${Format.isolate(cols[col])}] = ${Format.fullText(value)}`, lines, sources: [] };
     }

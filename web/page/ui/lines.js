@@ -16,11 +16,11 @@
  *   lines.element; lines.update(change); lines.light(head, row, col) / lines.light(null)
  *
  * A classic script: the global AttnLines.
- * needs: AttnFormat, AttnCatalogue, AttnDom */
+ * needs: AttnFormat, AttnText, AttnCatalogue, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, { el, svg, setHidden, setAttr } = root.AttnDom;
+  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, Text = root.AttnText, { el, svg, setHidden, setAttr } = root.AttnDom;
   const HEAD_COLOURS = 8;           /* --head-0 … --head-7 in style.css, then again */
   const WIDTH = 260, LABEL = 76;    /* the picture's width, and room for a column's labels */
   const MAX_SVG_LINES = 4096;       /* more lines are drawn on a canvas */
@@ -33,16 +33,17 @@
       this.session = session;
       this.id = id;
       this.onToken = onToken;
+      const t = this.t = Text.of(session);
       this.stage = 'weights';  /* what the lines show: weights (per head) or attn_weights */
       this.hidden = new Set(); /* heads not drawn */
       this.picture = svg('svg', { class: 'lines', 'data-view': 'lines', 'data-stage': this.stage, role: 'group' });
       this.canvas = el('canvas', { className: 'lines-canvas', 'aria-hidden': 'true', hidden: true });
       this.focused = null; /* { side, k }: the token pointed at (canvas drawing) */
-      this.legend = el('div', { className: 'lines-legend', role: 'group', 'aria-label': 'heads' });
+      this.legend = el('div', { className: 'lines-legend', role: 'group', 'aria-label': t('n.heads') });
       this.toggle = el('button', { type: 'button', className: 'lines-toggle' });
       this.toggle.addEventListener('click', () => { this.stage = this.stage === 'weights' ? 'attn_weights' : 'weights'; this.build(); });
       this.element = el('figure', { className: 'card card-lines', 'data-card': 'lines' }, [
-        el('figcaption', {}, [el('span', { className: 'card-title', text: 'who attends to whom' }), el('span', { className: 'card-letters', text: 'lines: opacity = weight' })]),
+        el('figcaption', {}, [el('span', { className: 'card-title', text: t('n.title') }), el('span', { className: 'card-letters', text: t('n.letters') })]),
         el('p', { className: 'lines-bar' }, [this.toggle]), this.legend, el('div', { className: 'lines-box' }, [this.canvas, this.picture]),
       ]);
       this.build();
@@ -68,8 +69,8 @@
       this.y = (k, count) => 4 + gap / 2 + k * gap + (n - count) * gap / 2;
       this.picture.setAttribute('viewBox', `0 0 ${WIDTH} ${this.height}`);
       this.picture.dataset.stage = this.stage;
-      this.picture.setAttribute('aria-label', `${this.stage} as lines from each query token to each key`);
-      this.toggle.textContent = this.stage === 'weights' ? 'show attn_weights, as returned' : 'show each head’s weights';
+      this.picture.setAttribute('aria-label', this.t('n.picture', { stage: this.stage }));
+      this.toggle.textContent = this.t(this.stage === 'weights' ? 'n.mean' : 'n.each');
       for (const h of [...this.hidden]) if (h >= heads) this.hidden.delete(h);
       /* the lines, behind the labels */
       this.lines = [];
@@ -114,7 +115,7 @@
     buildLegend(heads, perHead) {
       const buttons = [];
       if (perHead) for (let h = 0; h < heads; h++) {
-        const b = el('button', { type: 'button', className: `lines-head head-${h % HEAD_COLOURS}`, 'data-head': h, 'aria-pressed': String(!this.hidden.has(h)), title: 'click: show or hide; double-click or S: this head alone' }, [el('span', { className: 'swatch' }), `head ${h + 1}`]);
+        const b = el('button', { type: 'button', className: `lines-head head-${h % HEAD_COLOURS}`, 'data-head': h, 'aria-pressed': String(!this.hidden.has(h)), title: this.t('n.headT') }, [el('span', { className: 'swatch' }), this.t('x.head', { h: h + 1 })]);
         b.addEventListener('click', () => this.showHead(h, this.hidden.has(h)));
         b.addEventListener('dblclick', () => this.solo(h));
         b.addEventListener('keydown', (e) => { if (e.key === 's' || e.key === 'S') { e.preventDefault(); this.solo(h); } });
@@ -160,8 +161,8 @@
         line.setAttribute('stroke-width', String(1 + 3 * shade));
       });
       if (labels) {
-        this.queryLabels.forEach((t, i) => { t.textContent = shorten(lab.query[i]); t.setAttribute('aria-label', `query ${lab.query[i]}: its lines`); });
-        this.keyLabels.forEach((t, j) => { t.textContent = shorten(lab.extended[j]); t.setAttribute('aria-label', `key ${lab.extended[j]}: its lines`); });
+        this.queryLabels.forEach((t, i) => { t.textContent = shorten(lab.query[i]); t.setAttribute('aria-label', this.t('n.query', { token: lab.query[i] })); });
+        this.keyLabels.forEach((t, j) => { t.textContent = shorten(lab.extended[j]); t.setAttribute('aria-label', this.t('n.key', { token: lab.extended[j] })); });
       }
       this.painted = true;
       if (labels) this.applyHeads(); /* (after a build; a head shown or hidden applies itself) */

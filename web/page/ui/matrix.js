@@ -18,11 +18,11 @@
  * data-value, the full float32 value: the testing contract in README.md.
  *
  * A classic script: the global AttnMatrix.
- * needs: AttnFormat, AttnDom */
+ * needs: AttnFormat, AttnText, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, { el, label, place } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, label, place } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const SCRUB_THRESHOLD_PX = 4;
   let edits = 0; /* each edit of a cell (typing, a scrub) is one group: one history entry */
@@ -42,10 +42,12 @@
    *   idPrefix: for the ids of the cells' error messages
    *   panelRoot: the view's root, inside which error messages stay
    *   messages: the element that holds the error messages (out of the card,
-   *     whose layout containment would clip them) */
+   *     whose layout containment would clip them)
+   *   lang: the language of its labels and messages (text/; English if not given) */
   class Matrix {
     constructor(options) {
       this.o = options;
+      this.t = (key, values) => Text.t(options.lang, key, values); /* (options.lang: the words', English when not given) */
       this.cells = [];   /* row-major <td>s */
       this.values = new Float64Array(options.rows * options.cols);
       this.colours = new Array(this.values.length); /* each cell's colour class (null: not finite; undefined: not painted) */
@@ -181,7 +183,7 @@
     }
 
     cellName(i, j) {
-      return `${this.o.label}, row ${this.o.rowLabels[i]}, column ${this.o.colLabels[j]}`;
+      return this.t('m.cell', { label: this.o.label, row: this.o.rowLabels[i], col: this.o.colLabels[j] });
     }
 
     /* The element of cell `index` that takes focus: the cell, or a mask's checkbox. */
@@ -249,7 +251,7 @@
       /* The value the text says, used at once; or the error, and the value
        * from before the edit in use. Returns whether the text is good. */
       const apply = () => {
-        const parsed = Format.parseNumber(input.value);
+        const parsed = Format.parseNumber(input.value, this.o.lang);
         const value = parsed.error ? before : parsed.value;
         const rejected = Object.is(Math.fround(value), this.values[index]) ? null : this.o.onEdit(index, value, group);
         const message = parsed.error || rejected;
@@ -287,7 +289,7 @@
         } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
           e.preventDefault();
           const step = (e.shiftKey ? 1 : e.altKey ? 0.01 : 0.1) * (e.key === 'ArrowUp' ? 1 : -1);
-          const typed = Format.parseNumber(input.value);
+          const typed = Format.parseNumber(input.value, this.o.lang);
           const base = typed.error || !Number.isFinite(typed.value) ? this.values[index] : typed.value;
           if (!Number.isFinite(base)) return;
           input.value = Format.fullText(Format.nudge(base, step));
@@ -340,7 +342,7 @@
         this.bubbles.set(index, bubble);
         input.setAttribute('aria-describedby', bubble.id);
       }
-      bubble.textContent = `${message} — still using ${Format.fullText(this.values[index])}`;
+      bubble.textContent = this.t('m.still', { message, value: Format.fullText(this.values[index]) });
       this.placeError(index);
     }
 

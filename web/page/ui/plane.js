@@ -5,15 +5,15 @@
  * A drag, or the keys held down, is one edit in the history.
  *
  * A classic script: the global AttnPlane.
- * needs: AttnFormat, AttnCases, AttnDom */
+ * needs: AttnFormat, AttnText, AttnCases, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Cases = root.AttnCases, { el, svg } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, Cases = root.AttnCases, { el, svg } = root.AttnDom;
   const SIZE = 340, HALF = SIZE / 2;
   /* Okabe–Ito colours, safe for colour-blind readers */
   const SERIES = [
-    { key: 'query', label: 'X (embeddings)', colour: 'var(--plane-x)', editable: true },
+    { key: 'query', label: 'X', colour: 'var(--plane-x)', editable: true }, /* (+ pl.embeddings) */
     { key: 'q', label: 'Q', colour: '#0072B2' },
     { key: 'k', label: 'K', colour: '#D55E00' },
     { key: 'v', label: 'V', colour: '#009E73' },
@@ -30,6 +30,7 @@
   class Plane {
     constructor(session, id) {
       this.session = session;
+      this.t = Text.of(session);
       this.id = id;
       this.scale = null;      /* units per pixel, kept fixed while dragging */
       this.dragging = null;
@@ -40,7 +41,7 @@
     build() {
       const id = this.id;
       this.svg = svg('svg', { viewBox: `0 0 ${SIZE} ${SIZE}`, class: 'plane', role: 'group', 'aria-labelledby': `${id}-plane-title` });
-      this.svg.append(svg('title', { id: `${id}-plane-title` }, ['The embeddings and Q, K, V as arrows in the plane']));
+      this.svg.append(svg('title', { id: `${id}-plane-title` }, [this.t('pl.svg')]));
       const defs = svg('defs');
       for (const s of SERIES)
         defs.append(svg('marker', { id: `${id}-head-${s.key}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
@@ -55,12 +56,12 @@
         box.addEventListener('change', () => { this.shown[s.key] = box.checked; this.update(); });
         const swatch = el('span', { className: 'swatch' });
         swatch.style.setProperty('--swatch', s.colour); /* CSSOM, allowed by a strict CSP */
-        legend.append(el('label', {}, [box, swatch, s.label]));
+        legend.append(el('label', {}, [box, swatch, s.editable ? `${s.label} (${this.t('pl.embeddings')})` : s.label]));
       }
       return el('figure', { className: 'card card-plane', 'data-card': 'plane' }, [
         el('figcaption', {}, [
-          el('span', { className: 'card-title', text: 'In the plane' }),
-          el('span', { className: 'card-formula', text: 'With E = 2 every row is a point: drag an embedding’s tip (or focus it and use the arrow keys) and watch Q, K and V move.' }),
+          el('span', { className: 'card-title', text: this.t('pl.title') }),
+          el('span', { className: 'card-formula', text: this.t('pl.formula') }),
         ]),
         this.svg, legend,
       ]);
@@ -117,7 +118,7 @@
 
     /* The draggable, focusable tip of embedding i. */
     handle(i, px, py, label, x, y) {
-      const c = svg('circle', { cx: px, cy: py, r: 8, class: 'handle', 'data-index': i, tabindex: 0, role: 'button', 'aria-label': `embedding of ${label}: ${Format.cellText(x)}, ${Format.cellText(y)}; drag it or use the arrow keys` });
+      const c = svg('circle', { cx: px, cy: py, r: 8, class: 'handle', 'data-index': i, tabindex: 0, role: 'button', 'aria-label': this.t('pl.handle', { token: label, x: Format.cellText(x), y: Format.cellText(y) }) });
       c.addEventListener('pointerdown', (e) => this.drag(e, i));
       c.addEventListener('keydown', (e) => {
         const step = e.shiftKey ? 0.25 : 0.05;

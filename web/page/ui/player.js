@@ -17,11 +17,11 @@
  *   player.play(); player.update(change)
  *
  * A classic script: the global AttnPlayer.
- * needs: AttnFormat, AttnOperations, AttnDom */
+ * needs: AttnFormat, AttnText, AttnOperations, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Operations = root.AttnOperations, { el } = root.AttnDom;
+  const Format = root.AttnFormat, Operations = root.AttnOperations, Text = root.AttnText, { el } = root.AttnDom;
   const FRAME_MS = 1100;
 
   const still = () => typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -34,20 +34,21 @@
       this.frames = [];
       this.frame = 0;      /* 0-based here; data-frame counts from 1 */
       this.timer = null;
+      const t = this.t = Text.of(session);
       const button = (text, label, action) => {
         const b = el('button', { type: 'button', text, 'aria-label': label });
         b.addEventListener('click', action);
         return b;
       };
-      this.playButton = button('▶ Play', 'play', () => (this.timer ? this.pause() : this.play()));
-      this.back = button('◀', 'a frame back', () => this.step(-1));
-      this.forward = button('▶|', 'a frame forward', () => this.step(1));
-      this.replay = button('⟲', 'from the start', () => { this.go(0); this.play(); });
+      this.playButton = button(t('p.play'), t('p.playL'), () => (this.timer ? this.pause() : this.play()));
+      this.back = button('◀', t('p.back'), () => this.step(-1));
+      this.forward = button('▶|', t('p.forward'), () => this.step(1));
+      this.replay = button('⟲', t('p.replay'), () => { this.go(0); this.play(); });
       this.counter = el('span', { className: 'player-counter', 'aria-live': 'polite' });
       this.title = el('p', { className: 'player-title' });
       this.view = el('ol', { className: 'player-frames' });
       this.element = el('figure', { className: 'card card-player', 'data-card': 'player', 'data-play': '' }, [
-        el('figcaption', {}, [el('span', { className: 'card-title', text: 'play the arithmetic' })]),
+        el('figcaption', {}, [el('span', { className: 'card-title', text: t('p.title') })]),
         this.title,
         el('p', { className: 'player-buttons' }, [this.back, this.playButton, this.forward, this.replay, this.counter]),
         this.view,
@@ -74,7 +75,7 @@
       this.element.dataset.play = '';
       delete this.element.dataset.frame;
       delete this.element.dataset.frames;
-      this.title.textContent = 'Pick a number of scores, weights, context or output (click it), then ▶ Play in its box: its arithmetic, step by step, with its numbers.';
+      this.title.textContent = this.t('p.pick');
       this.view.replaceChildren();
       this.counter.textContent = '';
       for (const b of [this.back, this.playButton, this.forward, this.replay]) b.disabled = true;
@@ -86,15 +87,15 @@
       this.pause();
       if (still()) return; /* the frames are all shown: no motion */
       this.timer = setInterval(() => (this.frame < this.frames.length - 1 ? this.go(this.frame + 1) : this.pause()), FRAME_MS);
-      this.playButton.textContent = '⏸ Pause';
-      this.playButton.setAttribute('aria-label', 'pause');
+      this.playButton.textContent = this.t('p.pause');
+      this.playButton.setAttribute('aria-label', this.t('p.pauseL'));
     }
 
     pause() {
       clearInterval(this.timer);
       this.timer = null;
-      this.playButton.textContent = '▶ Play';
-      this.playButton.setAttribute('aria-label', 'play');
+      this.playButton.textContent = this.t('p.play');
+      this.playButton.setAttribute('aria-label', this.t('p.playL'));
     }
 
     step(delta) {
@@ -125,8 +126,8 @@
       const { operation, stage, row, col, head } = this.loaded;
       const n = this.frames.length;
       Object.assign(this.element.dataset, { play: operation, frame: this.frame + 1, frames: n });
-      this.title.textContent = `${stage}${head !== null && head !== undefined ? `[head ${head + 1}]` : ''}[${row}]${operation === 'weights' || operation === 'context' ? '' : `[${col}]`}: ${operation === 'weights' ? 'its row of softmax' : operation === 'context' ? 'its row, this head' : 'this number'}`;
-      this.counter.textContent = `frame ${this.frame + 1} of ${n}`;
+      this.title.textContent = `${stage}${head !== null && head !== undefined ? `[${this.t('x.head', { h: head + 1 })}]` : ''}[${row}]${operation === 'weights' || operation === 'context' ? '' : `[${col}]`}: ${this.t(operation === 'weights' ? 'p.softmax' : operation === 'context' ? 'p.row' : 'p.number')}`;
+      this.counter.textContent = this.t('p.frame', { k: this.frame + 1, n });
       for (const b of [this.back, this.playButton, this.forward, this.replay]) b.disabled = false;
       this.back.disabled = this.frame === 0;
       this.forward.disabled = this.frame === n - 1;

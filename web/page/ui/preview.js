@@ -4,19 +4,20 @@
  * data-stage contract) are further down; its buttons go there.
  *
  * A classic script: the global AttnPreview.
- * needs: AttnFormat, AttnDom */
+ * needs: AttnText, AttnFormat, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, { el, label, setHidden } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, label, setHidden } = root.AttnDom;
 
   class Preview {
     constructor(session, viewRoot) {
       this.session = session;
+      const t = Text.of(session);
       this.weights = el('div', { className: 'preview-matrix', 'aria-hidden': 'true' });
       this.output = el('div', { className: 'preview-matrix', 'aria-hidden': 'true' });
       const link = (text, card) => {
-        const b = el('button', { type: 'button', className: 'preview-link', text, title: `go to ${card}` });
+        const b = el('button', { type: 'button', className: 'preview-link', text, title: t('v.go', { card }) });
         b.addEventListener('click', () => {
           const target = viewRoot.querySelector(`[data-card="${card}"]`);
           target?.scrollIntoView({ block: 'center' });
@@ -26,8 +27,8 @@
       };
       this.figure = el('figure', { className: 'card card-preview', 'data-card': 'preview' }, [
         el('figcaption', {}, [
-          el('span', { className: 'card-title', text: 'Live' }),
-          el('span', { className: 'card-formula', text: 'what your edits do, at a glance' }),
+          el('span', { className: 'card-title', text: t('v.title') }),
+          el('span', { className: 'card-formula', text: t('v.formula') }),
         ]),
         el('div', { className: 'preview-pair' }, [
           el('div', {}, [link('attn_weights ↓', 'attn_weights'), this.weights]),

@@ -6,17 +6,18 @@
  *   const bar = new SensitivityBar(session);  bar.element; bar.update();
  *
  * A classic script: the global AttnSensitivityBar.
- * needs: AttnFormat, AttnSensitivity, AttnDom */
+ * needs: AttnText, AttnFormat, AttnSensitivity, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Sensitivity = root.AttnSensitivity, { el, setHidden } = root.AttnDom;
+  const Format = root.AttnFormat, Sensitivity = root.AttnSensitivity, Text = root.AttnText, { el, setHidden } = root.AttnDom;
 
   class SensitivityBar {
     constructor(session) {
       this.session = session;
+      const t = this.t = Text.of(session);
       this.text = el('span', { className: 'sensitivity-text' });
-      this.end = el('button', { type: 'button', text: 'End (Esc)', 'aria-label': 'end what moves this result' });
+      this.end = el('button', { type: 'button', text: t('s.end'), 'aria-label': t('s.endL') });
       this.end.addEventListener('click', () => this.close());
       this.element = el('p', { className: 'sensitivity-bar', role: 'status', hidden: true }, [this.text, ' ', this.end]);
     }
@@ -35,8 +36,8 @@
       const lab = s.labels();
       const result = Sensitivity.resultName(sensitivity.result, lab, s.config.num_heads);
       const top = Sensitivity.largest(sensitivity.grads, Sensitivity.OVERLAID.filter((name) => s.inputShapes[name]));
-      const most = top ? ` Most of all: ${Sensitivity.effect(top.value, Sensitivity.cellName(top.name, top.index, s.inputShapes[top.name], lab), result)}.` : '';
-      this.text.textContent = `What moves ${result} = ${Format.cellText(sensitivity.value)}? Each input cell is coloured by ∂${result}/∂cell: green raises it, purple lowers it.${most}`;
+      const most = top ? this.t('s.most', { effect: Sensitivity.effect(top.value, Sensitivity.cellName(top.name, top.index, s.inputShapes[top.name], lab), result, s.lang) }) : '';
+      this.text.textContent = this.t('s.what', { result, value: Format.cellText(sensitivity.value), most });
     }
   }
 

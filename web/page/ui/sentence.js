@@ -8,25 +8,26 @@
  *   sentence.element; sentence.update(change)
  *
  * A classic script: the global AttnSentence.
- * needs: AttnFormat, AttnVocabulary, AttnDom, AttnMatrix */
+ * needs: AttnText, AttnFormat, AttnVocabulary, AttnDom, AttnMatrix */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Vocabulary = root.AttnVocabulary, { el, setHidden } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const Format = root.AttnFormat, Vocabulary = root.AttnVocabulary, Text = root.AttnText, { el, setHidden } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const COMPACT_COLS = 5; /* as the pass's heatmaps */
 
   class Sentence {
     constructor(session, { id }) {
       this.session = session;
       this.id = id;
+      const t = this.t = Text.of(session);
       this.input = el('input', { type: 'text', id: `${id}-sentence`, className: 'sentence-input', spellcheck: 'false', autocomplete: 'off' });
       this.message = el('p', { className: 'control-error sentence-error', role: 'alert', id: `${id}-sentence-error` });
       this.words = el('p', { className: 'sentence-words' });
       this.tables = el('div', { className: 'sentence-tables' });
       this.title = el('span', { className: 'card-letters' });
       this.element = el('figure', { className: 'card card-sentence', 'data-card': 'sentence', 'data-step': 1 }, [
-        el('figcaption', {}, [el('span', { className: 'card-title', text: 'the sentence' }), this.title]),
-        el('p', { className: 'sentence-row' }, [el('label', { for: this.input.id, text: 'words' }), this.input]),
+        el('figcaption', {}, [el('span', { className: 'card-title', text: t('e.title') }), this.title]),
+        el('p', { className: 'sentence-row' }, [el('label', { for: this.input.id, text: t('e.words') }), this.input]),
         this.message, this.words, this.tables,
       ]);
       const apply = () => {
@@ -49,9 +50,9 @@
       const tokens = s.labels().query;
       if (this.input !== this.input.getRootNode().activeElement) this.input.value = tokens.join(' ');
       this.title.textContent = s.trained().title;
-      this.words.textContent = `Its vocabulary: ${Vocabulary.wordsOf(vocabulary).join(', ')}.`;
+      this.words.textContent = this.t('e.vocab', { words: Vocabulary.wordsOf(vocabulary).join(', ') });
       if (!words) {
-        this.tables.replaceChildren(el('p', { className: 'note', text: 'X has been changed by hand: it is no longer each word’s row plus its place’s. Type a sentence to make it so again.' }));
+        this.tables.replaceChildren(el('p', { className: 'note', text: this.t('e.hand') }));
         return;
       }
       const { word, position } = Vocabulary.embed(vocabulary, words);
@@ -59,15 +60,15 @@
       const table = (name, label, rows, rowLabels) => {
         const m = new Matrix({
           stage: name, head: null, rows: rows.length, cols: E, kind: 'diverging', editable: false, compact: E > COMPACT_COLS,
-          rowLabels, colLabels: features, label, idPrefix: `${this.id}-${name}`,
+          rowLabels, colLabels: features, label, idPrefix: `${this.id}-${name}`, lang: s.lang,
         });
         m.update(Float32Array.from(rows.flat()), { scale: Format.niceScale(Format.maxAbs(rows.flat())) });
         return el('div', { className: 'sentence-table', 'data-table': name }, [el('p', { className: 'head-label', text: label }), m.element]);
       };
       this.tables.replaceChildren(
-        table('words', 'word', word, words),
+        table('words', this.t('e.word'), word, words),
         el('span', { className: 'sentence-plus', text: '+' }),
-        table('positions', 'position', position, words.map((_, i) => `place ${i}`)),
+        table('positions', this.t('e.position'), position, words.map((_, i) => this.t('e.place', { i }))),
         el('span', { className: 'sentence-plus', text: '= X' }),
       );
     }

@@ -8,7 +8,7 @@
  * closes on Escape, on a click outside, or from its button.
  *
  * A classic script: the global AttnShare.
- * needs: AttnCase, AttnCases, AttnCatalogue, AttnExport, AttnImport, AttnModelFile, AttnPoster, AttnLink, AttnDom */
+ * needs: AttnText, AttnCase, AttnCases, AttnCatalogue, AttnExport, AttnImport, AttnModelFile, AttnPoster, AttnLink, AttnDom */
 (function (root) {
   'use strict';
 
@@ -20,7 +20,7 @@
     constructor(session, { id, root: viewRoot }) {
       this.session = session;
       this.viewRoot = viewRoot;
-      this.toggle = el('button', { type: 'button', className: 'share-toggle', text: 'Export / import', 'aria-expanded': 'false', 'aria-controls': `${id}-share` });
+      this.toggle = el('button', { type: 'button', className: 'share-toggle', text: root.AttnText.of(session)('w.share'), 'aria-expanded': 'false', 'aria-controls': `${id}-share` });
       this.toggle.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
       this.panel = this.build(id);
       this.element = el('span', { className: 'share' }, [this.toggle]);

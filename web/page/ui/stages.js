@@ -23,11 +23,11 @@
  * (data-grad), their matrix element naming the result (data-grad-of), the
  * result's cell marked (is-grad-result).
  *
- * needs: AttnFormat, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnCanvas, AttnPlane, AttnPreview, AttnConnectors */
+ * needs: AttnFormat, AttnText, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnCanvas, AttnPlane, AttnPreview, AttnConnectors */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
+  const Format = root.AttnFormat, Text = root.AttnText, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
   const { el, place, setHidden, setText } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const CanvasMatrix = root.AttnCanvas ? root.AttnCanvas.CanvasMatrix : null; /* (not in the widget, whose limits need none) */
 
@@ -53,6 +53,7 @@
   class Stages {
     constructor(session, { id, root: viewRoot, extras = {}, onPoint, onLeave, onPin }) {
       this.session = session;
+      this.t = Text.of(session);
       this.id = id;
       this.viewRoot = viewRoot;
       this.extras = extras;
@@ -123,7 +124,7 @@
     /* The pass: five columns in the order of the formula, the connectors behind. */
     buildPass() {
       const s = this.session;
-      const columns = Catalogue.PASS_COLUMNS.map((name, i) => el('div', { className: 'pass-column', 'data-column': i + 1, 'aria-label': name, role: 'group' }));
+      const columns = Catalogue.PASS_COLUMNS.map((name, i) => el('div', { className: 'pass-column', 'data-column': i + 1, 'aria-label': this.t(`st.col${i + 1}`), role: 'group' }));
       const column = (n) => columns[n - 1];
       let planeCard = null; /* (E = 2) last, after the output: a picture of X, Q, K and V */
       for (const section of s.sections())
@@ -170,19 +171,19 @@
       const pass = this.layout === 'pass', open = pass && this.detail === card.stage;
       const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}${open ? ' is-open' : ''}`, 'data-card': card.stage, 'data-step': step });
       const title = el('span', { className: 'card-title' }, [formula(pass && card.passTitle && !open ? card.passTitle : card.title)]);
-      const heading = pass ? el('button', { type: 'button', className: 'card-open', 'aria-expanded': String(open), title: open ? 'close the detail' : 'open the detail: formula, shapes, every number' }, [title]) : title;
+      const heading = pass ? el('button', { type: 'button', className: 'card-open', 'aria-expanded': String(open), title: this.t(open ? 'st.close' : 'st.open') }, [title]) : title;
       if (pass) heading.addEventListener('click', () => this.toggleDetail(card.stage));
       figure.append(el('figcaption', {}, [
         heading,
         el('span', { className: 'card-shape', text: card.shape.join('×') }),
         el('span', { className: 'card-letters', text: card.letters }),
-        el('span', { className: 'card-step', text: String(step), title: `step ${step}` }),
-        card.editable ? el('span', { className: 'card-editable', text: 'editable' }) : null,
+        el('span', { className: 'card-step', text: String(step), title: this.t('st.step', { step }) }),
+        card.editable ? el('span', { className: 'card-editable', text: this.t('st.editable') }) : null,
         el('span', { className: 'card-formula' }, [formula(card.formula)]),
         card.shapes ? el('span', { className: 'card-shapes' }, [formula(card.shapes)]) : null,
       ]));
       if (open) {
-        const close = el('button', { type: 'button', className: 'card-close', text: '×', 'aria-label': `close the detail of ${card.stage}` });
+        const close = el('button', { type: 'button', className: 'card-close', text: '×', 'aria-label': this.t('st.closeOf', { stage: card.stage }) });
         close.addEventListener('click', () => this.toggleDetail(card.stage));
         figure.append(close);
       }
@@ -199,8 +200,8 @@
           vertical: pass && card.vertical,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
-          idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages,
-          label: `${card.stage}${card.perHead ? `, head ${h + 1}` : ''}`,
+          idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages, lang: this.session.lang,
+          label: `${card.stage}${card.perHead ? `, ${this.t('x.head', { h: h + 1 })}` : ''}`,
           rowHeader: card.tokens ? (i) => this.tokenHeader(i) : null,
           onEdit: card.editable ? (index, value, group) => this.edit(card, head, index, value, group) : null,
           onPoint: (index, td, how) => this.callbacks.onPoint(card, head, index, td, how),
@@ -209,7 +210,7 @@
         });
         matrix.element.setAttribute('aria-describedby', summaryId);
         this.matrices[card.stage].push(matrix);
-        group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: `head ${h + 1}` }) : null, matrix.element]));
+        group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: this.t('x.head', { h: h + 1 }) }) : null, matrix.element]));
       }
       figure.append(group);
       if (card.kind !== 'bool') figure.append(this.legend(card));
@@ -226,7 +227,7 @@
     /* A heatmap's colour legend: its palette from one end to the other, and
      * the numbers at the ends (painted with the matrix: the scale moves). */
     legend(card) {
-      return el('p', { className: `legend legend-${card.kind}`, 'data-legend': card.stage, role: 'img', 'aria-label': 'colour scale' }, [
+      return el('p', { className: `legend legend-${card.kind}`, 'data-legend': card.stage, role: 'img', 'aria-label': this.t('st.scale') }, [
         el('span', { className: 'legend-low' }), el('span', { className: 'legend-bar' }), el('span', { className: 'legend-high' }),
       ]);
     }
@@ -240,7 +241,7 @@
       const [low, high] = kind === 'sequential' ? ['0', '1'] : [Format.cellText(-scale), Format.cellText(scale)];
       legend.querySelector('.legend-low').textContent = low;
       legend.querySelector('.legend-high').textContent = high;
-      legend.setAttribute('aria-label', `${kind === 'gradient' ? 'gradient ∂result/∂cell: ' : ''}colour scale from ${low} to ${high}`);
+      legend.setAttribute('aria-label', this.t(kind === 'gradient' ? 'st.scaleG' : 'st.scaleFrom', { low, high }));
     }
 
     /* The pinned result's gradient over every input's cells (one scale for
@@ -299,7 +300,7 @@
       const s = this.session;
       const th = el('th', { scope: 'row', className: 'token-header' });
       const input = el('input', {
-        type: 'text', className: 'token', value: s.parsed.tokens.query[i], dir: 'auto', 'aria-label': `token ${i + 1}`,
+        type: 'text', className: 'token', value: s.parsed.tokens.query[i], dir: 'auto', 'aria-label': this.t('st.token', { i: i + 1 }),
         maxlength: Cases.LIMITS.tokenLength, spellcheck: 'false', title: s.parsed.tokens.query[i],
       });
       this.tokenInputs[i] = input;
@@ -324,7 +325,7 @@
       this.messages.append(message);
       th.append(input);
       if (Cases.isSelfAttention(s.case) && s.config.tgt_len > 1) {
-        const remove = el('button', { type: 'button', className: 'remove-token', text: '×', 'aria-label': `remove token ${s.parsed.tokens.query[i]}`, title: 'remove this token' });
+        const remove = el('button', { type: 'button', className: 'remove-token', text: '×', 'aria-label': this.t('st.removeL', { token: s.parsed.tokens.query[i] }), title: this.t('st.remove') });
         remove.addEventListener('click', () => this.controlResult(s.apply({ type: 'remove-token', index: i }), 'tokens'));
         th.append(remove);
       }
@@ -333,10 +334,10 @@
 
     tokenButtons() {
       const s = this.session;
-      const add = el('button', { type: 'button', className: 'add-token', text: '+ token' });
+      const add = el('button', { type: 'button', className: 'add-token', text: this.t('st.add') });
       this.tokenMessage = el('span', { className: 'control-error', role: 'alert' });
       add.disabled = !Cases.isSelfAttention(s.case);
-      add.title = add.disabled ? 'tokens can be added only in self-attention' : 'add a token at the end';
+      add.title = this.t(add.disabled ? 'st.addNo' : 'st.addT');
       add.addEventListener('click', () => this.controlResult(s.apply({ type: 'add-token' }), 'tokens'));
       return el('p', { className: 'token-buttons', 'data-control': 'tokens' }, [add, this.tokenMessage]);
     }
@@ -352,7 +353,7 @@
       this.tokenInputs.forEach((input, i) => {
         if (input !== typing) input.value = lab.query[i];
         input.title = lab.query[i];
-        input.parentElement.querySelector('.remove-token')?.setAttribute('aria-label', `remove token ${lab.query[i]}`);
+        input.parentElement.querySelector('.remove-token')?.setAttribute('aria-label', this.t('st.removeL', { token: lab.query[i] }));
       });
       for (const card of Catalogue.matrixCards(s.sections()))
         if (typeof card.rowLabels === 'string' || typeof card.colLabels === 'string')
@@ -413,9 +414,9 @@
           const w = data[i * card.cols + best];
           return Number.isNaN(w) ? `${name(token)} → NaN` : `${name(token)} → ${name(lab.extended[best])} (${Format.cellText(w)})`;
         });
-        return (all.length > 1 ? `head ${h + 1}: ` : '') + rows.join(', ');
+        return (all.length > 1 ? `${this.t('x.head', { h: h + 1 })}: ` : '') + rows.join(', ');
       });
-      return `Each row sums to 1. The key each token attends to most: ${parts.join('; ')}.`;
+      return this.t('st.summary', { rows: parts.join('; ') });
     }
 
     /* "q: 3×2 numbers from −0.14 (I, 1) to 1.66 (good, 1)." */
@@ -432,9 +433,9 @@
           if (!high || x > high.x) high = { x, h, index };
         }
       });
-      if (!low) return `${card.stage}: no finite numbers.`;
-      const at = ({ h, index }) => `${data.length > 1 ? `head ${h + 1}, ` : ''}${Format.isolate(rowLabels[Math.floor(index / card.cols)])}, ${Format.isolate(colLabels[index % card.cols])}`;
-      return `${card.stage}: ${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols} numbers from ${Format.cellText(low.x)} (${at(low)}) to ${Format.cellText(high.x)} (${at(high)}).`;
+      if (!low) return this.t('st.noFinite', { stage: card.stage });
+      const at = ({ h, index }) => `${data.length > 1 ? `${this.t('x.head', { h: h + 1 })}, ` : ''}${Format.isolate(rowLabels[Math.floor(index / card.cols)])}, ${Format.isolate(colLabels[index % card.cols])}`;
+      return this.t('st.range', { stage: card.stage, shape: `${data.length > 1 ? `${data.length}×` : ''}${card.rows}×${card.cols}`, low: Format.cellText(low.x), lowAt: at(low), high: Format.cellText(high.x), highAt: at(high) });
     }
 
     /* NaN or ±∞ given on purpose is not an error: it is marked, and it
@@ -446,7 +447,7 @@
         for (let k = 0; k < d.length; k++) if (d[k] - d[k] !== 0) kinds.add(Number.isNaN(d[k]) ? 'NaN' : d[k] > 0 ? '+∞' : '−∞'); /* (x − x is NaN for NaN and ±∞ alone) */
       const masks = card.stage === 'attn_mask' || card.stage === 'key_padding_mask';
       setHidden(note, kinds.size === 0 || (masks && [...kinds].every((k) => k === '−∞')));
-      setText(note, note.hidden ? '' : `${card.stage} holds ${[...kinds].join(' and ')}: it flows through every stage that uses it, as in PyTorch.`);
+      setText(note, note.hidden ? '' : this.t('st.holds', { stage: card.stage, kinds: [...kinds].length > 1 ? this.t('x.and', { a: [...kinds].slice(0, -1).join(', '), b: [...kinds].at(-1) }) : [...kinds][0] }));
     }
 
     nanNote(note) {
@@ -458,9 +459,7 @@
       setHidden(note, rows.size === 0);
       if (!rows.size) return;
       const masked = s.stages.scores.data.some((x, index) => x === -Infinity && Number.isNaN(weights[index]));
-      note.textContent = `NaN in row${rows.size > 1 ? 's' : ''} ${[...rows].map((t) => `“${Format.isolate(t)}”`).join(', ')}: ` +
-        (masked ? 'every key is masked there, so softmax computes 0 / 0. PyTorch gives NaN too, and it flows on into context and output. Unmask a key, or add add_zero_attn or add_bias_kv so there is always one key to attend to.'
-          : 'a NaN or ∞ in the inputs reached the scores; softmax cannot make weights from it, as in PyTorch.');
+      note.textContent = this.t(masked ? 'st.nanMasked' : 'st.nan', { s: rows.size > 1 ? 's' : '', rows: [...rows].map((t) => `“${Format.isolate(t)}”`).join(', ') });
     }
 
     /* ---- the walk-through's step: its cards and section marked ---- */

@@ -17,7 +17,7 @@
  *   training.marking: true while a click on a weights cell marks it (mark())
  *
  * A classic script: the global AttnTrainer.
- * needs: AttnFormat, AttnCases, AttnTraining, AttnSensitivity, AttnDom, AttnMatrix */
+ * needs: AttnFormat, AttnText, AttnCases, AttnTraining, AttnSensitivity, AttnDom, AttnMatrix */
 (function (root) {
   'use strict';
 
@@ -79,7 +79,7 @@
       this.lossText = el('p', { className: 'train-loss-text' });
       this.lesson = el('p', { className: 'train-lesson', 'aria-live': 'polite' });
       this.element = el('figure', { className: 'card card-train', 'data-card': 'train', 'data-state': 'idle' }, [
-        el('figcaption', {}, [el('span', { className: 'card-title', text: 'train it' }), el('span', { className: 'card-letters', text: 'gradient steps on the weights' })]),
+        el('figcaption', {}, [el('span', { className: 'card-title', text: root.AttnText.of(this.session)('w.trainit') }), el('span', { className: 'card-letters', text: 'gradient steps on the weights' })]),
         el('p', {}, [el('label', { for: `${id}-train-kind`, text: 'Target: ' }), this.kind]),
         this.weightsPart, this.outputPart,
         el('p', { className: 'train-settings' }, [this.optimizer, ' ', el('label', { for: `${id}-train-lr`, text: 'lr ' }), this.lr]),

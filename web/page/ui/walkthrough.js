@@ -14,11 +14,11 @@
  *   new Walkthrough(session, { id, root, stages, onCite(cells | null) })
  *
  * A classic script: the global AttnWalkthrough.
- * needs: AttnFormat, AttnLessons, AttnDom */
+ * needs: AttnFormat, AttnText, AttnLessons, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Lessons = root.AttnLessons, { el, label, setHidden } = root.AttnDom;
+  const Format = root.AttnFormat, Lessons = root.AttnLessons, Text = root.AttnText, { el, label, setHidden } = root.AttnDom;
   const FORWARD = new Set(['ArrowRight', 'PageDown', ' ']), BACKWARD = new Set(['ArrowLeft', 'PageUp']);
   const SWIPE_PX = 60;
 
@@ -29,20 +29,21 @@
       this.stages = stages;
       this.onCite = onCite;
       this.opener = null;
+      const t = this.t = Text.of(session);
       this.counter = el('p', { className: 'walk-counter' });
       this.title = el('h2', { className: 'walk-title', id: `${id}-walk-title` });
       this.body = el('div', { className: 'walk-body', 'aria-live': 'polite' });
-      this.timeline = el('input', { type: 'range', className: 'walk-timeline', min: 1, step: 1, 'aria-label': 'step of the walk-through' });
+      this.timeline = el('input', { type: 'range', className: 'walk-timeline', min: 1, step: 1, 'aria-label': t('walk.timeline') });
       this.timeline.addEventListener('input', () => this.session.apply({ type: 'view', step: Number(this.timeline.value) }));
       const button = (text, label, action) => {
         const b = el('button', { type: 'button', text, 'aria-label': label });
         b.addEventListener('click', action);
         return b;
       };
-      this.previous = button('← Previous', 'previous step', () => this.go(-1));
-      this.next = button('Next →', 'next step', () => this.go(1));
+      this.previous = button(t('walk.prev'), t('walk.prevL'), () => this.go(-1));
+      this.next = button(t('walk.next'), t('walk.nextL'), () => this.go(1));
       this.element = el('section', { className: 'walk', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': this.title.id, tabindex: '-1', hidden: true }, [
-        el('p', { className: 'walk-top' }, [this.counter, button('×', 'close the walk-through', () => this.close())]),
+        el('p', { className: 'walk-top' }, [this.counter, button('×', t('walk.close'), () => this.close())]),
         this.title, this.body, this.timeline,
         el('p', { className: 'walk-buttons' }, [this.previous, this.next]),
       ]);
@@ -111,11 +112,11 @@
       if (!moved && !change.values && !change.structure && !change.labels) return;
       const sections = this.session.sections(), section = sections[step - 1];
       this.element.dataset.step = String(step);
-      this.counter.textContent = `Step ${step} of ${sections.length}`;
+      this.counter.textContent = this.t('walk.count', { step, steps: sections.length });
       this.title.textContent = section.title;
       this.timeline.max = String(sections.length);
       this.timeline.value = String(step);
-      this.timeline.setAttribute('aria-valuetext', `step ${step}: ${section.title}`);
+      this.timeline.setAttribute('aria-valuetext', this.t('walk.value', { step, title: section.title }));
       const paragraphs = Lessons.lesson(this.session, section.id).map((segments) => el('p', {}, segments.map((x) => this.segment(x))));
       if (section.id === 'scale') paragraphs.push(this.whatIf());
       this.body.replaceChildren(...paragraphs.filter(Boolean));
@@ -128,7 +129,7 @@
     /* A piece of a sentence: text, or a number that lights its cells. */
     segment(x) {
       if (typeof x === 'string') return x;
-      const link = el('button', { type: 'button', className: 'cite', text: x.text, title: 'light this number on the page' });
+      const link = el('button', { type: 'button', className: 'cite', text: x.text, title: this.t('walk.cite') });
       const light = () => this.onCite(x.cite);
       link.addEventListener('pointerenter', light);
       link.addEventListener('focus', light);
@@ -144,11 +145,11 @@
       if (!w) return null;
       const row = (label, values, className) => el('tr', { className }, [el('th', { scope: 'row', text: label }), ...values.map((x) => el('td', { text: Format.cellText(x) }))]);
       return el('figure', { className: 'what-if' }, [
-        el('figcaption', { text: `What if PyTorch did not divide by √head_dim = ${Format.cellText(w.root)}? The weights of “${Format.isolate(w.query)}”:` }),
+        el('figcaption', { text: this.t('walk.whatif', { root: Format.cellText(w.root), token: Format.isolate(w.query) }) }),
         el('table', {}, [
           el('tr', {}, [el('td'), ...w.keys.map((k) => el('th', { scope: 'col' }, [label(k, 8)]))]),
-          row('÷√head_dim (PyTorch)', w.scaled, 'is-real'),
-          row('without it (not what the module does)', w.unscaled, 'is-what-if'),
+          row(this.t('walk.scaled'), w.scaled, 'is-real'),
+          row(this.t('walk.unscaled'), w.unscaled, 'is-what-if'),
         ]),
       ]);
     }
