@@ -10,9 +10,10 @@
 //   - plain JS over Float32Array (plain.mjs);
 //   - @tensorflow/tfjs-backend-wasm (tfjs.mjs), weights uploaded once;
 // the C attn_forward() alone on each path; backward() (dL/d output given,
-// every gradient returned) beside forward() in the same turns, on every wasm
-// build and the native one (the driver's `time_backward N`), with its ratio
-// to forward() (issue 16's target: at most 2.5× at the BERT-base layer); and,
+// every gradient returned: copies, into the last result's arrays, or views)
+// beside forward() in the same turns, on every wasm build and the native one
+// (the driver's `time_backward N`), with its ratio to forward() (issue 16's
+// target: at most 2.5× at the BERT-base layer); and,
 // on their own, the projection
 // GEMM of the SIMD and the relaxed kernels and this machine's f32x4 peaks
 // (peak.c: mul+add in build/attn-bench.wasm, relaxed_madd in
@@ -215,7 +216,9 @@ async function main() {
 
     // BUILD backward: backward() on the resident path's Attention, every
     // gradient copied out into new arrays; BUILD backward into: into the
-    // arrays of the last result (backward(g, last)); the C alone beside each
+    // arrays of the last result (backward(g, last)); BUILD backward views:
+    // views into wasm memory (backward(g, { copy: false }), beside the
+    // resident forward()'s views); the C alone beside each
     const cFns = {}, backwardFns = {};
     for (const build of builds) {
       const attention = attentions[build];
@@ -226,6 +229,7 @@ async function main() {
         let last = attention.backward(given);
         backwardFns[`${build} backward into`] = () => (last = attention.backward(given, last));
       }
+      backwardFns[`${build} backward views`] = () => attention.backward(given, { copy: false });
       backwardFns[`${build} backward C`] = () => attention.core.attn_backward(attention.handle);
     }
     const times = timeTogether({ ...fns, ...cFns, ...backwardFns }, size.rounds);
@@ -281,16 +285,18 @@ async function main() {
 
   console.log('\nbackward() beside forward(): median time per call in the same turns, and backward / forward (resident path).');
   console.log('backward(): dL/d output in, the gradient of every input and stage copied out into new arrays; backward(g, last):');
-  console.log('into the arrays of the last result; C: attn_backward() / attn_forward() alone; wasm memory: with the gradient');
-  console.log('buffers, which the first backward() allocates');
+  console.log('into the arrays of the last result; views: backward(g, { copy: false }), beside forward()\'s views (the resident');
+  console.log('path); C: attn_backward() / attn_forward() alone; wasm memory: with the gradient buffers, which the first');
+  console.log('backward() allocates');
   const ratio = (b, f) => (b && f ? fmtRatio(b / f) : '');
   console.log(table(
-    ['size', 'build', 'forward()', 'backward()', 'ratio', 'backward(g, last)', 'ratio', 'C ratio', 'wasm memory'],
+    ['size', 'build', 'forward()', 'backward()', 'ratio', 'backward(g, last)', 'ratio', 'views', 'ratio', 'C ratio', 'wasm memory'],
     results.flatMap(({ size, times, memoryWithGradients }) => [
       ...builds.map((b, i) => [i ? '' : size.name, b, fmtTime(times[b]), fmtTime(times[`${b} backward`]), ratio(times[`${b} backward`], times[b]),
         times[`${b} backward into`] ? fmtTime(times[`${b} backward into`]) : '', ratio(times[`${b} backward into`], times[b]),
+        fmtTime(times[`${b} backward views`]), ratio(times[`${b} backward views`], times[b]),
         ratio(times[`${b} backward C`], times[`${b} C`]), `${(memoryWithGradients[b] / 2 ** 20).toFixed(0)} MiB`]),
-      ['', 'native', fmtTime(times.native), fmtTime(times['native backward']), ratio(times['native backward'], times.native), '', '', '', ''],
+      ['', 'native', fmtTime(times.native), fmtTime(times['native backward']), ratio(times['native backward'], times.native), '', '', '', '', '', ''],
     ])));
 
   for (const { size, disagree } of results)
@@ -326,6 +332,8 @@ async function main() {
       ['issue 16', `the same, into the arrays of the last result (backward(g, last))`,
         t[`${b} backward into`] / t[b] <= 2.5,
         `${vs(t[`${b} backward into`], t[b])}; the C attn_backward() alone ${fmtRatio(t[`${b} backward C`] / t[`${b} C`])} attn_forward()`],
+      ['issue 16', `the same, as views (backward(g, { copy: false })) beside forward()'s views`,
+        t[`${b} backward views`] / t[b] <= 2.5, vs(t[`${b} backward views`], t[b])],
     ]),
   ];
   console.log('\ntargets at the BERT-base layer (L=128, E=768, H=12) unless said, measured in this run (Node):');
