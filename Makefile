@@ -150,7 +150,9 @@ fuzz: ## fuzz the C core for FUZZ_SECONDS (60) seconds
 # --experimental-wasm-relaxed-simd so that Node 20 runs the relaxed build too;
 # build/attn-bench.wasm and build/attn-bench-relaxed.wasm hold the f32x4 peak
 # probe (peak.c: mul+add, and relaxed_madd) and the SIMD and relaxed kernels
-# alone, to time the GEMMs. chromium.mjs times the same passes in headless
+# alone, to time the GEMMs; build/attn-stages-{simd,relaxed}.wasm are the
+# SIMD and relaxed builds with bench_stages() (stages.c), to time the stages
+# of forward() one by one. chromium.mjs times the same passes in headless
 # Chromium; page.mjs times the page.
 .PHONY: bench
 
@@ -169,9 +171,24 @@ build/attn-bench-relaxed.wasm: build/relaxed/peak.o build/relaxed/pack.o build/r
 	$(RELAXED_LD) --no-entry --strip-all -z stack-size=1048576 --initial-memory=16777216 $(BENCH_EXPORTS:%=--export=%) \
 	  $(WASI_LIB)/crt1-reactor.o $^ -L$(WASI_LIB) -lc -o $@
 
+STAGES_EXPORTS := $(EXPORTS) bench_stages
+
+build/attn-stages-simd.wasm: tests/bench/stages.c $(CORE_SRC) core/kernels_simd.c $(CORE_HDR) core/simd.h | build
+	$(EMCC) $(WARN) -O3 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -Icore \
+	  -sEXPORTED_FUNCTIONS=$(subst $(space),$(comma),$(STAGES_EXPORTS:%=_%)) -msimd128 \
+	  tests/bench/stages.c core/pack.c core/backward.c core/kernels_simd.c -o $@
+
+build/relaxed/stages.o: tests/bench/stages.c core/attn.c $(CORE_HDR) core/simd.h | build
+	mkdir -p build/relaxed
+	$(RELAXED_CC) $(WARN) --target=wasm32-wasi -O3 -msimd128 -mrelaxed-simd -DATTN_RELAXED_SIMD -Icore -c $< -o $@
+
+build/attn-stages-relaxed.wasm: build/relaxed/stages.o build/relaxed/pack.o build/relaxed/backward.o build/relaxed/kernels_simd.o
+	$(RELAXED_LD) --no-entry --strip-all -z stack-size=1048576 --initial-memory=16777216 $(STAGES_EXPORTS:%=--export=%) \
+	  $(WASI_LIB)/crt1-reactor.o $^ -L$(WASI_LIB) -lc -o $@
+
 bench: ## time forward() on every build, plain JS and tfjs-backend-wasm, in Node and Chromium, backward() beside it in Node, and the page (a report)
 	.ci/deps test
-	$(MAKE) all build/attn-bench.wasm build/attn-bench-relaxed.wasm
+	$(MAKE) all build/attn-bench.wasm build/attn-bench-relaxed.wasm build/attn-stages-simd.wasm build/attn-stages-relaxed.wasm
 	node --experimental-wasm-relaxed-simd tests/bench/bench.mjs
 	node tests/bench/chromium.mjs
 	node tests/bench/page.mjs

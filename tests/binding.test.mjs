@@ -9,7 +9,8 @@
 //     only when marked changed, and never because of a backward(); what
 //     set() refuses; the shapes it reports;
 //   - which build createAttention() picks;
-//   - stage views: valid until the next call, empty after memory grows.
+//   - stage and gradient views: valid until the next call, empty after
+//     memory grows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAttention, supportedBuilds, parseCase, BUILDS } from '../web/attention.mjs';
@@ -251,7 +252,7 @@ test('backward() marks no input changed: the next forward() packs no weight agai
 });
 
 for (const build of TESTED_WASM_BUILDS) {
-  test(`${build}: backward() after set() and forward() without a case, with copies or views, equals a fresh forward and backward of the edited case, bit for bit`, async () => {
+  test(`${build}: backward() after set() and forward() without a case, with copies or views (of the stages and the gradients), equals a fresh forward and backward of the edited case, bit for bit`, async () => {
     const random = seededRandom(32);
     const resident = await createAttention({ build });
     const fresh = await createAttention({ build });
@@ -282,7 +283,7 @@ for (const build of TESTED_WASM_BUILDS) {
       assert.throws(() => resident.backward(given), (e) => e.name === 'CoreError' && e.code === 4 && /set after the last forward/.test(e.message), `case ${i}`);
       const stages = resident.forward(null, { copy });
       const wantStages = fresh.forward(edited);
-      check(resident.backward(given), fresh.backward(given), `case ${i} after ${edits} edits`);
+      check(resident.backward(given, { copy }), fresh.backward(given), `case ${i} after ${edits} edits${copy ? '' : ' (gradient views)'}`);
       assert.deepEqual(compareStages(stages, wantStages, exactly), [], `case ${i}: the stages${copy ? '' : ' (views)'} after backward()`);
     }
   });
@@ -421,4 +422,58 @@ test('forward(c, { copy: false }): views into wasm memory, valid until the next 
   assert.equal(secondViews.output.data[0], undefined);
   assert.deepEqual(compareStages(bigViews, referenceForward(big)), [], 'views made after the growth are right');
   assert.equal(attention.forward(null, { copy: false }), bigViews);
+});
+
+test('backward(g, { copy: false }): views into wasm memory, bit for bit the copies, valid until the next call, empty after memory grows', async () => {
+  const attention = await createAttention();
+  const random = seededRandom(22);
+  const exactly = { rtol: 0, atol: 0 };
+  /* self-attention (query is key and value: one gradient, summed) and the same configuration with key and value of their own */
+  let selfCase = null;
+  while (!selfCase) {
+    const c = randomCase(random, { minLen: 3, maxLen: 6 });
+    if (!c.key && c.kdim === c.embed_dim && c.vdim === c.embed_dim) selfCase = c;
+  }
+  const crossCase = { ...selfCase, key: structuredClone(selfCase.query), value: structuredClone(selfCase.query) };
+  const given = randomGradients(random, attention.forward(selfCase));
+  const copies = attention.backward(given);
+  const views = attention.backward(given, { copy: false });
+  assert.deepEqual(Object.keys(views), Object.keys(copies), 'the same names, in the same order');
+  assert.deepEqual(compareStages(views, copies, exactly), []);
+  for (const { data } of Object.values(views)) {
+    assert.ok(data instanceof Float32Array);
+    assert.equal(data.buffer, attention.core.memory.buffer, 'a view, not a copy');
+  }
+  assert.equal(attention.backward(given, { copy: false }), views, 'the same objects while the configuration holds');
+  assert.deepEqual(compareStages(views, copies, exactly), [], 'a repeated call: the same bits (query\'s sum made once)');
+  assert.throws(() => { views.query = null; }, TypeError);
+  assert.throws(() => { views.query.shape[0] = 9; }, TypeError);
+  assert.deepEqual(compareStages(attention.backward(given, { copy: true }), copies, exactly), [], '{ copy: true }: copies');
+
+  /* the next backward() changes them; the copies stay */
+  const twice = { output: { shape: copies.output.shape, data: copies.output.data.map((x) => 2 * x) } };
+  const copiesBefore = structuredClone(copies);
+  attention.backward(twice, { copy: false });
+  assert.deepEqual(views.output.data, twice.output.data);
+  assert.deepEqual(copies, copiesBefore, 'copies stay as they were');
+
+  /* key and value of their own: their gradients too, other objects */
+  attention.forward(crossCase);
+  const crossViews = attention.backward(given, { copy: false });
+  assert.notEqual(crossViews, views);
+  assert.ok('key' in crossViews && 'value' in crossViews);
+  const crossViewed = structuredClone(crossViews); /* (the next backward() writes over the views) */
+  assert.deepEqual(compareStages(crossViewed, attention.backward(given), exactly), []);
+
+  /* memory growth: views made before it are empty (their buffer is detached) */
+  const bytes = attention.memoryBytes();
+  const big = randomCase(seededRandom(8), { minLen: 900, maxLen: 900, minHeads: 8, maxHeads: 8, maxHeadDim: 2 });
+  const bigGiven = randomGradients(random, attention.forward(big, { copy: false }));
+  const bigViews = attention.backward(bigGiven, { copy: false });
+  assert.ok(attention.memoryBytes() > bytes, 'memory grew');
+  const bigViewed = structuredClone(bigViews);
+  assert.equal(crossViews.query.data.length, 0, 'a view from before the growth is empty');
+  assert.equal(crossViews.query.data[0], undefined);
+  assert.equal(attention.backward(bigGiven, { copy: false }), bigViews, 'views made after the growth: the same objects again');
+  assert.deepEqual(compareStages(bigViewed, attention.backward(bigGiven), exactly), [], 'views made after the growth are right');
 });

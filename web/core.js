@@ -15,7 +15,8 @@
  * again only when it was written. Stages are copied out by default; with
  * { copy: false } they are views into wasm memory, valid until the next
  * forward(), configure() or dispose() (see forward()). backward() runs the
- * backward pass of the last forward() and copies the gradients out.
+ * backward pass of the last forward() and copies the gradients out, or with
+ * { copy: false } returns views of them (see backward()).
  *
  * A classic script: a global AttnCore in a page, module.exports in Node.
  * needs: AttnWasm, AttnCase */
@@ -170,6 +171,7 @@
         aliases: {},  /* see write() */
         views: null,  /* see views() */
         gradInputs: null, grads: null, /* where the gradients are: see backward() */
+        gradViews: null, /* see gradientViews() */
       };
     }
 
@@ -319,8 +321,15 @@
      * throws otherwise: the stages would be of other inputs). into: an earlier
      * result of backward(), whose Float32Arrays of the right lengths are
      * filled instead of new ones made (a loop that keeps no result needs no
-     * allocation); the returned object is a new one all the same. */
-    backward(given = {}, into = null) {
+     * allocation); the returned object is a new one all the same. Or
+     * { copy: false }: the data are views into wasm memory, as forward()'s
+     * (the same frozen objects on every call while neither the configuration,
+     * the memory nor which inputs are one array changes), valid until the
+     * next forward(), backward(), configure() or dispose(), and empty after
+     * wasm memory grows. */
+    backward(given = {}, options = null) {
+      const views = Boolean(options) && options.copy === false;
+      const into = options && typeof options.copy !== 'boolean' ? options : null; /* an earlier result */
       const plan = this.plan;
       if (!plan || !plan.stages) throw new CoreError(4, 'backward called before forward');
       if (!plan.computed) throw new CoreError(4, 'backward: an input was set after the last forward(): run forward() first');
@@ -344,6 +353,7 @@
         });
         plan.grads = [...inputs, ...this.stageNames.map((name, i) => located(name, this.core.attn_stage_grad(this.handle, i), this.shape(this.core.attn_stage_grad_shape, i)))];
       }
+      if (views) return this.gradientViews(plan);
       heap = this.heap();
       const result = {};
       for (const { name, offset, count, shape } of plan.grads) {
@@ -353,6 +363,25 @@
         result[name] = { shape: shape.slice(), data: data || new Float32Array(heap.subarray(offset, offset + count)) };
       }
       return sumSharedInputs(result, this.forwardInputs);
+    }
+
+    /* The gradients as views, made once per configuration, memory buffer and
+     * set of names. The sum of query, key and value that are one array is
+     * written over query's gradient in wasm memory (attn_backward() writes
+     * it afresh each call). */
+    gradientViews(plan) {
+      const heap = this.heap();
+      if (!plan.gradViews || plan.gradViews.buffer !== heap.buffer) {
+        const all = {};
+        for (const { name, offset, count, shape } of plan.grads)
+          all[name] = Object.freeze({ shape: Object.freeze(shape.slice()), data: heap.subarray(offset, offset + count) });
+        plan.gradViews = { buffer: heap.buffer, all, byNames: new Map() };
+      }
+      const result = sumSharedInputs({ ...plan.gradViews.all }, this.forwardInputs);
+      const names = Object.keys(result).join();
+      const byNames = plan.gradViews.byNames;
+      if (!byNames.has(names)) byNames.set(names, Object.freeze(result));
+      return byNames.get(names);
     }
 
     /* Where dL/d stage goes (attn_grad_input). It gives no status when the

@@ -10,14 +10,16 @@
 //   - plain JS over Float32Array (plain.mjs);
 //   - @tensorflow/tfjs-backend-wasm (tfjs.mjs), weights uploaded once;
 // the C attn_forward() alone on each path; backward() (dL/d output given,
-// every gradient returned) beside forward() in the same turns, on every wasm
-// build and the native one (the driver's `time_backward N`), with its ratio
-// to forward() (issue 16's target: at most 2.5× at the BERT-base layer); and,
+// every gradient returned: copies, into the last result's arrays, or views)
+// beside forward() in the same turns, on every wasm build and the native one
+// (the driver's `time_backward N`), with its ratio to forward() (issue 16's
+// target: at most 2.5× at the BERT-base layer); and,
 // on their own, the projection
 // GEMM of the SIMD and the relaxed kernels and this machine's f32x4 peaks
 // (peak.c: mul+add in build/attn-bench.wasm, relaxed_madd in
 // build/attn-bench-relaxed.wasm). Prints medians after warm-up, GFLOPS,
-// ratios, the breakdown (GEMMs, the rest of the C, the binding), the wasm
+// ratios, the breakdown (the projections and the rest of the C, timed stage
+// by stage in the same turns: stages.c; the binding), the wasm
 // memory of each size and the targets of issues 5, 14 and 16 at the BERT-base
 // layer. chromium.mjs times the same forward passes in headless Chromium.
 // A report, not a test: it exits 0 whatever it finds (and 1 only when
@@ -30,6 +32,7 @@
 // and weights·v), nothing for softmax and the rest.
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createAttention, supportedBuilds, parseCase, sumSharedInputs } from '../../web/attention.mjs';
 import { compareStages, driverScript, runDriver, NATIVE, ROOT } from '../helpers.mjs';
@@ -98,6 +101,39 @@ function timeGemms(benches, { L, E }, random) {
   const result = {};
   for (const [build, r] of Object.entries(runs)) result[build] = { ms: median(r.ms), gflops: flops / median(r.ms) / 1e6, percent: median(r.percent) };
   return result;
+}
+
+/* ---- forward()'s stages (stages.c) ---- */
+
+const STAGES = ['project_q', 'project_kv', 'scale_q', 'score', 'softmax', 'average_heads', 'attend', 'project_out'];
+const maskOf = (names) => names.reduce((mask, name) => mask | (1 << STAGES.indexOf(name)), 0);
+const PROJECTIONS = maskOf(['project_q', 'project_kv', 'project_out']); /* the 4 projection GEMMs */
+const REST = maskOf(['scale_q', 'score', 'softmax', 'average_heads', 'attend']);
+
+/* An Attention on build/attn-stages-BUILD.wasm (the build's core plus
+ * bench_stages()), holding aCase: web/core.js loads it in place of the
+ * build, for this one call. */
+async function stagesAttention(build, aCase) {
+  const sources = createRequire(import.meta.url)('../../build/attn-wasm.js'); /* the object core.js reads */
+  const kept = sources[build];
+  sources[build] = readFileSync(join(ROOT, 'build', `attn-stages-${build}.wasm`)).toString('base64');
+  try {
+    const attention = await createAttention({ build });
+    attention.forward(aCase);
+    return attention;
+  } finally {
+    sources[build] = kept;
+  }
+}
+
+/* A call of the mul+add peak probe of about 5 ms, and its flops, to take
+ * turns with forward() (the peak of the same turns) */
+function peakProbe(x) {
+  const flopsPerRound = x.bench_peak_chains() * 4 * 2;
+  let rounds = 100000, t = now();
+  x.bench_peak(rounds, 1.0000001, 1e-7);
+  rounds = Math.max(rounds, Math.round((rounds * 5) / Math.max(now() - t, 1e-3)));
+  return { run: () => x.bench_peak(rounds, 1.0000001, 1e-7), flops: rounds * flopsPerRound };
 }
 
 /* ---- the native build ---- */
@@ -187,7 +223,10 @@ async function main() {
 
   const results = [];
   const configFields = (await createAttention()).configFields;
+  /* BENCH_SIZES=lecture,BERT-base layer: those sizes only (a shorter run) */
+  const only = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',') : null;
   for (const [index, size] of SIZES.entries()) {
+    if (only && !only.includes(size.name)) continue;
     const aCase = makeCase(size, 1000 + index);
     const { fns, attentions, dispose } = await forwards(aCase, { createAttention, builds, tf: tfjs.tf });
 
@@ -215,7 +254,9 @@ async function main() {
 
     // BUILD backward: backward() on the resident path's Attention, every
     // gradient copied out into new arrays; BUILD backward into: into the
-    // arrays of the last result (backward(g, last)); the C alone beside each
+    // arrays of the last result (backward(g, last)); BUILD backward views:
+    // views into wasm memory (backward(g, { copy: false }), beside the
+    // resident forward()'s views); the C alone beside each
     const cFns = {}, backwardFns = {};
     for (const build of builds) {
       const attention = attentions[build];
@@ -226,9 +267,25 @@ async function main() {
         let last = attention.backward(given);
         backwardFns[`${build} backward into`] = () => (last = attention.backward(given, last));
       }
+      backwardFns[`${build} backward views`] = () => attention.backward(given, { copy: false });
       backwardFns[`${build} backward C`] = () => attention.core.attn_backward(attention.handle);
     }
-    const times = timeTogether({ ...fns, ...cFns, ...backwardFns }, size.rounds);
+    // forward()'s stages: the projections and the rest in the same turns (each
+    // stage of the rest too at the BERT-base layer), and the mul+add peak
+    const stageFns = {}, stageAttentions = [];
+    for (const build of builds.filter((b) => b !== 'scalar')) {
+      const attention = await stagesAttention(build, aCase);
+      stageAttentions.push(attention);
+      const run = (mask) => () => attention.core.bench_stages(attention.handle, mask);
+      stageFns[`${build} projections`] = run(PROJECTIONS);
+      stageFns[`${build} rest`] = run(REST);
+      if (size.name === 'BERT-base layer')
+        for (const name of STAGES) if (REST & maskOf([name])) stageFns[`${build} ${name}`] = run(maskOf([name]));
+    }
+    const peak = peakProbe(benches.simd);
+    const times = timeTogether({ ...fns, ...cFns, ...backwardFns, ...stageFns, peak: peak.run }, size.rounds);
+    times.peakGflops = peak.flops / times.peak / 1e6;
+    for (const attention of stageAttentions) attention.dispose();
     times.native = timeNative(aCase, configFields, size.nativeRuns);
     times['native backward'] = timeNativeBackward(aCase, given, configFields, Math.ceil(size.nativeRuns / 2));
     const gemm = timeGemms(benches, size, seeded(2000 + index));
@@ -268,29 +325,37 @@ async function main() {
       ...(benches.relaxed ? [fmtRatio(gemm.simd.ms / gemm.relaxed.ms)] : []),
     ])));
 
-  console.log('\nwhere the time of forward() goes: the C attn_forward() alone (on the copy path, every weight packed again first),');
-  console.log('the 4 projection GEMMs in it (timed alone), the rest of the C (scores, softmax, context, packing), and the JS binding');
-  console.log('(resident path: setting query, the views; copy path: parsing, copying every input in and every stage out)');
+  console.log('\nwhere the time of forward() goes: the C attn_forward() alone (on the copy path, every weight packed again first);');
+  console.log('its stages, timed in the same turns (stages.c): the 4 projection GEMMs, and the rest (q scaled, scores with K');
+  console.log('packed per head, softmax, the heads\' average, context with V packed per head); and the JS binding (resident');
+  console.log('path: setting query, the views; copy path: parsing, copying every input in and every stage out)');
   console.log(table(
-    ['size', 'path', 'forward()', 'C attn_forward', '4 proj. GEMMs', 'rest of C', 'binding'],
-    results.flatMap(({ size, times, gemm }) => paths.map(([key, label], i) => {
-      const c = times[`${key} C`], build = key.split(' ')[0], gemms = gemm[build] ? 4 * gemm[build].ms : null;
-      return [i ? '' : size.name, label, fmtTime(times[key]), fmtTime(c), gemms ? fmtTime(gemms) : '', gemms ? fmtTime(Math.max(0, c - gemms)) : '',
-        fmtTime(Math.max(0, times[key] - c))];
+    ['size', 'path', 'forward()', 'C attn_forward', '4 projections', 'the rest', 'binding'],
+    results.flatMap(({ size, times }) => paths.map(([key, label], i) => {
+      const c = times[`${key} C`], staged = !key.includes(' ') && times[`${key} projections`];
+      return [i ? '' : size.name, label, fmtTime(times[key]), fmtTime(c), staged ? fmtTime(times[`${key} projections`]) : '',
+        staged ? fmtTime(times[`${key} rest`]) : '', fmtTime(Math.max(0, times[key] - c))];
     }))));
+  const bertTimes = results.find((r) => r.size.name === 'BERT-base layer')?.times;
+  if (bertTimes)
+    for (const build of builds.filter((b) => b !== 'scalar'))
+      console.log(`the rest at the BERT-base layer, ${build}: ` +
+        STAGES.filter((name) => REST & maskOf([name])).map((name) => `${name} ${fmtTime(bertTimes[`${build} ${name}`])}`).join(', '));
 
   console.log('\nbackward() beside forward(): median time per call in the same turns, and backward / forward (resident path).');
   console.log('backward(): dL/d output in, the gradient of every input and stage copied out into new arrays; backward(g, last):');
-  console.log('into the arrays of the last result; C: attn_backward() / attn_forward() alone; wasm memory: with the gradient');
-  console.log('buffers, which the first backward() allocates');
+  console.log('into the arrays of the last result; views: backward(g, { copy: false }), beside forward()\'s views (the resident');
+  console.log('path); C: attn_backward() / attn_forward() alone; wasm memory: with the gradient buffers, which the first');
+  console.log('backward() allocates');
   const ratio = (b, f) => (b && f ? fmtRatio(b / f) : '');
   console.log(table(
-    ['size', 'build', 'forward()', 'backward()', 'ratio', 'backward(g, last)', 'ratio', 'C ratio', 'wasm memory'],
+    ['size', 'build', 'forward()', 'backward()', 'ratio', 'backward(g, last)', 'ratio', 'views', 'ratio', 'C ratio', 'wasm memory'],
     results.flatMap(({ size, times, memoryWithGradients }) => [
       ...builds.map((b, i) => [i ? '' : size.name, b, fmtTime(times[b]), fmtTime(times[`${b} backward`]), ratio(times[`${b} backward`], times[b]),
         times[`${b} backward into`] ? fmtTime(times[`${b} backward into`]) : '', ratio(times[`${b} backward into`], times[b]),
+        fmtTime(times[`${b} backward views`]), ratio(times[`${b} backward views`], times[b]),
         ratio(times[`${b} backward C`], times[`${b} C`]), `${(memoryWithGradients[b] / 2 ** 20).toFixed(0)} MiB`]),
-      ['', 'native', fmtTime(times.native), fmtTime(times['native backward']), ratio(times['native backward'], times.native), '', '', '', ''],
+      ['', 'native', fmtTime(times.native), fmtTime(times['native backward']), ratio(times['native backward'], times.native), '', '', '', '', '', ''],
     ])));
 
   for (const { size, disagree } of results)
@@ -301,6 +366,10 @@ async function main() {
   // ---- targets ----
   const bert = results.find((r) => r.size.name === 'BERT-base layer');
   const lecture = results.find((r) => r.size.name === 'lecture');
+  if (!bert || !lecture) {
+    console.log('\n(the targets need the lecture and the BERT-base layer)');
+    return;
+  }
   const t = bert.times, vs = (a, b) => `${fmtRatio(a / b)} (${fmtTime(a)} vs ${fmtTime(b)})`;
   const gflopsOf = (ms) => flopsOf(bert.size) / ms / 1e6;
   const notRun = 'not run: this Node does not run the relaxed build (make bench passes --experimental-wasm-relaxed-simd)';
@@ -310,7 +379,10 @@ async function main() {
     ['issue 14', 'without the flag, the default createAttention() (SIMD, resident path) ≤ 0.5× tfjs-backend-wasm',
       t.simd / t.tfjs <= 0.5, vs(t.simd, t.tfjs)],
     ['issue 14', `the whole forward() of the default build (${defaultBuild}, resident path, binding included) ≥ 80% of the mul+add peak`,
-      gflopsOf(t[defaultBuild]) / peak >= 0.8, `${((100 * gflopsOf(t[defaultBuild])) / peak).toFixed(0)}% (${fmtGflops(gflopsOf(t[defaultBuild]))} of ${fmtGflops(peak)} GFLOPS)`],
+      gflopsOf(t[defaultBuild]) / t.peakGflops >= 0.8,
+      `${((100 * gflopsOf(t[defaultBuild])) / t.peakGflops).toFixed(0)}% (${fmtGflops(gflopsOf(t[defaultBuild]))} of ${fmtGflops(t.peakGflops)} GFLOPS, the peak probe's ` +
+      `median in the same turns; ${((100 * gflopsOf(t[defaultBuild])) / peak).toFixed(0)}% of the whole run's ${fmtGflops(peak)}; ` +
+      `the other SIMD build ${builds.filter((b) => b !== defaultBuild && b !== 'scalar').map((b) => `(${b}) ${((100 * gflopsOf(t[b])) / t.peakGflops).toFixed(0)}%`).join(', ')})`],
     ['issue 14', 'the relaxed projection GEMM ≥ 1.1× the SIMD one (each timed alone)',
       benches.relaxed ? bert.gemm.simd.ms / bert.gemm.relaxed.ms >= 1.1 : null,
       benches.relaxed ? `${vs(bert.gemm.simd.ms, bert.gemm.relaxed.ms)}; the FMA peak is ${fmtRatio(fmaPeak / peak)} the mul+add peak in this run` : notRun],
@@ -326,6 +398,8 @@ async function main() {
       ['issue 16', `the same, into the arrays of the last result (backward(g, last))`,
         t[`${b} backward into`] / t[b] <= 2.5,
         `${vs(t[`${b} backward into`], t[b])}; the C attn_backward() alone ${fmtRatio(t[`${b} backward C`] / t[`${b} C`])} attn_forward()`],
+      ['issue 16', `the same, as views (backward(g, { copy: false })) beside forward()'s views`,
+        t[`${b} backward views`] / t[b] <= 2.5, vs(t[`${b} backward views`], t[b])],
     ]),
   ];
   console.log('\ntargets at the BERT-base layer (L=128, E=768, H=12) unless said, measured in this run (Node):');

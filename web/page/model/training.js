@@ -106,7 +106,7 @@
       this.params = Object.fromEntries(this.names.map((name) => [name, Float32Array.from(parsed.inputs[name])]));
       this.optimizer = new Optimizer(optimizer);
       this.losses = [];
-      this.grads = null; /* backward()'s arrays, filled again each step */
+      this.grads = null; /* the last step's gradients: views into the core, valid until its next call */
     }
 
     /* The loss of the parameters as they are, and its dL/d output (and weights). */
@@ -124,7 +124,7 @@
       const a = this.attention;
       for (const name of this.names) a.set(name, this.params[name]);
       const { loss, given } = this.lossOf(a.forward(null, { copy: false }));
-      this.grads = a.backward(given, this.grads);
+      this.grads = a.backward(given, { copy: false }); /* read once, by the update: nothing copied */
       this.optimizer.update(this.params, this.grads);
       this.losses.push(loss);
       return loss;
