@@ -80,6 +80,20 @@ for (const name of BROWSERS) {
         for (let k = 0; k < 5; k++) await page.keyboard.press('ArrowRight');
         assert.deepEqual(await readout(page), { stage: 'weights', head: '3', row: '2', col: '5', value: text(at(want, 'weights', 3, 2, 5)), hidden: false });
         await page.keyboard.press('Escape');
+        /* Enter pins it: a ring stays on the canvas, with the focus gone, until the box closes */
+        const rings = () => page.$eval(canvasOf('weights', 3), (c) => {
+          const d = c.getContext('2d').getImageData(0, 0, 40, 20).data;
+          let n = 0;
+          for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k] - 11) < 25 && Math.abs(d[k + 1] - 87) < 25 && Math.abs(d[k + 2] - 208) < 25) n++;
+          return n;
+        });
+        await page.focus(canvasOf('weights', 3));
+        await page.keyboard.press('Enter');
+        await page.$eval(canvasOf('weights', 3), (c) => c.blur());
+        assert.equal(await page.$eval('.explain-close', (b) => b.hidden), false, 'pinned');
+        assert.ok(await rings() > 0, 'the pinned cell is ringed');
+        await page.click('.explain-close');
+        assert.equal(await rings(), 0, 'no ring once the box is closed');
 
         /* hover: the scores of head 0 at (10, 20), and the output at (7, 100) */
         const hover = async (selector, row, col) => {

@@ -116,7 +116,13 @@
           get isConnected() { return self.canvas.isConnected; },
           getBoundingClientRect: () => self.rectOf(index),
           closest: (selector) => self.element.closest(selector),
-          classList: { add() {}, remove() {}, toggle() {}, contains: () => false },
+          /* a class on the cell is a ring on the canvas (the explained cell's) */
+          classList: {
+            add: (name) => self.mark(index, name, true),
+            remove: (name) => self.mark(index, name, false),
+            toggle: (name, on = !self.marks.get(name)?.has(index)) => self.mark(index, name, on),
+            contains: (name) => Boolean(self.marks.get(name)?.has(index)),
+          },
         });
       }
       return this.refs.get(index);
@@ -463,7 +469,9 @@
         g.lineWidth = width;
         g.strokeRect(x - width / 2, y - width / 2, Math.max(z, 2) + width, Math.max(z, 2) + width);
       };
-      for (const [className, set] of this.marks) for (const index of set) ring(index, className === 'is-grad-result' ? '#d0f' : '#e6007e', 1.5);
+      const dark = this.theme() === 'dark';
+      const colours = { 'is-grad-result': '#d0f', 'is-explained': dark ? '#8ab4f8' : '#0b57d0' };
+      for (const [className, set] of this.marks) for (const index of set) ring(index, colours[className] ?? '#e6007e', className === 'is-explained' ? 2.5 : 1.5);
       if (this.focused || this.editing) ring(this.focusIndex, this.theme() === 'dark' ? '#fff' : '#000', 2);
     }
 
@@ -472,6 +480,12 @@
       if (!this.marks.has(className)) this.marks.set(className, new Set());
       for (const index of indices) this.marks.get(className).add(index);
       this.draw();
+    }
+
+    /* One cell's mark on or off. */
+    mark(index, className, on) {
+      if (on) return this.highlight([index], className);
+      if (this.marks.get(className)?.delete(index)) this.draw();
     }
 
     clearHighlight(className) {
