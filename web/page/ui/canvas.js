@@ -34,6 +34,8 @@
   const MAX_ZOOM_PX = 80;
   const DRAG_PX = 4;
   let edits = 0; /* each edit is one history group */
+  /* Pixels are written by the CPU (putImageData): a canvas kept in memory */
+  const CONTEXT = { willReadFrequently: true };
 
   /* A palette's 256 colours as RGBA words (little-endian: R in the low byte), for ImageData. */
   const GREY = 0xff808080;
@@ -61,14 +63,7 @@
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
       this.width = Math.max(1, Math.round(o.cols * this.fit));
       this.height = Math.max(1, Math.round(o.rows * this.fit));
-      /* the heatmap at one pixel a cell, scaled onto the canvas when a cell
-         takes a pixel or more; made only then (paintBitmap) */
-      this.bitmap = document.createElement('canvas');
-      this.bitmap.width = o.cols;
-      this.bitmap.height = o.rows;
-      this.image = null;
-      this.bitmapStale = true;
-      this.screen = null; /* the canvas's pixels when cells are smaller than one (draw) */
+      this.screen = null; /* the canvas's pixels (paintScreen) */
       this.canvas = el('canvas', {
         tabindex: '0', role: 'img',
         'aria-label': this.t(o.editable ? 'm.heatmapE' : 'm.heatmap', { label: o.label, rows: o.rows, cols: o.cols }),
@@ -379,11 +374,10 @@
       return this.element.closest('[data-resolved-theme]')?.dataset.resolvedTheme === 'dark' ? 'dark' : 'light';
     }
 
-    /* New colours: the canvas again (the bitmap when it is next needed). */
+    /* New colours: the canvas again. */
     repaint() {
       this.watchTheme();
       this.paintedTheme = this.theme();
-      this.bitmapStale = true;
       this.draw();
     }
 
@@ -400,29 +394,26 @@
       };
     }
 
-    /* The heatmap at one pixel a cell. */
-    paintBitmap() {
-      const values = this.grads || this.values, word = this.colourWord(), context = this.bitmap.getContext('2d');
-      this.image ??= context.createImageData(this.o.cols, this.o.rows);
-      const words = new Uint32Array(this.image.data.buffer, this.image.data.byteOffset, values.length);
-      for (let index = 0; index < words.length; index++) words[index] = word(values[index]);
-      context.putImageData(this.image, 0, 0);
-      this.bitmapStale = false;
-    }
-
-    /* Cells smaller than a pixel (a big weight at its fit: 0.25 px a cell):
-     * each pixel takes its cell's colour, as drawImage without smoothing
-     * would sample the bitmap, from the values themselves: a few hundred
-     * thousand pixels instead of millions of cells and their bitmap. */
+    /* The heatmap's pixels, W×H device pixels, `step` cells a pixel: each
+     * pixel takes the colour of the cell under its centre (nearest, as an
+     * image scaled without smoothing would), from the values themselves. So
+     * a big weight at its fit (0.25 px a cell) costs its screen's pixels, not
+     * its millions of cells; and no image is scaled (headless Chromium's
+     * first drawImage of a page took 230 ms). */
     paintScreen(g, W, H, step) {
       if (!this.screen || this.screen.width !== W || this.screen.height !== H) this.screen = g.createImageData(W, H);
       const values = this.grads || this.values, word = this.colourWord(), { rows, cols } = this.o;
       const words = new Uint32Array(this.screen.data.buffer, this.screen.data.byteOffset, W * H);
+      let previousRow = -1;
       for (let y = 0; y < H; y++) {
         const i = Math.floor(this.y0 + (y + 0.5) * step);
+        if (i === previousRow) { words.copyWithin(y * W, (y - 1) * W, y * W); continue; } /* zoomed in: the cell row's next pixel row */
+        previousRow = i;
+        let previousCol = -1, colour = 0;
         for (let x = 0; x < W; x++) {
           const j = Math.floor(this.x0 + (x + 0.5) * step);
-          words[y * W + x] = i < rows && j < cols ? word(values[i * cols + j]) : 0;
+          if (j !== previousCol) { previousCol = j; colour = i < rows && j < cols ? word(values[i * cols + j]) : 0; }
+          words[y * W + x] = colour;
         }
       }
       g.putImageData(this.screen, 0, 0);
@@ -433,17 +424,9 @@
       const c = this.canvas, ratio = root.devicePixelRatio || 1;
       const W = Math.round(this.width * ratio), H = Math.round(this.height * ratio);
       if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
-      const g = c.getContext('2d'), z = this.zoom;
-      if (z * ratio < 1) {
-        this.paintScreen(g, W, H, 1 / (z * ratio));
-        g.setTransform(ratio, 0, 0, ratio, 0, 0);
-      } else {
-        if (this.bitmapStale) this.paintBitmap();
-        g.setTransform(ratio, 0, 0, ratio, 0, 0);
-        g.imageSmoothingEnabled = false;
-        g.clearRect(0, 0, this.width, this.height);
-        g.drawImage(this.bitmap, -this.x0 * z, -this.y0 * z, this.o.cols * z, this.o.rows * z);
-      }
+      const g = c.getContext('2d', CONTEXT), z = this.zoom;
+      this.paintScreen(g, W, H, 1 / (z * ratio));
+      g.setTransform(ratio, 0, 0, ratio, 0, 0);
       const cols = this.o.cols;
       const visible = (index) => {
         const i = Math.floor(index / cols), j = index % cols;
