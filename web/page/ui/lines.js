@@ -207,7 +207,7 @@
     this.canvas.style.height = `${this.height * scale}px`;
     const W = Math.round(WIDTH * scale * ratio), H = Math.round(this.height * scale * ratio);
     if (this.canvas.width !== W || this.canvas.height !== H) { this.canvas.width = W; this.canvas.height = H; }
-    const g = this.canvas.getContext('2d', { willReadFrequently: true }), style = getComputedStyle(this.element); /* (a canvas in memory: headless Chromium's first GPU canvas of a page took 230 ms to set up) */
+    const g = this.canvas.getContext('2d'), style = getComputedStyle(this.element);
     g.setTransform(scale * ratio, 0, 0, scale * ratio, 0, 0);
     g.clearRect(0, 0, WIDTH, this.height);
     g.lineCap = 'round';
