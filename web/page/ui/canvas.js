@@ -9,8 +9,9 @@
  * the explanation fills the [data-readout] element with data-stage,
  * data-head, data-row, data-col and data-value (the full float32).
  *
- * Mouse: hover reads a cell, a click pins it (or, in an input, edits it),
- * a drag pans, the wheel zooms around the pointer. Keyboard (the canvas is
+ * Mouse: hover reads a cell, a click pins it (or, in an input, edits it;
+ * the explained cell is ringed), a drag pans, the wheel zooms around the
+ * pointer; touch: the same, and two fingers pinch. Keyboard (the canvas is
  * one tab stop): arrows move the focused cell (a ring), Enter pins it or,
  * in an input, edits it in a small <input> over the cell (the typed-number
  * rules of matrix.js: Format.parseNumber; Enter keeps, Escape restores),
