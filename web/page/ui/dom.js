@@ -1,6 +1,7 @@
 /* dom.js: the few DOM helpers every view uses: making elements, a token's
- * label isolated for direction and shortened, and placing a panel next to
- * what it belongs to, inside the viewport and the view.
+ * label isolated for direction and shortened, placing a panel next to what
+ * it belongs to, inside the viewport and the view, and writing `hidden`, a
+ * text or an attribute only when it changes.
  *
  * A classic script: the global AttnDom.
  * needs: (nothing) */
