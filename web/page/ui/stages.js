@@ -95,14 +95,11 @@
       const parts = this.layout === 'pass' ? this.buildPass() : this.buildSteps();
       this.element.replaceChildren(...parts);
       this.cells = Object.values(this.matrices).flat().reduce((sum, m) => sum + m.cells.length, 0);
-      /* Off screen is skipped (style.css), once laid out: the frame after the
-       * next has the real heights remembered. In the pass, each matrix (each
-       * head): a lazy one is also painted on its own, so that an edit
-       * repaints only the matrices it changes (at the 8-token example, 2-3
-       * ms less to the frame). In the steps, each step of a big view; small
-       * ones stay whole, for full-page screenshots. */
-      if (this.layout === 'pass' || this.cells >= LAZY_CELLS) {
-        const lazy = this.layout === 'pass' ? [...this.element.querySelectorAll('.stage > .head')] : parts;
+      /* Big views skip the steps off screen (style.css), once laid out: the
+       * frame after the next has their real heights remembered. Small ones
+       * stay whole, for full-page screenshots. */
+      if (this.cells >= LAZY_CELLS) {
+        const lazy = this.layout === 'steps' ? parts : [...this.element.querySelectorAll('.stage > .head')];
         requestAnimationFrame(() => requestAnimationFrame(() => lazy.forEach((part) => part.classList.add('is-lazy'))));
       }
       this.connectors.draw(this.layout === 'pass' ? this.feeds() : []);
