@@ -295,15 +295,18 @@
       return stages;
     }
 
+    /* Frozen { shape, data } views into wasm memory of located buffers, by name. */
+    viewsOf(located) {
+      const heap = this.heap(), views = {};
+      for (const { name, offset, count, shape } of located)
+        views[name] = Object.freeze({ shape: Object.freeze(shape.slice()), data: heap.subarray(offset, offset + count) });
+      return views;
+    }
+
     /* The stages as views, made once per configuration and memory buffer. */
     views(plan) {
       const heap = this.heap();
-      if (!plan.views || plan.views.buffer !== heap.buffer) {
-        const stages = {};
-        for (const { name, offset, count, shape } of plan.stages)
-          stages[name] = Object.freeze({ shape: Object.freeze(shape.slice()), data: heap.subarray(offset, offset + count) });
-        plan.views = { buffer: heap.buffer, stages: Object.freeze(stages) };
-      }
+      if (!plan.views || plan.views.buffer !== heap.buffer) plan.views = { buffer: heap.buffer, stages: Object.freeze(this.viewsOf(plan.stages)) };
       return plan.views.stages;
     }
 
@@ -371,12 +374,7 @@
      * it afresh each call). */
     gradientViews(plan) {
       const heap = this.heap();
-      if (!plan.gradViews || plan.gradViews.buffer !== heap.buffer) {
-        const all = {};
-        for (const { name, offset, count, shape } of plan.grads)
-          all[name] = Object.freeze({ shape: Object.freeze(shape.slice()), data: heap.subarray(offset, offset + count) });
-        plan.gradViews = { buffer: heap.buffer, all, byNames: new Map() };
-      }
+      if (!plan.gradViews || plan.gradViews.buffer !== heap.buffer) plan.gradViews = { buffer: heap.buffer, all: this.viewsOf(plan.grads), byNames: new Map() };
       const result = sumSharedInputs({ ...plan.gradViews.all }, this.forwardInputs);
       const names = Object.keys(result).join();
       const byNames = plan.gradViews.byNames;
