@@ -257,25 +257,53 @@
     return build;
   }
 
-  /* ---- the export panel, loaded when first opened ---- */
+  /* ---- parts loaded when first asked for ---- */
+
+  /* A stand-in for a view part that is a file of its own
+   * (dist/attention-viz-NAME.js), with the part's face, until it is asked
+   * for: then load() brings the file, makes the real part and hands over
+   * this one's place (handOver). real(): the part's class once loaded. */
+  class LazyPart {
+    constructor(session, options, name, real) {
+      this.session = session;
+      this.options = options; /* { id, root }: the real part's too */
+      this.name = name;
+      this.realClass = real;
+      this.real = null;
+    }
+
+    async load() {
+      if (this.real) return this.real;
+      await loadPart(this.name, () => this.realClass() !== this.constructor);
+      if (!this.real) {
+        this.real = new (this.realClass())(this.session, this.options);
+        this.handOver(this.real);
+      }
+      return this.real;
+    }
+
+    fail(error) {
+      this.button.title = error.message;
+      console.error(`attention-viz: ${error.message}`);
+    }
+
+    update(change) { this.real?.update(change); }
+  }
 
   /* The export and import panel (share.js with export, import, modelfile and
-   * poster.js) is dist/attention-viz-share.js. Until its button is pressed,
-   * or a file dropped onto the view, this stands in for it with the same
-   * face (share.js: element, panel, update, close) and then hands over. */
-  class LazyShare {
-    constructor(session, { id, root: viewRoot }) {
-      this.session = session;
-      this.id = id;
-      this.viewRoot = viewRoot;
-      this.real = null;
-      const toggle = document.createElement('button');
-      Object.assign(toggle, { type: 'button', className: 'share-toggle', textContent: Text.of(session)('w.share') });
-      toggle.setAttribute('aria-expanded', 'false');
-      toggle.addEventListener('click', () => this.load().then((real) => real.open(), (e) => this.fail(e)));
+   * poster.js): until its button is pressed, or a file dropped onto the
+   * view, the same face (share.js: element, panel, update, close). */
+  class LazyShare extends LazyPart {
+    constructor(session, options) {
+      super(session, options, 'share', () => root.AttnShare.Share);
+      const viewRoot = options.root;
+      this.button = document.createElement('button');
+      Object.assign(this.button, { type: 'button', className: 'share-toggle', textContent: Text.of(session)('w.share') });
+      this.button.setAttribute('aria-expanded', 'false');
+      this.button.addEventListener('click', () => this.load().then((real) => real.open(), (e) => this.fail(e)));
       this.element = document.createElement('span');
       this.element.className = 'share';
-      this.element.append(toggle);
+      this.element.append(this.button);
       this.panel = document.createElement('div');
       this.panel.hidden = true;
       viewRoot.addEventListener('dragover', (e) => { if (!this.real && hasFiles(e)) e.preventDefault(); });
@@ -287,54 +315,35 @@
       });
     }
 
-    /* the real panel, in this one's place */
-    async load() {
-      if (this.real) return this.real;
-      await loadPart('share', () => root.AttnShare.Share !== LazyShare);
-      if (!this.real) {
-        this.real = new root.AttnShare.Share(this.session, { id: this.id, root: this.viewRoot });
-        this.real.element.dataset.control = 'share';
-        this.real.element.hidden = this.element.hidden;
-        this.element.replaceWith(this.real.element);
-        this.panel.replaceWith(this.real.panel);
-      }
-      return this.real;
+    handOver(real) {
+      real.element.dataset.control = 'share';
+      real.element.hidden = this.element.hidden;
+      this.element.replaceWith(real.element);
+      this.panel.replaceWith(real.panel);
     }
 
-    fail(error) {
-      this.element.querySelector('button').title = error.message;
-      console.error(`attention-viz: ${error.message}`);
-    }
-
-    update(change) { this.real?.update(change); }
     close(returnFocus) { return this.real ? this.real.close(returnFocus) : false; }
   }
   const hasFiles = (e) => Boolean(e.dataTransfer) && [...e.dataTransfer.types].includes('Files');
   if (!root.AttnShare) root.AttnShare = { Share: LazyShare };
 
-  /* ---- the train card, loaded when first asked for ---- */
-
-  /* The train card (ui/training.js with model/training.js) is
-   * dist/attention-viz-train.js: a widget showing the weights does not pay
-   * for it. Until its button is pressed, this stands in for it: the same
+  /* The train card (ui/training.js with model/training.js): a widget showing
+   * the weights does not pay for it. Until its button is pressed, the same
    * card's title and one button, with the same face (training.js: element,
-   * update, marking, mark), then hands over its place. */
-  class LazyTrainer {
-    constructor(session, { id, root: viewRoot }) {
-      this.session = session;
-      this.id = id;
-      this.viewRoot = viewRoot;
-      this.real = null;
-      const button = document.createElement('button');
+   * update, marking, mark). */
+  class LazyTrainer extends LazyPart {
+    constructor(session, options) {
+      super(session, options, 'train', () => root.AttnTrainer.Trainer);
       const t = Text.of(session);
-      Object.assign(button, { type: 'button', className: 'train-load', textContent: t('w.train') });
-      button.addEventListener('click', () => this.load().then((real) => real.kind.focus(), (e) => this.fail(e)));
+      this.button = document.createElement('button');
+      Object.assign(this.button, { type: 'button', className: 'train-load', textContent: t('w.train') });
+      this.button.addEventListener('click', () => this.load().then((real) => real.kind.focus(), (e) => this.fail(e)));
       const title = document.createElement('span');
       Object.assign(title, { className: 'card-title', textContent: t('w.trainit') });
       const caption = document.createElement('figcaption');
       caption.append(title);
       const line = document.createElement('p');
-      line.append(button);
+      line.append(this.button);
       this.card = document.createElement('figure');
       Object.assign(this.card, { className: 'card card-train' });
       Object.assign(this.card.dataset, { card: 'train', state: 'idle' });
@@ -345,25 +354,12 @@
     get element() { return this.real ? this.real.element : this.card; }
     get marking() { return Boolean(this.real?.marking); }
 
-    /* the real card, in this one's place */
-    async load() {
-      if (this.real) return this.real;
-      await loadPart('train', () => root.AttnTrainer.Trainer !== LazyTrainer);
-      if (!this.real) {
-        this.real = new root.AttnTrainer.Trainer(this.session, { id: this.id, root: this.viewRoot });
-        this.real.element.hidden = this.card.hidden;
-        this.real.element.classList.toggle('is-focus', this.card.classList.contains('is-focus'));
-        this.card.replaceWith(this.real.element);
-      }
-      return this.real;
+    handOver(real) {
+      real.element.hidden = this.card.hidden;
+      real.element.classList.toggle('is-focus', this.card.classList.contains('is-focus'));
+      this.card.replaceWith(real.element);
     }
 
-    fail(error) {
-      this.card.querySelector('button').title = error.message;
-      console.error(`attention-viz: ${error.message}`);
-    }
-
-    update(change) { this.real?.update(change); }
     mark(head, row, col) { this.real?.mark(head, row, col); }
   }
   if (!root.AttnTrainer) root.AttnTrainer = { Trainer: LazyTrainer };
