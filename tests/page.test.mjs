@@ -209,6 +209,20 @@ for (const name of BROWSERS) {
         });
       }));
 
+    it('opens a link set while an edit’s write is waiting, even if that write lands before the hashchange event', () =>
+      withPage(PAGE_URL, async (page) => {
+        await typeInto(page, 'query', 0, 0, '0.5'); /* its hash write waits 150 ms */
+        const f = fixtures.find((x) => x.name === 'two_heads');
+        const edited = await page.evaluate(() => location.hash);
+        /* the link set, then (as a timer could, before the event's task) the old state written over it */
+        await page.evaluate((h, old) => new Promise((resolve) => {
+          addEventListener('hashchange', () => resolve(), { once: true });
+          location.hash = h;
+          history.replaceState(history.state, '', old);
+        }), Link.encode({ case: f.case }, { whole: true }), edited);
+        assert.deepEqual(compareStages(await readStages(page), f.stages), []);
+      }));
+
     const whole = Link.encode({ case: lecture.case }, { whole: true });
     for (const [label, hash] of [['garbage', '#%%%garbage'], ['truncated', whole.slice(0, whole.indexOf('in_proj_weight') + 30)], ['tampered', whole.replace('num_heads=1', 'num_heads=7')], ['oversized', '#v=1&' + 'x'.repeat(300000)]])
       it(`falls back to the lecture with a message on a ${label} hash`, () =>

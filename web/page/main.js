@@ -114,11 +114,14 @@
       written = location.hash;
       if (app.session.goToEntry(entry)) write();
     });
-    /* A link typed or set: its state, as a new entry; a bad one keeps what is shown. */
-    addEventListener('hashchange', () => {
-      if (location.hash === written) return;
-      written = location.hash;
-      const next = read(location.hash);
+    /* A link typed or set: its state, as a new entry; a bad one keeps what is shown.
+       Its hash is the event's: a write that was waiting may have replaced
+       location's before the event comes. */
+    addEventListener('hashchange', (e) => {
+      const hash = new URL(e.newURL).hash;
+      if (hash === written) return;
+      written = hash;
+      const next = read(hash);
       const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: { message: next.error } };
       if (!result.ok) return app.showBanner(app.t('page.badKept', { error: result.error.message }));
       writtenEntry = app.session.entryId; /* this entry is the browser's new one */
