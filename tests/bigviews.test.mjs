@@ -19,6 +19,7 @@ import { safetensors } from './tensorfiles.mjs';
 import { createRequire } from 'node:module';
 
 const Format = createRequire(import.meta.url)('../web/page/model/format.js');
+const Cases = createRequire(import.meta.url)('../web/page/model/cases.js');
 
 const L = 128, E = 768, H = 12;
 let seed = 7;
@@ -163,6 +164,62 @@ for (const name of BROWSERS) {
         await page.evaluate(() => window.attentionApp.session.apply({ type: 'view', theme: 'dark' }));
         assert.notEqual(await pixel(), light, 'dark colours');
       });
+      assert.deepEqual(problems, [], 'no console error, page error or dialog');
+    });
+
+    it('draws the largest example’s heatmaps on a canvas under their cells: each cell its palette’s colour for the core’s value, in both themes, after an edit, in print', async () => {
+      const problems = await visit(browser, `${PAGE_URL}?build=simd#example=paragraph`, async (page) => {
+        const paragraph = Cases.EXAMPLES.paragraph.make();
+        /* [stage, head, row, col]: inputs and stages, per-head and not, of both palettes */
+        const CELLS = [['query', null, 0, 0], ['in_proj_weight', null, 70, 3], ['q', null, 3, 7], ['scores', 1, 2, 12], ['weights', 2, 5, 9], ['attn_weights', null, 4, 4], ['output', null, 15, 31]];
+        /* an input's numbers from the case, a stage's from the core: { shape, data } */
+        const matrix = (stages, stage) => stages[stage] ?? { shape: [paragraph[stage].length, paragraph[stage][0].length], data: paragraph[stage].flat() };
+        const expected = (stages, theme) => CELLS.map(([stage, head, row, col]) => {
+          const kind = ['weights', 'attn_weights'].includes(stage) ? 'sequential' : 'diverging';
+          const scale = kind === 'sequential' ? 1 : Format.niceScale(Format.maxAbs(matrix(stages, stage).data));
+          const value = at({ [stage]: matrix(stages, stage) }, stage, head ?? 0, row, col);
+          return `${stage}: ${Format.colourTable(kind, theme)[Format.colourIndex(value, kind, scale)].rgb.join(',')}`;
+        });
+        /* the backdrop's pixel at each cell's middle, the cell on screen (as
+         * a user sees it: a matrix skipped off screen is drawn when it comes
+         * into view), in the next frame; the cell has no colour of its own */
+        const shown = () => page.evaluate(async (cells) => {
+          const out = [];
+          for (const [stage, head, row, col] of cells) {
+            const td = document.querySelector(`[data-stage="${stage}"] [data-row="${row}"][data-col="${col}"]${head === null ? '' : `[data-head="${head}"]`}`);
+            td.scrollIntoView({ block: 'center' });
+            await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+            const canvas = td.closest('.backdrop-box').querySelector(':scope > canvas.backdrop'), box = canvas.getBoundingClientRect(), r = td.getBoundingClientRect();
+            const ratio = canvas.width / box.width;
+            const rgb = canvas.getContext('2d').getImageData(Math.floor(((r.left + r.right) / 2 - box.left) * ratio), Math.floor(((r.top + r.bottom) / 2 - box.top) * ratio), 1, 1).data;
+            const own = getComputedStyle(td).backgroundColor;
+            out.push(`${stage}: ${[...rgb].slice(0, 3).join(',')}${own === 'rgba(0, 0, 0, 0)' ? '' : ` (and its own ${own})`}`);
+          }
+          return out;
+        }, CELLS);
+        const theme = (value) => page.$eval('[name=theme]', (select, v) => { select.value = v; select.dispatchEvent(new Event('change')); }, value);
+        let stages = attention.forward(paragraph);
+        assert.deepEqual(await shown(), expected(stages, 'light'), 'light');
+        await theme('dark');
+        assert.deepEqual(await shown(), expected(stages, 'dark'), 'a theme switch repaints');
+        await page.$eval('[data-stage="query"] [data-row="0"][data-col="0"] input', (input) => { input.value = '-0.875'; input.dispatchEvent(new Event('input', { bubbles: true })); });
+        paragraph.query[0][0] = -0.875;
+        stages = attention.forward(paragraph);
+        assert.deepEqual(await shown(), expected(stages, 'dark'), 'an edit repaints what it changed');
+        if (name === 'chromium') {
+          await page.emulateMediaType('print');
+          assert.deepEqual(await shown(), expected(stages, 'light'), 'print from dark: the light palette');
+          await page.emulateMediaType(null);
+          await theme('auto');
+          await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+          assert.deepEqual(await shown(), expected(stages, 'dark'), 'the system turning dark');
+          await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+        }
+        /* laid out again (a narrower window): the colours follow their cells */
+        await theme('light');
+        await page.setViewport({ width: 700, height: 900 });
+        assert.deepEqual(await shown(), expected(stages, 'light'), 'after a resize');
+      }, { width: 1366, height: 768 });
       assert.deepEqual(problems, [], 'no console error, page error or dialog');
     });
 

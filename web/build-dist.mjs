@@ -50,9 +50,11 @@ const ALL = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)
   .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path));
 const LAZY = Object.values(PARTS).flat();
 /* the page's alone, for the widget's size budget: big layers' canvases (the
- * widget keeps the limits of matrices drawn as tables: widget.js) and the
+ * widget keeps the limits of matrices drawn as tables: widget.js), the
+ * heatmaps' backdrops (whose colours are the page's palettes, not a host's
+ * custom properties: the widget's heatmaps keep a class per cell) and the
  * plane of E = 2 */
-const PAGE_ONLY = ['web/page/ui/canvas.js', 'web/page/ui/plane.js'];
+const PAGE_ONLY = ['web/page/ui/backdrop.js', 'web/page/ui/canvas.js', 'web/page/ui/plane.js'];
 const SCRIPTS = ALL.filter((path) => path !== 'build/attn-wasm.js' && !LAZY.includes(path) && !PAGE_ONLY.includes(path));
 for (const [name, paths] of Object.entries(PARTS))
   if (!paths.every((path) => ALL.includes(path))) throw new Error(`index.html no longer loads every script of ${name}: update PARTS`);

@@ -36,6 +36,8 @@
    *   vertical: a vector (rows = 1) drawn as a column, one number a row (its
    *     cells keep data-row 0 and data-col j)
    *   compact: colour only; the number shows in the explanation's readout
+   *   Backdrop: given (backdrop.js), the colours are drawn on a canvas under
+   *     the table instead of a class per cell (the page's heatmaps)
    *   onPoint(index, cell, how) / onLeave(index, how): a cell is pointed at
    *     (how: 'hover' or 'focus') or left; onPin(index, cell): clicked
    *   rowHeader(row): makes a row's <th> (the editable token names), if given
@@ -56,6 +58,7 @@
       this.painted = false;
       this.focusIndex = 0;
       this.element = this.build();
+      this.backdrop = options.Backdrop ? new options.Backdrop(this.element, this.cells) : null;
     }
 
     build() {
@@ -372,6 +375,7 @@
 
     /* The matrix is no longer shown: its messages go with it. */
     dispose() {
+      this.backdrop?.dispose();
       for (const bubble of this.bubbles.values()) bubble.remove();
       this.bubbles.clear();
     }
@@ -428,15 +432,20 @@
     }
 
     /* The colour class of a cell (the stylesheet of Format.paletteCSS holds
-     * both themes: a theme change repaints without touching the cells). */
+     * both themes: a theme change repaints without touching the cells), or
+     * its colour on the backdrop. */
     paintColour(index, value) {
       const td = this.cells[index];
       const [kind, x, scale] = this.grads ? ['gradient', this.grads[index], this.gradScale] : [this.o.kind, value, this.scale];
-      const colour = Number.isFinite(x) ? Format.colourClass(kind, Format.colourIndex(x, kind, scale)) : null;
+      const step = Number.isFinite(x) ? Format.colourIndex(x, kind, scale) : -1;
+      const colour = step < 0 ? null : Format.colourClass(kind, step);
       const previous = this.colours[index];
       if (colour === previous) return;
-      if (previous) td.classList.remove(previous);
-      if (colour) td.classList.add(colour);
+      if (this.backdrop) this.backdrop.paint(index, kind, step);
+      else {
+        if (previous) td.classList.remove(previous);
+        if (colour) td.classList.add(colour);
+      }
       this.colours[index] = colour;
       if (colour && previous) return; /* finite before and after: no mark to change */
       td.classList.toggle('is-nan', Number.isNaN(x));

@@ -23,17 +23,19 @@
  * (data-grad), their matrix element naming the result (data-grad-of), the
  * result's cell marked (is-grad-result).
  *
- * needs: AttnFormat, AttnText, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnCanvas, AttnPlane, AttnPreview, AttnConnectors */
+ * needs: AttnFormat, AttnText, AttnCases, AttnCatalogue, AttnSensitivity, AttnDom, AttnMatrix, AttnBackdrop, AttnCanvas, AttnPlane, AttnPreview, AttnConnectors */
 (function (root) {
   'use strict';
 
   const Format = root.AttnFormat, Text = root.AttnText, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
   const { el, place, setHidden, setText } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const CanvasMatrix = root.AttnCanvas ? root.AttnCanvas.CanvasMatrix : null; /* (not in the widget, whose limits need none) */
+  /* a heatmap's colours on a canvas under its cells (not in the widget, whose palettes a host page sets) */
+  const Backdrop = root.AttnBackdrop ? root.AttnBackdrop.Backdrop : null;
 
   /* wider or taller matrices show colour only (numbers in the readout) */
   const COMPACT = { steps: { cols: 10, rows: 24 }, pass: { cols: 5, rows: 12 } };
-  const LAZY_CELLS = 4000; /* from this many cells, steps off screen are skipped */
+  const BIG_CELLS = 4000; /* from this many table cells, steps (or heads) off screen are skipped */
   /* a matrix with more cells than this (the largest at the old limits:
    * in_proj_weight at E = 64) is a canvas (canvas.js), not a table */
   const CANVAS_CELLS = 3 * 64 * 64;
@@ -92,18 +94,29 @@
       this.layout = s.view.layout;
       if (this.detail && !Catalogue.matrixCards(s.sections()).some((c) => c.stage === this.detail)) this.detail = null;
       this.element.dataset.layout = this.layout;
+      this.big = this.tableCells() >= BIG_CELLS;
       const parts = this.layout === 'pass' ? this.buildPass() : this.buildSteps();
       this.element.replaceChildren(...parts);
-      this.cells = Object.values(this.matrices).flat().reduce((sum, m) => sum + m.cells.length, 0);
       /* Big views skip the steps off screen (style.css), once laid out: the
        * frame after the next has their real heights remembered. Small ones
        * stay whole, for full-page screenshots. */
-      if (this.cells >= LAZY_CELLS) {
+      if (this.big) {
         const lazy = this.layout === 'steps' ? parts : [...this.element.querySelectorAll('.stage > .head')];
         requestAnimationFrame(() => requestAnimationFrame(() => lazy.forEach((part) => part.classList.add('is-lazy'))));
       }
       this.connectors.draw(this.layout === 'pass' ? this.feeds() : []);
       this.built = true;
+    }
+
+    /* The table cells a build makes (a canvas has none). */
+    tableCells() {
+      const H = this.session.config.num_heads;
+      return Catalogue.matrixCards(this.session.sections()).reduce((sum, card) =>
+        sum + (this.isCanvas(card) ? 0 : card.rows * card.cols * (card.perHead ? H : 1)), 0);
+    }
+
+    isCanvas(card) {
+      return Boolean(CanvasMatrix) && card.rows * card.cols > CANVAS_CELLS;
     }
 
     /* The worksheet: a section per step, each with its cards. */
@@ -194,8 +207,9 @@
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
-        const Kind = CanvasMatrix && card.rows * card.cols > CANVAS_CELLS ? CanvasMatrix : Matrix;
+        const Kind = this.isCanvas(card) ? CanvasMatrix : Matrix;
         const matrix = new Kind({
+          Backdrop: compact ? Backdrop : null,
           stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
           vertical: pass && card.vertical,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
@@ -210,7 +224,7 @@
         });
         matrix.element.setAttribute('aria-describedby', summaryId);
         this.matrices[card.stage].push(matrix);
-        group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: this.t('x.head', { h: h + 1 }) }) : null, matrix.element]));
+        group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: this.t('x.head', { h: h + 1 }) }) : null, matrix.backdrop ? matrix.backdrop.box : matrix.element]));
       }
       figure.append(group);
       if (card.kind !== 'bool') figure.append(this.legend(card));
