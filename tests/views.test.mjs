@@ -79,6 +79,12 @@ for (const name of BROWSERS) {
           const scale = Format.niceScale(Format.maxAbs(data));
           assert.deepEqual([low, high], [Format.cellText(-scale), Format.cellText(scale)], stage);
         }
+        /* inside its card, the narrow column of "+ b" too: the bar over its ends */
+        const spilt = await page.$$eval('[data-legend]', (ls) => ls.filter((l) => {
+          const card = l.closest('.card').getBoundingClientRect();
+          return [...l.children].some((part) => { const r = part.getBoundingClientRect(); return r.left < card.left - 0.5 || r.right > card.right + 0.5; });
+        }).map((l) => l.dataset.legend));
+        assert.deepEqual(spilt, [], 'every legend inside its card');
       }));
 
     it('draws who attends to whom: a line a pair, its opacity rising with its weight, a colour per head; heads toggled and shown alone; tokens and cells light each other', () =>

@@ -182,7 +182,8 @@
       }
       const s = this.session, lab = s.labels(), H = s.config.num_heads;
       const pass = this.layout === 'pass', open = pass && this.detail === card.stage;
-      const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}${open ? ' is-open' : ''}`, 'data-card': card.stage, 'data-step': step });
+      const vertical = pass && card.vertical;
+      const figure = el('figure', { className: `card card-${card.kind}${card.big ? ' is-big' : ''}${open ? ' is-open' : ''}${vertical ? ' is-vertical' : ''}`, 'data-card': card.stage, 'data-step': step });
       const title = el('span', { className: 'card-title' }, [formula(pass && card.passTitle && !open ? card.passTitle : card.title)]);
       const heading = pass ? el('button', { type: 'button', className: 'card-open', 'aria-expanded': String(open), title: this.t(open ? 'st.close' : 'st.open') }, [title]) : title;
       if (pass) heading.addEventListener('click', () => this.toggleDetail(card.stage));
@@ -211,7 +212,7 @@
         const matrix = new Kind({
           Backdrop: compact ? Backdrop : null,
           stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
-          vertical: pass && card.vertical,
+          vertical,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
           idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages, lang: this.session.lang,
