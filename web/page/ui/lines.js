@@ -23,7 +23,7 @@
   const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, Text = root.AttnText, { el, svg, setHidden, setAttr } = root.AttnDom;
   const HEAD_COLOURS = 8;           /* --head-0 … --head-7 in style.css, then again */
   const WIDTH = 260, LABEL = 76;    /* the picture's width, and room for a column's labels */
-  const MAX_SVG_LINES = 4096;       /* more lines are drawn on a canvas */
+  const MAX_SVG_LINES = 512;        /* more lines are drawn on a canvas (the largest example has 1024) */
 
   /* A line's opacity for a weight: 0 for nothing, 1 for all, rising with it. */
   const opacity = (w) => (Number.isFinite(w) ? Math.max(0, Math.min(1, w)) : 0);
