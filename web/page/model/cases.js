@@ -79,14 +79,18 @@
 
   /* A trained example's entry, from its file (README.md, "Trained
    * examples"): what the page needs beside the case. The file's objects are
-   * shared: read them, do not change them. */
+   * shared: read them, do not change them. words: its title, summary and
+   * lesson by language (English the file's own, the others its
+   * translations): wordsOf(entry, lang). */
   function trainedExample(file) {
     return {
       label: file.title, kind: 'trained', make: () => copy(file.case),
       title: file.title, summary: file.summary, lesson: file.lesson, vocabulary: file.vocabulary,
       expect: file.expect, try: file.try,
+      words: { en: { title: file.title, summary: file.summary, lesson: file.lesson }, ...file.translations },
     };
   }
+  const wordsOf = (entry, lang) => entry.words[lang] || entry.words.en;
 
   /* The examples a link (example=NAME) and the example list open, in the
    * list's order. kind: 'lecture'; 'trained' (web/examples/NAME.json: a
@@ -346,7 +350,7 @@
   const api = {
     LIMITS, EXAMPLES, DEFAULT_EXAMPLE, addTrained, lectureCase, exampleOf, seededRandom, round2, copy, embedDim, weightShapes,
     randomWeights, pytorchInit, withEmbedDim, withTokenAdded, withTokenRemoved, withTokens, withHeads, withFlag,
-    causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check,
+    causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check, wordsOf,
   };
   if (isNode) module.exports = api;
   else root.AttnCases = api;

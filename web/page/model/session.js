@@ -231,6 +231,12 @@
       return entry && entry.kind === 'trained' ? entry : null;
     }
 
+    /* Its title, summary and lesson in the session's language, or null. */
+    trainedWords() {
+      const entry = this.trained();
+      return entry && Cases.wordsOf(entry, this.lang);
+    }
+
     /* Its vocabulary, when the case can take its sentences (X as the words'
      * rows and the places', the same E). */
     vocabulary() {
