@@ -392,7 +392,7 @@
     for (const key of [...INPUTS, ...PARAMS]) if (v[key] !== undefined) c[key] = v[key];
     const ordered = Object.fromEntries(Case.KEYS.filter(({ key }) => c[key] !== undefined).map(({ key }) => [key, c[key]]));
     const format = Case.parseCase(ordered, { collect: true });
-    for (const e of format.errors || []) if (!errors.some((x) => x.key === e.key)) error(e.key, e.message);
+    for (const e of format.errors || []) if (!errors.some((x) => x.key === e.key)) errors.push(e); /* (keyed: the page writes them in its language) */
     if (errors.length) return { errors };
     if (!has('add_zero_attn')) notes.push('add_zero_attn false (a state_dict does not hold it; add "add_zero_attn": true to the paste if the module has it)');
     /* bias and add_bias_kv as the module has them (the format infers them from the vectors) */

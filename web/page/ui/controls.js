@@ -124,7 +124,7 @@
      * the controls set to the values in use. */
     answer(name, result) {
       this.sync();
-      if (!result.ok) this.message(this.element.querySelector(`[data-control="${name}"] .control-error`), result.error.message);
+      if (!result.ok) this.message(this.element.querySelector(`[data-control="${name}"] .control-error`), this.t.message(result.error));
     }
 
     /* After a change of the session: a valid state is in place, so no

@@ -32,7 +32,7 @@
       ]);
       const apply = () => {
         const result = session.apply({ type: 'sentence', text: this.input.value });
-        this.message.textContent = result.ok ? '' : result.error.message;
+        this.message.textContent = result.ok ? '' : this.t.message(result.error);
         if (result.ok) this.input.removeAttribute('aria-invalid');
         else { this.input.setAttribute('aria-invalid', 'true'); this.input.setAttribute('aria-describedby', this.message.id); }
       };

@@ -219,7 +219,7 @@
       let errors = result.errors || [];
       if (!errors.length) {
         const applied = this.session.apply({ type: 'case', case: result.case, owned: true }); /* (made for this import alone) */
-        if (!applied.ok) errors = [{ key: applied.error.key || '', message: applied.error.message }];
+        if (!applied.ok) errors = [applied.error];
       }
       this.listErrors(errors);
       if (errors.length) return this.setStatus(this.t('sh.problems', { n: errors.length, s: errors.length > 1 ? 's' : '' }));
@@ -227,8 +227,12 @@
       this.setStatus(result.notes && result.notes.length ? this.t('sh.notes', { done: done.replace(/\.$/, ''), notes: result.notes.join('; ') }) : done);
     }
 
+    /* errors: [{ key, message }], keyed ones (case.js: id, values) in the page's language */
     listErrors(errors) {
-      this.errors.replaceChildren(...errors.map((e) => el('li', {}, [e.key ? el('code', { text: e.key }) : null, e.key ? ': ' : '', e.key && e.message.startsWith(`${e.key}: `) ? e.message.slice(e.key.length + 2) : e.message])));
+      this.errors.replaceChildren(...errors.map((e) => {
+        const message = this.t.message(e);
+        return el('li', {}, [e.key ? el('code', { text: e.key }) : null, e.key ? ': ' : '', e.key && message.startsWith(`${e.key}: `) ? message.slice(e.key.length + 2) : message]);
+      }));
       this.place();
     }
 
@@ -277,7 +281,7 @@
           Cases.check(result.case);
         } catch (e) {
           if (!(e instanceof Case.CaseError)) throw e;
-          return this.showImport({ errors: [{ key: e.key, message: e.message }] });
+          return this.showImport({ errors: [e] });
         }
         return this.showImport({ case: ModelFile.nestedCase(result.case), notes: result.notes }, this.t('sh.opened', { name }));
       }

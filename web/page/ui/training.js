@@ -201,7 +201,7 @@
       this.applying = true;
       const result = s.apply({ type: 'inputs', values: trainer.params, group: this.run.group });
       this.applying = false;
-      if (!result.ok) { this.pause(); this.fail(result.error.message); }
+      if (!result.ok) { this.pause(); this.fail(this.t.message(result.error)); }
       if (!Number.isFinite(loss)) { this.pause(); this.fail(this.t('tr.nan')); }
       this.showRun();
     }
