@@ -76,9 +76,9 @@ test('errors are keyed: the English is their message, and Spanish is written fro
     thrown(() => Link.decode('#example=lecture&bias=2')),
     thrown(() => Cases.withTokenRemoved({ ...Cases.lectureCase(), query: [[1, 2]], tokens: ['a'] }, 0)),
     thrown(() => Vocabulary.parseSentence(Cases.EXAMPLES.pronoun.vocabulary, 'Tom qq')),
+    ...require('../web/page/model/import.js').importStateDict('{"in_proj_weight": 1, "in_proj_weight": 2}', {}).errors,
   ];
   for (const e of errors) {
-    assert.equal(e.name, 'CaseError');
     assert.ok(e.id && Object.hasOwn(Text.TABLES.en, e.id), `${e.message}: keyed`);
     assert.equal(Text.message('en', e), e.message);
     assert.notEqual(Text.message('es', e), e.message, e.message);
@@ -91,6 +91,7 @@ test('errors are keyed: the English is their message, and Spanish is written fro
     'bias: se esperaba 0 o 1',
     'hace falta al menos un token',
     '“Tom” y “qq” no están en el vocabulario de este ejemplo (“tom” sí). Sus palabras: ' + Vocabulary.wordsOf(Cases.EXAMPLES.pronoun.vocabulary).join(', ') + '.',
+    'JSON mal formado en línea 1, columna 23: la clave "in_proj_weight" aparece dos veces',
   ]);
   assert.equal(Text.message('es', new Error('a plain one')), 'a plain one', 'an error without a key: its message');
 });
@@ -293,6 +294,14 @@ for (const name of BROWSERS) {
       assert.deepEqual(refused.errors, [`out_proj.bias: ${Text.message('es', result.errors[0])}`]);
       assert.equal(refused.errors[0], 'out_proj.bias: out_proj.bias[1]: se esperaba un número, no "a"');
       assert.deepEqual(await inView((v) => v.app.session.getState().case), before, 'nothing changed');
+      /* malformed text: the reader's error (import.js), in Spanish too */
+      await inView((v) => {
+        v.shadowRoot.querySelector('.share-paste').value = '{"a": 1';
+        [...v.shadowRoot.querySelectorAll('.share-panel button')].find((b) => b.title === v.app.t('sh.importT')).click();
+      });
+      const malformed = Import.importStateDict('{"a": 1', before).errors;
+      assert.deepEqual(await inView((v) => [...v.shadowRoot.querySelectorAll('.share-errors li')].map((li) => li.textContent)), malformed.map((e) => Text.message('es', e)));
+      assert.equal(Text.message('es', malformed[0]), 'JSON mal formado en línea 1, columna 8: se esperaba "," o "}", pero se encontró el final del texto');
       await page.keyboard.press('Escape');
 
       /* the train card, loaded now (attention-viz-train.js): refused without a target, then three steps */

@@ -27,7 +27,7 @@
   const LANGUAGES = ['en', 'es'];
   const TABLES = {};
 
-  const add = (lang, table) => { TABLES[lang] = table; };
+  const add = (lang, table) => { TABLES[lang] = { ...TABLES[lang], ...table }; }; /* (a table may come in parts: the widget's lazy ones) */
   const has = (lang) => Boolean(TABLES[lang]);
   const pick = (tag) => {
     const base = String(tag || '').toLowerCase().split('-')[0];
