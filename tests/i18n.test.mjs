@@ -302,6 +302,17 @@ for (const name of BROWSERS) {
       const malformed = Import.importStateDict('{"a": 1', before).errors;
       assert.deepEqual(await inView((v) => [...v.shadowRoot.querySelectorAll('.share-errors li')].map((li) => li.textContent)), malformed.map((e) => Text.message('es', e)));
       assert.equal(Text.message('es', malformed[0]), 'JSON mal formado en línea 1, columna 8: se esperaba "," o "}", pero se encontró el final del texto');
+      /* a paste that fits: shown, and the status says in Spanish what it took from the page */
+      const good = JSON.stringify({ in_proj_weight: [[1, 0], [0, 1], [1, 0], [0, 1], [1, 0], [0, 1]], 'out_proj.weight': [[1, 0], [0, 1]] });
+      await inView((v, text) => {
+        v.shadowRoot.querySelector('.share-paste').value = text;
+        [...v.shadowRoot.querySelectorAll('.share-panel button')].find((b) => b.title === v.app.t('sh.importT')).click();
+      }, good);
+      const imported = Import.importStateDict(good, before);
+      assert.deepEqual(await inView((v) => v.app.session.getState().case.in_proj_weight), imported.case.in_proj_weight);
+      assert.equal(await inView((v) => v.shadowRoot.querySelector('.share-status').textContent),
+        es('sh.notes', { done: 'Importado', notes: imported.notes.map((n) => Text.message('es', n)).join('; ') }));
+      assert.match(await inView((v) => v.shadowRoot.querySelector('.share-status').textContent), /^Importado: num_heads 1, el de la página \(un state_dict no lo guarda; /);
       await page.keyboard.press('Escape');
 
       /* the train card, loaded now (attention-viz-train.js): refused without a target, then three steps */

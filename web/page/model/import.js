@@ -1,6 +1,6 @@
 /* import.js: a PyTorch module's numbers, pasted, as a case.
  *
- *   importStateDict(text, base) -> { case, notes } | { errors: [{ key, message }] }
+ *   importStateDict(text, base) -> { case, notes: [{ message }] } | { errors: [{ key, message }] }
  *
  * `text` is one object, as JSON or as Python prints it (single quotes, True,
  * False, None, nan, inf; NaN and Infinity bare, as json.dumps writes them):
@@ -41,9 +41,9 @@
  * wrong shapes, what is missing). The format's rules are not written here
  * again: this module only maps a state_dict onto a case. Never throws.
  *
- * Errors are keyed as case.js's are: { key, message, id, values }, id a key
- * of the words' tables (imp.*) and message its English. The notes are
- * English.
+ * Errors and notes are keyed as case.js's errors are: { key, message, id,
+ * values } and { message, id, values }, id a key of the words' tables
+ * (imp.*) and message its English.
  *
  * A classic script: the global AttnImport in a page, module.exports in Node.
  * needs: AttnText, AttnCase */
@@ -53,8 +53,9 @@
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
   const Text = isNode ? require('../text/text.js') : root.AttnText;
-  /* an error for the list: key at fault, and the message by its table key */
-  const problem = (key, id, values = {}) => ({ key, message: Text.t('en', id, values), id, values });
+  /* a note, by its table key, and an error: the key at fault, and the same */
+  const keyed = (id, values = {}) => ({ message: Text.t('en', id, values), id, values });
+  const problem = (key, id, values) => ({ key, ...keyed(id, values) });
 
   const byGroup = (group) => Case.KEYS.filter((k) => k.group === group).map((k) => k.key);
   const PARAMS = byGroup('param');
@@ -215,6 +216,8 @@
     return { shape: [parts.reduce((n, p) => n + p.shape[0], 0), parts[0].shape[1]], data };
   }
 
+  /* names as "a, b and c" in any language: a phrase of the tables */
+  const listed = (names) => (names.length < 2 ? names.join('') : { id: 'x.and', values: { a: names.slice(0, -1).join(', '), b: names[names.length - 1] } });
   const same = (a, b) => Boolean(a) && a.length === b.length && a.every((d, i) => d === b[i]);
   const dimsText = (shape) => shape.join('×');
 
@@ -271,7 +274,7 @@
         for (const [k, v] of Object.entries(value)) take(k, v, key, PARTS[key]);
       } else take(key, value, TOP, ALL);
     }
-    if (prefixes.size) notes.push(`the weights of ${[...prefixes.keys()][0].slice(0, -1)}`);
+    if (prefixes.size) notes.push(keyed('imp.n.prefix', { name: [...prefixes.keys()][0].slice(0, -1) }));
     const has = (key) => given[key] !== undefined && given[key] !== null;
 
     /* 3. batches of one: 1×L×E (batch_first) or L×1×E; a 1×S key_padding_mask */
@@ -320,7 +323,7 @@
     } else if (separate.length === 3 && kdim === E && vdim === E && ['q_proj_weight', 'k_proj_weight', 'v_proj_weight'].every((k) => same(shapeOf(v[k]), [E, E]))) {
       v.in_proj_weight = stackRows([v.q_proj_weight, v.k_proj_weight, v.v_proj_weight]);
       delete v.q_proj_weight; delete v.k_proj_weight; delete v.v_proj_weight;
-      notes.push('q_proj_weight, k_proj_weight and v_proj_weight with kdim = vdim = embed_dim: packed into in_proj_weight (rows W_q, W_k, W_v), as the page shows it');
+      notes.push(keyed('imp.n.packed'));
     }
 
     /* 6. num_heads: not in a state_dict */
@@ -329,10 +332,10 @@
       const pageH = base.num_heads;
       if (Number.isInteger(pageH) && pageH >= 1 && E % pageH === 0) {
         H = pageH;
-        notes.push(`num_heads ${H}, the page's (a state_dict does not hold it; add "num_heads" to the paste to choose)`);
+        notes.push(keyed('imp.n.heads', { H }));
       } else {
         H = 1;
-        notes.push(`num_heads 1 (a state_dict does not hold it${Number.isInteger(pageH) ? `, and the page's ${pageH} does not divide embed_dim ${E}` : ''}; add "num_heads" to the paste to choose)`);
+        notes.push(keyed('imp.n.one', { why: Number.isInteger(pageH) ? { id: 'imp.n.divide', values: { H: pageH, E } } : '' }));
       }
     }
 
@@ -346,7 +349,7 @@
         return { errors };
       }
       const keyValue = ['key', 'value'].filter((k) => has(k));
-      if (keyValue.length) error(keyValue[0], 'imp.withoutQuery', { keys: keyValue.length > 1 ? { id: 'x.and', values: { a: keyValue[0], b: keyValue[1] } } : keyValue[0] });
+      if (keyValue.length) error(keyValue[0], 'imp.withoutQuery', { keys: listed(keyValue) });
       v.query = plain(base.query);
       /* the page's key and value, masks, average_attn_weights: when they fit */
       const L = q[0], k = pageShape('key'), val = pageShape('value');
@@ -373,8 +376,8 @@
         else dropped.push('key_padding_mask');
       }
       const kept = ['query', ...(v.key ? ['key', 'value'] : []), ...['attn_mask', 'key_padding_mask'].filter((key) => v[key] && !has(key)), ...(has('tokens') ? [] : ['tokens'])];
-      notes.push(`the page's ${kept.slice(0, -1).join(', ')}${kept.length > 1 ? ' and ' : ''}${kept[kept.length - 1]} (the paste has no query)`);
-      if (dropped.length) notes.push(`the page's ${dropped.join(' and ')} dropped: ${dropped.length > 1 ? 'they do' : 'it does'} not fit num_heads ${H}`);
+      notes.push(keyed('imp.n.kept', { names: listed(kept) }));
+      if (dropped.length) notes.push(keyed(dropped.length > 1 ? 'imp.n.dropped2' : 'imp.n.dropped', { names: listed(dropped), H }));
     } else if (has('key') !== has('value') && kdim === E && vdim === E && (!has('key') || width('key', 0) === width('query', 0))) {
       const [gave, lacks] = has('key') ? ['key', 'value'] : ['value', 'key'];
       error(lacks, 'imp.lacks', { lacks, gave, dim: lacks === 'key' ? 'kdim' : 'vdim' });
@@ -391,7 +394,7 @@
     }
     if (tokens === undefined && Number.isInteger(L)) {
       tokens = Array.from({ length: L }, (_, i) => `t${i}`);
-      notes.push(`tokens t0 … t${L - 1} (the paste has none)`);
+      notes.push(keyed('imp.n.tokens', { last: L - 1 }));
     }
     if (structural) return { errors };
 
@@ -407,7 +410,7 @@
     const format = Case.parseCase(ordered, { collect: true });
     for (const e of format.errors || []) if (!errors.some((x) => x.key === e.key)) errors.push(e); /* (keyed: the page writes them in its language) */
     if (errors.length) return { errors };
-    if (!has('add_zero_attn')) notes.push('add_zero_attn false (a state_dict does not hold it; add "add_zero_attn": true to the paste if the module has it)');
+    if (!has('add_zero_attn')) notes.push(keyed('imp.n.zero'));
     /* bias and add_bias_kv as the module has them (the format infers them from the vectors) */
     const d = Case.dims(ordered);
     ordered.bias = Boolean(d.bias);

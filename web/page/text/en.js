@@ -458,6 +458,17 @@
     'imp.noKV': 'missing {which}: the paste has none, and the page\'s {own} does not fit {dim}; add "key": [[...]] (S×kdim) and "value": [[...]] (S×vdim)',
     'imp.lacks': 'missing {lacks}: {gave} is given, so give {lacks} too (S×{dim})',
 
+    'imp.n.prefix': 'the weights of {name}',
+    'imp.n.packed': 'q_proj_weight, k_proj_weight and v_proj_weight with kdim = vdim = embed_dim: packed into in_proj_weight (rows W_q, W_k, W_v), as the page shows it',
+    'imp.n.heads': 'num_heads {H}, the page\'s (a state_dict does not hold it; add "num_heads" to the paste to choose)',
+    'imp.n.one': 'num_heads 1 (a state_dict does not hold it{why}; add "num_heads" to the paste to choose)',
+    'imp.n.divide': ', and the page\'s {H} does not divide embed_dim {E}',
+    'imp.n.kept': 'the page\'s {names} (the paste has no query)',
+    'imp.n.dropped': 'the page\'s {names} dropped: it does not fit num_heads {H}',
+    'imp.n.dropped2': 'the page\'s {names} dropped: they do not fit num_heads {H}',
+    'imp.n.tokens': 'tokens t0 … t{last} (the paste has none)',
+    'imp.n.zero': 'add_zero_attn false (a state_dict does not hold it; add "add_zero_attn": true to the paste if the module has it)',
+
     'tr.kind': 'what to train for',
     'tr.pattern': 'an attention pattern',
     'tr.output': 'an output',

@@ -456,6 +456,17 @@
     'imp.noKV': 'falta {which}: lo pegado no lo trae, y el tensor {own} de la página no encaja con {dim}; añade "key": [[...]] (S×kdim) y "value": [[...]] (S×vdim)',
     'imp.lacks': 'falta {lacks}: se dio {gave}, así que da también {lacks} (S×{dim})',
 
+    'imp.n.prefix': 'los pesos de {name}',
+    'imp.n.packed': 'q_proj_weight, k_proj_weight y v_proj_weight con kdim = vdim = embed_dim: empaquetadas en in_proj_weight (filas W_q, W_k, W_v), como las muestra la página',
+    'imp.n.heads': 'num_heads {H}, el de la página (un state_dict no lo guarda; añade "num_heads" a lo pegado para elegirlo)',
+    'imp.n.one': 'num_heads 1 (un state_dict no lo guarda{why}; añade "num_heads" a lo pegado para elegirlo)',
+    'imp.n.divide': ', y el {H} de la página no divide a embed_dim {E}',
+    'imp.n.kept': '{names} de la página (lo pegado no trae query)',
+    'imp.n.dropped': 'se descarta {names} de la página: no encaja con num_heads {H}',
+    'imp.n.dropped2': 'se descartan {names} de la página: no encajan con num_heads {H}',
+    'imp.n.tokens': 'tokens t0 … t{last} (lo pegado no trae ninguno)',
+    'imp.n.zero': 'add_zero_attn false (un state_dict no lo guarda; añade "add_zero_attn": true a lo pegado si el módulo lo tiene)',
+
     'tr.kind': 'para qué entrenar',
     'tr.pattern': 'un patrón de atención',
     'tr.output': 'una salida',

@@ -214,7 +214,8 @@
     }
 
     /* An import's result: { case, notes } applied, or { errors } listed (and
-     * then nothing changes). */
+     * then nothing changes). notes: strings (a model file's, English), or
+     * keyed (import.js: written in the page's language). */
     showImport(result, done) {
       let errors = result.errors || [];
       if (!errors.length) {
@@ -224,7 +225,7 @@
       this.listErrors(errors);
       if (errors.length) return this.setStatus(this.t('sh.problems', { n: errors.length, s: errors.length > 1 ? 's' : '' }));
       this.fillStages();
-      this.setStatus(result.notes && result.notes.length ? this.t('sh.notes', { done: done.replace(/\.$/, ''), notes: result.notes.join('; ') }) : done);
+      this.setStatus(result.notes && result.notes.length ? this.t('sh.notes', { done: done.replace(/\.$/, ''), notes: result.notes.map((n) => (typeof n === 'string' ? n : this.t.message(n))).join('; ') }) : done);
     }
 
     /* errors: [{ key, message }], keyed ones (case.js: id, values) in the page's language */
