@@ -35,9 +35,10 @@
    *           'mask' (tensors: nested arrays); 'grad' (shaped as its stage)
    *   shape   a tensor's dims by their names in dims(); `shapes` when it
    *           may have either of two ranks
-   *   what    its shape in words, for messages
+   *   what    its shape in words, for messages (with words: a phrase of the
+   *           tables, { id }, so that a message in Spanish says it in Spanish)
    *   used    (d) => whether this configuration uses it (default: always)
-   *   unused  (d) => why it may not be given, when it is not used
+   *   unused  (d) => why it may not be given, when it is not used (a phrase)
    *   control a checkbox on the page (the module's on/off options)
    *   ignored accepted so that a module's arguments paste whole; in eval
    *           mode, on one unbatched sequence, computing every stage, it
