@@ -418,7 +418,7 @@
     'sh.divides': '(divide a embed_dim {E})',
     'sh.open': 'Abrir',
     'sh.cancel': 'Cancelar',
-    'sh.whole': '{key}: se esperaba un número entero positivo, pero es {got}',
+    'sh.whole': '{key}: se esperaba un número entero positivo, no {got}',
 
     'imp.at': 'línea {line}, columna {column}',
     'imp.end': 'el final del texto',
