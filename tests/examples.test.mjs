@@ -65,7 +65,7 @@ for (const { name, file } of examples) {
     const E = c.embed_dim;
 
     it('is a well-formed example file: the case the page can show, X = word + position in float32, the claims’ targets by their rules', () => {
-      assert.deepEqual(Object.keys(file), ['version', 'title', 'summary', 'lesson', 'try', 'expect', 'vocabulary', 'case', 'trained']);
+      assert.deepEqual(Object.keys(file), ['version', 'title', 'summary', 'lesson', 'translations', 'try', 'expect', 'vocabulary', 'case', 'trained']);
       assert.equal(file.version, 1);
       for (const key of ['title', 'summary']) assert.ok(typeof file[key] === 'string' && file[key].length > 0, key);
       const parsed = Cases.check(c);
@@ -130,7 +130,8 @@ for (const { name, file } of examples) {
 
     it('has a lesson for sections of the walk-through, every placeholder filled with live numbers', () => {
       const sections = Catalogue.sections({ parsed: Case.parseCase(c), case: c, stages: attention.forward(c), inputShapes: attention.inputShapes() }).map((s) => s.id);
-      for (const [section, sentences] of Object.entries(file.lesson)) {
+      const lessons = [file.lesson, ...Object.values(file.translations).map((words) => words.lesson)]; /* (every language's) */
+      for (const [section, sentences] of lessons.flatMap(Object.entries)) {
         assert.ok(sections.includes(section), `lesson.${section}: a section of the page (${sections.join(', ')})`);
         for (const sentence of [c.tokens.join(' '), ...file.try]) {
           const typed = Vocabulary.sentenceCase(file.vocabulary, sentence, c);

@@ -58,6 +58,7 @@ function imported(text, base, label) {
   return result;
 }
 
+const notesOf = (result) => result.notes.map((n) => n.message).join('; '); /* (notes are keyed: { message, id, values }) */
 const keysOf = (result) => (result.errors || []).map((e) => e.key);
 const errorFor = (result, key) => result.errors && result.errors.find((e) => e.key === key);
 
@@ -90,8 +91,8 @@ test('a state_dict alone keeps the page\'s query, key, value, masks and tokens, 
     const result = imported(JSON.stringify(stateDict(c)), c, f.name);
     sameStages(attention.forward(result.case), attention.forward(c), `${f.name} (state_dict only)`);
     assert.deepEqual(result.case.tokens, c.tokens);
-    assert.ok(result.notes.some((n) => /the page's query/.test(n)), result.notes.join('; '));
-    assert.ok(result.notes.some((n) => new RegExp(`num_heads ${c.num_heads}, the page's`).test(n)));
+    assert.ok(result.notes.some((n) => /the page's query/.test(n.message)), notesOf(result));
+    assert.ok(result.notes.some((n) => new RegExp(`num_heads ${c.num_heads}, the page's`).test(n.message)));
   }
 });
 
@@ -100,12 +101,12 @@ test('what a state_dict cannot say: num_heads, add_zero_attn, tokens', () => {
   const sd = stateDict(byName.two_heads.case); /* E = 4 */
   const three = imported(JSON.stringify({ ...sd, query: byName.two_heads.case.query }), { ...lecture, num_heads: 3 }, 'H=3');
   assert.equal(three.case.num_heads, 1);
-  assert.ok(three.notes.some((n) => /num_heads 1 .*the page's 3 does not divide embed_dim 4/.test(n)), three.notes.join('; '));
+  assert.ok(three.notes.some((n) => /num_heads 1 .*the page's 3 does not divide embed_dim 4/.test(n.message)), notesOf(three));
   /* a pasted query without tokens is labelled t0 … */
   assert.deepEqual(three.case.tokens, ['t0', 't1', 't2']);
-  assert.ok(three.notes.some((n) => /tokens t0 … t2/.test(n)));
+  assert.ok(three.notes.some((n) => /tokens t0 … t2/.test(n.message)));
   assert.equal(three.case.add_zero_attn, false);
-  assert.ok(three.notes.some((n) => /add_zero_attn false/.test(n)));
+  assert.ok(three.notes.some((n) => /add_zero_attn false/.test(n.message)));
   /* the page's query does not fit E = 4 */
   const noQuery = importStateDict(JSON.stringify(sd), lecture);
   assert.deepEqual(keysOf(noQuery), ['query']);
@@ -118,7 +119,7 @@ test('what a state_dict cannot say: num_heads, add_zero_attn, tokens', () => {
   const oneHead = { ...stateDict(perHead), num_heads: 1 };
   const dropped = imported(JSON.stringify(oneHead), perHead, 'dropped mask');
   assert.equal(dropped.case.attn_mask, undefined);
-  assert.ok(dropped.notes.some((n) => /attn_mask dropped/.test(n)), dropped.notes.join('; '));
+  assert.ok(dropped.notes.some((n) => /attn_mask dropped/.test(n.message)), notesOf(dropped));
 });
 
 test('separate q/k/v_proj_weight with kdim = vdim = E are packed; a module path prefix is taken off', () => {
@@ -133,7 +134,7 @@ test('separate q/k/v_proj_weight with kdim = vdim = E are packed; a module path 
   const prefixed = Object.fromEntries(Object.entries(stateDict(lecture)).map(([k, v]) => [`encoder.layers.0.self_attn.${k}`, v]));
   const p = imported(JSON.stringify(prefixed), lecture, 'prefixed');
   sameStages(attention.forward(p.case), attention.forward(lecture), 'prefixed');
-  assert.ok(p.notes.some((n) => /encoder\.layers\.0\.self_attn/.test(n)));
+  assert.ok(p.notes.some((n) => /encoder\.layers\.0\.self_attn/.test(n.message)));
   const mixed = importStateDict(JSON.stringify({ ...prefixed, 'decoder.attn.out_proj.bias': [0, 0] }), lecture);
   assert.deepEqual(keysOf(mixed), ['decoder.attn.out_proj.bias']);
   assert.match(mixed.errors[0].message, /another module/);
@@ -223,7 +224,7 @@ test('bad pastes: every problem, key by key', () => {
   /* a mask alone goes with the page's query */
   r = imported(JSON.stringify({ ...sd, key_padding_mask: [true, false, false] }), { ...lecture, attn_mask: [[false, true, false], [false, false, false], [false, false, false]] }, 'mask alone');
   assert.deepEqual(r.case.key_padding_mask, [true, false, false]);
-  assert.ok(r.notes.some((n) => n === "the page's query, attn_mask and tokens (the paste has no query)"), r.notes.join('; '));
+  assert.ok(r.notes.some((n) => n.message === "the page's query, attn_mask and tokens (the paste has no query)"), notesOf(r));
   r = importStateDict(JSON.stringify({ state_dict: sd, inputs: { num_heads: 2 }, options: [1] }), lecture);
   assert.deepEqual(keysOf(r).sort(), ['num_heads', 'options']);
   r = importStateDict(JSON.stringify({ state_dict: sd, in_proj_weight: sd.in_proj_weight }), lecture);

@@ -8,9 +8,11 @@
 //   dist/attention-viz-simd.js     SIMD, scalar), each loaded only by the
 //   dist/attention-viz-scalar.js   engines that run it (widget.js: loadBuild)
 //   dist/attention-viz-share.js    the export and import panel, loaded when
-//                                  first opened (widget.js: LazyShare)
+//                                  first opened (widget.js: LazyShare), with
+//                                  its English words (PART_WORDS)
 //   dist/attention-viz-train.js    the train card, loaded when first asked
-//                                  for (widget.js: LazyTrainer)
+//                                  for (widget.js: LazyTrainer), with its
+//                                  English words
 //   dist/attention-viz-es.js       the Spanish table, loaded when a widget
 //                                  is shown in Spanish (widget.js: loadLanguage)
 //   dist/attention-viz-examples.js the trained examples, loaded when a state
@@ -25,6 +27,7 @@
 // it to the element class (AttentionViz.addBuild), so it loads from file://
 // as from a server.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -46,6 +49,13 @@ const PARTS = {
   es: ['web/page/text/es.js'],
   examples: ['build/attn-examples.js'],
 };
+/* The English words of the lazy parts (their keys' prefixes in en.js) go
+ * with them, not in attention-viz.js; the other languages are parts whole. */
+const PART_WORDS = { share: ['sh.', 'imp.'], train: ['tr.'] };
+const ENGLISH = createRequire(import.meta.url)('./page/text/en.js');
+const wordsOf = (name) => Object.fromEntries(Object.entries(ENGLISH).filter(([key]) => (PART_WORDS[name] || []).some((p) => key.startsWith(p))));
+const addEnglish = (table) => `globalThis.AttnText.add('en', ${JSON.stringify(table)});`;
+const mainWords = Object.fromEntries(Object.entries(ENGLISH).filter(([key]) => !Object.values(PART_WORDS).flat().some((p) => key.startsWith(p))));
 const ALL = [...read('index.html').matchAll(/<script src="([^"]+)"><\/script>/g)]
   .map(([, path]) => (path === 'web/page/main.js' ? 'web/widget.js' : path));
 const LAZY = Object.values(PARTS).flat();
@@ -68,14 +78,14 @@ const source = [
   '  \'use strict\';',
   '  /* the scripts below put their modules on "globalThis": here, a private object */',
   `  var globalThis = { AttnStyles: ${JSON.stringify(css)}, AttnWasm: {} };`,
-  ...SCRIPTS.map((path) => `/* ---- ${path} ---- */\n${read(path)}`),
+  ...SCRIPTS.map((path) => `/* ---- ${path} ---- */\n${path === 'web/page/text/en.js' ? addEnglish(mainWords) : read(path)}`),
   '})();',
 ].join('\n');
 const bundle = HEADER + transformSync(source, { minify: true }).code;
 /* a part's scripts, for the element class (widget.js: LazyShare, LazyTrainer, loadLanguage, loadExamples) */
 const WHAT = { share: 'the export and import panel', train: 'the train card', es: 'the Spanish words', examples: 'the trained examples' };
 const partScript = (name) => `/* attention-viz-${name}.js: ${WHAT[name]} of attention-viz.js, loaded by it when first used. */\n` +
-  transformSync(`(function(){var v=customElements.get("attention-viz");v&&v.addModules("${name}",function(globalThis){'use strict';\n${PARTS[name].map(read).join('\n')}})})();`, { minify: true }).code;
+  transformSync(`(function(){var v=customElements.get("attention-viz");v&&v.addModules("${name}",function(globalThis){'use strict';\n${[addEnglish(wordsOf(name)), ...PARTS[name].map(read)].join('\n')}})})();`, { minify: true }).code;
 /* a build's script: its hex, for the element class (widget.js: loadBuild) */
 const buildScript = (build) => `/* attention-viz-${build}.js: the ${build} build of attention-viz.js's core, loaded by it when chosen. */\n` +
   `(function(){var v=customElements.get("attention-viz");v&&v.addBuild("${build}","${hex(build)}")})();\n`;

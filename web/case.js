@@ -6,10 +6,15 @@
  * The table (KEYS) is the one place the format is written down: the CLI, the
  * page's link, its controls and the state_dict import all read it.
  *
+ * Errors are keyed (CaseError: a key of the words' tables and its values,
+ * text/text.js), their message the English one.
+ *
  * A classic script: a global AttnCase in a page, module.exports in Node.
- * needs: (nothing) */
+ * needs: AttnText */
 (function (root) {
   'use strict';
+
+  const Text = typeof module === 'object' && module.exports ? require('./page/text/text.js') : root.AttnText;
 
   const MASK = { none: 0, bool: 1, float: 2 }; /* the core's ATTN_MASK_* */
   const FLOAT32_MAX = 3.4028234663852886e38;
@@ -30,9 +35,10 @@
    *           'mask' (tensors: nested arrays); 'grad' (shaped as its stage)
    *   shape   a tensor's dims by their names in dims(); `shapes` when it
    *           may have either of two ranks
-   *   what    its shape in words, for messages
+   *   what    its shape in words, for messages (with words: a phrase of the
+   *           tables, { id }, so that a message in Spanish says it in Spanish)
    *   used    (d) => whether this configuration uses it (default: always)
-   *   unused  (d) => why it may not be given, when it is not used
+   *   unused  (d) => why it may not be given, when it is not used (a phrase)
    *   control a checkbox on the page (the module's on/off options)
    *   ignored accepted so that a module's arguments paste whole; in eval
    *           mode, on one unbatched sequence, computing every stage, it
@@ -40,7 +46,7 @@
    * A key whose value is null counts as absent (Python's None). */
   const KEYS = [
     { key: 'embed_dim', group: 'option', type: 'int', what: 'E; defaults to the width of query' },
-    { key: 'num_heads', group: 'option', type: 'int', required: true, what: 'a positive integer that divides embed_dim' },
+    { key: 'num_heads', group: 'option', type: 'int', required: true, what: { id: 'err.w.heads' } },
     { key: 'bias', group: 'option', type: 'bool', control: true },
     { key: 'add_bias_kv', group: 'option', type: 'bool', control: true },
     { key: 'add_zero_attn', group: 'option', type: 'bool', control: true },
@@ -53,23 +59,23 @@
     { key: 'tokens', group: 'label', type: 'tokens' },
     { key: 'query', group: 'input', type: 'float', shape: ['L', 'E'], what: 'L×E (embed_dim)' },
     { key: 'key', group: 'input', type: 'float', shape: ['S', 'kdim'], what: 'S×kdim' },
-    { key: 'value', group: 'input', type: 'float', shape: ['S', 'vdim'], what: 'S×vdim (as many rows as key)' },
+    { key: 'value', group: 'input', type: 'float', shape: ['S', 'vdim'], what: { id: 'err.w.value' } },
     {
-      key: 'in_proj_weight', group: 'param', type: 'float', shape: ['3E', 'E'], what: '3E×E, rows W_q, W_k, W_v', used: (d) => d.packed,
-      unused: () => 'not used when kdim or vdim differs from embed_dim; give q_proj_weight, k_proj_weight and v_proj_weight instead',
+      key: 'in_proj_weight', group: 'param', type: 'float', shape: ['3E', 'E'], what: { id: 'err.w.inproj' }, used: (d) => d.packed,
+      unused: () => ({ id: 'err.w.packed' }),
     },
     ...['q', 'k', 'v'].map((x) => ({
       key: `${x}_proj_weight`, group: 'param', type: 'float', shape: ['E', { q: 'E', k: 'kdim', v: 'vdim' }[x]],
       what: { q: 'E×E', k: 'E×kdim', v: 'E×vdim' }[x], used: (d) => !d.packed,
-      unused: () => 'not used when kdim = vdim = embed_dim; give in_proj_weight (rows W_q, W_k, W_v) instead',
+      unused: () => ({ id: 'err.w.apart' }),
     })),
     { key: 'in_proj_bias', group: 'param', type: 'float', shape: ['3E'], what: '3E: b_q, b_k, b_v', used: (d) => d.bias, flag: 'bias' },
     { key: 'bias_k', group: 'param', type: 'float', shape: ['E'], what: 'E', used: (d) => d.add_bias_kv, flag: 'add_bias_kv' },
     { key: 'bias_v', group: 'param', type: 'float', shape: ['E'], what: 'E', used: (d) => d.add_bias_kv, flag: 'add_bias_kv' },
     { key: 'out_proj.weight', group: 'param', type: 'float', shape: ['E', 'E'], what: 'E×E' },
     { key: 'out_proj.bias', group: 'param', type: 'float', shape: ['E'], what: 'E', used: (d) => d.bias, flag: 'bias' },
-    { key: 'attn_mask', group: 'input', type: 'mask', shapes: [['L', 'S'], ['H', 'L', 'S']], what: 'L×S (query rows × key rows) or H×L×S' },
-    { key: 'key_padding_mask', group: 'input', type: 'mask', shape: ['S'], what: 'S (one per key row)' },
+    { key: 'attn_mask', group: 'input', type: 'mask', shapes: [['L', 'S'], ['H', 'L', 'S']], what: { id: 'err.w.mask' } },
+    { key: 'key_padding_mask', group: 'input', type: 'mask', shape: ['S'], what: { id: 'err.w.padding' } },
     /* dL/d output, attn_weights and weights, for the backward pass (the CLI
      * runs it when a case has any of them); their shapes: gradientShapes() */
     { key: 'grad_output', group: 'grad', type: 'grad', stage: 'output' },
@@ -77,7 +83,7 @@
     { key: 'grad_weights', group: 'grad', type: 'grad', stage: 'weights' },
   ];
   const KEY = Object.assign(Object.create(null), Object.fromEntries(KEYS.map((k) => [k.key, k])));
-  for (const k of KEYS) if (k.flag) k.unused = () => `given, but ${k.flag} is false`;
+  for (const k of KEYS) if (k.flag) k.unused = () => ({ id: 'err.w.flag', values: { flag: k.flag } });
 
   const keysOf = (test) => KEYS.filter(test).map((k) => k.key);
   const OPTION_KEYS = keysOf((k) => k.group === 'option');
@@ -100,33 +106,42 @@
   }
 
   class CaseError extends Error {
-    /* key: the top-level key at fault ('' for the case as a whole) */
-    constructor(key, message) {
-      super(message);
+    /* key: the top-level key at fault ('' for the case as a whole); with
+     * values, id is a key of the words' tables (en.js: err.*) and the
+     * message its English (Text.message renders it in another language);
+     * without, id is the message itself (English only). */
+    constructor(key, id, values) {
+      super(values ? Text.t('en', id, values) : id);
       this.name = 'CaseError';
       this.key = key;
+      if (values) Object.assign(this, { id, values });
     }
   }
+  const fault = (key, id, values = {}) => new CaseError(key, id, values);
 
-  function describe(value) {
+  /* A value as an error names it: its JSON text (a long string cut short),
+   * or a phrase of the tables for an array or an object ({ id }, which a
+   * message's values may hold); describe() gives its English. */
+  function described(value) {
     if (value === null) return 'null';
-    if (Array.isArray(value)) return 'an array';
+    if (Array.isArray(value)) return { id: 'err.anArray' };
     if (typeof value === 'string') return JSON.stringify(value.length > 20 ? value.slice(0, 20) + '…' : value);
-    if (typeof value === 'object') return 'an object';
+    if (typeof value === 'object') return { id: 'err.anObject' };
     return String(value);
   }
+  const describe = (value) => { const v = described(value); return typeof v === 'string' ? v : Text.t('en', v.id); };
 
   /* A JSON number, or one of the strings that stand for non-finite numbers. */
   function readNumber(key, path, value) {
     if (typeof value === 'number') {
       if (!inFloat32Range(value))
-        throw new CaseError(key, `${path}: ${value} is beyond float32's range (±3.4e38)`);
+        throw fault(key, 'err.range', { path, value });
       return value;
     }
     if (value === 'NaN') return NaN;
     if (value === 'Infinity') return Infinity;
     if (value === '-Infinity') return -Infinity;
-    throw new CaseError(key, `${path}: expected a number, got ${describe(value)}`);
+    throw fault(key, 'err.number', { path, got: described(value) });
   }
 
   const isTyped = (value) => value && !Array.isArray(value) && ArrayBuffer.isView(value.data) && Array.isArray(value.shape);
@@ -138,13 +153,13 @@
     if (isTyped(value)) {
       const count = value.shape.reduce((n, d) => n * d, 1);
       if (value.data.length !== count)
-        throw new CaseError(key, `${key}: shape [${value.shape}] holds ${count} numbers but data has ${value.data.length}`);
+        throw fault(key, 'err.typed', { key, shape: String(value.shape), count, length: value.data.length });
       return value.shape;
     }
-    if (!Array.isArray(value)) throw new CaseError(key, `${key}: expected an array, got ${describe(value)}`);
+    if (!Array.isArray(value)) throw fault(key, 'err.notArray', { key, got: described(value) });
     const shape = [];
     for (let level = value; Array.isArray(level); level = level[0]) {
-      if (level.length === 0) throw new CaseError(key, `${key}: an empty array has no shape`);
+      if (level.length === 0) throw fault(key, 'err.empty', { key });
       shape.push(level.length);
     }
     return shape;
@@ -156,14 +171,14 @@
     const got = shapeOf(key, value);
     const fits = got.length === want.length && want.every((d, i) => d === null || d === got[i]);
     if (!fits)
-      throw new CaseError(key, `${key}: expected ${what} = ${want.map((d) => d ?? '?').join('×')}, got ${got.join('×')}`);
+      throw fault(key, 'err.shape', { key, what, want: want.map((d) => d ?? '?').join('×'), got: got.join('×') });
     if (!Array.isArray(value)) /* typed: no copy when it is float32 already */
       return { shape: got, data: value.data instanceof Float32Array ? value.data : Float32Array.from(value.data) };
     const data = new Float32Array(got.reduce((n, d) => n * d, 1));
     let at = 0;
     const walk = (node, depth, path) => {
       if (!Array.isArray(node) || node.length !== got[depth])
-        throw new CaseError(key, `${path}: expected ${got[depth]} entries like its neighbours, got ${describe(node)}${Array.isArray(node) ? ` of ${node.length}` : ''}`);
+        throw fault(key, Array.isArray(node) ? 'err.entriesOf' : 'err.entries', { path, n: got[depth], got: described(node), count: node?.length });
       for (let i = 0; i < node.length; i++) {
         const x = node[i];
         if (depth + 1 < got.length) walk(x, depth + 1, `${path}[${i}]`);
@@ -182,7 +197,7 @@
     const cell = (k, path, v) => {
       const cellKind = typeof v === 'boolean' ? 'bool' : 'float';
       if (kind && cellKind !== kind)
-        throw new CaseError(key, `${path}: ${key} mixes booleans and numbers; use all booleans (true = masked) or all numbers (added to the scores)`);
+        throw fault(key, 'err.mixes', { path, key });
       kind = cellKind;
       return typeof v === 'boolean' ? (v ? 1 : 0) : readNumber(k, path, v);
     };
@@ -195,27 +210,27 @@
   function readOption(key, value) {
     const type = KEY[key].type;
     if (type === 'int' && !(Number.isInteger(value) && value >= 1))
-      throw new CaseError(key, `${key}: expected a positive integer, got ${describe(value)}`);
+      throw fault(key, 'err.int', { key, got: described(value) });
     if (type === 'bool' && typeof value !== 'boolean')
-      throw new CaseError(key, `${key}: expected true or false, got ${describe(value)}`);
+      throw fault(key, 'err.bool', { key, got: described(value) });
     if (type === 'number' && !(typeof value === 'number' && value >= 0 && value <= 1))
-      throw new CaseError(key, `${key}: expected a number from 0 to 1, got ${describe(value)}`);
+      throw fault(key, 'err.unit', { key, got: described(value) });
     return value;
   }
 
   function readTokens(value, L, S, selfAttention) {
     const list = (key, v, n, what) => {
       if (!Array.isArray(v) || v.some((t) => typeof t !== 'string'))
-        throw new CaseError('tokens', `${key}: expected an array of strings`);
-      if (v.length !== n) throw new CaseError('tokens', `${key}: expected ${n} labels (${what}), got ${v.length}`);
+        throw fault('tokens', 'err.strings', { key });
+      if (v.length !== n) throw fault('tokens', 'err.labels', { key, n, what, count: v.length });
       return v.slice();
     };
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       for (const k of Object.keys(value))
-        if (k !== 'query' && k !== 'key') throw new CaseError('tokens', `tokens: unknown key "${k}" (expected "query" and "key")`);
+        if (k !== 'query' && k !== 'key') throw fault('tokens', 'err.tokensKey', { name: k });
       return { query: list('tokens.query', value.query, L, 'L'), key: list('tokens.key', value.key, S, 'S') };
     }
-    const labels = list('tokens', value, L, 'one per query row');
+    const labels = list('tokens', value, L, { id: 'err.perQuery' });
     return { query: labels, key: selfAttention ? labels : null }; /* other keys are not these words */
   }
 
@@ -225,10 +240,9 @@
     const { embed_dim: E, num_heads: H, tgt_len: L } = config;
     const S2 = config.src_len + config.add_bias_kv + config.add_zero_attn;
     return {
-      output: [[L, E], 'L×E, the shape of output'],
-      attn_weights: config.average_attn_weights ? [[L, S2], 'L×S\', the shape of attn_weights (the mean over heads)']
-        : [[H, L, S2], 'H×L×S\', the shape of attn_weights (per head)'],
-      weights: [[H, L, S2], 'H×L×S\', the shape of weights'],
+      output: [[L, E], { id: 'err.g.output' }],
+      attn_weights: config.average_attn_weights ? [[L, S2], { id: 'err.g.mean' }] : [[H, L, S2], { id: 'err.g.heads' }],
+      weights: [[H, L, S2], { id: 'err.g.weights' }],
     };
   }
 
@@ -239,11 +253,11 @@
    * argument); in a case, parseCase checks the keys. */
   function readGradients(given, config, prefix = '') {
     if (!given || typeof given !== 'object' || Array.isArray(given))
-      throw new CaseError('', `the gradients must be an object like { output: … }, got ${describe(given)}`);
+      throw fault('', 'err.grads', { got: described(given) });
     const shapes = gradientShapes(config);
     if (!prefix)
       for (const key of Object.keys(given))
-        if (!(key in shapes)) throw new CaseError(key, `unknown gradient "${key}"; backward takes ${Object.keys(shapes).join(', ')}`);
+        if (!(key in shapes)) throw fault(key, 'err.gradKey', { key, keys: Object.keys(shapes).join(', ') });
     const grads = {};
     for (const [stage, [shape, what]] of Object.entries(shapes)) {
       const key = prefix + stage, value = given[key];
@@ -275,7 +289,7 @@
     const flag = (name, vectors) => {
       const vector = vectors.find(has);
       d[name] = has(name) ? option(name) : Boolean(vector);
-      d.why[name] = has(name) ? `${name} is true` : `${vector} is given`;
+      d.why[name] = has(name) ? { id: 'err.w.true', values: { name } } : { id: 'err.w.given', values: { name: vector } };
     };
     d.why = {};
     flag('bias', ['in_proj_bias', 'out_proj.bias']);
@@ -306,30 +320,30 @@
     };
     const done = (result) => (collect ? (errors.length ? { errors } : result) : result);
     if (!c || typeof c !== 'object' || Array.isArray(c)) {
-      attempt(() => { throw new CaseError('', `a case must be a JSON object, got ${describe(c)}`); });
+      attempt(() => { throw fault('', 'err.object', { got: described(c) }); });
       return done(null);
     }
     for (const key of Object.keys(c))
-      if (!KEY[key]) attempt(() => { throw new CaseError(key, `unknown key "${key}"; a case holds: ${KNOWN_KEYS.join(', ')}`); });
+      if (!KEY[key]) attempt(() => { throw fault(key, 'err.unknown', { key, keys: KNOWN_KEYS.join(', ') }); });
     const has = (key) => c[key] !== undefined && c[key] !== null;
-    const missing = (key, why) => new CaseError(key, `missing ${key} (${why})`);
+    const missing = (key, why) => fault(key, 'err.missing', { key, why });
 
     const options = {};
     for (const key of OPTION_KEYS) if (has(key)) options[key] = attempt(() => readOption(key, c[key]), null);
     if (!has('num_heads')) attempt(() => { throw missing('num_heads', KEY.num_heads.what); });
-    if (!has('query')) attempt(() => { throw missing('query', 'the L×E embeddings'); });
+    if (!has('query')) attempt(() => { throw missing('query', { id: 'err.w.embeddings' }); });
     const d = dims(c, (key) => options[key] ?? undefined);
     if (has('query') && !Number.isInteger(d.E)) /* not an L×E array, and no embed_dim to say what it should be */
-      attempt(() => { throw new CaseError('query', `query: expected L×E = ?×embed_dim, got ${shapeOf('query', c.query).join('×')}`); });
+      attempt(() => { throw fault('query', 'err.queryShape', { got: shapeOf('query', c.query).join('×') }); });
     if (!Number.isInteger(d.H) || !Number.isInteger(d.E) || !has('query')) return done(null);
-    if (d.E % d.H !== 0) attempt(() => { throw new CaseError('num_heads', `embed_dim ${d.E} is not divisible by num_heads ${d.H}`); });
+    if (d.E % d.H !== 0) attempt(() => { throw fault('num_heads', 'err.divisible', { E: d.E, H: d.H }); });
 
     const inputs = {};
     /* key and value default to query: self-attention */
     const defaultToQuery = (key) => {
       const width = key === 'key' ? 'kdim' : 'vdim';
-      if (d[width] !== d.E) throw missing(key, `${width} ${d[width]} differs from embed_dim, so ${key} cannot default to query`);
-      if (key === 'value' && d.S !== d.L) throw missing('value', `key has ${d.S} rows, so value cannot default to query's ${d.L}`);
+      if (d[width] !== d.E) throw missing(key, { id: 'err.w.width', values: { width, n: d[width], key } });
+      if (key === 'value' && d.S !== d.L) throw missing('value', { id: 'err.w.rows', values: { S: d.S, L: d.L } });
       return inputs.query;
     };
     let attnMaskKind = MASK.none, perHead = 0, paddingKind = MASK.none;
@@ -338,19 +352,19 @@
       const { key } = spec;
       const used = spec.used ? spec.used(d) : true;
       if (!used) {
-        if (has(key)) attempt(() => { throw new CaseError(key, `${key}: ${spec.unused(d)}`); });
+        if (has(key)) attempt(() => { throw fault(key, 'err.unused', { key, why: spec.unused(d) }); });
         continue;
       }
       if (!has(key)) {
         if (key === 'key' || key === 'value') attempt(() => { inputs[key] = defaultToQuery(key); });
-        else if (spec.group === 'param') attempt(() => { throw missing(key, spec.flag ? `${spec.what}, needed because ${d.why[spec.flag]}` : spec.what); });
+        else if (spec.group === 'param') attempt(() => { throw missing(key, spec.flag ? { id: 'err.w.needed', values: { what: spec.what, why: d.why[spec.flag] } } : spec.what); });
         continue;
       }
       attempt(() => {
         if (spec.type === 'mask') {
           const rank = shapeOf(key, c[key]).length;
           const shape = spec.shapes ? spec.shapes.find((s) => s.length === rank) || spec.shapes[0] : spec.shape;
-          const what = spec.shapes ? (rank === 3 ? 'H×L×S (num_heads × query rows × key rows)' : 'L×S (query rows × key rows)') : spec.what;
+          const what = spec.shapes ? { id: rank === 3 ? 'err.w.mask3' : 'err.w.mask2' } : spec.what;
           const mask = readMask(key, c[key], expected(shape, d), what);
           inputs[key] = mask.data;
           if (key === 'attn_mask') { attnMaskKind = mask.kind; perHead = rank === 3 ? 1 : 0; }
@@ -424,12 +438,12 @@
     try {
       return JSON.parse(text);
     } catch (e) {
-      throw new CaseError('', `${source}: malformed JSON: ${e.message}`);
+      throw fault('', 'err.json', { source, error: e.message });
     }
   }
 
   const api = {
-    KEYS, KEY, parseCase, dims, shapeOf, parseJSON, readGradients, nest, jsonNumber, stagesToJSON, describe, warningsFor, CaseError,
+    KEYS, KEY, parseCase, dims, shapeOf, parseJSON, readGradients, nest, jsonNumber, stagesToJSON, describe, described, warningsFor, CaseError,
     INPUT_KEYS, OPTION_KEYS, PARAM_KEYS, GRAD_KEYS, MASK, FLOAT32_MAX, inFloat32Range,
   };
   if (typeof module === 'object' && module.exports) module.exports = api;

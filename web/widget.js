@@ -235,7 +235,7 @@
   /* A language's table, loaded (attention-viz-LANG.js) when not inlined. */
   const loadLanguage = (lang) => loadPart(lang, () => Text.has(lang));
 
-  /* The trained examples (build/attn-examples.js, 8 KB gzipped) are
+  /* The trained examples (build/attn-examples.js, 10 KB gzipped) are
    * attention-viz-examples.js: loaded when the state names one, or when
    * the controls show the example list; a figure without controls never
    * pays for them. */

@@ -41,7 +41,7 @@
     try {
       return { state: AttnLink.decode(hash) };
     } catch (e) {
-      return { error: e.message };
+      return { error: e };
     }
   }
 
@@ -98,12 +98,12 @@
       app = make(first.state || lecture);
     } catch (e) { /* a view the case cannot have, e.g. a stage it has not */
       if (e.name !== 'CaseError') throw e;
-      first.error = e.message;
+      first.error = e;
       app = make(lecture);
     }
     document.documentElement.dataset.theme = app.session.view.theme;
     translatePage(app.session.lang);
-    if (first.error) app.showBanner(app.t('page.bad', { error: first.error }));
+    if (first.error) app.showBanner(app.t('page.bad', { error: app.t.message(first.error) }));
     write();
 
     /* Back and Forward: the session's entry of that browser entry. */
@@ -122,8 +122,8 @@
       if (hash === written) return;
       written = hash;
       const next = read(hash);
-      const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: { message: next.error } };
-      if (!result.ok) return app.showBanner(app.t('page.badKept', { error: result.error.message }));
+      const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: next.error };
+      if (!result.ok) return app.showBanner(app.t('page.badKept', { error: app.t.message(result.error) }));
       writtenEntry = app.session.entryId; /* this entry is the browser's new one */
       write();
     });

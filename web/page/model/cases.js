@@ -14,6 +14,7 @@
   /* The trained examples' files, web/examples/NAME.json, as make bundles
    * them into build/attn-examples.js: { NAME: file }. The widget's bundle
    * starts without them: attention-viz-examples.js brings them (addTrained). */
+  const fault = (key, id, values = {}) => new Case.CaseError(key, id, values); /* (keyed: text/en.js, err.*) */
   const TRAINED = isNode ? require('../../../build/attn-examples.js') : root.AttnExamples || {};
 
   /* What the page will show; past these it says so and keeps the last state. */
@@ -79,14 +80,18 @@
 
   /* A trained example's entry, from its file (README.md, "Trained
    * examples"): what the page needs beside the case. The file's objects are
-   * shared: read them, do not change them. */
+   * shared: read them, do not change them. words: its title, summary and
+   * lesson by language (English the file's own, the others its
+   * translations): wordsOf(entry, lang). */
   function trainedExample(file) {
     return {
       label: file.title, kind: 'trained', make: () => copy(file.case),
       title: file.title, summary: file.summary, lesson: file.lesson, vocabulary: file.vocabulary,
       expect: file.expect, try: file.try,
+      words: { en: { title: file.title, summary: file.summary, lesson: file.lesson }, ...file.translations },
     };
   }
+  const wordsOf = (entry, lang) => entry.words[lang] || entry.words.en;
 
   /* The examples a link (example=NAME) and the example list open, in the
    * list's order. kind: 'lecture'; 'trained' (web/examples/NAME.json: a
@@ -215,7 +220,7 @@
   /* The case with a token inserted at `at` (a new query row, and key and
    * mask entries in self-attention). A causal mask stays causal. */
   function withTokenAdded(c, at, label, random = Math.random) {
-    if (!isSelfAttention(c)) throw new Case.CaseError('tokens', 'tokens can be added only in self-attention');
+    if (!isSelfAttention(c)) throw fault('tokens', 'st.addNo');
     const out = { ...c, tokens: [...queryTokens(c)], query: c.query.map((r) => r.slice()) };
     out.tokens.splice(at, 0, label);
     out.query.splice(at, 0, vector(embedDim(c), () => round2(uniform(random, 1))));
@@ -231,8 +236,8 @@
   }
 
   function withTokenRemoved(c, at) {
-    if (!isSelfAttention(c)) throw new Case.CaseError('tokens', 'tokens can be removed only in self-attention');
-    if (c.query.length <= 1) throw new Case.CaseError('tokens', 'at least one token is needed');
+    if (!isSelfAttention(c)) throw fault('tokens', 'err.removeNo');
+    if (c.query.length <= 1) throw fault('tokens', 'err.oneToken');
     const drop = (list) => list.filter((_, i) => i !== at);
     const shrink2d = (m) => drop(m).map(drop);
     const out = { ...c, tokens: drop(queryTokens(c)), query: drop(c.query) };
@@ -300,7 +305,7 @@
     else if (mode === 'causal') out.attn_mask = causalMask(L, S);
     else if (mode === 'bool') out.attn_mask = isBool ? copy(current) : matrix(L, S, () => false);
     else if (mode === 'float') out.attn_mask = current ? current.map((r) => r.map((x) => (isBool ? (x ? '-Infinity' : 0) : x))) : matrix(L, S, () => 0);
-    else throw new Case.CaseError('attn_mask', `attn_mask: no mask kind "${mode}" (none, causal, bool, float)`);
+    else throw fault('attn_mask', 'err.maskKind', { mode });
     return out;
   }
 
@@ -316,7 +321,7 @@
    * A size past the page's limits is refused before anything is made. */
   function withOption(c, key, value) {
     const limit = LIMITS[key];
-    if (limit && value > limit) throw new Case.CaseError(key, `the page shows ${key} up to ${limit}`);
+    if (limit && value > limit) throw fault(key, 'err.upTo', { key, limit });
     switch (key) {
       case 'embed_dim': return withEmbedDim(c, value);
       case 'num_heads': return withHeads(c, value);
@@ -334,19 +339,19 @@
   function check(c) {
     const parsed = Case.parseCase(c);
     const { tgt_len: L, src_len: S, embed_dim: E, num_heads: H } = parsed.config;
-    if (L > LIMITS.tokens || S > LIMITS.tokens) throw new Case.CaseError('query', `the page shows at most ${LIMITS.tokens} tokens, this has ${Math.max(L, S)}; the CLI takes any size`);
-    if (E > LIMITS.embed_dim) throw new Case.CaseError('embed_dim', `the page shows embed_dim up to ${LIMITS.embed_dim}, this has ${E}; the CLI takes any size`);
-    if (H > LIMITS.num_heads) throw new Case.CaseError('num_heads', `the page shows at most ${LIMITS.num_heads} heads, this has ${H}`);
-    if (!parsed.tokens) throw new Case.CaseError('tokens', 'the page needs tokens: one label per query row');
+    if (L > LIMITS.tokens || S > LIMITS.tokens) throw fault('query', 'err.bigTokens', { n: LIMITS.tokens, count: Math.max(L, S) });
+    if (E > LIMITS.embed_dim) throw fault('embed_dim', 'err.bigE', { n: LIMITS.embed_dim, count: E });
+    if (H > LIMITS.num_heads) throw fault('num_heads', 'err.bigH', { n: LIMITS.num_heads, count: H });
+    if (!parsed.tokens) throw fault('tokens', 'err.needTokens');
     for (const t of parsed.tokens.query.concat(parsed.tokens.key || []))
-      if (t.length > LIMITS.tokenLength) throw new Case.CaseError('tokens', `a token may have at most ${LIMITS.tokenLength} characters`);
+      if (t.length > LIMITS.tokenLength) throw fault('tokens', 'err.tokenLength', { n: LIMITS.tokenLength });
     return parsed;
   }
 
   const api = {
     LIMITS, EXAMPLES, DEFAULT_EXAMPLE, addTrained, lectureCase, exampleOf, seededRandom, round2, copy, embedDim, weightShapes,
     randomWeights, pytorchInit, withEmbedDim, withTokenAdded, withTokenRemoved, withTokens, withHeads, withFlag,
-    causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check,
+    causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check, wordsOf,
   };
   if (isNode) module.exports = api;
   else root.AttnCases = api;

@@ -1,6 +1,6 @@
 /* import.js: a PyTorch module's numbers, pasted, as a case.
  *
- *   importStateDict(text, base) -> { case, notes } | { errors: [{ key, message }] }
+ *   importStateDict(text, base) -> { case, notes: [{ message }] } | { errors: [{ key, message }] }
  *
  * `text` is one object, as JSON or as Python prints it (single quotes, True,
  * False, None, nan, inf; NaN and Infinity bare, as json.dumps writes them):
@@ -41,13 +41,21 @@
  * wrong shapes, what is missing). The format's rules are not written here
  * again: this module only maps a state_dict onto a case. Never throws.
  *
+ * Errors and notes are keyed as case.js's errors are: { key, message, id,
+ * values } and { message, id, values }, id a key of the words' tables
+ * (imp.*) and message its English.
+ *
  * A classic script: the global AttnImport in a page, module.exports in Node.
- * needs: AttnCase */
+ * needs: AttnText, AttnCase */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
+  const Text = isNode ? require('../text/text.js') : root.AttnText;
+  /* a note, by its table key, and an error: the key at fault, and the same */
+  const keyed = (id, values = {}) => ({ message: Text.t('en', id, values), id, values });
+  const problem = (key, id, values) => ({ key, ...keyed(id, values) });
 
   const byGroup = (group) => Case.KEYS.filter((k) => k.group === group).map((k) => k.key);
   const PARAMS = byGroup('param');
@@ -57,7 +65,12 @@
 
   /* ---- reading the text: JSON, or a Python literal ---- */
 
-  class SyntaxProblem extends Error {}
+  class SyntaxProblem extends Error {
+    constructor(id, values) {
+      super(Text.t('en', id, values));
+      Object.assign(this, { id, values });
+    }
+  }
 
   /* Parses text; returns { value } or { error } with the line and column. */
   function parseText(text) {
@@ -65,10 +78,10 @@
     const where = (pos) => {
       const before = text.slice(0, pos);
       const line = before.split('\n').length, column = pos - before.lastIndexOf('\n');
-      return `line ${line}, column ${column}`;
+      return { id: 'imp.at', values: { line, column } };
     };
-    const shown = (pos) => (pos >= text.length ? 'the end of the text' : JSON.stringify(text.slice(pos, pos + 12).split('\n')[0] || text[pos]));
-    const fail = (what, pos = at) => { throw new SyntaxProblem(`malformed JSON at ${where(pos)}: expected ${what}, found ${shown(pos)}`); };
+    const shown = (pos) => (pos >= text.length ? { id: 'imp.end' } : JSON.stringify(text.slice(pos, pos + 12).split('\n')[0] || text[pos]));
+    const fail = (what, values, pos = at) => { throw new SyntaxProblem('imp.json', { at: where(pos), what: { id: what, values }, found: shown(pos) }); };
     const space = () => {
       for (;;) {
         while (at < text.length && /\s/.test(text[at])) at++;
@@ -84,25 +97,25 @@
       let out = '';
       at++;
       for (;;) {
-        if (at >= text.length) fail(`the closing ${quote} of the string that starts at ${where(start)}`);
+        if (at >= text.length) fail('imp.w.closeAt', { quote, at: where(start) });
         const ch = text[at++];
         if (ch === quote) return out;
-        if (ch === '\n') fail(`the closing ${quote} of the string`, at - 1);
+        if (ch === '\n') fail('imp.w.close', { quote }, at - 1);
         if (ch !== '\\') { out += ch; continue; }
         const e = text[at++];
         const simple = { '"': '"', "'": "'", '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
         if (e in simple) out += simple[e];
         else if (e === 'u' || e === 'x') {
           const n = e === 'u' ? 4 : 2, hex = text.slice(at, at + n);
-          if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex)) fail(`${n} hex digits after \\${e}`);
+          if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex)) fail('imp.w.hex', { n, e });
           out += String.fromCharCode(parseInt(hex, 16));
           at += n;
-        } else fail('an escape such as \\n, \\" or \\u0041', at - 1);
+        } else fail('imp.w.escape', {}, at - 1);
       }
     }
 
     function value(depth) {
-      if (depth > 64) fail('fewer levels of nesting');
+      if (depth > 64) fail('imp.w.nesting');
       space();
       const ch = text[at];
       if (ch === '{' || ch === '[') {
@@ -112,19 +125,19 @@
           space();
           if (text[at] === close) { at++; return items; }
           if (ch === '{') {
-            if (text[at] !== '"' && text[at] !== "'") fail(`a key in quotes or "}"`);
+            if (text[at] !== '"' && text[at] !== "'") fail('imp.w.key');
             const keyAt = at, key = string();
-            if (seen.has(key)) throw new SyntaxProblem(`malformed JSON at ${where(keyAt)}: the key ${JSON.stringify(key)} appears twice`);
+            if (seen.has(key)) throw new SyntaxProblem('imp.twice', { at: where(keyAt), key: JSON.stringify(key) });
             seen.add(key);
             space();
-            if (text[at] !== ':') fail(`":" after the key ${JSON.stringify(key)}`);
+            if (text[at] !== ':') fail('imp.w.colon', { key: JSON.stringify(key) });
             at++;
             items[key] = value(depth + 1);
           } else items.push(value(depth + 1));
           space();
           if (text[at] === ',') { at++; continue; }
           if (text[at] === close) { at++; return items; }
-          fail(`"," or "${close}"`);
+          fail('imp.w.comma', { close });
         }
       }
       if (ch === '"' || ch === "'") return string();
@@ -138,26 +151,26 @@
           return negative ? -WORDS[name] : WORDS[name];
         }
         if (/^(tensor|Parameter|OrderedDict|array)$/.test(name))
-          throw new SyntaxProblem(`${name}(...) at ${where(at)}: printed tensors are rounded and cut short; paste the numbers as lists instead, e.g. print(json.dumps({k: v.tolist() for k, v in mha.state_dict().items()}))`);
+          throw new SyntaxProblem('imp.printed', { name, at: where(at) });
       }
-      fail('a value (a number, a string, true, false, null, [...] or {...})');
+      fail('imp.w.value');
       return undefined;
     }
 
     try {
       const v = value(0);
       space();
-      if (at < text.length) fail('the end of the text after the value');
+      if (at < text.length) fail('imp.w.after');
       return { value: v };
     } catch (e) {
-      if (e instanceof SyntaxProblem) return { error: e.message };
+      if (e instanceof SyntaxProblem) return { error: problem('', e.id, e.values) };
       throw e;
     }
   }
 
   /* ---- reading values ---- */
 
-  const describe = Case.describe; /* a value in a few words, as case.js says it */
+  const described = Case.described; /* a value in a few words, as case.js says it */
 
   /* The shape of a nested array, or null when it has none (the format
    * reports why, later). */
@@ -203,6 +216,8 @@
     return { shape: [parts.reduce((n, p) => n + p.shape[0], 0), parts[0].shape[1]], data };
   }
 
+  /* names as "a, b and c" in any language: a phrase of the tables */
+  const listed = (names) => (names.length < 2 ? names.join('') : { id: 'x.and', values: { a: names.slice(0, -1).join(', '), b: names[names.length - 1] } });
   const same = (a, b) => Boolean(a) && a.length === b.length && a.every((d, i) => d === b[i]);
   const dimsText = (shape) => shape.join('×');
 
@@ -212,31 +227,31 @@
     try {
       return run(text, base && typeof base === 'object' ? base : {});
     } catch (e) {
-      return { errors: [{ key: '', message: `could not import: ${e && e.message ? e.message : String(e)}` }] };
+      return { errors: [problem('', 'imp.failed', { error: e && e.message ? e.message : String(e) })] };
     }
   }
 
   function run(text, base) {
     const errors = [], notes = [];
-    const error = (key, message) => errors.push({ key, message });
+    const error = (key, id, values) => errors.push(problem(key, id, values));
 
     /* 1. the text as an object */
     let top;
     if (typeof text === 'string') {
-      if (text.trim() === '') return { errors: [{ key: '', message: 'nothing to import: paste a state_dict as JSON' }] };
+      if (text.trim() === '') return { errors: [problem('', 'imp.nothing')] };
       const parsed = parseText(text);
-      if (parsed.error) return { errors: [{ key: '', message: parsed.error }] };
+      if (parsed.error) return { errors: [parsed.error] };
       top = parsed.value;
     } else top = text;
     if (!top || typeof top !== 'object' || Array.isArray(top))
-      return { errors: [{ key: '', message: `expected an object such as {"in_proj_weight": [[...]], ...}, got ${describe(top)}` }] };
+      return { errors: [problem('', 'imp.object', { got: described(top) })] };
 
     /* 2. every key, from the top and from the parts, in one place */
     const given = {};
     const from = {};
     const prefixes = new Map(); /* prefix -> first key that had it */
     const put = (key, value, place) => {
-      if (key in given) { error(key, `${key}: given twice (${from[key]} and ${place})`); return; }
+      if (key in given) { error(key, 'imp.twiceKey', { key, first: from[key], second: place }); return; }
       given[key] = value;
       from[key] = place;
     };
@@ -245,20 +260,21 @@
       const m = /^(.+\.)(in_proj_weight|[qkv]_proj_weight|in_proj_bias|bias_[kv]|out_proj\.weight|out_proj\.bias)$/.exec(key);
       if (m && allowed.includes(m[2])) {
         if (prefixes.size && !prefixes.has(m[1]))
-          return error(key, `${key}: from another module than ${[...prefixes.values()][0]}; paste one module's state_dict`);
+          return error(key, 'imp.module', { key, other: [...prefixes.values()][0] });
         if (!prefixes.has(m[1])) prefixes.set(m[1], key);
         return put(m[2], value, place);
       }
-      error(key, `unknown key "${key}"${place === 'the top' ? '' : ` in ${place}`}; expected ${allowed === ALL ? 'state_dict names (in_proj_weight, out_proj.weight, ...), inputs (query, key, value, attn_mask, key_padding_mask, tokens) or options (num_heads, ...)' : allowed.join(', ')}`);
+      error(key, 'imp.unknown', { key, where: place === TOP ? '' : { id: 'imp.in', values: { place } }, expected: allowed === ALL ? { id: 'imp.all' } : allowed.join(', ') });
     };
     const ALL = [...PARAMS, ...INPUTS, ...OPTIONS, 'tokens'];
+    const TOP = { id: 'imp.top' }; /* the place of a key not in a part */
     for (const [key, value] of Object.entries(top)) {
       if (key in PARTS) {
-        if (!value || typeof value !== 'object' || Array.isArray(value)) { error(key, `${key}: expected an object of ${PARTS[key].slice(0, 3).join(', ')}, ..., got ${describe(value)}`); continue; }
+        if (!value || typeof value !== 'object' || Array.isArray(value)) { error(key, 'imp.part', { key, keys: PARTS[key].slice(0, 3).join(', '), got: described(value) }); continue; }
         for (const [k, v] of Object.entries(value)) take(k, v, key, PARTS[key]);
-      } else take(key, value, 'the top', ALL);
+      } else take(key, value, TOP, ALL);
     }
-    if (prefixes.size) notes.push(`the weights of ${[...prefixes.keys()][0].slice(0, -1)}`);
+    if (prefixes.size) notes.push(keyed('imp.n.prefix', { name: [...prefixes.keys()][0].slice(0, -1) }));
     const has = (key) => given[key] !== undefined && given[key] !== null;
 
     /* 3. batches of one: 1×L×E (batch_first) or L×1×E; a 1×S key_padding_mask */
@@ -273,7 +289,7 @@
       if (!shape || shape.length !== 3) continue;
       if (shape[0] === 1 && (given.batch_first !== false || shape[1] === 1)) v[key] = dropAxis(v[key], 0);
       else if (shape[1] === 1) v[key] = dropAxis(v[key], 1);
-      else { error(key, `${key}: a batch of ${dimsText(shape)}; the visualiser shows one sequence: paste ${key}[0] (L×E)`); delete v[key]; }
+      else { error(key, 'imp.batch', { key, shape: dimsText(shape) }); delete v[key]; }
     }
     const padding = shapeOf(v.key_padding_mask);
     if (padding && padding.length === 2 && padding[0] === 1) v.key_padding_mask = dropAxis(v.key_padding_mask, 0);
@@ -287,7 +303,7 @@
     ];
     const eFrom = sources.find(([, get]) => Number.isInteger(get()) && get() >= 1);
     if (!eFrom) {
-      if (!errors.length) error('out_proj.weight', 'missing out_proj.weight (E×E): no weights in the paste to take embed_dim from');
+      if (!errors.length) error('out_proj.weight', 'imp.noE');
       return { errors };
     }
     const E = eFrom[1]();
@@ -298,16 +314,16 @@
     let vdim = given.vdim ?? (has('v_proj_weight') ? width('v_proj_weight', 1) : E);
     let structural = false; /* a state_dict that is not one module's: the format's checks would only repeat it */
     if (has('in_proj_weight') && separate.length) {
-      error('in_proj_weight', `in_proj_weight: given with ${separate.join(', ')}; a module has one or the other (in_proj_weight when kdim = vdim = embed_dim)`);
+      error('in_proj_weight', 'imp.both', { keys: separate.join(', ') });
       structural = true;
     } else if (has('in_proj_weight') && (kdim !== E || vdim !== E)) {
       const which = kdim !== E ? 'kdim' : 'vdim';
-      error(which, `${which}: ${which === 'kdim' ? kdim : vdim} differs from embed_dim ${E}, so the module has q_proj_weight, k_proj_weight and v_proj_weight, not in_proj_weight`);
+      error(which, 'imp.apart', { which, n: which === 'kdim' ? kdim : vdim, E });
       structural = true;
     } else if (separate.length === 3 && kdim === E && vdim === E && ['q_proj_weight', 'k_proj_weight', 'v_proj_weight'].every((k) => same(shapeOf(v[k]), [E, E]))) {
       v.in_proj_weight = stackRows([v.q_proj_weight, v.k_proj_weight, v.v_proj_weight]);
       delete v.q_proj_weight; delete v.k_proj_weight; delete v.v_proj_weight;
-      notes.push('q_proj_weight, k_proj_weight and v_proj_weight with kdim = vdim = embed_dim: packed into in_proj_weight (rows W_q, W_k, W_v), as the page shows it');
+      notes.push(keyed('imp.n.packed'));
     }
 
     /* 6. num_heads: not in a state_dict */
@@ -316,10 +332,10 @@
       const pageH = base.num_heads;
       if (Number.isInteger(pageH) && pageH >= 1 && E % pageH === 0) {
         H = pageH;
-        notes.push(`num_heads ${H}, the page's (a state_dict does not hold it; add "num_heads" to the paste to choose)`);
+        notes.push(keyed('imp.n.heads', { H }));
       } else {
         H = 1;
-        notes.push(`num_heads 1 (a state_dict does not hold it${Number.isInteger(pageH) ? `, and the page's ${pageH} does not divide embed_dim ${E}` : ''}; add "num_heads" to the paste to choose)`);
+        notes.push(keyed('imp.n.one', { why: Number.isInteger(pageH) ? { id: 'imp.n.divide', values: { H: pageH, E } } : '' }));
       }
     }
 
@@ -329,11 +345,11 @@
     if (borrowed) {
       const q = pageShape('query');
       if (!q || q.length !== 2 || q[1] !== E) {
-        error('query', `missing query: the paste has none, and ${q ? `the page's query is ${dimsText(q)}, which does not fit embed_dim ${E}` : 'the page has none'}; add "query": [[...]] (L×E = ?×${E})`);
+        error('query', 'imp.noQuery', { why: q ? { id: 'imp.q.fit', values: { shape: dimsText(q), E } } : { id: 'imp.q.none' }, E });
         return { errors };
       }
       const keyValue = ['key', 'value'].filter((k) => has(k));
-      if (keyValue.length) error(keyValue[0], `${keyValue.join(' and ')} given without query; paste query too (L×E)`);
+      if (keyValue.length) error(keyValue[0], 'imp.withoutQuery', { keys: listed(keyValue) });
       v.query = plain(base.query);
       /* the page's key and value, masks, average_attn_weights: when they fit */
       const L = q[0], k = pageShape('key'), val = pageShape('value');
@@ -346,7 +362,7 @@
         S = k[0];
       } else {
         const which = kdim !== E ? 'key' : 'value';
-        error(which, `missing ${which}: the paste has none, and the page's ${pageSelf ? 'query' : which} does not fit ${which === 'key' ? `kdim ${kdim}` : `vdim ${vdim}`}; add "key": [[...]] (S×kdim) and "value": [[...]] (S×vdim)`);
+        error(which, 'imp.noKV', { which, own: pageSelf ? 'query' : which, dim: which === 'key' ? `kdim ${kdim}` : `vdim ${vdim}` });
       }
       const dropped = [];
       const m = has('attn_mask') ? null : pageShape('attn_mask');
@@ -360,11 +376,11 @@
         else dropped.push('key_padding_mask');
       }
       const kept = ['query', ...(v.key ? ['key', 'value'] : []), ...['attn_mask', 'key_padding_mask'].filter((key) => v[key] && !has(key)), ...(has('tokens') ? [] : ['tokens'])];
-      notes.push(`the page's ${kept.slice(0, -1).join(', ')}${kept.length > 1 ? ' and ' : ''}${kept[kept.length - 1]} (the paste has no query)`);
-      if (dropped.length) notes.push(`the page's ${dropped.join(' and ')} dropped: ${dropped.length > 1 ? 'they do' : 'it does'} not fit num_heads ${H}`);
+      notes.push(keyed('imp.n.kept', { names: listed(kept) }));
+      if (dropped.length) notes.push(keyed(dropped.length > 1 ? 'imp.n.dropped2' : 'imp.n.dropped', { names: listed(dropped), H }));
     } else if (has('key') !== has('value') && kdim === E && vdim === E && (!has('key') || width('key', 0) === width('query', 0))) {
       const [gave, lacks] = has('key') ? ['key', 'value'] : ['value', 'key'];
-      error(lacks, `missing ${lacks}: ${gave} is given, so give ${lacks} too (S×${lacks === 'key' ? 'kdim' : 'vdim'})`);
+      error(lacks, 'imp.lacks', { lacks, gave, dim: lacks === 'key' ? 'kdim' : 'vdim' });
     }
 
     /* 8. tokens: the paste's, the page's with its query, or t0, t1, ... */
@@ -378,7 +394,7 @@
     }
     if (tokens === undefined && Number.isInteger(L)) {
       tokens = Array.from({ length: L }, (_, i) => `t${i}`);
-      notes.push(`tokens t0 … t${L - 1} (the paste has none)`);
+      notes.push(keyed('imp.n.tokens', { last: L - 1 }));
     }
     if (structural) return { errors };
 
@@ -392,9 +408,9 @@
     for (const key of [...INPUTS, ...PARAMS]) if (v[key] !== undefined) c[key] = v[key];
     const ordered = Object.fromEntries(Case.KEYS.filter(({ key }) => c[key] !== undefined).map(({ key }) => [key, c[key]]));
     const format = Case.parseCase(ordered, { collect: true });
-    for (const e of format.errors || []) if (!errors.some((x) => x.key === e.key)) error(e.key, e.message);
+    for (const e of format.errors || []) if (!errors.some((x) => x.key === e.key)) errors.push(e); /* (keyed: the page writes them in its language) */
     if (errors.length) return { errors };
-    if (!has('add_zero_attn')) notes.push('add_zero_attn false (a state_dict does not hold it; add "add_zero_attn": true to the paste if the module has it)');
+    if (!has('add_zero_attn')) notes.push(keyed('imp.n.zero'));
     /* bias and add_bias_kv as the module has them (the format infers them from the vectors) */
     const d = Case.dims(ordered);
     ordered.bias = Boolean(d.bias);

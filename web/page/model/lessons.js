@@ -114,10 +114,11 @@
    * the live numbers of the sentence shown), then the pass's. */
   function lesson(session, sectionId) {
     const trained = session.trained(), own = [];
-    if (trained && trained.lesson[sectionId]) {
+    const sentences = trained && session.trainedWords().lesson[sectionId];
+    if (sentences) {
       const tokens = Catalogue.labels(session.parsed).query;
       const claims = Vocabulary.claimsFor(trained.expect, tokens);
-      for (const text of trained.lesson[sectionId]) {
+      for (const text of sentences) {
         const line = Vocabulary.renderLesson(text, { claims, tokens, stages: session.stages });
         if (line) own.push([line]);
       }

@@ -32,7 +32,7 @@
   const VIEW_KEYS = Session.VIEW, VIEW_DEFAULTS = Session.VIEW_DEFAULTS;
   const VERSION = '1';
 
-  const error = (key, message) => new Case.CaseError(key, message);
+  const error = (key, id, values = {}) => new Case.CaseError(key, id, values); /* (keyed: text/en.js, err.l.*) */
 
   /* ---- tensors as text ---- */
 
@@ -48,7 +48,7 @@
       if (t === 'T' || t === 'F') return t === 'T';
       if (t === 'NaN' || t === 'Infinity' || t === '-Infinity') return t;
       const x = Number(t);
-      if (t === '' || !Number.isFinite(x)) throw error(key, `${key}: "${t.slice(0, 12)}" in the link is not a number`);
+      if (t === '' || !Number.isFinite(x)) throw error(key, 'err.l.number', { key, text: t.slice(0, 12) });
       return x;
     };
     const vectorOf = (t) => t.split(',').map(cell);
@@ -60,7 +60,7 @@
 
   const encodeList = (list) => list.map(encodeURIComponent).join(',');
   const decodeList = (key, text) => text.split(',').map((t) => {
-    try { return decodeURIComponent(t); } catch { throw error(key, `${key}: badly escaped`); }
+    try { return decodeURIComponent(t); } catch { throw error(key, 'err.l.escaped', { key }); }
   });
 
   /* ---- the state as a hash ---- */
@@ -107,39 +107,39 @@
    * will show it. Throws a CaseError naming what is wrong. */
   function decode(hash) {
     const text = hash.replace(/^#/, '');
-    if (text === TOO_BIG) throw error('', 'its state had more numbers than a link can hold (a big model file): open the file again');
-    if (text.length > Cases.LIMITS.hashLength) throw error('', `the link is ${text.length} characters long, past the ${Cases.LIMITS.hashLength} a state can take`);
+    if (text === TOO_BIG) throw error('', 'err.l.big');
+    if (text.length > Cases.LIMITS.hashLength) throw error('', 'err.l.long', { n: text.length, max: Cases.LIMITS.hashLength });
     const options = {}, tensors = {}, view = {};
     let tokens = null, keyTokens = null, version = null, example = null;
     for (const part of text ? text.split('&') : []) {
       const eq = part.indexOf('=');
-      if (eq < 0) throw error('', `"${part.slice(0, 20)}" in the link is not key=value`);
+      if (eq < 0) throw error('', 'err.l.pair', { part: part.slice(0, 20) });
       const key = part.slice(0, eq), value = part.slice(eq + 1);
       const spec = Case.KEY[key] && Case.KEY[key].group !== 'grad' ? Case.KEY[key] : null;
       if (key === 'v') version = value;
       else if (key === 'example') {
-        if (!Object.hasOwn(Cases.EXAMPLES, value)) throw error('example', `example: there is no example "${value.slice(0, 30)}"; there are ${Object.keys(Cases.EXAMPLES).join(', ')}`);
+        if (!Object.hasOwn(Cases.EXAMPLES, value)) throw error('example', 'err.l.example', { name: value.slice(0, 30), names: Object.keys(Cases.EXAMPLES).join(', ') });
         example = value;
       } else if (key === 'tokens') tokens = decodeList(key, value);
       else if (key === 'key_tokens') keyTokens = decodeList(key, value);
       else if (spec && spec.group === 'option') {
         if (spec.type === 'bool') {
-          if (value !== '0' && value !== '1') throw error(key, `${key}: expected 0 or 1`);
+          if (value !== '0' && value !== '1') throw error(key, 'err.l.bit', { key });
           options[key] = value === '1';
         } else if (spec.type === 'int') {
-          if (!/^\d{1,6}$/.test(value)) throw error(key, `${key}: expected a whole number`);
+          if (!/^\d{1,6}$/.test(value)) throw error(key, 'err.l.whole', { key });
           options[key] = Number(value);
         } else options[key] = Number(value);
       } else if (spec) tensors[key] = decodeTensor(key, value);
       else if (Object.hasOwn(VIEW_KEYS, key)) view[key] = viewValue(key, value);
-      else throw error(key, `unknown key "${key.slice(0, 30)}" in the link`);
+      else throw error(key, 'err.l.key', { key: key.slice(0, 30) });
     }
-    if (version !== null && version !== VERSION) throw error('v', `state version ${version} is not known`);
+    if (version !== null && version !== VERSION) throw error('v', 'err.l.version', { version });
     const labels = tokens && keyTokens ? { query: tokens, key: keyTokens } : tokens;
 
     let c;
     if (tensors.query) { /* a case of its own */
-      if (example) throw error('example', 'the link gives both an example and a query of its own; give one');
+      if (example) throw error('example', 'err.l.both');
       c = { ...options, ...(labels ? { tokens: labels } : {}), ...tensors };
       c = Object.fromEntries(Case.KEYS.filter(({ key }) => c[key] !== undefined).map(({ key }) => [key, c[key]]));
     } else { /* partial: the example, changed as the controls would */
@@ -155,20 +155,20 @@
   function viewValue(key, value) {
     const spec = VIEW_KEYS[key];
     let decoded;
-    try { decoded = decodeURIComponent(value); } catch { throw error(key, `${key}: badly escaped`); }
-    if (spec.values && !spec.values.includes(decoded)) throw error(key, `${key}: expected one of ${spec.values.join(', ')}`);
+    try { decoded = decodeURIComponent(value); } catch { throw error(key, 'err.l.escaped', { key }); }
+    if (spec.values && !spec.values.includes(decoded)) throw error(key, 'err.l.oneOf', { key, values: spec.values.join(', ') });
     if (spec.step) {
-      if (!/^\d{1,4}$/.test(decoded) || Number(decoded) < 1) throw error(key, `${key}: expected a whole number from 1`);
+      if (!/^\d{1,4}$/.test(decoded) || Number(decoded) < 1) throw error(key, 'err.l.from1', { key });
       return Number(decoded);
     }
     if (spec.flag) {
-      if (decoded !== '0' && decoded !== '1') throw error(key, `${key}: expected 0 or 1`);
+      if (decoded !== '0' && decoded !== '1') throw error(key, 'err.l.bit', { key });
       return decoded === '1';
     }
     if (spec.list) {
       const names = decoded.split(',').filter(Boolean);
       const unknown = names.find((n) => !spec.list.includes(n));
-      if (unknown !== undefined) throw error(key, `${key}: "${unknown.slice(0, 20)}" is not one of ${spec.list.join(', ')}`);
+      if (unknown !== undefined) throw error(key, 'err.l.notOne', { key, name: unknown.slice(0, 20), names: spec.list.join(', ') });
       return names;
     }
     return decoded;

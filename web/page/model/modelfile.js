@@ -439,7 +439,7 @@
       }
       const result = Import.importStateDict({ ...tensors, ...given }, base || {});
       if (result.errors) return { errors: result.errors.map((e) => ({ key: e.key, message: inFileTerms(e.message) })) };
-      return { case: result.case, notes: [...result.notes.map(inFileTerms), ...notes] };
+      return { case: result.case, notes: [...result.notes.map((note) => inFileTerms(note.message)), ...notes] };
     } catch (e) {
       return { errors: [{ key: '', message: `${fileName}: could not be read: ${e && e.message ? e.message : String(e)}` }] };
     }

@@ -79,7 +79,7 @@
     lang: { lang: true },
   };
   const VIEW_DEFAULTS = { theme: 'auto', controls: 'full', layout: 'pass', stage: null, step: null, present: false, hide: [], grad: null, lang: null };
-  const error = (key, message) => new Case.CaseError(key, message);
+  const error = (key, id, values = {}) => new Case.CaseError(key, id, values); /* (keyed: text/en.js, err.*) */
 
   /* Each edit: (session, edit) -> the new case, or undefined when it only
    * changes the case in place (cell, token: the hot path). Throws a
@@ -88,12 +88,12 @@
     cell(s, { key, index, value }) {
       const data = s.parsed.inputs[key], shape = s.inputShapes[key];
       if (!data || !shape || key === 'key' && !s.case.key || key === 'value' && !s.case.value)
-        throw error(key, `${key}: not an input of this case`);
-      if (!Number.isInteger(index) || index < 0 || index >= data.length) throw error(key, `${key}: no cell ${index}`);
+        throw error(key, 'err.notInput', { key });
+      if (!Number.isInteger(index) || index < 0 || index >= data.length) throw error(key, 'err.noCell', { key, index });
       const bool = isBoolMask(s, key);
       if (bool ? typeof value !== 'boolean' : typeof value !== 'number')
-        throw error(key, `${key}: expected ${bool ? 'true or false' : 'a number'}, got ${Case.describe(value)}`);
-      if (!bool && !Case.inFloat32Range(value)) throw error(key, `${key}: ${value} is beyond float32's range (±3.4e38)`);
+        throw error(key, bool ? 'err.bool' : 'err.number', { key, path: key, got: Case.described(value) });
+      if (!bool && !Case.inFloat32Range(value)) throw error(key, 'err.range', { path: key, value });
       setNested(s.case[key], shape, index, bool ? value : Number.isFinite(value) ? value : Case.jsonNumber(value));
       data[index] = bool ? Number(value) : value;
       s.changed = { key, index, value: data[index] };
@@ -101,32 +101,32 @@
     },
     token(s, { index, name }) {
       const tokens = Cases.queryTokens(s.case);
-      if (!Number.isInteger(index) || index < 0 || index >= tokens.length) throw error('tokens', `tokens: no token ${index}`);
+      if (!Number.isInteger(index) || index < 0 || index >= tokens.length) throw error('tokens', 'err.noToken', { index });
       const text = String(name).trim();
-      if (!text) throw error('tokens', 'a token needs a name');
-      if (text.length > Cases.LIMITS.tokenLength) throw error('tokens', `a token may have at most ${Cases.LIMITS.tokenLength} characters`);
+      if (!text) throw error('tokens', 'err.tokenName');
+      if (text.length > Cases.LIMITS.tokenLength) throw error('tokens', 'err.tokenLength', { n: Cases.LIMITS.tokenLength });
       tokens[index] = text;
       s.parsed.tokens.query[index] = text; /* (tokens.key is the same array in self-attention) */
       return undefined;
     },
     'add-token': (s) => {
       const L = s.parsed.config.tgt_len;
-      if (L >= Cases.LIMITS.tokens) throw error('tokens', `the page shows at most ${Cases.LIMITS.tokens} tokens`);
+      if (L >= Cases.LIMITS.tokens) throw error('tokens', 'err.tokens', { n: Cases.LIMITS.tokens });
       return Cases.withTokenAdded(s.case, L, `token${L + 1}`);
     },
     'remove-token': (s, { index }) => Cases.withTokenRemoved(s.case, index),
     option(s, { key, value }) {
       const spec = Case.KEY[key];
-      if (spec && spec.type === 'int' && (!Number.isInteger(value) || value < 1)) throw error(key, `${key}: a whole number from 1`);
+      if (spec && spec.type === 'int' && (!Number.isInteger(value) || value < 1)) throw error(key, 'c.whole', { name: key });
       return Cases.withOption(s.case, key, value);
     },
     example(s, { name }) {
-      if (!Object.hasOwn(Cases.EXAMPLES, name)) throw error('example', `there is no example "${name}"`);
+      if (!Object.hasOwn(Cases.EXAMPLES, name)) throw error('example', 'err.noExample', { name });
       return Cases.EXAMPLES[name].make();
     },
     sentence(s, { text }) {
       const vocabulary = s.vocabulary();
-      if (!vocabulary) throw error('tokens', 'a sentence of words needs a trained example (its vocabulary): choose one');
+      if (!vocabulary) throw error('tokens', 'err.sentence');
       return Vocabulary.sentenceCase(vocabulary, text, s.case);
     },
     randomize: (s) => Cases.randomWeights(s.case),
@@ -137,10 +137,10 @@
       for (const [key, numbers] of Object.entries(values)) {
         const data = s.parsed.inputs[key], shape = s.inputShapes[key];
         if (!data || !shape || isBoolMask(s, key) || key === 'key' && !s.case.key || key === 'value' && !s.case.value)
-          throw error(key, `${key}: not a number input of this case`);
-        if (!numbers || numbers.length !== data.length) throw error(key, `${key}: expected ${data.length} numbers`);
+          throw error(key, 'err.notNumbers', { key });
+        if (!numbers || numbers.length !== data.length) throw error(key, 'err.count', { key, n: data.length });
         for (let i = 0; i < numbers.length; i++)
-          if (typeof numbers[i] !== 'number' || !Case.inFloat32Range(numbers[i])) throw error(key, `${key}: ${Case.describe(numbers[i])} is not a float32 number`);
+          if (typeof numbers[i] !== 'number' || !Case.inFloat32Range(numbers[i])) throw error(key, 'err.float32', { key, got: Case.described(numbers[i]) });
         changed.push([key, numbers]);
       }
       for (const [key, numbers] of changed) {
@@ -231,6 +231,12 @@
       return entry && entry.kind === 'trained' ? entry : null;
     }
 
+    /* Its title, summary and lesson in the session's language, or null. */
+    trainedWords() {
+      const entry = this.trained();
+      return entry && Cases.wordsOf(entry, this.lang);
+    }
+
     /* Its vocabulary, when the case can take its sentences (X as the words'
      * rows and the places', the same E). */
     vocabulary() {
@@ -257,15 +263,15 @@
         if (change) for (const listener of [...this.listeners]) listener(change);
         return { ok: true };
       } catch (e) {
-        if (e instanceof Case.CaseError || e.name === 'CoreError') return { ok: false, error: e.name === 'CoreError' ? error('', e.message) : e };
+        if (e instanceof Case.CaseError || e.name === 'CoreError') return { ok: false, error: e.name === 'CoreError' ? new Case.CaseError('', e.message) : e };
         throw e;
       }
     }
 
     applyCase(edit) {
       const run = EDITS[edit.type];
-      if (!run) throw error('', `no edit "${edit.type}"`);
-      if (!this.parsed && edit.type !== 'state') throw error('', 'the session has no case yet');
+      if (!run) throw error('', 'err.edit', { type: edit.type });
+      if (!this.parsed && edit.type !== 'state') throw error('', 'err.noCase');
       const inPlace = edit.type === 'cell' || edit.type === 'token' || edit.type === 'inputs';
       const before = { structure: this.parsed ? Catalogue.structureOf(this.parsed, this.case) : '', view: JSON.stringify(this.view) };
       /* the entry shown gets its copy now, when this edit opens a new one:
@@ -449,20 +455,20 @@
     for (const [key, spec] of Object.entries(VIEW)) {
       const value = view[key];
       if (spec.values && !spec.values.includes(value))
-        throw error(key, `${key}: expected ${spec.values.join(', ')}, got ${Case.describe(value)}`);
-      if (spec.flag && typeof value !== 'boolean') throw error(key, `${key}: expected true or false, got ${Case.describe(value)}`);
+        throw error(key, 'err.values', { key, values: spec.values.join(', '), got: Case.described(value) });
+      if (spec.flag && typeof value !== 'boolean') throw error(key, 'err.bool', { key, got: Case.described(value) });
       if (spec.list && !(Array.isArray(value) && value.every((x) => spec.list.includes(x))))
-        throw error(key, `${key}: expected names among ${spec.list.join(', ')}, got ${Case.describe(Array.isArray(value) ? value.find((x) => !spec.list.includes(x)) : value)}`);
+        throw error(key, 'err.names', { key, names: spec.list.join(', '), got: Case.described(Array.isArray(value) ? value.find((x) => !spec.list.includes(x)) : value) });
       if (spec.step && value !== null && !(Number.isInteger(value) && value >= 1 && value <= catalogue.length))
-        throw error(key, `step: expected 1 to ${catalogue.length}, got ${Case.describe(value)}`);
+        throw error(key, 'err.step', { n: catalogue.length, got: Case.described(value) });
       if (spec.lang && value !== null && !(typeof value === 'string' && /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(value)))
-        throw error(key, `lang: expected a language tag such as es, got ${Case.describe(value)}`);
+        throw error(key, 'err.lang', { got: Case.described(value) });
       if (spec.result && value !== null) {
         const problem = Sensitivity.problem(value, shapesOf(catalogue));
-        if (problem) throw error(key, problem);
+        if (problem) throw new Case.CaseError(key, problem); /* (English: sensitivity.js) */
       }
       if (spec.stage && value !== null && !hasStage(catalogue, value))
-        throw error(key, `stage: there is no stage “${String(value).slice(0, 30)}”; there are ${catalogue.flatMap((s) => s.cards.filter((c) => c.stage).map((c) => c.stage)).join(', ')}`);
+        throw error(key, 'err.stage', { stage: String(value).slice(0, 30), stages: catalogue.flatMap((s) => s.cards.filter((c) => c.stage).map((c) => c.stage)).join(', ') });
     }
     return view;
   }

@@ -69,10 +69,10 @@
   const Format = isNode ? require('./format.js') : root.AttnFormat;
   const Cases = isNode ? require('./cases.js') : root.AttnCases;
 
-  const error = (key, message) => new Case.CaseError(key, message);
+  const error = (key, id, values = {}) => new Case.CaseError(key, id, values); /* (keyed: text/en.js, err.v.*) */
   const f32 = Math.fround;
   const quoted = (words) => words.map((w) => `“${w}”`);
-  const listed = (items) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+  const listed = (items) => (items.length < 2 ? items.join('') : { id: 'x.and', values: { a: items.slice(0, -1).join(', '), b: items[items.length - 1] } });
 
   /* ---- sentences ---- */
 
@@ -81,15 +81,15 @@
   function parseSentence(vocabulary, text) {
     const words = Array.isArray(text) ? text.slice() : String(text).trim().split(/\s+/).filter(Boolean);
     const known = wordsOf(vocabulary);
-    if (!words.length) throw error('tokens', `type a sentence: words of the vocabulary (${known.join(', ')}) separated by spaces`);
+    if (!words.length) throw error('tokens', 'err.v.type', { words: known.join(', ') });
     const unknown = [...new Set(words.filter((w) => !Object.hasOwn(vocabulary.words, w)))];
     if (unknown.length) {
       const hints = unknown.filter((w) => Object.hasOwn(vocabulary.words, w.toLowerCase())).map((w) => `“${w.toLowerCase()}”`);
-      throw error('tokens', `${listed(quoted(unknown))} ${unknown.length > 1 ? 'are' : 'is'} not in this example’s vocabulary`
-        + `${hints.length ? ` (${listed(hints)} ${hints.length > 1 ? 'are' : 'is'})` : ''}. Its words: ${known.join(', ')}.`);
+      const hint = hints.length ? { id: hints.length > 1 ? 'err.v.hint2' : 'err.v.hint', values: { words: listed(hints) } } : '';
+      throw error('tokens', unknown.length > 1 ? 'err.v.unknown2' : 'err.v.unknown', { words: listed(quoted(unknown)), hint, known: known.join(', ') });
     }
     const places = vocabulary.positions.length;
-    if (words.length > places) throw error('tokens', `the sentence has ${words.length} words; this example’s position table has rows for ${places}`);
+    if (words.length > places) throw error('tokens', 'err.v.long', { n: words.length, places });
     return words;
   }
 
@@ -110,9 +110,9 @@
 
   function sentenceCase(vocabulary, text, base) {
     const words = parseSentence(vocabulary, text);
-    if (base.key || base.value) throw error('tokens', 'a sentence makes the query of self-attention, and this case has its own key and value');
+    if (base.key || base.value) throw error('tokens', 'err.v.self');
     const E = vocabulary.positions[0].length;
-    if (Cases.embedDim(base) !== E) throw error('embed_dim', `this example’s vocabulary has E = ${E} numbers a word; the case has embed_dim ${Cases.embedDim(base)}`);
+    if (Cases.embedDim(base) !== E) throw error('embed_dim', 'err.v.E', { E, n: Cases.embedDim(base) });
     const L = words.length;
     const out = { ...base, tokens: words.slice(), query: embed(vocabulary, words).sum };
     const mode = Cases.maskMode(base);

@@ -7,6 +7,10 @@
  *                                                (objects kept: lessons' links)
  *   pick('es-MX') -> 'es': a language the page has, else 'en'
  *   of(session)   -> t bound to the session's language (session.lang)
+ *   message('es', error) -> a keyed error (case.js's CaseError: id, values)
+ *                   in that language; another error, its own message
+ * A value may be a phrase of the tables, { id, values }: t() writes it in
+ * the same language (an error's 'an array', its shape in words).
  *
  * English is in every bundle; the other tables may come later (the
  * widget's attention-viz-es.js): has(lang) says whether one is here.
@@ -23,7 +27,7 @@
   const LANGUAGES = ['en', 'es'];
   const TABLES = {};
 
-  const add = (lang, table) => { TABLES[lang] = table; };
+  const add = (lang, table) => { TABLES[lang] = { ...TABLES[lang], ...table }; }; /* (a table may come in parts: the widget's lazy ones) */
   const has = (lang) => Boolean(TABLES[lang]);
   const pick = (tag) => {
     const base = String(tag || '').toLowerCase().split('-')[0];
@@ -39,16 +43,18 @@
       .filter((s) => s !== '');
   }
 
-  const t = (lang, key, values) => parts(lang, key, values).map((s) => (typeof s === 'string' ? s : s.text)).join('');
+  const t = (lang, key, values) => parts(lang, key, values).map((s) => (typeof s === 'string' ? s : s.id ? t(lang, s.id, s.values) : s.text)).join('');
+  const message = (lang, error) => (error.id ? t(lang, error.id, error.values) : error.message);
 
   function of(session) {
     const bound = (key, values) => t(session.lang, key, values);
     bound.parts = (key, values) => parts(session.lang, key, values);
+    bound.message = (error) => message(session.lang, error);
     bound.lang = session.lang;
     return bound;
   }
 
-  const api = { LANGUAGES, TABLES, add, has, pick, parts, t, of };
+  const api = { LANGUAGES, TABLES, add, has, pick, parts, t, message, of };
   if (isNode) {
     module.exports = api;
     add('en', require('./en.js'));

@@ -105,12 +105,12 @@
 
     /* The examples by kind: the lecture, heads that learned a job, bigger
      * sizes with random weights; and "your own" once one is edited. (A
-     * trained example's name is its file's title.) */
+     * trained example's name is its file's title, in the page's language.) */
     exampleList() {
       const list = el('select', { name: 'example' });
       for (const [kind, label] of EXAMPLE_KINDS) {
         const entries = Object.entries(Cases.EXAMPLES).filter(([, e]) => e.kind === kind);
-        if (entries.length) list.append(el('optgroup', { label: this.t(label) }, entries.map(([name, e]) => el('option', { value: name, text: kind === 'trained' ? e.label : this.t(`c.ex.${name}`) }))));
+        if (entries.length) list.append(el('optgroup', { label: this.t(label) }, entries.map(([name, e]) => el('option', { value: name, text: kind === 'trained' ? Cases.wordsOf(e, this.t.lang).title : this.t(`c.ex.${name}`) }))));
       }
       list.append(el('option', { value: 'custom', text: this.t('c.own') }));
       return list;
@@ -124,7 +124,7 @@
      * the controls set to the values in use. */
     answer(name, result) {
       this.sync();
-      if (!result.ok) this.message(this.element.querySelector(`[data-control="${name}"] .control-error`), result.error.message);
+      if (!result.ok) this.message(this.element.querySelector(`[data-control="${name}"] .control-error`), this.t.message(result.error));
     }
 
     /* After a change of the session: a valid state is in place, so no

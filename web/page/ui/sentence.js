@@ -32,7 +32,7 @@
       ]);
       const apply = () => {
         const result = session.apply({ type: 'sentence', text: this.input.value });
-        this.message.textContent = result.ok ? '' : result.error.message;
+        this.message.textContent = result.ok ? '' : this.t.message(result.error);
         if (result.ok) this.input.removeAttribute('aria-invalid');
         else { this.input.setAttribute('aria-invalid', 'true'); this.input.setAttribute('aria-describedby', this.message.id); }
       };
@@ -49,7 +49,7 @@
       const words = Vocabulary.sentenceOf(vocabulary, s.case);
       const tokens = s.labels().query;
       if (this.input !== this.input.getRootNode().activeElement) this.input.value = tokens.join(' ');
-      this.title.textContent = s.trained().title;
+      this.title.textContent = s.trainedWords().title;
       this.words.textContent = this.t('e.vocab', { words: Vocabulary.wordsOf(vocabulary).join(', ') });
       if (!words) {
         this.tables.replaceChildren(el('p', { className: 'note', text: this.t('e.hand') }));

@@ -20,7 +20,8 @@
     constructor(session, { id, root: viewRoot }) {
       this.session = session;
       this.viewRoot = viewRoot;
-      this.toggle = el('button', { type: 'button', className: 'share-toggle', text: root.AttnText.of(session)('w.share'), 'aria-expanded': 'false', 'aria-controls': `${id}-share` });
+      this.t = root.AttnText.of(session);
+      this.toggle = el('button', { type: 'button', className: 'share-toggle', text: this.t('w.share'), 'aria-expanded': 'false', 'aria-controls': `${id}-share` });
       this.toggle.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
       this.panel = this.build(id);
       this.element = el('span', { className: 'share' }, [this.toggle]);
@@ -48,17 +49,18 @@
     }
 
     build(id) {
+      const t = this.t;
       const button = (text, action, title) => {
         const b = el('button', { type: 'button', text, title });
         b.addEventListener('click', () => action());
         return b;
       };
       this.stage = el('select', { name: 'export-stage', id: `${id}-export-stage` });
-      this.output = el('textarea', { className: 'share-output', readonly: true, rows: 8, spellcheck: 'false', 'aria-label': 'the exported text', hidden: true });
+      this.output = el('textarea', { className: 'share-output', readonly: true, rows: 8, spellcheck: 'false', 'aria-label': t('sh.output'), hidden: true });
       this.status = el('p', { className: 'share-status', role: 'status' });
       this.paste = el('textarea', {
         className: 'share-paste', rows: 5, spellcheck: 'false', id: `${id}-paste`,
-        placeholder: 'Paste {k: v.tolist() for k, v in mha.state_dict().items()} as JSON, with query (and num_heads, tokens) if you like',
+        placeholder: t('sh.paste'),
       });
       this.errors = el('ul', { className: 'share-errors', role: 'alert' });
       this.fileInput = el('input', { type: 'file', id: `${id}-model-file`, name: 'model-file', accept: '.safetensors,.npz,.json' });
@@ -67,29 +69,29 @@
         this.fileInput.value = ''; /* the same file chosen again is read again */
         if (file) this.openFile(file);
       });
-      this.ask = el('form', { className: 'share-ask', hidden: true, novalidate: true, 'aria-label': 'what the model file does not say' });
+      this.ask = el('form', { className: 'share-ask', hidden: true, novalidate: true, 'aria-label': t('sh.ask') });
       this.ask.addEventListener('submit', (e) => { e.preventDefault(); this.answer(); });
-      const panel = el('div', { className: 'share-panel', id: `${id}-share`, role: 'dialog', 'aria-label': 'Export and import', hidden: true }, [
+      const panel = el('div', { className: 'share-panel', id: `${id}-share`, role: 'dialog', 'aria-label': t('sh.panel'), hidden: true }, [
         el('p', { className: 'share-row' }, [
-          el('label', { for: this.stage.id, text: 'Stage' }), this.stage,
-          button('PNG', () => this.download('png'), 'the stage as a PNG image'),
-          button('SVG', () => this.download('svg'), 'the stage as an SVG image'),
-          button('LaTeX', () => this.show(this.text('latex'), 'LaTeX: paste it inside \\[ … \\] (needs amsmath)'), 'the stage as a LaTeX matrix'),
-          button('Markdown', () => this.show(this.text('markdown'), 'Markdown table'), 'the stage as a Markdown table'),
+          el('label', { for: this.stage.id, text: t('sh.stage') }), this.stage,
+          button('PNG', () => this.download('png'), t('sh.pngT')),
+          button('SVG', () => this.download('svg'), t('sh.svgT')),
+          button('LaTeX', () => this.show(this.text('latex'), t('sh.latex')), t('sh.latexT')),
+          button('Markdown', () => this.show(this.text('markdown'), t('sh.md')), t('sh.mdT')),
         ]),
         el('p', { className: 'share-row' }, [
-          button('Copy as PyTorch', () => this.show(Export.pytorchSnippet(this.session.getState().case), 'Python: builds this nn.MultiheadAttention, runs it and prints every stage', true), 'a Python snippet that runs the same module'),
-          button('JSON of every stage', () => this.download('json'), 'the case and every stage as JSON'),
-          button('Copy link', () => this.show(this.link(), 'the link to this exact view', true), 'a link that restores this view'),
+          button(t('sh.pt'), () => this.show(Export.pytorchSnippet(this.session.getState().case), t('sh.ptL'), true), t('sh.ptT')),
+          button(t('sh.json'), () => this.download('json'), t('sh.jsonT')),
+          button(t('sh.link'), () => this.show(this.link(), t('sh.linkL'), true), t('sh.linkT')),
         ]),
         this.status, this.output,
-        el('p', { className: 'share-row share-import-title' }, [el('label', { for: this.paste.id, text: 'Import a PyTorch module’s numbers' })]),
+        el('p', { className: 'share-row share-import-title' }, [el('label', { for: this.paste.id, text: t('sh.importTitle') })]),
         el('p', { className: 'share-row' }, [
-          el('label', { for: this.fileInput.id, text: 'Open a model file (.safetensors, .npz), or drop it onto the page:' }), this.fileInput,
+          el('label', { for: this.fileInput.id, text: t('sh.file') }), this.fileInput,
         ]),
         this.ask,
         this.paste,
-        el('p', { className: 'share-row' }, [button('Import', () => this.import(), 'show the pasted state_dict'), button('Close', () => this.close(), 'close this panel')]),
+        el('p', { className: 'share-row' }, [button(t('sh.import'), () => this.import(), t('sh.importT')), button(t('sh.close'), () => this.close(), t('sh.closeT'))]),
         this.errors,
       ]);
       return panel;
@@ -157,9 +159,9 @@
           context.scale(2, 2);
           context.drawImage(image, 0, 0);
           URL.revokeObjectURL(url);
-          canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the PNG could not be made'))), 'image/png');
+          canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error(this.t('sh.noPng')))), 'image/png');
         };
-        image.onerror = () => reject(new Error('the SVG could not be drawn'));
+        image.onerror = () => reject(new Error(this.t('sh.noSvg')));
         image.src = url;
       });
     }
@@ -184,9 +186,9 @@
         a.click();
         a.remove();
         setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-        this.setStatus(`Saved ${name}.`);
+        this.setStatus(this.t('sh.saved', { name }));
       } catch (e) {
-        this.setStatus(`Could not save: ${e.message}`);
+        this.setStatus(this.t('sh.notSaved', { error: e.message }));
       }
     }
 
@@ -200,33 +202,38 @@
       this.setStatus(label);
       this.place();
       if (copy && navigator.clipboard && navigator.clipboard.writeText)
-        navigator.clipboard.writeText(text).then(() => this.setStatus(`${label}: copied`), () => this.setStatus(`${label}: selected, press Ctrl+C to copy`));
+        navigator.clipboard.writeText(text).then(() => this.setStatus(this.t('sh.copied', { label })), () => this.setStatus(this.t('sh.select', { label })));
     }
 
     setStatus(text) { this.status.textContent = text; }
 
     /* The pasted numbers, shown if they make a case the page can show; else
      * every problem, key by key, and the page stays as it was. */
-    import(text = this.paste.value, done = 'Imported.') {
+    import(text = this.paste.value, done = this.t('sh.imported')) {
       this.showImport(Import.importStateDict(text, this.session.getState().case), done);
     }
 
     /* An import's result: { case, notes } applied, or { errors } listed (and
-     * then nothing changes). */
+     * then nothing changes). notes: strings (a model file's, English), or
+     * keyed (import.js: written in the page's language). */
     showImport(result, done) {
       let errors = result.errors || [];
       if (!errors.length) {
         const applied = this.session.apply({ type: 'case', case: result.case, owned: true }); /* (made for this import alone) */
-        if (!applied.ok) errors = [{ key: applied.error.key || '', message: applied.error.message }];
+        if (!applied.ok) errors = [applied.error];
       }
       this.listErrors(errors);
-      if (errors.length) return this.setStatus(`Nothing imported: ${errors.length} problem${errors.length > 1 ? 's' : ''}.`);
+      if (errors.length) return this.setStatus(this.t('sh.problems', { n: errors.length, s: errors.length > 1 ? 's' : '' }));
       this.fillStages();
-      this.setStatus(result.notes && result.notes.length ? `${done.replace(/\.$/, '')}: ${result.notes.join('; ')}.` : done);
+      this.setStatus(result.notes && result.notes.length ? this.t('sh.notes', { done: done.replace(/\.$/, ''), notes: result.notes.map((n) => (typeof n === 'string' ? n : this.t.message(n))).join('; ') }) : done);
     }
 
+    /* errors: [{ key, message }], keyed ones (case.js: id, values) in the page's language */
     listErrors(errors) {
-      this.errors.replaceChildren(...errors.map((e) => el('li', {}, [e.key ? el('code', { text: e.key }) : null, e.key ? ': ' : '', e.key && e.message.startsWith(`${e.key}: `) ? e.message.slice(e.key.length + 2) : e.message])));
+      this.errors.replaceChildren(...errors.map((e) => {
+        const message = this.t.message(e);
+        return el('li', {}, [e.key ? el('code', { text: e.key }) : null, e.key ? ': ' : '', e.key && message.startsWith(`${e.key}: `) ? message.slice(e.key.length + 2) : message]);
+      }));
       this.place();
     }
 
@@ -236,17 +243,17 @@
       if (!this.isOpen) this.open();
       this.showAsk(null);
       this.listErrors([]);
-      this.setStatus(`Reading ${file.name}…`);
+      this.setStatus(this.t('sh.reading', { name: file.name }));
       let bytes;
       try {
         bytes = await file.arrayBuffer();
       } catch (e) {
         if (read !== this.reads) return;
-        this.listErrors([{ key: '', message: `${file.name}: could not be read (${e.message})` }]);
-        return this.setStatus('Nothing imported.');
+        this.listErrors([{ key: '', message: this.t('sh.unread', { name: file.name, error: e.message }) }]);
+        return this.setStatus(this.t('sh.nothing'));
       }
       if (read !== this.reads) return;
-      if (/\.json$/i.test(file.name)) return this.import(new TextDecoder().decode(bytes), `Opened ${file.name}.`);
+      if (/\.json$/i.test(file.name)) return this.import(new TextDecoder().decode(bytes), this.t('sh.opened', { name: file.name }));
       this.pending = { bytes, name: file.name, missing: [] };
       return this.openModelFile({}, read);
     }
@@ -260,7 +267,8 @@
       if (result.missing) {
         this.pending.missing = result.missing;
         this.showAsk(result.missing);
-        return this.setStatus(`${name} does not say ${result.missing.map((m) => m.key).join(' or ')}: give ${result.missing.length > 1 ? 'them' : 'it'} to open the file.`);
+        const keys = result.missing.map((m) => m.key).reduce((a, b) => this.t('x.or', { a, b }));
+        return this.setStatus(this.t(result.missing.length > 1 ? 'sh.lacks2' : 'sh.lacks', { name, keys }));
       }
       const asked = this.pending.missing.map((m) => m.key);
       const errors = result.errors || [];
@@ -274,9 +282,9 @@
           Cases.check(result.case);
         } catch (e) {
           if (!(e instanceof Case.CaseError)) throw e;
-          return this.showImport({ errors: [{ key: e.key, message: e.message }] });
+          return this.showImport({ errors: [e] });
         }
-        return this.showImport({ case: ModelFile.nestedCase(result.case), notes: result.notes }, `Opened ${name}.`);
+        return this.showImport({ case: ModelFile.nestedCase(result.case), notes: result.notes }, this.t('sh.opened', { name }));
       }
       return this.showImport(result);
     }
@@ -290,12 +298,12 @@
         const input = el('input', { type: 'number', min: 1, step: 1, name: m.key, id: `${this.fileInput.id}-${m.key}`, required: true, className: 'share-ask-value' });
         return el('p', { className: 'share-row' }, [
           el('label', { for: input.id, text: m.key }), input,
-          m.embed_dim ? el('span', { text: `(divides embed_dim ${m.embed_dim})` }) : null,
+          m.embed_dim ? el('span', { text: this.t('sh.divides', { E: m.embed_dim }) }) : null,
         ]);
       });
-      const cancel = el('button', { type: 'button', text: 'Cancel' });
-      cancel.addEventListener('click', () => { this.pending = null; this.showAsk(null); this.setStatus('Nothing imported.'); });
-      this.ask.replaceChildren(...fields, el('p', { className: 'share-row' }, [el('button', { type: 'submit', text: 'Open' }), cancel]));
+      const cancel = el('button', { type: 'button', text: this.t('sh.cancel') });
+      cancel.addEventListener('click', () => { this.pending = null; this.showAsk(null); this.setStatus(this.t('sh.nothing')); });
+      this.ask.replaceChildren(...fields, el('p', { className: 'share-row' }, [el('button', { type: 'submit', text: this.t('sh.open') }), cancel]));
       this.place();
       this.ask.querySelector('input').focus();
     }
@@ -307,7 +315,7 @@
       for (const m of this.pending.missing) {
         const text = this.ask.elements[m.key].value.trim();
         if (!/^\d+$/.test(text) || Number(text) < 1)
-          return this.listErrors([{ key: m.key, message: `${m.key}: expected a positive whole number, got ${Case.describe(text)}` }]);
+          return this.listErrors([{ key: m.key, message: this.t('sh.whole', { key: m.key, got: Case.describe(text) }) }]);
         options[m.key] = Number(text);
       }
       this.listErrors([]);

@@ -307,7 +307,7 @@
       const offset = head === null ? 0 : head * card.rows * card.cols;
       const bool = card.kind === 'bool';
       const result = this.session.apply({ type: 'cell', key: card.stage, index: offset + index, value: bool ? Boolean(value) : value, group });
-      return result.ok ? null : result.error.message;
+      return result.ok ? null : this.t.message(result.error);
     }
 
     /* A query row's header: the token's name, editable, and a remove button. */
@@ -323,7 +323,7 @@
       input.addEventListener('input', () => {
         const result = s.apply({ type: 'token', index: i, name: input.value, group: `token-${i}-${this.id}` });
         message.hidden = result.ok;
-        message.textContent = result.ok ? '' : result.error.message;
+        message.textContent = result.ok ? '' : this.t.message(result.error);
         if (result.ok) { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
         else {
           input.setAttribute('aria-invalid', 'true');
@@ -358,7 +358,7 @@
     }
 
     controlResult(result) {
-      if (this.tokenMessage?.isConnected) this.tokenMessage.textContent = result.ok ? '' : result.error.message;
+      if (this.tokenMessage?.isConnected) this.tokenMessage.textContent = result.ok ? '' : this.t.message(result.error);
     }
 
     /* Token names changed: every header that shows them. */

@@ -40,47 +40,48 @@
       this.state = 'idle';
       this.marking = false;
       this.frame = null;
+      this.t = root.AttnText.of(session);
       this.build();
     }
 
     build() {
-      const id = this.id;
-      this.kind = el('select', { id: `${id}-train-kind`, 'aria-label': 'what to train for' }, [
-        el('option', { value: 'weights', text: 'an attention pattern' }), el('option', { value: 'output', text: 'an output' })]);
+      const id = this.id, t = this.t;
+      this.kind = el('select', { id: `${id}-train-kind`, 'aria-label': t('tr.kind') }, [
+        el('option', { value: 'weights', text: t('tr.pattern') }), el('option', { value: 'output', text: t('tr.output') })]);
       this.kind.addEventListener('change', () => { this.stop(); this.showKind(); });
-      this.markButton = el('button', { type: 'button', className: 'train-mark', 'aria-pressed': 'false', text: 'Mark cells' });
+      this.markButton = el('button', { type: 'button', className: 'train-mark', 'aria-pressed': 'false', text: t('tr.mark') });
       this.markButton.addEventListener('click', () => this.setMarking(!this.marking));
-      this.clearButton = el('button', { type: 'button', text: 'Clear' });
+      this.clearButton = el('button', { type: 'button', text: t('tr.clear') });
       this.clearButton.addEventListener('click', () => { this.marks = []; this.showMarks(); });
       this.marksText = el('span', { className: 'train-marks' });
       this.weightsPart = el('div', { className: 'train-target' }, [
-        el('p', { text: 'Mark where each row of the weights should look: press Mark cells, then click weights cells.' }),
+        el('p', { text: t('tr.markHow') }),
         el('p', {}, [this.markButton, ' ', this.clearButton, ' ', this.marksText]),
       ]);
-      this.fromOutput = el('button', { type: 'button', text: 'Start from the output now' });
+      this.fromOutput = el('button', { type: 'button', text: t('tr.fromOutput') });
       this.fromOutput.addEventListener('click', () => { this.target = null; this.showTarget(); });
       this.targetBox = el('div', { className: 'train-output-target', 'data-train-target': 'output' });
       this.outputPart = el('div', { className: 'train-target', hidden: true }, [
-        el('p', { text: 'Type the output you wish for (mean squared error):' }), this.targetBox, el('p', {}, [this.fromOutput]),
+        el('p', { text: t('tr.wish') }), this.targetBox, el('p', {}, [this.fromOutput]),
       ]);
-      this.optimizer = el('select', { id: `${id}-train-optimizer`, 'aria-label': 'optimiser' }, [
+      this.optimizer = el('select', { id: `${id}-train-optimizer`, 'aria-label': t('tr.optimizer') }, [
         el('option', { value: 'adam', text: 'Adam' }), el('option', { value: 'sgd', text: 'SGD' })]);
-      this.lr = el('input', { type: 'number', id: `${id}-train-lr`, min: '0.0001', max: '10', step: 'any', value: '0.01', size: 6, 'aria-label': 'learning rate' });
+      this.lr = el('input', { type: 'number', id: `${id}-train-lr`, min: '0.0001', max: '10', step: 'any', value: '0.01', size: 6, 'aria-label': t('tr.lr') });
       for (const control of [this.optimizer, this.lr]) control.addEventListener('change', () => this.pause());
-      this.trainButton = el('button', { type: 'button', className: 'train-go', text: 'Train' });
+      this.trainButton = el('button', { type: 'button', className: 'train-go', text: t('tr.train') });
       this.trainButton.addEventListener('click', () => (this.state === 'running' ? this.pause() : this.start()));
-      this.stepButton = el('button', { type: 'button', className: 'train-step', text: 'Step' });
+      this.stepButton = el('button', { type: 'button', className: 'train-step', text: t('tr.step') });
       this.stepButton.addEventListener('click', () => { this.pause(); if (this.ensureRun()) this.steps(1); });
-      this.resetButton = el('button', { type: 'button', className: 'train-reset', text: 'Reset', title: 'the weights from before training, exactly', disabled: true });
+      this.resetButton = el('button', { type: 'button', className: 'train-reset', text: t('tr.reset'), title: t('tr.resetT'), disabled: true });
       this.resetButton.addEventListener('click', () => this.reset());
       this.message = el('p', { className: 'control-error', role: 'alert' });
       this.curve = svg('polyline', { class: 'train-curve', points: '' });
-      this.picture = svg('svg', { class: 'train-loss', viewBox: `0 0 ${CURVE.width} ${CURVE.height}`, role: 'img', 'aria-label': 'the loss, step by step' }, [this.curve]);
+      this.picture = svg('svg', { class: 'train-loss', viewBox: `0 0 ${CURVE.width} ${CURVE.height}`, role: 'img', 'aria-label': t('tr.loss') }, [this.curve]);
       this.lossText = el('p', { className: 'train-loss-text' });
       this.lesson = el('p', { className: 'train-lesson', 'aria-live': 'polite' });
       this.element = el('figure', { className: 'card card-train', 'data-card': 'train', 'data-state': 'idle' }, [
-        el('figcaption', {}, [el('span', { className: 'card-title', text: root.AttnText.of(this.session)('w.trainit') }), el('span', { className: 'card-letters', text: 'gradient steps on the weights' })]),
-        el('p', {}, [el('label', { for: `${id}-train-kind`, text: 'Target: ' }), this.kind]),
+        el('figcaption', {}, [el('span', { className: 'card-title', text: t('w.trainit') }), el('span', { className: 'card-letters', text: t('tr.letters') })]),
+        el('p', {}, [el('label', { for: `${id}-train-kind`, text: t('tr.target') }), this.kind]),
         this.weightsPart, this.outputPart,
         el('p', { className: 'train-settings' }, [this.optimizer, ' ', el('label', { for: `${id}-train-lr`, text: 'lr ' }), this.lr]),
         el('p', { className: 'train-buttons' }, [this.trainButton, ' ', this.stepButton, ' ', this.resetButton]),
@@ -102,7 +103,7 @@
     setMarking(on) {
       this.marking = on;
       this.markButton.setAttribute('aria-pressed', String(on));
-      this.markButton.textContent = on ? 'Done marking' : 'Mark cells';
+      this.markButton.textContent = this.t(on ? 'tr.marking' : 'tr.mark');
     }
 
     /* A click on weights cell (head, row, col) while marking: marked, or unmarked. */
@@ -117,11 +118,11 @@
     showMarks() {
       const s = this.session, lab = s.labels(), H = s.config.num_heads;
       const shown = this.kind.value === 'weights' ? this.marks : [];
-      if (!shown.length && !this.marksShown) return setText(this.marksText, 'no cell marked'); /* (no search of every cell at every edit) */
+      if (!shown.length && !this.marksShown) return setText(this.marksText, this.t('tr.none')); /* (no search of every cell at every edit) */
       this.marksShown = shown.length > 0;
       for (const td of this.viewRoot.querySelectorAll('[data-stage="weights"] td[data-target]')) td.removeAttribute('data-target');
       for (const { head, row, col } of shown) this.viewRoot.querySelector(`[data-stage="weights"] td[data-head="${head}"][data-row="${row}"][data-col="${col}"]`)?.setAttribute('data-target', 'true');
-      setText(this.marksText, shown.length ? shown.map((m) => `${H > 1 ? `head ${m.head + 1}: ` : ''}${Format.isolate(lab.query[m.row])} → ${Format.isolate(lab.extended[m.col])}`).join(', ') : 'no cell marked');
+      setText(this.marksText, shown.length ? shown.map((m) => `${H > 1 ? `${this.t('x.head', { h: m.head + 1 })}: ` : ''}${Format.isolate(lab.query[m.row])} → ${Format.isolate(lab.extended[m.col])}`).join(', ') : this.t('tr.none'));
     }
 
     /* The wished-for output, as a matrix to type into (the output now, to begin). */
@@ -132,10 +133,10 @@
       this.targetMatrix?.dispose();
       this.targetMatrix = new Matrix({
         stage: 'target', head: null, rows: L, cols: E, kind: 'diverging', editable: true,
-        rowLabels: lab.query, colLabels: Array.from({ length: E }, (_, j) => String(j)), label: 'target output',
+        rowLabels: lab.query, colLabels: Array.from({ length: E }, (_, j) => String(j)), label: this.t('tr.targetL'),
         idPrefix: `${this.id}-target`, panelRoot: this.viewRoot,
         onEdit: (index, value) => {
-          if (!Number.isFinite(value)) return 'a target must be a finite number';
+          if (!Number.isFinite(value)) return this.t('tr.finite');
           this.target[index] = value;
           this.stop();
           this.paintTarget();
@@ -157,9 +158,9 @@
       if (this.run) return true;
       const s = this.session;
       const output = this.kind.value === 'output';
-      if (!output && !this.marks.length) return this.fail('Mark at least one weights cell first: where should a row look?');
+      if (!output && !this.marks.length) return this.fail(this.t('tr.mustMark'));
       const lr = Number(this.lr.value);
-      if (!(lr > 0 && lr <= 10)) return this.fail('The learning rate must be a number above 0, at most 10.');
+      if (!(lr > 0 && lr <= 10)) return this.fail(this.t('tr.badLr'));
       const target = output ? { kind: 'output', values: Float32Array.from(this.target) } : { kind: 'weights', marks: this.marks.map((m) => ({ ...m })) };
       s.hold();
       const trainer = new Training.Run({ attention: s.attention, parsed: s.parsed, inputShapes: s.inputShapes, target, optimizer: { kind: this.optimizer.value, lr } });
@@ -200,8 +201,8 @@
       this.applying = true;
       const result = s.apply({ type: 'inputs', values: trainer.params, group: this.run.group });
       this.applying = false;
-      if (!result.ok) { this.pause(); this.fail(result.error.message); }
-      if (!Number.isFinite(loss)) { this.pause(); this.fail('The loss is not a number: lower the learning rate, or Reset.'); }
+      if (!result.ok) { this.pause(); this.fail(this.t.message(result.error)); }
+      if (!Number.isFinite(loss)) { this.pause(); this.fail(this.t('tr.nan')); }
       this.showRun();
     }
 
@@ -237,7 +238,7 @@
     setState(state) {
       this.state = state;
       this.element.dataset.state = state;
-      this.trainButton.textContent = state === 'running' ? 'Pause' : this.run ? 'Go on' : 'Train';
+      this.trainButton.textContent = this.t(state === 'running' ? 'tr.pause' : this.run ? 'tr.goOn' : 'tr.train');
     }
 
     /* ---- what it shows ---- */
@@ -251,14 +252,15 @@
       const finite = losses.filter(Number.isFinite), top = Math.max(...finite, 1e-12);
       const step = CURVE.width / Math.max(1, losses.length - 1);
       this.curve.setAttribute('points', losses.map((l, i) => `${(i * step).toFixed(1)},${(CURVE.height - 2 - (Number.isFinite(l) ? l / top : 1) * (CURVE.height - 4)).toFixed(1)}`).join(' '));
-      this.lossText.textContent = `${losses.length} step${losses.length > 1 ? 's' : ''}: loss ${Format.cellText(losses[0])} → ${Format.cellText(last)}`;
-      this.picture.setAttribute('aria-label', `the loss over ${losses.length} steps, from ${Format.cellText(losses[0])} to ${Format.cellText(last)}`);
+      const n = losses.length, from = Format.cellText(losses[0]), to = Format.cellText(last);
+      this.lossText.textContent = this.t('tr.losses', { n, s: n > 1 ? 's' : '', from, to });
+      this.picture.setAttribute('aria-label', this.t('tr.lossOver', { n, from, to }));
       this.lesson.textContent = this.lessonText();
     }
 
     /* What changed and why, with the numbers. */
     lessonText() {
-      const s = this.session, run = this.run, lab = s.labels(), H = s.config.num_heads;
+      const s = this.session, run = this.run, lab = s.labels(), H = s.config.num_heads, t = this.t;
       const { start, trainer } = run;
       const n = trainer.losses.length;
       /* the parameter that moved most */
@@ -268,22 +270,26 @@
           const d = x - start.params[name][i];
           if (!moved || Math.abs(d) > Math.abs(moved.d)) moved = { name, i, d, from: start.params[name][i], to: x };
         });
-      const param = moved ? `${Sensitivity.cellName(moved.name, moved.i, s.inputShapes[moved.name], lab)} moved most, from ${Format.cellText(moved.from)} to ${Format.cellText(moved.to)}` : '';
-      const how = `${n} ${trainer.optimizer.kind === 'adam' ? 'Adam' : 'SGD'} step${n > 1 ? 's' : ''} (learning rate ${trainer.optimizer.lr})`;
+      const param = moved ? t('tr.moved', { cell: Sensitivity.cellName(moved.name, moved.i, s.inputShapes[moved.name], lab), from: Format.cellText(moved.from), to: Format.cellText(moved.to) }) : '';
+      const how = t('tr.how', { n, optimizer: trainer.optimizer.kind === 'adam' ? 'Adam' : 'SGD', s: n > 1 ? 's' : '', lr: trainer.optimizer.lr });
       if (trainer.target.kind === 'output') {
-        const [, E] = s.stages.output.shape, out = s.stages.output.data, t = trainer.target.values;
+        const [, E] = s.stages.output.shape, out = s.stages.output.data, goal = trainer.target.values;
         let worst = 0;
-        for (let i = 0; i < out.length; i++) if (Math.abs(start.output[i] - t[i]) > Math.abs(start.output[worst] - t[worst])) worst = i;
+        for (let i = 0; i < out.length; i++) if (Math.abs(start.output[i] - goal[i]) > Math.abs(start.output[worst] - goal[worst])) worst = i;
         const cell = `output[${Format.isolate(lab.query[Math.floor(worst / E)])}][${worst % E}]`;
-        return `After ${how}, ${cell}, the farthest from its target ${Format.cellText(t[worst])}, went from ${Format.cellText(start.output[worst])} to ${Format.cellText(out[worst])}. ` +
-          `Each step follows −∂loss/∂weight: the error of each output number flows back through W_o, the context and the attention to every weight, and ${param}.`;
+        return t('tr.afterOutput', { how, cell, target: Format.cellText(goal[worst]), from: Format.cellText(start.output[worst]), to: Format.cellText(out[worst]), param });
       }
       const { marks } = trainer.target, [, L, S2] = s.stages.weights.shape;
       const at = ({ head, row, col }) => (head * L + row) * S2 + col;
-      const words = marks.map((m) => `weights${H > 1 ? `[head ${m.head + 1}]` : ''}[${Format.isolate(lab.query[m.row])}][${Format.isolate(lab.extended[m.col])}] went from ${Format.cellText(start.weights[at(m)])} to ${Format.cellText(s.stages.weights.data[at(m)])}`);
+      const went = marks.map((m) => t('tr.went', {
+        cell: `weights${H > 1 ? `[${t('x.head', { h: m.head + 1 })}]` : ''}[${Format.isolate(lab.query[m.row])}][${Format.isolate(lab.extended[m.col])}]`,
+        from: Format.cellText(start.weights[at(m)]), to: Format.cellText(s.stages.weights.data[at(m)]),
+      }));
       const m = marks[0];
-      return `After ${how}, ${words.join('; ')}. Softmax only listens to differences of scores: the score of ${Format.isolate(lab.query[m.row])} against ${Format.isolate(lab.extended[m.col])} went from ${Format.cellText(start.scores[at(m)])} to ${Format.cellText(s.stages.scores.data[at(m)])}, ` +
-        `so its share grew. The cross-entropy’s gradient, weight − target on each score, pushed W_q and W_k (and their biases) to turn that query towards that key: ${param}.`;
+      return t('tr.afterWeights', {
+        how, went: went.join('; '), query: Format.isolate(lab.query[m.row]), key: Format.isolate(lab.extended[m.col]),
+        from: Format.cellText(start.scores[at(m)]), to: Format.cellText(s.stages.scores.data[at(m)]), param,
+      });
     }
 
     /* After a change of the session: a change not of this run ends it. */
