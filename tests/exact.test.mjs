@@ -257,6 +257,28 @@ for (const name of BROWSERS) {
         assert.deepEqual(await shows(page, first), [], 'one undo undoes the whole drag');
       }));
 
+    it('takes Back to an entry whose link reads otherwise than the page writes it as Back, not as a new link: Forward still redoes', () =>
+      withPage(PAGE_URL, async (page) => {
+        const first = lectureWith((c) => { c.query[0][0] = 0.75; });
+        await typeInto(page, 'query', 0, 0, '0.75');
+        /* the entry's link as another writer spelled it (as an older page, or
+         * a write of several entries at once, can): the same state */
+        await page.evaluate(async () => {
+          await new Promise((r) => setTimeout(r, 400)); /* (the edit's own write first) */
+          history.replaceState(history.state, '', `${location.hash.replace('&tokens=I,am,good', '')}&tokens=I,am,good`); /* (its keys in another order) */
+        });
+        await typeInto(page, 'in_proj_weight', 1, 1, '-2.5');
+        await pageHash(page);
+        await page.goBack();
+        await page.waitForFunction(() => document.querySelector('[data-stage="in_proj_weight"] [data-row="1"][data-col="1"]').dataset.value === '2');
+        assert.deepEqual(await shows(page, first), [], 'Back undoes the last edit');
+        await frames(page, 2);
+        assert.equal(await page.evaluate(() => window.attentionApp.session.canRedo), true, 'its hashchange made no new entry');
+        await page.goForward();
+        await page.waitForFunction(() => document.querySelector('[data-stage="in_proj_weight"] [data-row="1"][data-col="1"]').dataset.value === '-2.5');
+        assert.equal(await page.$eval('.banner', (b) => b.hidden), true);
+      }));
+
     it('keeps a causal mask causal when tokens are added or removed', () =>
       withPage(PAGE_URL, async (page) => {
         await setControl(page, 'attn_mask', 'causal');

@@ -57,6 +57,7 @@
 
     /* the browser's entry holds the session's entry id */
     let app = null, written = location.hash, writtenEntry = null, pending = null;
+    let traversed = null; /* the hash of the entry Back or Forward went to: its hashchange is no new link */
     const write = () => {
       pending = null;
       const session = app.session;
@@ -92,6 +93,7 @@
            drag or typing goes on */
         clearTimeout(pending);
         pending = setTimeout(() => whenIdle(write), HASH_DELAY_MS);
+        traversed = null; /* an edit since Back or Forward: that hash, typed, is a link again */
       },
     });
     try {
@@ -110,16 +112,20 @@
     addEventListener('popstate', (e) => {
       const entry = e.state && e.state.entry;
       if (!Number.isInteger(entry) || entry === app.session.entryId) return;
+      const hash = location.hash;
       writtenEntry = entry;
-      written = location.hash;
+      written = hash;
       if (app.session.goToEntry(entry)) write();
+      traversed = hash; /* (after the change: onChange forgets it) */
     });
     /* A link typed or set: its state, as a new entry; a bad one keeps what is shown.
        Its hash is the event's: a write that was waiting may have replaced
-       location's before the event comes. */
+       location's before the event comes. Back and Forward change the hash
+       too: popstate has shown their entry (and may have written it anew). */
     addEventListener('hashchange', (e) => {
-      const hash = new URL(e.newURL).hash;
-      if (hash === written) return;
+      const hash = new URL(e.newURL).hash, back = hash === traversed;
+      traversed = null;
+      if (back || hash === written) return;
       written = hash;
       const next = read(hash);
       const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: next.error };
