@@ -206,6 +206,10 @@ for (const name of BROWSERS) {
         paragraph.query[0][0] = -0.875;
         stages = attention.forward(paragraph);
         assert.deepEqual(await shown(), expected(stages, 'dark'), 'an edit repaints what it changed');
+        await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+        assert.deepEqual(await shown(), expected(stages, 'light'), 'about to print (a browser may print a copy made now): the light palette');
+        await page.evaluate(() => dispatchEvent(new Event('afterprint')));
+        assert.deepEqual(await shown(), expected(stages, 'dark'), 'printed: dark again');
         if (name === 'chromium') {
           await page.emulateMediaType('print');
           assert.deepEqual(await shown(), expected(stages, 'light'), 'print from dark: the light palette');

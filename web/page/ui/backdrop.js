@@ -37,9 +37,16 @@
       this.resized.observe(table);
       this.themes = new MutationObserver(() => this.drawAll());
       this.watching = false;
+      /* print: a browser that prints a copy of the page (Firefox) makes it
+       * at beforeprint, before the print media query holds */
       this.print = typeof matchMedia === 'function' ? matchMedia('print') : null;
-      this.onPrint = () => this.drawAll();
+      this.printing = false;
+      this.onPrint = (e) => {
+        if (e.type !== 'change') this.printing = e.type === 'beforeprint';
+        this.drawAll();
+      };
       this.print?.addEventListener('change', this.onPrint);
+      for (const type of ['beforeprint', 'afterprint']) root.addEventListener?.(type, this.onPrint);
     }
 
     paint(index, kind, colour) {
@@ -52,6 +59,7 @@
       this.resized.disconnect();
       this.themes.disconnect();
       this.print?.removeEventListener('change', this.onPrint);
+      for (const type of ['beforeprint', 'afterprint']) root.removeEventListener?.(type, this.onPrint);
     }
 
     /* The table laid out (again, at another size): the canvas as big, every
@@ -101,7 +109,7 @@
      * cells' classes), else the view's theme. */
     drawAll() {
       if (!this.rects) return;
-      const dark = !this.print?.matches && this.table.closest('[data-resolved-theme]')?.dataset.resolvedTheme === 'dark';
+      const dark = !this.printing && !this.print?.matches && this.table.closest('[data-resolved-theme]')?.dataset.resolvedTheme === 'dark';
       this.theme = dark ? 'dark' : 'light';
       this.context.clearRect(0, 0, this.canvas.width, this.canvas.height);
       for (let index = 0; index < this.cells.length; index++) this.drawCell(index);
