@@ -205,6 +205,9 @@
     's.still': 'raising {cell} by {step} leaves {result} almost as it is (∂ = {d})',
     's.raises': 'raising {cell} by {step} raises {result} by about {delta}',
     's.lowers': 'raising {cell} by {step} lowers {result} by about {delta}',
+    's.expected': 'expected output:row,col (row < {L}, col < {E}) or weights:head,row,col (head < {H}, row < {L}, col < {S})',
+    's.notResult': 'grad: {expected}, got “{got}”',
+    's.outside': 'grad: {result} is outside the {shape} {stage}; {expected}',
 
     'p.play': '▶ Play',
     'p.playL': 'play',

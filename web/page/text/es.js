@@ -203,6 +203,9 @@
     's.still': 'subir {cell} en {step} deja {result} casi igual (∂ = {d})',
     's.raises': 'subir {cell} en {step} sube {result} en unos {delta}',
     's.lowers': 'subir {cell} en {step} baja {result} en unos {delta}',
+    's.expected': 'se esperaba output:fila,col (fila < {L}, col < {E}) o weights:cabeza,fila,col (cabeza < {H}, fila < {L}, col < {S})',
+    's.notResult': 'grad: {expected}, no “{got}”',
+    's.outside': 'grad: {result} está fuera de {stage} ({shape}); {expected}',
 
     'p.play': '▶ Reproducir',
     'p.playL': 'reproducir',
