@@ -497,7 +497,7 @@
     'mf.end': '{key}: la entrada {entry} del zip se sale del final del archivo: está truncado',
     'mf.encrypted': '{key}: la entrada {entry} del zip está cifrada',
     'mf.method': '{key}: la entrada {entry} del zip está comprimida con el método {method}; numpy.savez guarda sin comprimir (0) y numpy.savez_compressed usa deflate (8)',
-    'mf.noInflate': '{key}: la entrada {entry} del zip está comprimida con deflate, y este navegador no tiene DecompressionStream para descomprimirla; guárdala con numpy.savez',
+    'mf.noInflate': '{key}: la entrada {entry} del zip está comprimida con deflate, y este navegador no tiene DecompressionStream para descomprimirla; guarda el archivo con numpy.savez',
     'mf.inflatesMore': '{key}: la entrada {entry} del zip descomprimida ocupa más de los {size} bytes que dice el zip',
     'mf.inflateFails': '{key}: la entrada {entry} del zip no se puede descomprimir: {error}',
     'mf.inflatesTo': '{key}: la entrada {entry} del zip descomprimida ocupa {n} bytes, no los {size} que dice el zip',
