@@ -96,6 +96,67 @@ test('errors are keyed: the English is their message, and Spanish is written fro
   assert.equal(Text.message('es', new Error('a plain one')), 'a plain one', 'an error without a key: its message');
 });
 
+/* A model file's messages (modelfile.js) are keyed too (mf.*): the English
+ * is their message, to the letter the CLI's (tests/modelfile.test.mjs), and
+ * the objects stay { key, message } to the API and in JSON; the page writes
+ * them, the question for num_heads and the notes in its language. */
+const ModelFile = require('../web/page/model/modelfile.js');
+const { safetensors, npz, zip, caseTensors } = await import('./tensorfiles.mjs');
+const lectureCase = require('../web/page/model/cases.js').lectureCase();
+const goodFile = safetensors(caseTensors(lectureCase), { num_heads: '1' });
+const damagedFile = goodFile.slice(0, -4); /* its last tensor cut short */
+
+test('a model file\'s errors, question and notes are keyed: the English is their message, and Spanish is written from the same key', async () => {
+  const files = [
+    [damagedFile, 'damaged.safetensors'], [goodFile.slice(0, 5), 'short.safetensors'], [goodFile, 'x.npz'], [goodFile, 'model.pt'],
+    [zip({ 'archive/data.pkl': new Uint8Array([128, 2]) }), 'saved.npz'],
+    [npz({ query: { descr: '>f4', shape: [1, 2], data: new Float32Array(2) } }), 'big.npz'],
+    [safetensors({ ...caseTensors(lectureCase, 'a.'), 'b.out_proj.bias': caseTensors(lectureCase)['out_proj.bias'] }, { num_heads: '1' }), 'two.safetensors'],
+  ];
+  const errors = [];
+  for (const [bytes, name] of files) errors.push(...(await ModelFile.readModelFile(bytes, name)).errors);
+  const asked = (await ModelFile.readModelFile(safetensors(caseTensors(lectureCase)), 'bare.safetensors')).missing;
+  const opened = await ModelFile.readModelFile(safetensors({ ...caseTensors(lectureCase), 'norm.weight': caseTensors(lectureCase)['out_proj.bias'] }), 'layer.safetensors', { options: { num_heads: 1 } });
+  for (const e of [...errors, ...asked, ...opened.keyedNotes]) {
+    assert.ok(e.id && Object.hasOwn(Text.TABLES.en, e.id), `${e.message}: keyed`);
+    assert.equal(Text.message('en', e), e.message);
+    assert.notEqual(Text.message('es', e), e.message, e.message);
+  }
+  for (const e of errors) assert.deepEqual(Object.keys(e), ['key', 'message'], 'the API\'s { key, message }');
+  assert.deepEqual(opened.keyedNotes.map((n) => n.message), opened.notes, 'notes: the English strings, as before');
+  assert.deepEqual(errors.map((e) => Text.message('es', e)), [
+    `query: data_offsets [96,120] se salen del final de los datos (116 bytes): el archivo está truncado`,
+    'short.safetensors: 5 bytes es demasiado poco para un archivo safetensors (lleva 8 bytes con el tamaño de la cabecera y luego la cabecera)',
+    'x.npz: no es un archivo zip, así que no es un .npz (numpy.savez escribe un zip)',
+    'model.pt: se esperaba un archivo .safetensors o .npz (aquí no se puede leer un archivo de torch.save: guarda el state_dict con safetensors o con numpy.savez; véase README.md)',
+    'saved.npz: un zip de archive/data.pkl, no de arrays .npy, así que no es un .npz (parece un archivo de torch.save: guarda el state_dict con safetensors o con numpy.savez)',
+    'query: dtype >f4: se esperaba <f8, <f4 o <f2 (float64, float32, float16); este es big-endian',
+    'b.out_proj.bias: de otro módulo que a.in_proj_weight; guarda el state_dict de un solo módulo',
+  ]);
+  assert.equal(Text.message('es', asked[0]), 'num_heads: bare.safetensors no dice cuántas cabezas hay (un state_dict no lo guarda); debe dividir a embed_dim 2');
+  assert.deepEqual(opened.keyedNotes.map((n) => Text.message('es', n)), ['tokens t0 … t2 (el archivo no trae ninguno)',
+    'se deja fuera lo que no es parte de un MultiheadAttention: norm.weight', 'add_zero_attn false (el valor por defecto de PyTorch; el archivo no lo dice)']);
+});
+
+/* The import's words in a file's terms (mf.imp.*) are its own words with the
+ * paste saved in the file, as modelfile.js once rewrote them. */
+test('mf.imp.* say what imp.* says, of a file', () => {
+  const inFileTerms = (message) => message.replace(/\bthe paste\b/g, 'the file').replace(/\bpaste\b/g, 'save')
+    .replace(/"([\w.]+)": \[\[\.\.\.\]\]/g, '$1').replace(/\badd (query|key)\b/g, 'save $1 in the file');
+  const keys = Object.keys(Text.TABLES.en).filter((k) => k.startsWith('mf.imp.'));
+  assert.ok(keys.length >= 8);
+  for (const key of keys) assert.equal(Text.TABLES.en[key], inFileTerms(Text.TABLES.en[key.slice(3)]), key);
+});
+
+test('a grad that names no result (a link\'s, sensitivity.js) is keyed: refused in the page\'s language', async () => {
+  const { Session: S } = require('../web/page/model/session.js');
+  const session = new S({ attention: await (await import('../web/attention.mjs')).createAttention(), state: { case: lectureCase, view: {} } });
+  const refused = session.apply({ type: 'view', grad: 'output:7,0' }).error;
+  assert.equal(refused.message, 'grad: output:7,0 is outside the 3×2 output; expected output:row,col (row < 3, col < 2) or weights:head,row,col (head < 1, row < 3, col < 3)');
+  assert.equal(Text.message('es', refused), 'grad: output:7,0 está fuera de output (3×2); se esperaba output:fila,col (fila < 3, col < 2) o weights:cabeza,fila,col (cabeza < 1, fila < 3, col < 3)');
+  assert.match(Text.message('es', session.apply({ type: 'view', grad: 'nope' }).error), /^grad: se esperaba output:fila,col .*, no “nope”$/);
+});
+
 /* Words written straight into an element (text:, title:, label:,
  * placeholder:, aria-label, .textContent =) in the views: each should be a
  * key of the tables. */
@@ -159,6 +220,15 @@ const Import = require('../web/page/model/import.js');
 const Link = require('../web/page/model/link.js');
 /* the previous-word example in Spanish, as the core computes it */
 const previousWord = new Session({ attention, state: Link.decode('#example=previous_word'), lang: 'es' });
+/* model files for the panel: a damaged one, and a layer whose notes say what the page took */
+const DAMAGED_FILE = join(dir, 'damaged.safetensors');
+writeFileSync(DAMAGED_FILE, damagedFile);
+const layerBytes = safetensors({ ...caseTensors(lectureCase), 'norm.weight': caseTensors(lectureCase)['out_proj.bias'] }, { num_heads: '1' });
+const LAYER_FILE = join(dir, 'layer.safetensors');
+writeFileSync(LAYER_FILE, layerBytes);
+/* what Node reads in them: the English, and the keys the page writes in Spanish */
+const damagedRead = await ModelFile.readModelFile(damagedFile, 'damaged.safetensors', { base: lectureCase });
+const layerRead = await ModelFile.readModelFile(layerBytes, 'layer.safetensors', { base: lectureCase });
 
 for (const name of BROWSERS) {
   describe(`languages in ${name}`, { concurrency: false }, () => {
@@ -313,6 +383,11 @@ for (const name of BROWSERS) {
       assert.equal(await inView((v) => v.shadowRoot.querySelector('.share-status').textContent),
         es('sh.notes', { done: 'Importado', notes: imported.notes.map((n) => Text.message('es', n)).join('; ') }));
       assert.match(await inView((v) => v.shadowRoot.querySelector('.share-status').textContent), /^Importado: num_heads 1, el de la página \(un state_dict no lo guarda; /);
+      /* a damaged model file chosen in the panel: its problem in Spanish (the share part brings the words) */
+      await (await page.$('#full >>> .share-panel input[type=file][name=model-file]')).uploadFile(DAMAGED_FILE);
+      await page.waitForFunction(() => document.querySelector('#full').shadowRoot.querySelectorAll('.share-errors li').length === 1, { timeout: 20000 });
+      assert.deepEqual(await inView((v) => [...v.shadowRoot.querySelectorAll('.share-errors li')].map((li) => li.textContent)), [Text.message('es', damagedRead.errors[0])]);
+      assert.equal(await inView((v) => v.shadowRoot.querySelector('.share-status').textContent), es('sh.problems', { n: 1, s: '' }));
       await page.keyboard.press('Escape');
 
       /* the train card, loaded now (attention-viz-train.js): refused without a target, then three steps */
@@ -344,6 +419,33 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('a model file opened on a Spanish page: a damaged one\'s problem and a good one\'s notes in Spanish, from the keys of what Node reads in them', async () => {
+      const { page, problems } = await openPage(browser, `${PAGE_URL}#example=lecture&lang=es`);
+      await page.click('.share-toggle');
+      const reading = es('sh.reading', { name: '' });
+      const choose = async (path) => {
+        await page.evaluate(() => document.querySelector('.share-status').replaceChildren());
+        await (await page.$('.share-panel input[type=file][name=model-file]')).uploadFile(path);
+        await page.waitForFunction((r) => { const s = document.querySelector('.share-status').textContent; return s !== '' && !s.startsWith(r); }, { timeout: 30000 }, reading.slice(0, -1));
+        return page.evaluate(() => ({ status: document.querySelector('.share-status').textContent, errors: [...document.querySelectorAll('.share-errors li')].map((li) => li.textContent) }));
+      };
+      /* the damaged file: Node's English (the CLI's), and the page's Spanish of the same error */
+      assert.equal(damagedRead.errors.length, 1);
+      assert.match(damagedRead.errors[0].message, /^query: data_offsets \[\d+,\d+\] go past the end of the data \(\d+ bytes\): the file is truncated$/);
+      const damaged = await choose(DAMAGED_FILE);
+      assert.equal(damaged.status, es('sh.problems', { n: 1, s: '' }));
+      assert.deepEqual(damaged.errors, [Text.message('es', damagedRead.errors[0])]);
+      assert.match(damaged.errors[0], /^query: data_offsets \[\d+,\d+\] se salen del final de los datos \(\d+ bytes\): el archivo está truncado$/);
+      /* a layer that opens: what it took from elsewhere, in Spanish */
+      const opened = await choose(LAYER_FILE);
+      assert.deepEqual(opened.errors, []);
+      assert.equal(opened.status, es('sh.notes', { done: es('sh.opened', { name: 'layer.safetensors' }).replace(/\.$/, ''), notes: layerRead.keyedNotes.map((n) => Text.message('es', n)).join('; ') }));
+      assert.equal(opened.status, 'Abierto: layer.safetensors: tokens t0 … t2 (el archivo no trae ninguno); se deja fuera lo que no es parte de un MultiheadAttention: norm.weight; add_zero_attn false (el valor por defecto de PyTorch; el archivo no lo dice).');
+      assert.equal(layerRead.notes.join('; '), 'tokens t0 … t2 (the file has none); left out, as no part of a MultiheadAttention: norm.weight; add_zero_attn false (PyTorch\'s default; the file does not say)', 'the English, in Node');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
     it('a link the page cannot read, typed into a Spanish page: the banner and its reason in Spanish', async () => {
       const { page, problems } = await openPage(browser, `${PAGE_URL}#example=lecture&lang=es`);
       await page.evaluate(() => { location.hash = '#example=lecture&lang=es&bias=2'; });
@@ -354,6 +456,10 @@ for (const name of BROWSERS) {
       const banner = await page.$eval('.banner', (b) => b.textContent);
       assert.equal(banner, es('page.badKept', { error: Text.message('es', error) }));
       assert.match(banner, /\(bias: se esperaba 0 o 1\)/);
+      /* a grad that names no result (sensitivity.js), in Spanish too */
+      await page.evaluate(() => { location.hash = '#example=lecture&lang=es&grad=output:7,0'; });
+      await page.waitForFunction(() => /grad: output:7,0/.test(document.querySelector('.banner').textContent), { timeout: 10000 });
+      assert.match(await page.$eval('.banner', (b) => b.textContent), /\(grad: output:7,0 está fuera de output \(3×2\); se esperaba output:fila,col /);
       /* a token renamed to nothing: refused beside it, in Spanish */
       await page.click('input.token', { clickCount: 3 });
       await page.keyboard.press('Backspace');

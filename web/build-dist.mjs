@@ -51,7 +51,7 @@ const PARTS = {
 };
 /* The English words of the lazy parts (their keys' prefixes in en.js) go
  * with them, not in attention-viz.js; the other languages are parts whole. */
-const PART_WORDS = { share: ['sh.', 'imp.'], train: ['tr.'] };
+const PART_WORDS = { share: ['sh.', 'imp.', 'mf.'], train: ['tr.'] };
 const ENGLISH = createRequire(import.meta.url)('./page/text/en.js');
 const wordsOf = (name) => Object.fromEntries(Object.entries(ENGLISH).filter(([key]) => (PART_WORDS[name] || []).some((p) => key.startsWith(p))));
 const addEnglish = (table) => `globalThis.AttnText.add('en', ${JSON.stringify(table)});`;

@@ -9,8 +9,10 @@
  *      | { missing: [{ key, message }] }    what the file does not say and the caller must
  *                                           ask for (today only num_heads), in options
  *      | { errors: [{ key, message }] }     every problem, key by key; nothing else. Never throws.
+ *     notes: what was taken from elsewhere, as English strings (what the CLI
+ *     prints); keyedNotes: the same as { message, id, values }, for the page.
  *   await readTensors(bytes, name)
- *     -> { tensors: { name: { shape, dtype, data } }, options: { key: value }, notes }
+ *     -> { tensors: { name: { shape, dtype, data } }, options: { key: value }, notes, keyedNotes }
  *      | { errors }
  *   nestedCase(c)      the case with every tensor as nested arrays (the JSON
  *                      format), as the page and a link hold a case
@@ -59,14 +61,23 @@
  * checked. Zip64 (over 4 GiB), encryption and other compression methods are
  * refused with a message.
  *
+ * Words: every error, question and note is keyed as case.js's errors are:
+ * its message the English (what the CLI prints), id a key of the words'
+ * tables (mf.*, en.js) and values, so that the page writes it in its own
+ * language (AttnText.message). An error's and a question's id and values
+ * are not enumerable: the objects stay { key, message } to the API and in
+ * JSON. The import's words that speak of a paste have a file's own
+ * (FILE_WORDS: mf.imp.*).
+ *
  * A classic script: the global AttnModelFile in a page, module.exports in Node.
- * needs: AttnCase, AttnImport */
+ * needs: AttnText, AttnCase, AttnImport */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
   const Import = isNode ? require('./import.js') : root.AttnImport;
+  const Text = isNode ? require('../text/text.js') : root.AttnText;
 
   const isModelFile = (name) => /\.(safetensors|npz)$/i.test(String(name));
   const OPTIONS = Case.KEYS.filter((k) => k.group === 'option').map((k) => k.key);
@@ -74,13 +85,20 @@
   const INPUTS = Case.KEYS.filter((k) => k.group === 'input').map((k) => k.key); /* query, key, value and the masks */
   /* a state_dict name of a MultiheadAttention, after any module path */
   const PARAM = new RegExp(`(^|\\.)(${Case.PARAM_KEYS.map((k) => k.replace('.', '\\.')).join('|')})$`);
-  const FLOATS = 'F64, F32, F16 or BF16';
+  const described = Case.described; /* a value in a few words, as case.js says it */
 
-  /* An error on the way out: key and message, as import.js lists them. */
+  /* An error, or a question: { key, message } (the English), with its id
+   * and values (a key of the tables, mf.*) not enumerable. */
+  const fault = (key, id, values = {}) => Object.defineProperties({ key, message: Text.t('en', id, values) },
+    { id: { value: id }, values: { value: values } });
+  /* a note: { message, id, values } */
+  const note = (id, values = {}) => ({ message: Text.t('en', id, values), id, values });
+
+  /* An error on the way out, by its key of the tables. */
   class FileProblem extends Error {
-    constructor(key, message) {
-      super(message);
-      this.key = key;
+    constructor(key, id, values = {}) {
+      super(Text.t('en', id, values));
+      Object.assign(this, { key, id, values });
     }
   }
 
@@ -137,47 +155,47 @@
    * "shape": [3, 2], "data_offsets": [begin, end] }, ... }, offsets from the
    * start of the data, end exclusive. */
   function readSafetensors(bytes, fileName, problem) {
-    if (bytes.length < 8) throw new FileProblem('', `${fileName}: ${bytes.length} bytes is too short for a safetensors file (8 bytes of header size, then the header)`);
+    if (bytes.length < 8) throw new FileProblem('', 'mf.short', { file: fileName, n: bytes.length });
     const size = new DataView(bytes.buffer, bytes.byteOffset, 8);
     const low = size.getUint32(0, true), high = size.getUint32(4, true);
     if (high !== 0 || low > bytes.length - 8)
-      throw new FileProblem('', `${fileName}: the header is ${high ? 'over 4 GB' : `${low} bytes`}, but the file has ${bytes.length - 8} after its size: truncated, or not a safetensors file`);
+      throw new FileProblem('', high ? 'mf.header4' : 'mf.header', { file: fileName, size: low, n: bytes.length - 8 });
     let header;
     try {
       header = JSON.parse(text(bytes.subarray(8, 8 + low)));
     } catch (e) {
-      throw new FileProblem('', `${fileName}: the header is not JSON (${e.message}): not a safetensors file, or a damaged one`);
+      throw new FileProblem('', 'mf.json', { file: fileName, error: e.message });
     }
     if (!header || typeof header !== 'object' || Array.isArray(header))
-      throw new FileProblem('', `${fileName}: the header is ${Case.describe(header)}, not an object of tensors`);
+      throw new FileProblem('', 'mf.tensors', { file: fileName, got: described(header) });
     const data = bytes.subarray(8 + low), tensors = {}, options = {}, spans = [];
     for (const [name, entry] of Object.entries(header)) {
       if (name === '__metadata__') {
-        if (!entry || typeof entry !== 'object' || Array.isArray(entry)) { problem('', `${fileName}: __metadata__ is ${Case.describe(entry)}, not an object of strings`); continue; }
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry)) { problem('', 'mf.metadata', { file: fileName, got: described(entry) }); continue; }
         for (const [key, value] of Object.entries(entry)) {
           if (key !== 'tokens' && !OPTIONS.includes(key)) continue; /* not ours: e.g. "format": "pt" */
-          if (typeof value !== 'string') problem(key, `${key}: a __metadata__ value must be a string, got ${Case.describe(value)}`);
+          if (typeof value !== 'string') problem(key, 'mf.string', { key, got: described(value) });
           else options[key] = value;
         }
         continue;
       }
-      const bad = (message) => problem(name, `${name}: ${message}`);
-      if (!entry || typeof entry !== 'object' || Array.isArray(entry)) { bad(`expected {"dtype", "shape", "data_offsets"}, got ${Case.describe(entry)}`); continue; }
+      const bad = (id, values = {}) => problem(name, id, { name, ...values });
+      if (!entry || typeof entry !== 'object' || Array.isArray(entry)) { bad('mf.entry', { got: described(entry) }); continue; }
       const { dtype, shape, data_offsets: offsets } = entry;
-      if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) { bad(`shape: expected an array of sizes, got ${JSON.stringify(shape)}`); continue; }
-      if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(Number.isSafeInteger) || offsets[0] < 0 || offsets[0] > offsets[1]) { bad(`data_offsets: expected [begin, end], got ${JSON.stringify(offsets)}`); continue; }
-      if (offsets[1] > data.length) { bad(`data_offsets [${offsets}] go past the end of the data (${data.length} bytes): the file is truncated`); continue; }
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) { bad('mf.shape', { got: String(JSON.stringify(shape)) }); continue; }
+      if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(Number.isSafeInteger) || offsets[0] < 0 || offsets[0] > offsets[1]) { bad('mf.offsets', { got: String(JSON.stringify(offsets)) }); continue; }
+      if (offsets[1] > data.length) { bad('mf.past', { offsets: String(offsets), n: data.length }); continue; }
       if (OPTIONS.includes(name)) { /* an option saved as a one-number tensor */
         const value = scalar(data.subarray(offsets[0], offsets[1]), shape, SCALAR_KINDS[dtype]);
-        if (value === undefined) bad(`expected one number (the option ${name}), got a ${dtype} tensor of shape [${shape}]`);
+        if (value === undefined) bad('mf.option', { dtype: String(dtype), shape: String(shape) });
         else options[name] = value;
         spans.push({ name, offsets });
         continue;
       }
-      if (!(dtype in SIZES)) { bad(`${dtype === undefined ? 'no dtype' : `dtype ${JSON.stringify(dtype)}`}: expected ${FLOATS}${MASKS.includes(name) ? ' (or BOOL)' : ''}`); continue; }
-      if (dtype === 'BOOL' && !MASKS.includes(name)) { bad(`dtype BOOL: only a mask may be bool; expected ${FLOATS}`); continue; }
+      if (!(dtype in SIZES)) { bad(dtype === undefined ? 'mf.noDtype' : 'mf.dtype', { dtype: String(JSON.stringify(dtype)), bool: MASKS.includes(name) ? { id: 'mf.orBool' } : '' }); continue; }
+      if (dtype === 'BOOL' && !MASKS.includes(name)) { bad('mf.bool'); continue; }
       const n = numel(shape);
-      if (offsets[1] - offsets[0] !== n * SIZES[dtype]) { bad(`data_offsets [${offsets}] hold ${offsets[1] - offsets[0]} bytes, but ${dtype} [${shape}] needs ${n * SIZES[dtype]}`); continue; }
+      if (offsets[1] - offsets[0] !== n * SIZES[dtype]) { bad('mf.size', { offsets: String(offsets), n: offsets[1] - offsets[0], dtype, shape: String(shape), need: n * SIZES[dtype] }); continue; }
       spans.push({ name, offsets });
       tensors[name] = { shape, dtype, data: decode(data, offsets[0], n, dtype) };
     }
@@ -185,7 +203,7 @@
     for (let i = 1; i < spans.length; i++) {
       const [before, here] = [spans[i - 1], spans[i]];
       if (here.offsets[0] < before.offsets[1])
-        problem(here.name, `${here.name}: its data [${here.offsets}] overlaps ${before.name}'s [${before.offsets}]`);
+        problem(here.name, 'mf.overlap', { name: here.name, offsets: String(here.offsets), other: before.name, others: String(before.offsets) });
     }
     return { tensors, options };
   }
@@ -214,16 +232,16 @@
   function zipEntries(bytes, fileName) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     if (bytes.length < 22 || view.getUint32(0, true) !== 0x04034b50)
-      throw new FileProblem('', `${fileName}: not a zip file, so not an .npz (numpy.savez writes a zip)`);
+      throw new FileProblem('', 'mf.zip', { file: fileName });
     let end = -1; /* the end-of-central-directory record, after at most 64 KiB of comment */
     for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 65535); at--)
       if (view.getUint32(at, true) === 0x06054b50) { end = at; break; }
-    if (end < 0) throw new FileProblem('', `${fileName}: the zip has no central directory at its end: truncated?`);
+    if (end < 0) throw new FileProblem('', 'mf.directory', { file: fileName });
     const total = view.getUint16(end + 10, true), directory = view.getUint32(end + 16, true);
-    if (total === 0xffff || directory === 0xffffffff) throw new FileProblem('', `${fileName}: a zip64 archive (over 4 GB or 65535 entries) is not supported`);
+    if (total === 0xffff || directory === 0xffffffff) throw new FileProblem('', 'mf.zip64', { file: fileName });
     const entries = [];
     for (let i = 0, at = directory; i < total; i++) {
-      if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) throw new FileProblem('', `${fileName}: the zip's central directory is damaged (entry ${i})`);
+      if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) throw new FileProblem('', 'mf.damaged', { file: fileName, i });
       const nameLength = view.getUint16(at + 28, true);
       const entry = {
         flags: view.getUint16(at + 8, true), method: view.getUint16(at + 10, true),
@@ -231,7 +249,7 @@
         name: new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength)),
       };
       if (entry.compressedSize === 0xffffffff || entry.size === 0xffffffff || entry.localHeader === 0xffffffff)
-        throw new FileProblem('', `${fileName}: ${entry.name} is a zip64 entry (over 4 GB), which is not supported`);
+        throw new FileProblem('', 'mf.entry64', { file: fileName, entry: entry.name });
       entries.push(entry);
       at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
     }
@@ -239,22 +257,23 @@
   }
 
   /* An entry's bytes: in place when stored, inflated when deflated. */
-  async function entryBytes(bytes, entry, fileName) {
+  async function entryBytes(bytes, entry) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-    const at = entry.localHeader;
-    if (at + 30 > bytes.length || view.getUint32(at, true) !== 0x04034b50) throw new FileProblem(entry.key, `${entry.key}: the zip entry ${entry.name} is damaged (no local header at ${at})`);
+    const at = entry.localHeader, what = { key: entry.key, entry: entry.name };
+    if (at + 30 > bytes.length || view.getUint32(at, true) !== 0x04034b50) throw new FileProblem(entry.key, 'mf.local', { ...what, at });
     const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
-    if (start + entry.compressedSize > bytes.length) throw new FileProblem(entry.key, `${entry.key}: the zip entry ${entry.name} goes past the end of the file: truncated`);
+    if (start + entry.compressedSize > bytes.length) throw new FileProblem(entry.key, 'mf.end', what);
     const stored = bytes.subarray(start, start + entry.compressedSize);
-    if (entry.flags & 1) throw new FileProblem(entry.key, `${entry.key}: the zip entry ${entry.name} is encrypted`);
+    if (entry.flags & 1) throw new FileProblem(entry.key, 'mf.encrypted', what);
     if (entry.method === 0) return stored;
-    if (entry.method !== 8) throw new FileProblem(entry.key, `${entry.key}: the zip entry ${entry.name} is compressed with method ${entry.method}; numpy.savez stores (0) and numpy.savez_compressed deflates (8)`);
-    return inflate(stored, entry.size, `${entry.key}: the zip entry ${entry.name}`);
+    if (entry.method !== 8) throw new FileProblem(entry.key, 'mf.method', { ...what, method: entry.method });
+    return inflate(stored, entry.size, what);
   }
 
-  /* Raw deflate data -> its size bytes, with DecompressionStream. */
+  /* Raw deflate data -> its size bytes, with DecompressionStream. what: the
+   * entry, { key, entry } (its name), as the messages say it. */
   async function inflate(compressed, size, what) {
-    if (typeof DecompressionStream !== 'function') throw new FileProblem('', `${what} is deflated, and this browser has no DecompressionStream to inflate it; save with numpy.savez`);
+    if (typeof DecompressionStream !== 'function') throw new FileProblem('', 'mf.noInflate', what);
     const out = new Uint8Array(size);
     let at = 0;
     try {
@@ -262,15 +281,15 @@
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        if (at + value.length > size) { reader.cancel().catch(() => {}); throw new FileProblem('', `${what} inflates to more than the ${size} bytes the zip says`); }
+        if (at + value.length > size) { reader.cancel().catch(() => {}); throw new FileProblem('', 'mf.inflatesMore', { ...what, size }); }
         out.set(value, at);
         at += value.length;
       }
     } catch (e) {
       if (e instanceof FileProblem) throw e;
-      throw new FileProblem('', `${what} does not inflate: ${e.message}`);
+      throw new FileProblem('', 'mf.inflateFails', { ...what, error: e.message });
     }
-    if (at !== size) throw new FileProblem('', `${what} inflates to ${at} bytes, not the ${size} the zip says`);
+    if (at !== size) throw new FileProblem('', 'mf.inflatesTo', { ...what, n: at, size });
     return out;
   }
 
@@ -279,17 +298,17 @@
    * the data. Returns { shape, descr, data: the bytes after the header }. */
   function readNpy(bytes, key) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-    if (bytes.length < 10 || text(bytes.subarray(1, 6)) !== 'NUMPY' || bytes[0] !== 0x93) throw new FileProblem(key, `${key}: not a .npy array`);
+    if (bytes.length < 10 || text(bytes.subarray(1, 6)) !== 'NUMPY' || bytes[0] !== 0x93) throw new FileProblem(key, 'mf.npy', { key });
     const major = bytes[6], headerAt = major === 1 ? 10 : 12;
-    if (major < 1 || major > 3 || bytes.length < headerAt) throw new FileProblem(key, `${key}: .npy version ${major} is not supported`);
+    if (major < 1 || major > 3 || bytes.length < headerAt) throw new FileProblem(key, 'mf.version', { key, major });
     const headerSize = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-    if (headerAt + headerSize > bytes.length) throw new FileProblem(key, `${key}: the .npy header goes past the end of the array: truncated`);
+    if (headerAt + headerSize > bytes.length) throw new FileProblem(key, 'mf.npyEnd', { key });
     const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerAt, headerAt + headerSize));
     const descr = /'descr':\s*'([^']+)'/.exec(header), fortran = /'fortran_order':\s*(True|False)/.exec(header), shape = /'shape':\s*\(([^)]*)\)/.exec(header);
-    if (!descr || !fortran || !shape) throw new FileProblem(key, `${key}: a .npy header numpy would not write: ${header.trim().slice(0, 80)}`);
-    if (fortran[1] === 'True') throw new FileProblem(key, `${key}: saved in Fortran (column-major) order; save numpy.ascontiguousarray(${key})`);
+    if (!descr || !fortran || !shape) throw new FileProblem(key, 'mf.npyHeader', { key, header: header.trim().slice(0, 80) });
+    if (fortran[1] === 'True') throw new FileProblem(key, 'mf.fortran', { key });
     const dims = shape[1].split(',').map((d) => d.trim()).filter(Boolean).map(Number);
-    if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new FileProblem(key, `${key}: shape (${shape[1]}) is not a list of sizes`);
+    if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new FileProblem(key, 'mf.npyShape', { key, shape: shape[1] });
     return { shape: dims, descr: descr[1], data: bytes.subarray(headerAt + headerSize) };
   }
 
@@ -299,7 +318,7 @@
   /* A numpy array of strings ('<U5': UTF-32, five characters each) as strings. */
   function npyStrings(npy, key) {
     const width = Number(npy.descr.slice(2)), n = numel(npy.shape);
-    if (npy.data.length < n * width * 4) throw new FileProblem(key, `${key}: the array is truncated`);
+    if (npy.data.length < n * width * 4) throw new FileProblem(key, 'mf.strings', { key });
     const chars = elements(Uint32Array, npy.data, 0, n * width), out = [];
     for (let i = 0; i < n; i++) {
       let s = '';
@@ -315,18 +334,18 @@
     if (!entries.some((entry) => entry.name.endsWith('.npy'))) {
       const names = entries.slice(0, 3).map((entry) => entry.name).join(', ') + (entries.length > 3 ? ', …' : '');
       const torchSave = entries.some((entry) => /(^|\/)data\.pkl$/.test(entry.name));
-      throw new FileProblem('', `${fileName}: a zip of ${names || 'nothing'}, not of .npy arrays, so not an .npz${torchSave ? ' (it looks like a torch.save file: save the state_dict with safetensors or numpy.savez)' : ''}`);
+      throw new FileProblem('', !entries.length ? 'mf.npzEmpty' : torchSave ? 'mf.npzTorch' : 'mf.npz', { file: fileName, names });
     }
     for (const entry of entries) {
       const key = entry.name.replace(/\.npy$/, '');
       entry.key = key;
       if (!entry.name.endsWith('.npy')) {
-        problem(key, `${entry.name}: not a .npy array, so this zip is not an .npz`);
+        problem(key, 'mf.notNpy', { name: entry.name });
         continue;
       }
-      if (key in tensors || key in options) { problem(key, `${key}: in the zip twice`); continue; }
+      if (key in tensors || key in options) { problem(key, 'mf.twice', { key }); continue; }
       try {
-        const npy = readNpy(await entryBytes(bytes, entry, fileName), key);
+        const npy = readNpy(await entryBytes(bytes, entry), key);
         const n = numel(npy.shape);
         if (key === 'tokens' && /^<U\d+$/.test(npy.descr)) {
           const strings = npyStrings(npy, key);
@@ -336,23 +355,23 @@
         if (OPTIONS.includes(key)) {
           const kind = /^[<|]([fiub]\d)$/.exec(npy.descr);
           const value = kind && scalar(npy.data.subarray(0, Number(kind[1].slice(1))), npy.shape, kind[1]);
-          if (value === undefined || value === null) throw new FileProblem(key, `${key}: expected one number (the option), got ${npy.descr} of shape (${npy.shape})`);
+          if (value === undefined || value === null) throw new FileProblem(key, 'mf.optionNpy', { key, descr: npy.descr, shape: String(npy.shape) });
           options[key] = value;
           continue;
         }
         const dtype = NPY_FLOATS[npy.descr];
         if (!dtype || (dtype === 'BOOL' && !MASKS.includes(key)))
-          throw new FileProblem(key, `${key}: dtype ${npy.descr}: expected <f8, <f4 or <f2 (float64, float32, float16)${MASKS.includes(key) ? ' or |b1 (bool)' : ''}${/^>/.test(npy.descr) ? '; this one is big-endian' : ''}`);
-        if (npy.data.length < n * SIZES[dtype]) throw new FileProblem(key, `${key}: ${npy.descr} (${npy.shape}) needs ${n * SIZES[dtype]} bytes, the array has ${npy.data.length}: truncated`);
+          throw new FileProblem(key, 'mf.npyDtype', { key, descr: npy.descr, bool: MASKS.includes(key) ? { id: 'mf.orB1' } : '', big: /^>/.test(npy.descr) ? { id: 'mf.big' } : '' });
+        if (npy.data.length < n * SIZES[dtype]) throw new FileProblem(key, 'mf.npyShort', { key, descr: npy.descr, shape: String(npy.shape), need: n * SIZES[dtype], n: npy.data.length });
         if (dtype === 'BF16') bfloat16.push(key);
         tensors[key] = { shape: npy.shape, dtype, data: decode(npy.data, 0, n, dtype) };
       } catch (e) {
         if (!(e instanceof FileProblem)) throw e;
-        problem(e.key || key, e.message);
+        problem(e.key || key, e.id, e.values);
       }
     }
     const n = bfloat16.length;
-    const notes = n ? [`${n === 1 ? bfloat16[0] : `${n} arrays`} of 2-byte void read as bfloat16 (numpy's dtype for ml_dtypes' bfloat16)`] : [];
+    const notes = n ? [n === 1 ? note('mf.n.bf16', { name: bfloat16[0] }) : note('mf.n.bf16s', { n })] : [];
     return { tensors, options, notes };
   }
 
@@ -362,19 +381,20 @@
    * written (strings from __metadata__; numbers or booleans from an .npz). */
   async function readTensors(input, fileName = 'the file') {
     const errors = [];
-    const problem = (key, message) => errors.push({ key, message });
+    const problem = (key, id, values) => errors.push(fault(key, id, values));
     try {
       const bytes = input instanceof Uint8Array ? input : input instanceof ArrayBuffer ? new Uint8Array(input) : null;
-      if (!bytes) return { errors: [{ key: '', message: `${fileName}: expected the file's bytes, got ${Case.describe(input)}` }] };
+      if (!bytes) return { errors: [fault('', 'mf.bytes', { file: fileName, got: described(input) })] };
       const read = /\.npz$/i.test(fileName) ? await readNpz(bytes, fileName, problem)
         : /\.safetensors$/i.test(fileName) ? readSafetensors(bytes, fileName, problem)
           : null;
-      if (!read) return { errors: [{ key: '', message: `${fileName}: expected a .safetensors or .npz file${/\.(pt|pth|bin|ckpt)$/i.test(fileName) ? ' (a torch.save file cannot be read here: save the state_dict with safetensors or numpy.savez, see README.md)' : ''}` }] };
+      if (!read) return { errors: [fault('', /\.(pt|pth|bin|ckpt)$/i.test(fileName) ? 'mf.torch' : 'mf.format', { file: fileName })] };
       if (errors.length) return { errors };
-      return { tensors: read.tensors, options: read.options, notes: read.notes || [] };
+      const notes = read.notes || [];
+      return { tensors: read.tensors, options: read.options, notes: notes.map((n) => n.message), keyedNotes: notes };
     } catch (e) {
-      if (e instanceof FileProblem) return { errors: [...errors, { key: e.key, message: e.message }] };
-      return { errors: [...errors, { key: '', message: `${fileName}: could not be read: ${e && e.message ? e.message : String(e)}` }] };
+      if (e instanceof FileProblem) return { errors: [...errors, fault(e.key, e.id, e.values)] };
+      return { errors: [...errors, fault('', 'mf.unread', { file: fileName, error: e && e.message ? e.message : String(e) })] };
     }
   }
 
@@ -385,24 +405,24 @@
     const type = key === 'tokens' ? 'tokens' : Case.KEY[key].type;
     const said = value.trim();
     if (type === 'tokens') {
-      try { return JSON.parse(said); } catch (e) { throw new FileProblem('tokens', `tokens: expected JSON such as ["I", "am", "good"], got ${Case.describe(value)} (${e.message})`); }
+      try { return JSON.parse(said); } catch (e) { throw new FileProblem('tokens', 'mf.tokens', { got: described(value), error: e.message }); }
     }
     if (type === 'bool') {
       if (/^(true|1)$/i.test(said)) return true;
       if (/^(false|0)$/i.test(said)) return false;
-      throw new FileProblem(key, `${key}: expected "true" or "false", got ${Case.describe(value)}`);
+      throw new FileProblem(key, 'mf.trueFalse', { key, got: described(value) });
     }
     if (type === 'int' && /^\d+$/.test(said)) return Number(said);
     if (type === 'number' && said !== '' && Number.isFinite(Number(said))) return Number(said);
-    throw new FileProblem(key, `${key}: expected ${type === 'int' ? 'a whole number such as "12"' : 'a number'}, got ${Case.describe(value)}`);
+    throw new FileProblem(key, type === 'int' ? 'mf.whole' : 'mf.number', { key, got: described(value) });
   }
 
-  /* import.js speaks of a paste; a file is saved. */
-  const inFileTerms = (message) => message
-    .replace(/\bthe paste\b/g, 'the file')
-    .replace(/\bpaste\b/g, 'save')
-    .replace(/"([\w.]+)": \[\[\.\.\.\]\]/g, '$1')
-    .replace(/\badd (query|key)\b/g, 'save $1 in the file');
+  /* import.js speaks of a paste; a file is saved: its words that a file can
+   * meet and that speak of a paste have a file's own (mf.imp.*). */
+  const FILE_WORDS = ['imp.module', 'imp.batch', 'imp.noE', 'imp.noQuery', 'imp.withoutQuery', 'imp.noKV', 'imp.n.kept', 'imp.n.tokens'];
+  const inFileTerms = (id) => (FILE_WORDS.includes(id) ? `mf.${id}` : id);
+  /* an import's error (keyed; a CaseError without values is English only) */
+  const fileError = (e) => (e.id ? fault(e.key, inFileTerms(e.id), e.values) : { key: e.key, message: e.message });
 
   async function readModelFile(bytes, fileName = 'the file', { options = {}, base = null } = {}) {
     const read = await readTensors(bytes, fileName);
@@ -411,14 +431,14 @@
       const errors = [];
       const given = {};
       for (const [key, value] of Object.entries(read.options)) {
-        try { given[key] = optionValue(key, value); } catch (e) { errors.push({ key: e.key, message: e.message }); }
+        try { given[key] = optionValue(key, value); } catch (e) { errors.push(fault(e.key, e.id, e.values)); }
       }
       for (const [key, value] of Object.entries(options || {})) if (value !== undefined && value !== null) given[key] = value;
       if (errors.length) return { errors };
       /* a file of a bigger module (a whole layer): its attention's tensors, the rest left out */
       const names = Object.keys(read.tensors), weights = names.filter((name) => PARAM.test(name));
       if (!weights.length)
-        return { errors: [{ key: '', message: `${fileName}: no MultiheadAttention weights in it (in_proj_weight, out_proj.weight, ...); it holds ${names.slice(0, 4).join(', ') || 'no tensors'}${names.length > 4 ? ', …' : ''}` }] };
+        return { errors: [fault('', names.length ? 'mf.noWeights' : 'mf.noTensors', { file: fileName, names: names.slice(0, 4).join(', ') + (names.length > 4 ? ', …' : '') })] };
       const tensors = {}, left = [];
       for (const name of names) {
         if (PARAM.test(name) || INPUTS.includes(name)) tensors[name] = read.tensors[name];
@@ -427,21 +447,22 @@
       if (given.num_heads === undefined) {
         const out = Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name));
         const E = out ? out[1].shape[0] : undefined;
-        return { missing: [{ key: 'num_heads', message: `num_heads: ${fileName} does not say how many heads (a state_dict does not hold it)${E ? `; it must divide embed_dim ${E}` : ''}`, embed_dim: E }] };
+        return { missing: [Object.assign(fault('num_heads', E ? 'mf.headsE' : 'mf.heads', { file: fileName, E }), { embed_dim: E })] };
       }
       if (!base && !('query' in tensors))
-        return { errors: [{ key: 'query', message: `query: missing: ${fileName} has no query tensor (the L×E input); save it beside the weights` }] };
-      const notes = [...read.notes];
-      if (left.length) notes.push(`left out, as no part of a MultiheadAttention: ${left.slice(0, 6).join(', ')}${left.length > 6 ? `, … (${left.length} tensors)` : ''}`);
+        return { errors: [fault('query', 'mf.noQuery', { file: fileName })] };
+      const notes = [...read.keyedNotes];
+      if (left.length) notes.push(left.length > 6 ? note('mf.n.leftMore', { names: left.slice(0, 6).join(', '), n: left.length }) : note('mf.n.left', { names: left.join(', ') }));
       if (given.add_zero_attn === undefined) { /* the module's, which its state_dict cannot show */
         given.add_zero_attn = false;
-        notes.push('add_zero_attn false (PyTorch\'s default; the file does not say)');
+        notes.push(note('mf.n.zero'));
       }
       const result = Import.importStateDict({ ...tensors, ...given }, base || {});
-      if (result.errors) return { errors: result.errors.map((e) => ({ key: e.key, message: inFileTerms(e.message) })) };
-      return { case: result.case, notes: [...result.notes.map((note) => inFileTerms(note.message)), ...notes] };
+      if (result.errors) return { errors: result.errors.map(fileError) };
+      const keyedNotes = [...result.notes.map((n) => note(inFileTerms(n.id), n.values)), ...notes];
+      return { case: result.case, notes: keyedNotes.map((n) => n.message), keyedNotes };
     } catch (e) {
-      return { errors: [{ key: '', message: `${fileName}: could not be read: ${e && e.message ? e.message : String(e)}` }] };
+      return { errors: [fault('', 'mf.unread', { file: fileName, error: e && e.message ? e.message : String(e) })] };
     }
   }
 

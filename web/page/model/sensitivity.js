@@ -8,6 +8,8 @@
  *   text(result)                       -> 'output:0,1'
  *   problem(text, shapes)              -> null, or why the text names no result
  *     shapes: { output: [L, E], weights: [H, L, S'] }
+ *   fault(text, shapes)                -> null, or the same keyed: { id, values }
+ *                                         (s.*, en.js), as a CaseError takes it
  *   given(result, shapes)              -> what attention.backward() takes
  *   OVERLAID                           -> the inputs that get an overlay
  *   largest(grads, names)              -> { name, index, value } of max |∂|
@@ -39,15 +41,17 @@
 
   const text = (r) => (r.stage === 'output' ? `output:${r.row},${r.col}` : `weights:${r.head},${r.row},${r.col}`);
 
-  /* Why the text names no result of these shapes, or null when it does. */
-  function problem(value, shapes) {
+  /* Why the text names no result of these shapes, or null when it does: a
+   * key of the tables and its values, and (problem) its English. */
+  function fault(value, shapes) {
     const [L, E] = shapes.output, [H, , S2] = shapes.weights;
-    const expected = `expected output:row,col (row < ${L}, col < ${E}) or weights:head,row,col (head < ${H}, row < ${L}, col < ${S2})`;
+    const expected = { id: 's.expected', values: { L, E, H, S: S2 } };
     const r = parse(value);
-    if (!r) return `grad: ${expected}, got “${String(value).slice(0, 30)}”`;
+    if (!r) return { id: 's.notResult', values: { expected, got: String(value).slice(0, 30) } };
     const inside = r.stage === 'output' ? r.row < L && r.col < E : r.head < H && r.row < L && r.col < S2;
-    return inside ? null : `grad: ${text(r)} is outside the ${r.stage === 'output' ? `${L}×${E}` : `${H}×${L}×${S2}`} ${r.stage}; ${expected}`;
+    return inside ? null : { id: 's.outside', values: { result: text(r), shape: r.stage === 'output' ? `${L}×${E}` : `${H}×${L}×${S2}`, stage: r.stage, expected } };
   }
+  const problem = (value, shapes) => { const f = fault(value, shapes); return f && Text.t('en', f.id, f.values); };
 
   /* dL/d output (and dL/d weights): one-hot at the result, so the gradients
    * backward() returns are ∂result/∂ each number. */
@@ -101,7 +105,7 @@
     return Text.t(lang, change > 0 ? 's.raises' : 's.lowers', { cell, step: STEP, result, delta: amount });
   }
 
-  const api = { OVERLAID, STEP, parse, text, problem, given, largest, resultName, cellName, effect };
+  const api = { OVERLAID, STEP, parse, text, problem, fault, given, largest, resultName, cellName, effect };
   if (isNode) module.exports = api;
   else root.AttnSensitivity = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -318,7 +318,7 @@
         view = edit.type === 'state' ? checkedView(withDefaults({ ...VIEW_DEFAULTS, ...edit.state.view }), catalogue)
           : {
             ...this.view, step: this.view.step && Math.min(this.view.step, catalogue.length), stage: hasStage(catalogue, this.view.stage) ? this.view.stage : null,
-            grad: this.view.grad && !Sensitivity.problem(this.view.grad, shapesOf(catalogue)) ? this.view.grad : null,
+            grad: this.view.grad && !Sensitivity.fault(this.view.grad, shapesOf(catalogue)) ? this.view.grad : null,
           };
       } catch (e) {
         /* refused: the core may hold the refused case, or none, and the
@@ -464,8 +464,8 @@
       if (spec.lang && value !== null && !(typeof value === 'string' && /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(value)))
         throw error(key, 'err.lang', { got: Case.described(value) });
       if (spec.result && value !== null) {
-        const problem = Sensitivity.problem(value, shapesOf(catalogue));
-        if (problem) throw new Case.CaseError(key, problem); /* (English: sensitivity.js) */
+        const problem = Sensitivity.fault(value, shapesOf(catalogue));
+        if (problem) throw error(key, problem.id, problem.values);
       }
       if (spec.stage && value !== null && !hasStage(catalogue, value))
         throw error(key, 'err.stage', { stage: String(value).slice(0, 30), stages: catalogue.flatMap((s) => s.cards.filter((c) => c.stage).map((c) => c.stage)).join(', ') });

@@ -214,8 +214,8 @@
     }
 
     /* An import's result: { case, notes } applied, or { errors } listed (and
-     * then nothing changes). notes: strings (a model file's, English), or
-     * keyed (import.js: written in the page's language). */
+     * then nothing changes). notes: keyed ({ message, id, values }: import.js's,
+     * a model file's keyedNotes), written in the page's language. */
     showImport(result, done) {
       let errors = result.errors || [];
       if (!errors.length) {
@@ -225,10 +225,10 @@
       this.listErrors(errors);
       if (errors.length) return this.setStatus(this.t('sh.problems', { n: errors.length, s: errors.length > 1 ? 's' : '' }));
       this.fillStages();
-      this.setStatus(result.notes && result.notes.length ? this.t('sh.notes', { done: done.replace(/\.$/, ''), notes: result.notes.map((n) => (typeof n === 'string' ? n : this.t.message(n))).join('; ') }) : done);
+      this.setStatus(result.notes && result.notes.length ? this.t('sh.notes', { done: done.replace(/\.$/, ''), notes: result.notes.map((n) => this.t.message(n)).join('; ') }) : done);
     }
 
-    /* errors: [{ key, message }], keyed ones (case.js: id, values) in the page's language */
+    /* errors: [{ key, message }], keyed ones (case.js, import.js, modelfile.js: id, values) in the page's language */
     listErrors(errors) {
       this.errors.replaceChildren(...errors.map((e) => {
         const message = this.t.message(e);
@@ -284,7 +284,7 @@
           if (!(e instanceof Case.CaseError)) throw e;
           return this.showImport({ errors: [e] });
         }
-        return this.showImport({ case: ModelFile.nestedCase(result.case), notes: result.notes }, this.t('sh.opened', { name }));
+        return this.showImport({ case: ModelFile.nestedCase(result.case), notes: result.keyedNotes }, this.t('sh.opened', { name }));
       }
       return this.showImport(result);
     }
