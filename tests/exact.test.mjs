@@ -277,6 +277,13 @@ for (const name of BROWSERS) {
         await page.goForward();
         await page.waitForFunction(() => document.querySelector('[data-stage="in_proj_weight"] [data-row="1"][data-col="1"]').dataset.value === '-2.5');
         assert.equal(await page.$eval('.banner', (b) => b.hidden), true);
+        /* two steps Back at once (two quick Ctrl+Z): the browser may fire
+         * both popstates before either hashchange */
+        await page.evaluate(() => { history.back(); history.back(); });
+        await page.waitForFunction(() => document.querySelector('[data-stage="query"] [data-row="0"][data-col="0"]').dataset.value === '0.2');
+        await frames(page, 2);
+        assert.equal(await page.evaluate(() => window.attentionApp.session.canRedo), true, 'neither hashchange made a new entry');
+        assert.deepEqual(await shows(page, Cases.lectureCase()), []);
       }));
 
     it('keeps a causal mask causal when tokens are added or removed', () =>

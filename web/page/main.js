@@ -57,7 +57,10 @@
 
     /* the browser's entry holds the session's entry id */
     let app = null, written = location.hash, writtenEntry = null, pending = null;
-    let traversed = null; /* the hash of the entry Back or Forward went to: its hashchange is no new link */
+    /* the hashes of the entries Back and Forward went to: their hashchanges
+       are no new links (two quick steps may fire both popstates first) */
+    const traversed = new Set();
+    let traversing = false;
     const write = () => {
       pending = null;
       const session = app.session;
@@ -93,7 +96,7 @@
            drag or typing goes on */
         clearTimeout(pending);
         pending = setTimeout(() => whenIdle(write), HASH_DELAY_MS);
-        traversed = null; /* an edit since Back or Forward: that hash, typed, is a link again */
+        if (!traversing) traversed.clear(); /* an edit since Back or Forward: those hashes, typed, are links again */
       },
     });
     try {
@@ -115,17 +118,19 @@
       const hash = location.hash;
       writtenEntry = entry;
       written = hash;
-      if (app.session.goToEntry(entry)) write();
-      traversed = hash; /* (after the change: onChange forgets it) */
+      traversing = true;
+      const moved = app.session.goToEntry(entry);
+      traversing = false;
+      if (moved) write();
+      traversed.add(hash);
     });
     /* A link typed or set: its state, as a new entry; a bad one keeps what is shown.
        Its hash is the event's: a write that was waiting may have replaced
        location's before the event comes. Back and Forward change the hash
        too: popstate has shown their entry (and may have written it anew). */
     addEventListener('hashchange', (e) => {
-      const hash = new URL(e.newURL).hash, back = hash === traversed;
-      traversed = null;
-      if (back || hash === written) return;
+      const hash = new URL(e.newURL).hash;
+      if (traversed.delete(hash) || hash === written) return;
       written = hash;
       const next = read(hash);
       const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: next.error };
