@@ -160,6 +160,16 @@ test('a grad that names no result (a link\'s, sensitivity.js) is keyed: refused 
 /* Words written straight into an element (text:, title:, label:,
  * placeholder:, aria-label, .textContent =) in the views: each should be a
  * key of the tables. */
+test('an export names a head in the page\'s language (Markdown and SVG), English by default', () => {
+  const Export = require('../web/page/model/export.js');
+  const weights = [0.1, 0.9, 0.6, 0.4, 0.3, 0.7, 0.5, 0.5]; /* 2 heads of 2×2 */
+  assert.match(Export.markdown('weights', [2, 2, 2], weights, { lang: 'es' }), /^\*\*weights\*\*, cabeza 0 \(2×2\)[^]*\*\*weights\*\*, cabeza 1 \(2×2\)/);
+  assert.match(Export.markdown('weights', [2, 2, 2], weights), /^\*\*weights\*\*, head 0 \(2×2\)/);
+  const svg = (lang) => [...Export.heatmapSVG('weights', [2, 2, 2], weights, { lang }).matchAll(/>((?:head|cabeza) \d)</g)].map((m) => m[1]);
+  assert.deepEqual(svg('es'), ['cabeza 0', 'cabeza 1']);
+  assert.deepEqual(svg(), ['head 0', 'head 1']);
+});
+
 test('no view writes English words into an element but through the tables', async () => {
   const { readdirSync, readFileSync } = await import('node:fs');
   const files = [...readdirSync(new URL('../web/page/ui/', import.meta.url)).map((f) => `web/page/ui/${f}`),
@@ -197,6 +207,13 @@ const attention = await createAttention();
 const spanish = new Session({ attention, state: { case: Cases.lectureCase(), view: {} }, lang: 'es' });
 const es = (key, values) => Text.t('es', key, values);
 const en = (key, values) => Text.t('en', key, values);
+
+test('the labels a case makes (keys of cross-attention, add_zero_attn\'s row) are in the page\'s language', () => {
+  const cross = { ...Cases.lectureCase(), key: [[1, 0], [0, 1]], value: [[0.5, 0.5], [1, -1]], add_zero_attn: true };
+  const labels = (lang) => new Session({ attention, state: { case: cross, view: {} }, lang }).labels().extended;
+  assert.deepEqual(labels('es'), ['clave 0', 'clave 1', 'cero']);
+  assert.deepEqual(labels('en'), ['key 0', 'key 1', 'zero']);
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'attention-viz-i18n-'));
 const WIDGETS = join(dir, 'widgets.html');
@@ -349,7 +366,7 @@ for (const name of BROWSERS) {
       await inView((v) => [...v.shadowRoot.querySelectorAll('.share-panel button')].find((b) => b.textContent === 'Markdown').click());
       const shown = await inView((v) => ({ status: v.shadowRoot.querySelector('.share-status').textContent, output: v.shadowRoot.querySelector('.share-output').value }));
       assert.equal(shown.status, es('sh.md'));
-      assert.match(shown.output, /^\*\*weights\*\*.*\n\n\|   \| I \| am \| good \|/);
+      assert.match(shown.output, /^\*\*weights\*\*, cabeza 0 \(3×3\)\n\n\|   \| I \| am \| good \|/);
       /* a paste with a wrong number: nothing imported, the case format's error in Spanish */
       const paste = JSON.stringify({ in_proj_weight: [[1, 0], [0, 1], [1, 0], [0, 1], [1, 0], [0, 1]], 'out_proj.weight': [[1, 0], [0, 1]], in_proj_bias: [0, 0, 0, 0, 0, 0], 'out_proj.bias': [0, 'a'] });
       const before = await inView((v) => v.app.session.getState().case);

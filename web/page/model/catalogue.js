@@ -35,12 +35,13 @@
   const bands = (names, size) => names.map((label) => ({ label, size }));
 
   /* The labels of the query rows, of the key rows (S), and of the keys
-   * after the extra rows (S'). Keys of cross-attention are numbered. */
-  function labels(parsed) {
+   * after the extra rows (S'). Keys of cross-attention are numbered ("key
+   * 0", in the words of lang), the extra ones named (bias_k, "zero"). */
+  function labels(parsed, lang = 'en') {
     const c = parsed.config, t = parsed.tokens;
     const query = t.query;
-    const key = t.key || range(c.src_len).map((j) => `key ${j}`);
-    const extended = key.concat(c.add_bias_kv ? ['bias_k'] : [], c.add_zero_attn ? ['zero'] : []);
+    const key = t.key || range(c.src_len).map((j) => Text.t(lang, 'lb.key', { j }));
+    const extended = key.concat(c.add_bias_kv ? ['bias_k'] : [], c.add_zero_attn ? [Text.t(lang, 'lb.zero')] : []);
     return { query, key, extended };
   }
 

@@ -15,13 +15,16 @@
  * Labels are user text (tokens): every output escapes them for its language.
  *
  * A classic script: the global AttnExport in a page, module.exports in Node.
- * needs: AttnCase, AttnFormat */
+ * needs: AttnCase, AttnFormat, AttnText */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
   const Format = isNode ? require('./format.js') : root.AttnFormat;
+  const Text = isNode ? require('../text/text.js') : root.AttnText;
+  /* "head 0" in the words of lang (the page's; English by default) */
+  const headName = (lang, head) => Text.t(lang || 'en', 'ex.head', { h: head });
 
   /* ---- shared ---- */
 
@@ -170,14 +173,14 @@
 
   /* A GitHub Markdown table (one per head, each under its own line). The
    * header row is the column labels (or the column numbers), the first
-   * column the row labels (or the row numbers). */
-  function markdown(name, shape, data, { rowLabels, colLabels, digits = 4 } = {}) {
+   * column the row labels (or the row numbers); lang: the words' (text/). */
+  function markdown(name, shape, data, { rowLabels, colLabels, digits = 4, lang } = {}) {
     const [, rows, cols] = dims(shape);
     const rl = labels(rowLabels, rows) ?? Array.from({ length: rows }, (_, i) => String(i));
     const cl = labels(colLabels, cols) ?? Array.from({ length: cols }, (_, j) => String(j));
     const line = (cells) => `| ${cells.join(' | ')} |`;
     const blocks = matrices(shape, data).map(({ head, rows: m }) => {
-      const title = `**${markdownText(name)}**${head === null ? '' : `, head ${head}`} (${shapeText(shape.length === 3 ? shape.slice(1) : shape)})`;
+      const title = `**${markdownText(name)}**${head === null ? '' : `, ${headName(lang, head)}`} (${shapeText(shape.length === 3 ? shape.slice(1) : shape)})`;
       return [
         title, '',
         line([' ', ...cl.map(markdownText)]),
@@ -211,7 +214,7 @@
    * weights in 0..1, 'diverging' centred on 0 and scaled as the page scales,
    * AttnFormat.niceScale of max |x| over the heads), its
    * cell text (AttnFormat.cellText), NaN hatched and ±∞ dashed as on the
-   * page, generic font families only. */
+   * page, generic font families only; o.lang: the words' ("head 0"). */
   function heatmapSVG(name, shape, data, o = {}) {
     const [heads, rows, cols] = dims(shape);
     const kind = o.kind === 'sequential' || o.kind === 'diverging' ? o.kind : SEQUENTIAL_STAGES.includes(name) ? 'sequential' : 'diverging';
@@ -247,7 +250,7 @@
     matrices(shape, data).forEach(({ head, rows: m }, index) => {
       const left = pad + index * (panelW + gap), gridLeft = left + rowLabelW;
       out.push(`<g class="head"${head === null ? '' : ` data-head="${head}"`}>`);
-      if (head !== null) out.push(`<text x="${gridLeft}" y="${top + labelSize}" font-size="${labelSize}" fill="${colours.muted}">head ${head}</text>`);
+      if (head !== null) out.push(`<text x="${gridLeft}" y="${top + labelSize}" font-size="${labelSize}" fill="${colours.muted}">${xmlText(headName(o.lang, head))}</text>`);
       if (cl) cl.forEach((t, j) => {
         const x = px(gridLeft + (j + 0.5) * cellW), y = gridTop - 6;
         out.push(rotate

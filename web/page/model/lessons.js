@@ -13,13 +13,12 @@
  * (text/: the keys l.*); a trained example's own are as its file has them.
  *
  * A classic script: the global AttnLessons in a page, module.exports in Node.
- * needs: AttnFormat, AttnText, AttnVocabulary, AttnCatalogue, AttnExplain */
+ * needs: AttnFormat, AttnText, AttnVocabulary, AttnExplain */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Format = isNode ? require('./format.js') : root.AttnFormat;
-  const Catalogue = isNode ? require('./catalogue.js') : root.AttnCatalogue;
   const Explain = isNode ? require('./explain.js') : root.AttnExplain;
   const Vocabulary = isNode ? require('./vocabulary.js') : root.AttnVocabulary;
   const Text = isNode ? require('../text/text.js') : root.AttnText;
@@ -94,7 +93,7 @@
   };
 
   function context(session) {
-    const lab = Catalogue.labels(session.parsed), stages = session.stages, c = session.parsed.config;
+    const lab = session.labels(), stages = session.stages, c = session.parsed.config;
     const at = (stage, head, row, col) => {
       const data = stages[stage] ? stages[stage].data : session.parsed.inputs[stage];
       const shape = stages[stage] ? stages[stage].shape : session.inputShapes[stage];
@@ -116,7 +115,7 @@
     const trained = session.trained(), own = [];
     const sentences = trained && session.trainedWords().lesson[sectionId];
     if (sentences) {
-      const tokens = Catalogue.labels(session.parsed).query;
+      const tokens = session.labels().query;
       const claims = Vocabulary.claimsFor(trained.expect, tokens);
       for (const text of sentences) {
         const line = Vocabulary.renderLesson(text, { claims, tokens, stages: session.stages });

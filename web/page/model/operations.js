@@ -14,12 +14,11 @@
  * 'max', 'shifted', 'exp', 'mask', 'bias', 'scaled', 'result'.
  *
  * A classic script: the global AttnOperations in a page, module.exports in Node.
- * needs: AttnCatalogue, AttnText */
+ * needs: AttnText */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
-  const Catalogue = isNode ? require('./catalogue.js') : root.AttnCatalogue;
   const Text = isNode ? require('../text/text.js') : root.AttnText;
 
   const f = Math.fround;
@@ -41,7 +40,7 @@
   }
 
   function frames(session, operation, at) {
-    const s = session, c = s.parsed.config, lab = Catalogue.labels(s.parsed);
+    const s = session, c = s.parsed.config, lab = s.labels();
     const t = (key, values) => Text.t(s.lang, key, values);
     const feature = (x) => t('o.feature', { x });
     const E = c.embed_dim, H = c.num_heads, hd = E / H, L = c.tgt_len, S = c.src_len;

@@ -29,11 +29,11 @@
     };
   }
 
-  function stageSVG(session, name, { theme = 'light', numbers = true } = {}) {
+  function stageSVG(session, name, { theme = 'light', numbers = true, lang } = {}) {
     const m = stageMatrix(session, name);
     if (!m) return null;
     const kind = m.card.kind === 'bool' ? 'sequential' : m.card.kind;
-    return Export.heatmapSVG(m.name, m.shape, m.data, { rowLabels: m.rowLabels, colLabels: m.colLabels, kind, theme, numbers });
+    return Export.heatmapSVG(m.name, m.shape, m.data, { rowLabels: m.rowLabels, colLabels: m.colLabels, kind, theme, numbers, lang });
   }
 
   const api = { stageMatrix, stageSVG };

@@ -219,7 +219,7 @@
     get config() { return this.parsed.config; }
 
     /* The query rows' labels, the key rows' (S), and the keys after the extra rows (S'). */
-    labels() { return Catalogue.labels(this.parsed); }
+    labels() { return Catalogue.labels(this.parsed, this.lang); }
 
     /* The sections of the page, in the order of the formula (catalogue.js). */
     sections() { return this.catalogue; }

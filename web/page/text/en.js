@@ -185,6 +185,9 @@
     'x.add': '{masks} add {n}',
     'x.add2': '{masks} add {n}',
     'x.head': 'head {h}',
+    'ex.head': 'head {h}', /* an export's head, counted from 0 as PyTorch does */
+    'lb.key': 'key {j}', /* a key row of cross-attention, counted from 0 */
+    'lb.zero': 'zero', /* the key row add_zero_attn adds */
     'x.attends': 'how much “{q}” attends to “{k}”',
     'x.allmasked': 'every key of this row is masked: softmax divides 0 by 0',
     'x.nan': 'a NaN or ∞ reached this row of scores',

@@ -16,11 +16,11 @@
  *   lines.element; lines.update(change); lines.light(head, row, col) / lines.light(null)
  *
  * A classic script: the global AttnLines.
- * needs: AttnFormat, AttnText, AttnCatalogue, AttnDom */
+ * needs: AttnFormat, AttnText, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Catalogue = root.AttnCatalogue, Text = root.AttnText, { el, svg, setHidden, setAttr } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, svg, setHidden, setAttr } = root.AttnDom;
   const HEAD_COLOURS = 8;           /* --head-0 … --head-7 in style.css, then again */
   const WIDTH = 260, LABEL = 76;    /* the picture's width, and room for a column's labels */
   const MAX_SVG_LINES = 512;        /* more lines are drawn on a canvas (the largest example has 1024) */
@@ -146,7 +146,7 @@
 
     /* New weights (and, with labels, new token names): only what changed. */
     paint(labels) {
-      const s = this.session, data = s.stages[this.stage].data, lab = Catalogue.labels(s.parsed);
+      const s = this.session, data = s.stages[this.stage].data, lab = s.labels();
       if (this.big) this.draw();
       this.lines.forEach((line, k) => {
         const w = data[k];

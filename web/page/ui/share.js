@@ -134,11 +134,11 @@
 
     text(format) {
       const s = this.selected();
-      return Export[format](s.name, s.shape, s.data, { rowLabels: s.rowLabels, colLabels: s.colLabels });
+      return Export[format](s.name, s.shape, s.data, { rowLabels: s.rowLabels, colLabels: s.colLabels, lang: this.session.lang });
     }
 
     svg() {
-      return Poster.stageSVG(this.session, this.stage.value, { theme: this.viewRoot.dataset.resolvedTheme || 'light' });
+      return Poster.stageSVG(this.session, this.stage.value, { theme: this.viewRoot.dataset.resolvedTheme || 'light', lang: this.session.lang });
     }
 
     link() {
