@@ -37,6 +37,7 @@
       this.resized.observe(table);
       this.themes = new MutationObserver(() => this.drawAll());
       this.watching = false;
+      this.waiting = null; /* the element content-visibility skips, until it shows the table */
       /* print: a browser that prints a copy of the page (Firefox) makes it
        * at beforeprint, before the print media query holds */
       this.print = typeof matchMedia === 'function' ? matchMedia('print') : null;

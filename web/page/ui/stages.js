@@ -94,29 +94,18 @@
       this.layout = s.view.layout;
       if (this.detail && !Catalogue.matrixCards(s.sections()).some((c) => c.stage === this.detail)) this.detail = null;
       this.element.dataset.layout = this.layout;
-      this.big = this.tableCells() >= BIG_CELLS;
       const parts = this.layout === 'pass' ? this.buildPass() : this.buildSteps();
       this.element.replaceChildren(...parts);
       /* Big views skip the steps off screen (style.css), once laid out: the
        * frame after the next has their real heights remembered. Small ones
-       * stay whole, for full-page screenshots. */
-      if (this.big) {
+       * stay whole, for full-page screenshots. (A canvas has no cells.) */
+      const cells = Object.values(this.matrices).flat().reduce((sum, m) => sum + m.cells.length, 0);
+      if (cells >= BIG_CELLS) {
         const lazy = this.layout === 'steps' ? parts : [...this.element.querySelectorAll('.stage > .head')];
         requestAnimationFrame(() => requestAnimationFrame(() => lazy.forEach((part) => part.classList.add('is-lazy'))));
       }
       this.connectors.draw(this.layout === 'pass' ? this.feeds() : []);
       this.built = true;
-    }
-
-    /* The table cells a build makes (a canvas has none). */
-    tableCells() {
-      const H = this.session.config.num_heads;
-      return Catalogue.matrixCards(this.session.sections()).reduce((sum, card) =>
-        sum + (this.isCanvas(card) ? 0 : card.rows * card.cols * (card.perHead ? H : 1)), 0);
-    }
-
-    isCanvas(card) {
-      return Boolean(CanvasMatrix) && card.rows * card.cols > CANVAS_CELLS;
     }
 
     /* The worksheet: a section per step, each with its cards. */
@@ -208,7 +197,7 @@
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
-        const Kind = this.isCanvas(card) ? CanvasMatrix : Matrix;
+        const Kind = CanvasMatrix && card.rows * card.cols > CANVAS_CELLS ? CanvasMatrix : Matrix;
         const matrix = new Kind({
           Backdrop: compact ? Backdrop : null,
           stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
