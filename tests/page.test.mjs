@@ -223,6 +223,29 @@ for (const name of BROWSERS) {
         assert.deepEqual(compareStages(await readStages(page), f.stages), []);
       }));
 
+    it('writes no link while edits keep coming, though one was about to be written when they began; once they rest, the last edit’s', () =>
+      withPage(PAGE_URL, async (page) => {
+        await pageHash(page);
+        const during = await page.evaluate(async () => {
+          const input = document.querySelector('[data-stage="query"] [data-row="0"][data-col="0"] input');
+          const edit = (i) => { input.value = String(i / 64); input.dispatchEvent(new Event('input', { bubbles: true })); };
+          /* the first edit's write, its 150 ms over, asks for an idle moment; before one comes, the next edit */
+          const requestIdle = window.requestIdleCallback;
+          let asked = null;
+          window.requestIdleCallback = (f, o) => { const id = requestIdle(f, o); if (!asked) { asked = performance.now(); edit(2); } return id; };
+          edit(1);
+          while (!asked) await new Promise((r) => setTimeout(r, 10));
+          window.requestIdleCallback = requestIdle;
+          let writes = 0;
+          for (const k of ['replaceState', 'pushState']) { const f = history[k].bind(history); history[k] = (...a) => { writes++; return f(...a); }; }
+          /* typing on: an edit every 50 ms for a second and a half */
+          for (let i = 3; i <= 32; i++) { await new Promise((r) => setTimeout(r, 50)); edit(i); }
+          return writes;
+        });
+        assert.equal(during, 0, 'no link written while the edits kept coming');
+        assert.equal(Link.decode(await pageHash(page)).case.query[0][0], 0.5, 'then the last edit’s');
+      }));
+
     const whole = Link.encode({ case: lecture.case }, { whole: true });
     for (const [label, hash] of [['garbage', '#%%%garbage'], ['truncated', whole.slice(0, whole.indexOf('in_proj_weight') + 30)], ['tampered', whole.replace('num_heads=1', 'num_heads=7')], ['oversized', '#v=1&' + 'x'.repeat(300000)]])
       it(`falls back to the lecture with a message on a ${label} hash`, () =>

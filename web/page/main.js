@@ -10,7 +10,7 @@
  * later with another lang loads the page again in it.
  *
  * A classic script.
- * needs: AttnWasm, AttnCore, AttnText, AttnCases, AttnLink, AttnApp */
+ * needs: AttnWasm, AttnCore, AttnText, AttnCases, AttnLink, AttnApp, AttnDom */
 (function () {
   'use strict';
 
@@ -27,8 +27,6 @@
     for (const node of document.querySelectorAll('[data-text]')) node.replaceChildren(...AttnText.parts(lang, node.dataset.text, values));
   }
   const HASH_DELAY_MS = 150;
-  /* A long link takes milliseconds to write: between frames, not in one. */
-  const whenIdle = (f) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 500 }) : f());
 
   function fail(message) {
     host.replaceChildren(Object.assign(document.createElement('p'), { className: 'banner', textContent: message }));
@@ -56,13 +54,18 @@
     if (first.state && phone && !first.state.view.step) first.state.view = { ...first.state.view, step: 1 };
 
     /* the browser's entry holds the session's entry id */
-    let app = null, written = location.hash, writtenEntry = null, pending = null;
+    let app = null, written = location.hash, writtenEntry = null;
+    /* a write waits for the edits to rest: its timer, and the number of the
+       change it follows (an idle callback of an earlier one must not write:
+       it would leave the newer timer running, and during a long drag each
+       write would start the next) */
+    let due = false, timer = 0, changes = 0;
     /* the hashes of the entries Back and Forward went to: their hashchanges
        are no new links (two quick steps may fire both popstates first) */
     const traversed = new Set();
     let traversing = false;
     const write = () => {
-      pending = null;
+      due = false;
       const session = app.session;
       /* every entry made since the last write gets its own browser entry, so
          that Back steps through each edit, however quickly they came */
@@ -76,7 +79,7 @@
       document.documentElement.removeAttribute('data-hash-pending');
     };
     /* a write still waiting, now: the browser's entries must be the session's before Back or Forward */
-    const flush = () => { if (pending) { clearTimeout(pending); write(); } };
+    const flush = () => { if (due) { clearTimeout(timer); write(); } };
     const lecture = { case: AttnCases.lectureCase(), view: {} };
     const make = (state) => new AttnApp.App(host, {
       attention, state, lang: PAGE_LANG,
@@ -94,8 +97,10 @@
         /* once the edits rest: a long link takes a frame or more to write (a
            100 KB hash cost Chromium 100-200 ms), so none is written while a
            drag or typing goes on */
-        clearTimeout(pending);
-        pending = setTimeout(() => whenIdle(write), HASH_DELAY_MS);
+        due = true;
+        const number = ++changes;
+        clearTimeout(timer);
+        timer = setTimeout(() => AttnDom.whenIdle(() => { if (due && number === changes) write(); }), HASH_DELAY_MS);
         if (!traversing) traversed.clear(); /* an edit since Back or Forward: those hashes, typed, are links again */
       },
     });

@@ -1,7 +1,8 @@
 /* dom.js: the few DOM helpers every view uses: making elements, a token's
  * label isolated for direction and shortened, placing a panel next to what
  * it belongs to, inside the viewport and the view, and writing `hidden`, a
- * text or an attribute only when it changes.
+ * text or an attribute only when it changes, and work put off until the
+ * browser is idle.
  *
  * A classic script: the global AttnDom.
  * needs: (nothing) */
@@ -83,5 +84,11 @@
     if (node.getAttribute(name) !== value) node.setAttribute(name, value);
   }
 
-  root.AttnDom = { el, svg, label, place, bounds, setHidden, setText, setAttr };
+  /* f(deadline) once the browser is idle (between frames, within 500 ms);
+   * where there is no requestIdleCallback, soon after this task (no deadline). */
+  function whenIdle(f) {
+    return typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 500 }) : setTimeout(f, 50);
+  }
+
+  root.AttnDom = { el, svg, label, place, bounds, setHidden, setText, setAttr, whenIdle };
 })(typeof globalThis !== 'undefined' ? globalThis : this);
