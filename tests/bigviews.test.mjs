@@ -13,8 +13,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAttention } from '../web/attention.mjs';
-import { BROWSERS, PAGE_URL, launch, visit } from './browser.mjs';
-import { ROOT } from './helpers.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages } from './browser.mjs';
+import { ROOT, compareStages } from './helpers.mjs';
 import { safetensors } from './tensorfiles.mjs';
 import { createRequire } from 'node:module';
 
@@ -223,6 +223,28 @@ for (const name of BROWSERS) {
         await theme('light');
         await page.setViewport({ width: 700, height: 900 });
         assert.deepEqual(await shown(), expected(stages, 'light'), 'after a resize');
+      }, { width: 1366, height: 768 });
+      assert.deepEqual(problems, [], 'no console error, page error or dialog');
+    });
+
+    it('writes a heatmap’s numbers (data-value) once the edits rest: its colours at once, data-values-pending through quick edits, then the core’s numbers for the last', async () => {
+      const problems = await visit(browser, `${PAGE_URL}?build=simd#example=paragraph`, async (page) => {
+        const paragraph = Cases.EXAMPLES.paragraph.make();
+        const before = attention.forward(paragraph);
+        /* three edits in one task, as a drag makes them between two frames */
+        const during = await page.$eval('[data-stage="query"] [data-row="0"][data-col="0"] input', (input) => {
+          for (const v of ['0.5', '-1.25', '0.3125']) { input.value = v; input.dispatchEvent(new Event('input', { bubbles: true })); }
+          const td = (stage) => document.querySelector(`[data-stage="${stage}"] [data-row="0"][data-col="0"]`);
+          return { pending: [...new Set([...document.querySelectorAll('[data-values-pending]')].map((m) => m.closest('[data-stage]').dataset.stage))].sort(),
+            query: td('query').dataset.value, output: td('output').dataset.value };
+        });
+        assert.deepEqual(during.pending, ['attn_weights', 'context', 'k', 'output', 'q', 'q_scaled', 'scores', 'v', 'weights'], 'the stages the edit changed wait to be written');
+        assert.equal(during.query, '0.3125', 'an input’s own number is written at once');
+        assert.equal(during.output, text(before.output.data[0]), 'a stage’s number is the one from before the edits, until they rest');
+        paragraph.query[0][0] = 0.3125;
+        const stages = attention.forward(paragraph);
+        assert.deepEqual(compareStages(await readStages(page), stages), [], 'then every number is the core’s for the last edit');
+        assert.equal(await page.$$eval('[data-values-pending]', (found) => found.length), 0);
       }, { width: 1366, height: 768 });
       assert.deepEqual(problems, [], 'no console error, page error or dialog');
     });

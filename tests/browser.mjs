@@ -50,9 +50,20 @@ export async function visit(browser, url, body, options) {
 
 const VALUE = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, true: 1, false: 0 };
 
+/* Waits until every compact heatmap has written its cells' data-value
+ * (written once the edits rest: data-values-pending until then).
+ * host: the selector of an <attention-viz> to wait inside. */
+export function valuesWritten(page, host = null) {
+  return page.waitForFunction((hostSelector) => {
+    const root = hostSelector ? document.querySelector(hostSelector).shadowRoot : document;
+    return !root.querySelector('[data-values-pending]');
+  }, { timeout: 10000 }, host);
+}
+
 /* Every matrix on the page: { name: { shape, data } }, per-head ones 3-D.
  * host: the selector of an <attention-viz> to read inside its shadow root. */
 export async function readStages(page, host = null) {
+  await valuesWritten(page, host);
   const raw = await page.evaluate((hostSelector) => {
     const out = {};
     const root = hostSelector ? document.querySelector(hostSelector).shadowRoot : document;
@@ -117,7 +128,10 @@ export async function typeInto(page, stage, row, col, text, { end = 'Enter' } = 
 }
 
 /* The data-value of one cell. */
-export const valueOf = (page, stage, row, col, head) => page.$eval(cell(stage, row, col, head), (td) => td.dataset.value);
+export async function valueOf(page, stage, row, col, head) {
+  await valuesWritten(page);
+  return page.$eval(cell(stage, row, col, head), (td) => td.dataset.value);
+}
 
 /* The message beside a cell ('' when it has none): the element its input's
  * aria-describedby names. */
@@ -135,6 +149,7 @@ export const plain = (text) => text.replace(/[\u2068\u2069]/g, '');
  * on top. For comparing the page with the core's forward() of the case it
  * should show, rather than with what the page says about itself. */
 export async function caseFromPage(page, options) {
+  await valuesWritten(page);
   const read = await page.evaluate(() => {
     const out = {};
     for (const group of document.querySelectorAll('.card [data-stage]')) {

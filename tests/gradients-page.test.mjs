@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createAttention } from '../web/attention.mjs';
 import { ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, cell, typeInto, frames, plain, readStages, caseFromPage, toMiddle } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, cell, typeInto, frames, plain, readStages, caseFromPage, toMiddle, valueOf } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const Cases = require('../web/page/model/cases.js');
@@ -133,7 +133,7 @@ for (const name of BROWSERS) {
         await page.click('.train-go');
         await page.waitForFunction(() => document.querySelector('[data-card="train"]').dataset.state !== 'running', { timeout: 60000 });
         const card = await page.$eval('[data-card="train"]', (f) => ({ ...f.dataset }));
-        const weight = Number(await page.$eval(cell('weights', 0, 2, 0), (td) => td.dataset.value));
+        const weight = Number(await valueOf(page, 'weights', 0, 2, 0));
         assert.ok(weight >= 0.9, `weights[I][good] = ${weight}`);
         assert.ok(Number(card.steps) <= 500, `${card.steps} steps`);
         assert.ok(Number(card.loss) < 0.05, `loss ${card.loss}`);
@@ -177,12 +177,12 @@ for (const name of BROWSERS) {
         await page.keyboard.type('1.5');
         await page.keyboard.press('Enter');
         await page.$eval('[data-card="train"] input[type="number"]', (input) => { input.value = '0.05'; });
-        const before = Number(await page.$eval(cell('output', 0, 0), (td) => td.dataset.value));
+        const before = Number(await valueOf(page, 'output', 0, 0));
         await page.click('.train-go');
         await page.waitForFunction(() => Number(document.querySelector('[data-card="train"]').dataset.steps) >= 60, { timeout: 30000 });
         /* pause, unless the run has ended by itself meanwhile (a second click would start another) */
         await page.$eval('[data-card="train"]', (card) => { if (card.dataset.state === 'running') card.querySelector('.train-go').click(); });
-        const after = Number(await page.$eval(cell('output', 0, 0), (td) => td.dataset.value));
+        const after = Number(await valueOf(page, 'output', 0, 0));
         assert.ok(Math.abs(after - 1.5) < Math.abs(before - 1.5) / 2, `output[I][0] ${before} -> ${after}, towards 1.5`);
         await assertPageShows(page, await caseFromPage(page, LECTURE_OPTIONS), 'trained to an output');
       }));

@@ -8,7 +8,7 @@ import { createAttention, CaseError } from '../web/attention.mjs';
 import Link from '../web/page/model/link.js';
 import { serve, STRICT_CSP } from '../web/serve.mjs';
 import { loadFixtures, compareStages, seededRandom } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, openPage, visit, readStages, setHash, typeInto } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, openPage, visit, readStages, setHash, typeInto, valueOf } from './browser.mjs';
 
 const fixtures = loadFixtures();
 const lecture = fixtures.find((f) => f.name === 'lecture');
@@ -195,7 +195,7 @@ for (const name of BROWSERS) {
         await typeInto(page, 'query', 1, 0, 'NaN');
         assert.match(await page.$eval('[data-card="query"] .input-note', (n) => n.textContent), /query holds NaN/);
         assert.equal(await page.$eval('[data-stage="query"] [data-row="1"][data-col="0"]', (td) => td.classList.contains('is-nan')), true);
-        assert.equal(await page.$eval('[data-stage="output"] [data-row="0"][data-col="0"]', (td) => td.dataset.value), 'NaN');
+        assert.equal(await valueOf(page, 'output', 0, 0), 'NaN');
       });
       assert.deepEqual(problems, []);
     });

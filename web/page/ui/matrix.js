@@ -15,17 +15,54 @@
  * the cell says why and the value from before the edit stays in use.
  *
  * Every cell carries data-row, data-col (data-head in per-head stages) and
- * data-value, the full float32 value: the testing contract in README.md.
+ * data-value, the full float32 value: the testing contract in README.md
+ * (a stage's heatmap writes data-value once the edits rest: see below).
  *
  * A classic script: the global AttnMatrix.
  * needs: AttnFormat, AttnText, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Text = root.AttnText, { el, label, place } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, label, place, whenIdle } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const SCRUB_THRESHOLD_PX = 4;
   let edits = 0; /* each edit of a cell (typing, a scrub) is one group: one history entry */
+
+  /* A stage's heatmap (compact, not editable) writes its cells' data-value
+   * once the edits rest, when the browser is idle: no one reads it on screen
+   * (a cell's colour is its picture, its number is in the readout), and at
+   * the largest example the ~2,500 values one edit changes held the next
+   * frame back 6-10 ms. A drag writes them once, at its end. Until then the
+   * table carries data-values-pending. */
+  const unwritten = new Map(); /* matrix -> the indices of its cells whose data-value is behind */
+  let writing = 0;
+  function writeLater(matrix, index) {
+    let indices = unwritten.get(matrix);
+    if (!indices) {
+      unwritten.set(matrix, (indices = new Set()));
+      matrix.element.setAttribute('data-values-pending', '');
+    }
+    indices.add(index);
+    if (!writing) writing = whenIdle(writeValues);
+  }
+  /* As many as the idle time allows (deadline: requestIdleCallback's), the
+   * rest in the next: a frame due meanwhile is not held back. */
+  function writeValues(deadline) {
+    writing = 0;
+    let written = 0;
+    for (const [matrix, indices] of unwritten) {
+      for (const index of indices) {
+        if (++written % 64 === 0 && deadline && !deadline.didTimeout && deadline.timeRemaining() < 1) {
+          writing = whenIdle(writeValues);
+          return;
+        }
+        matrix.cells[index].setAttribute('data-value', Format.dataText(matrix.values[index]));
+        indices.delete(index);
+      }
+      matrix.element.removeAttribute('data-values-pending');
+      unwritten.delete(matrix);
+    }
+  }
 
   /* What a matrix is given:
    *   stage, head (or null), rows, cols, rowLabels, colLabels, label (for screen readers)
@@ -375,6 +412,7 @@
 
     /* The matrix is no longer shown: its messages go with it. */
     dispose() {
+      unwritten.delete(this);
       this.backdrop?.dispose();
       for (const bubble of this.bubbles.values()) bubble.remove();
       this.bubbles.clear();
@@ -408,9 +446,10 @@
         td.firstChild.checked = x !== 0;
         return;
       }
-      td.setAttribute('data-value', Format.dataText(x));
+      if (o.compact && !o.editable && this.painted) writeLater(this, index); /* a stage's heatmap: its number is in the readout */
+      else td.setAttribute('data-value', Format.dataText(x));
       this.paintColour(index, x);
-      if (o.compact) return; /* colour only: the number is in the readout */
+      if (o.compact) return;
       const text = Format.cellText(x);
       if (text === this.texts[index]) return;
       this.texts[index] = text;
