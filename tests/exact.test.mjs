@@ -99,6 +99,34 @@ for (const name of BROWSERS) {
         assert.deepEqual(await shows(page, lectureWith((c) => { c.query[0][0] = 3.4028235e38; })), []);
       }));
 
+    it('shows one cell’s message at a time, the last to go wrong or the invalid one focused or hovered, and lets a click through to the cells it covers', () =>
+      withPage(PAGE_URL, async (page) => {
+        const shown = () => page.$$eval('.cell-error:not([hidden])', (messages) => messages.map((m) => m.textContent));
+        await typeInto(page, 'query', 0, 0, '1,5', { end: 'Tab' });
+        await typeInto(page, 'query', 0, 1, 'abc', { end: 'Tab' });
+        const [last] = await shown();
+        assert.deepEqual(await shown(), [last], 'one message on screen');
+        assert.match(last, /not a number: "abc"/, 'the last cell to go wrong');
+        assert.match(await errorOf(page, 'query', 0, 0), /comma/, 'the other keeps its message, as its input’s description');
+        assert.deepEqual(await shows(page, Cases.lectureCase()), [], 'both in error: the values from before in use');
+        /* the cell the message lies over takes a click, and an edit */
+        const under = await page.$eval(cell('query', 1, 0), (td) => { const r = td.getBoundingClientRect(); const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return td.contains(top) || top.className; });
+        assert.equal(under, true, 'nothing on top of X[am][0]');
+        await typeInto(page, 'query', 1, 0, '-0.0625');
+        assert.deepEqual(await shows(page, lectureWith((c) => { c.query[1][0] = -0.0625; })), []);
+        await page.focus(cell('query', 0, 0));
+        assert.equal((await shown()).length, 1);
+        assert.match((await shown())[0], /comma/, 'focused: its message');
+        await page.hover(cell('query', 0, 1));
+        assert.match((await shown())[0], /"abc"/, 'hovered: its message');
+        await typeInto(page, 'query', 0, 1, '0.375');
+        assert.equal((await shown()).length, 1);
+        assert.match((await shown())[0], /comma/, 'one fixed: the other’s message comes back');
+        await typeInto(page, 'query', 0, 0, '1.5');
+        assert.deepEqual(await shown(), []);
+        assert.deepEqual(await shows(page, lectureWith((c) => { c.query[0][0] = 1.5; c.query[0][1] = 0.375; c.query[1][0] = -0.0625; })), []);
+      }));
+
     it('repaints every cell in the chosen palette when the theme changes, from the control or the system, and prints light', () =>
       withPage(PAGE_URL, async (page) => {
         /* every coloured cell's background is its palette entry in `theme` */

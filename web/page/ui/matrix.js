@@ -23,7 +23,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Text = root.AttnText, { el, label, place, whenIdle } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, label, place, setHidden, whenIdle } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const SCRUB_THRESHOLD_PX = 4;
   let edits = 0; /* each edit of a cell (typing, a scrub) is one group: one history entry */
@@ -92,6 +92,7 @@
       this.colours = new Array(this.values.length); /* each cell's colour class (null: not finite; undefined: not painted) */
       this.texts = new Array(this.values.length).fill(null);
       this.bubbles = new Map(); /* cell index -> its error message */
+      this.shownError = null;   /* the cell whose message is on screen (one at a time: two side by side would cover each other and the cells around) */
       this.painted = false;
       this.focusIndex = 0;
       this.element = this.build();
@@ -194,10 +195,11 @@
         });
         td.addEventListener('click', () => o.onPin?.(index, td));
       }
-      td.addEventListener('pointerenter', () => o.onPoint?.(index, td, 'hover'));
+      td.addEventListener('pointerenter', () => { this.showBubble(index); o.onPoint?.(index, td, 'hover'); });
       td.addEventListener('pointerleave', () => o.onLeave?.(index, 'hover'));
       td.addEventListener('focusin', () => {
         this.setFocusable(index);
+        this.showBubble(index);
         if (!td.classList.contains('is-editing')) o.onPoint?.(index, td, 'focus');
       });
       td.addEventListener('focusout', () => o.onLeave?.(index, 'focus'));
@@ -369,7 +371,10 @@
       td.addEventListener('pointercancel', up);
     }
 
-    /* The message beside a cell; it stays inside the viewport and the view. */
+    /* The message beside a cell; it stays inside the viewport and the view.
+     * One message is on screen: the last cell to go wrong, or the invalid
+     * cell pointed at or focused; the others keep their mark, and their
+     * message as their input's description. */
     showError(index, message) {
       const td = this.cells[index], input = td.querySelector('input');
       td.classList.add('is-invalid');
@@ -383,6 +388,14 @@
         input.setAttribute('aria-describedby', bubble.id);
       }
       bubble.textContent = this.t('m.still', { message, value: Format.fullText(this.values[index]) });
+      this.showBubble(index);
+    }
+
+    /* Puts the message of the cell at index (if it has one) on screen, alone. */
+    showBubble(index) {
+      if (!this.bubbles.has(index)) return;
+      for (const [i, bubble] of this.bubbles) setHidden(bubble, i !== index);
+      this.shownError = index;
       this.placeError(index);
     }
 
@@ -400,6 +413,10 @@
       input.removeAttribute('aria-describedby');
       this.bubbles.get(index)?.remove();
       this.bubbles.delete(index);
+      if (this.shownError === index) {
+        this.shownError = null;
+        this.showBubble([...this.bubbles.keys()].pop()); /* (the last one set, if any) */
+      }
     }
 
     /* The error message of a cell, if it has one. */
@@ -407,7 +424,7 @@
 
     /* The error messages shown: placed again after a scroll or a resize. */
     placeErrors() {
-      for (const index of this.bubbles.keys()) this.placeError(index);
+      if (this.shownError !== null) this.placeError(this.shownError);
     }
 
     /* The matrix is no longer shown: its messages go with it. */
@@ -416,6 +433,7 @@
       this.backdrop?.dispose();
       for (const bubble of this.bubbles.values()) bubble.remove();
       this.bubbles.clear();
+      this.shownError = null;
     }
 
     /* ---- painting ---- */
