@@ -135,6 +135,7 @@ for (const name of BROWSERS) {
         assert.deepEqual(await painted('light'), []);
         await setControl(page, 'theme', 'dark');
         assert.deepEqual(await painted('dark'), [], 'the control: every cell at once');
+        assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme), 'dark', 'the browser’s own parts (scrollbars, spin buttons) dark too, on a light system');
         await typeInto(page, 'query', 1, 1, '-0.75');
         assert.deepEqual(await painted('dark'), [], 'after an edit, still one palette');
         if (name === 'chromium') {
