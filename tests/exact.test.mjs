@@ -108,6 +108,8 @@ for (const name of BROWSERS) {
         assert.deepEqual(await shown(), [last], 'one message on screen');
         assert.match(last, /not a number: "abc"/, 'the last cell to go wrong');
         assert.match(await errorOf(page, 'query', 0, 0), /comma/, 'the other keeps its message, as its input’s description');
+        assert.deepEqual(await page.$eval(cell('query', 0, 1), (td) => { const box = td.closest('.stage'); return [box.scrollLeft, box.scrollWidth <= box.clientWidth]; }), [0, true],
+          'X’s card does not scroll sideways: an input wider than its cell opens to the left, a bad text keeps to its cell');
         assert.deepEqual(await shows(page, Cases.lectureCase()), [], 'both in error: the values from before in use');
         /* the cell the message lies over takes a click, and an edit */
         const under = await page.$eval(cell('query', 1, 0), (td) => { const r = td.getBoundingClientRect(); const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return td.contains(top) || top.className; });

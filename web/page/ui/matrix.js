@@ -274,10 +274,11 @@
         before = this.values[index];
         group = `cell-${++edits}`;
         td.classList.add('is-editing');
-        /* a compact cell's input, wider than the cell, opens leftwards where
-           it would pass the right edge of the matrix's scroll box (and be cut) */
+        /* an input wider than its cell opens leftwards where it would pass
+           the right edge of the matrix's scroll box (which would scroll
+           sideways, or cut it) */
         const box = td.closest('.stage');
-        td.classList.toggle('opens-left', Boolean(this.o.compact && box) && input.getBoundingClientRect().right > box.getBoundingClientRect().right);
+        td.classList.toggle('opens-left', Boolean(box) && input.getBoundingClientRect().right > box.getBoundingClientRect().right);
         this.o.onLeave?.(index, 'focus'); /* the explanation makes way for the typing */
         if (!keepText && !td.classList.contains('is-invalid')) input.value = Format.fullText(before);
         input.focus({ preventScroll: true });
