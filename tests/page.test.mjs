@@ -423,6 +423,11 @@ for (const name of BROWSERS) {
         await page.$eval('.plane .handle', (h) => h.focus());
         await page.keyboard.press('ArrowLeft');
         assert.equal(await valueOf(page, 'query', 0, 0), String(Math.round((x - 0.05) * 100) / 100));
+        await page.keyboard.press('ArrowUp'); /* the tip keeps the focus: keys go on moving it */
+        assert.equal(await valueOf(page, 'query', 0, 1), String(Math.round((y + 0.05) * 100) / 100));
+        const tip = await page.$eval('.plane .handle[data-index="0"]', (h) => ({ focused: h === document.activeElement, label: h.getAttribute('aria-label'), cx: Number(h.getAttribute('cx')) }));
+        assert.ok(tip.focused, 'still focused');
+        assert.match(tip.label, new RegExp(`${(Math.round((x - 0.05) * 100) / 100).toFixed(2)}.*${(Math.round((y + 0.05) * 100) / 100).toFixed(2)}`), 'its label says where it is');
         await setControl(page, 'embed_dim', '4');
         assert.equal(await page.$('.plane'), null, 'only for E = 2');
       }));
