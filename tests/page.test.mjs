@@ -228,7 +228,8 @@ for (const name of BROWSERS) {
         await pageHash(page);
         const during = await page.evaluate(async () => {
           const input = document.querySelector('[data-stage="query"] [data-row="0"][data-col="0"] input');
-          const edit = (i) => { input.value = String(i / 64); input.dispatchEvent(new Event('input', { bubbles: true })); };
+          let lastEdit = 0;
+          const edit = (i) => { input.value = String(i / 64); input.dispatchEvent(new Event('input', { bubbles: true })); lastEdit = performance.now(); };
           /* the first edit's write, its 150 ms over, asks for an idle moment; before one comes, the next edit */
           const requestIdle = window.requestIdleCallback;
           let asked = null;
@@ -236,13 +237,15 @@ for (const name of BROWSERS) {
           edit(1);
           while (!asked) await new Promise((r) => setTimeout(r, 10));
           window.requestIdleCallback = requestIdle;
-          let writes = 0;
-          for (const k of ['replaceState', 'pushState']) { const f = history[k].bind(history); history[k] = (...a) => { writes++; return f(...a); }; }
+          /* a write less than 150 ms after the last edit is one the edits did not wait for (a
+             loaded machine may leave longer gaps between them: a write then is due) */
+          const early = [];
+          for (const k of ['replaceState', 'pushState']) { const f = history[k].bind(history); history[k] = (...a) => { const since = performance.now() - lastEdit; if (since < 150) early.push(Math.round(since)); return f(...a); }; }
           /* typing on: an edit every 50 ms for a second and a half */
           for (let i = 3; i <= 32; i++) { await new Promise((r) => setTimeout(r, 50)); edit(i); }
-          return writes;
+          return early;
         });
-        assert.equal(during, 0, 'no link written while the edits kept coming');
+        assert.deepEqual(during, [], 'no link written while the edits kept coming (ms after the last edit)');
         assert.equal(Link.decode(await pageHash(page)).case.query[0][0], 0.5, 'then the last edit’s');
       }));
 
