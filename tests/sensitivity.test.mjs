@@ -12,6 +12,7 @@ const Cases = require('../web/page/model/cases.js');
 const Link = require('../web/page/model/link.js');
 const Sensitivity = require('../web/page/model/sensitivity.js');
 const { Session } = require('../web/page/model/session.js');
+const Text = require('../web/page/text/text.js');
 
 const attention = await createAttention();
 const SHAPES = { output: [3, 2], weights: [1, 3, 3] };
@@ -21,10 +22,12 @@ test('a result by name: parsed, written back, and refused outside the shapes wit
   assert.deepEqual(Sensitivity.parse('weights:0,2,1'), { stage: 'weights', head: 0, row: 2, col: 1 });
   for (const bad of ['output:0', 'output:0,1,2', 'weights:0,1', 'scores:0,0,0', 'output:-1,0', 'output:a,b', '']) assert.equal(Sensitivity.parse(bad), null, bad);
   assert.equal(Sensitivity.text(Sensitivity.parse('weights:0,2,1')), 'weights:0,2,1');
-  assert.equal(Sensitivity.problem('output:2,1', SHAPES), null);
-  assert.match(Sensitivity.problem('output:3,0', SHAPES), /output:3,0 is outside the 3×2 output; expected output:row,col \(row < 3, col < 2\)/);
-  assert.match(Sensitivity.problem('weights:1,0,0', SHAPES), /outside the 1×3×3 weights/);
-  assert.match(Sensitivity.problem('nope', SHAPES), /^grad: expected output:row,col .* got “nope”/);
+  /* why a text names no result, in English */
+  const problem = (text) => { const fault = Sensitivity.fault(text, SHAPES); return fault && Text.t('en', fault.id, fault.values); };
+  assert.equal(problem('output:2,1'), null);
+  assert.match(problem('output:3,0'), /output:3,0 is outside the 3×2 output; expected output:row,col \(row < 3, col < 2\)/);
+  assert.match(problem('weights:1,0,0'), /outside the 1×3×3 weights/);
+  assert.match(problem('nope'), /^grad: expected output:row,col .* got “nope”/);
 });
 
 test('the grad= link key both ways, unescaped; a bad one refused by the session', () => {

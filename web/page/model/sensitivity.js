@@ -6,10 +6,10 @@
  *
  *   parse('output:0,1')                -> { stage, head, row, col } | null
  *   text(result)                       -> 'output:0,1'
- *   problem(text, shapes)              -> null, or why the text names no result
+ *   fault(text, shapes)                -> null, or why the text names no
+ *                                         result, keyed: { id, values } (s.*,
+ *                                         en.js), as a CaseError takes it
  *     shapes: { output: [L, E], weights: [H, L, S'] }
- *   fault(text, shapes)                -> null, or the same keyed: { id, values }
- *                                         (s.*, en.js), as a CaseError takes it
  *   given(result, shapes)              -> what attention.backward() takes
  *   OVERLAID                           -> the inputs that get an overlay
  *   largest(grads, names)              -> { name, index, value } of max |∂|
@@ -42,7 +42,7 @@
   const text = (r) => (r.stage === 'output' ? `output:${r.row},${r.col}` : `weights:${r.head},${r.row},${r.col}`);
 
   /* Why the text names no result of these shapes, or null when it does: a
-   * key of the tables and its values, and (problem) its English. */
+   * key of the tables and its values. */
   function fault(value, shapes) {
     const [L, E] = shapes.output, [H, , S2] = shapes.weights;
     const expected = { id: 's.expected', values: { L, E, H, S: S2 } };
@@ -51,7 +51,6 @@
     const inside = r.stage === 'output' ? r.row < L && r.col < E : r.head < H && r.row < L && r.col < S2;
     return inside ? null : { id: 's.outside', values: { result: text(r), shape: r.stage === 'output' ? `${L}×${E}` : `${H}×${L}×${S2}`, stage: r.stage, expected } };
   }
-  const problem = (value, shapes) => { const f = fault(value, shapes); return f && Text.t('en', f.id, f.values); };
 
   /* dL/d output (and dL/d weights): one-hot at the result, so the gradients
    * backward() returns are ∂result/∂ each number. */
@@ -105,7 +104,7 @@
     return Text.t(lang, change > 0 ? 's.raises' : 's.lowers', { cell, step: STEP, result, delta: amount });
   }
 
-  const api = { OVERLAID, STEP, parse, text, problem, fault, given, largest, resultName, cellName, effect };
+  const api = { OVERLAID, STEP, parse, text, fault, given, largest, resultName, cellName, effect };
   if (isNode) module.exports = api;
   else root.AttnSensitivity = api;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
