@@ -55,17 +55,17 @@
 
     /* the browser's entry holds the session's entry id */
     let app = null, written = location.hash, writtenEntry = null;
-    /* a write waits for the edits to rest: its timer, and the number of the
-       change it follows (an idle callback of an earlier one must not write:
-       it would leave the newer timer running, and during a long drag each
-       write would start the next) */
-    let due = false, timer = 0, changes = 0;
+    /* a write waits for the edits to rest (data-hash-pending until it is
+       made): its timer, and the number of the change it follows (an idle
+       callback of an earlier one must not write: it would leave the newer
+       timer running, and during a long drag each write would start the next) */
+    let timer = 0, changes = 0;
+    const due = () => document.documentElement.hasAttribute('data-hash-pending');
     /* the hashes of the entries Back and Forward went to: their hashchanges
        are no new links (two quick steps may fire both popstates first) */
     const traversed = new Set();
     let traversing = false;
     const write = () => {
-      due = false;
       const session = app.session;
       /* every entry made since the last write gets its own browser entry, so
          that Back steps through each edit, however quickly they came */
@@ -79,7 +79,7 @@
       document.documentElement.removeAttribute('data-hash-pending');
     };
     /* a write still waiting, now: the browser's entries must be the session's before Back or Forward */
-    const flush = () => { if (due) { clearTimeout(timer); write(); } };
+    const flush = () => { if (due()) { clearTimeout(timer); write(); } };
     const lecture = { case: AttnCases.lectureCase(), view: {} };
     const make = (state) => new AttnApp.App(host, {
       attention, state, lang: PAGE_LANG,
@@ -93,14 +93,13 @@
         /* (written only when it changes: any write restyles the whole page) */
         if (document.documentElement.dataset.theme !== session.view.theme) document.documentElement.dataset.theme = session.view.theme;
         if (app && change.edit.type !== 'view') app.showBanner(null); /* a valid state is in place */
-        if (!document.documentElement.hasAttribute('data-hash-pending')) document.documentElement.setAttribute('data-hash-pending', '');
+        if (!due()) document.documentElement.setAttribute('data-hash-pending', '');
         /* once the edits rest: a long link takes a frame or more to write (a
            100 KB hash cost Chromium 100-200 ms), so none is written while a
            drag or typing goes on */
-        due = true;
         const number = ++changes;
         clearTimeout(timer);
-        timer = setTimeout(() => AttnDom.whenIdle(() => { if (due && number === changes) write(); }), HASH_DELAY_MS);
+        timer = setTimeout(() => AttnDom.whenIdle(() => { if (due() && number === changes) write(); }), HASH_DELAY_MS);
         if (!traversing) traversed.clear(); /* an edit since Back or Forward: those hashes, typed, are links again */
       },
     });
