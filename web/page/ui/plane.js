@@ -35,6 +35,9 @@
       this.scale = null;      /* units per pixel, kept fixed while dragging */
       this.dragging = null;
       this.shown = { query: true, q: true, k: true, v: false };
+      this.layout = null;     /* which vectors the marks are drawn for ('q0 q1 …'), and their marks */
+      this.marks = [];
+      this.gridScale = null;  /* the scale the grid is drawn at */
       this.figure = this.build();
     }
 
