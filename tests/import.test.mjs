@@ -255,9 +255,9 @@ test('parseText reads JSON and Python literals alike', () => {
 
 test('the module is a classic script: one global in a page', async () => {
   const vm = await import('node:vm');
-  const context = { AttnCase: Case };
+  const context = { AttnCase: Case, AttnText: require('../web/page/text/text.js') }; /* its needs */
   vm.createContext(context);
   vm.runInContext(readFileSync(join(ROOT, 'web/page/model/import.js'), 'utf8'), context);
-  assert.deepEqual(Object.keys(context), ['AttnCase', 'AttnImport']);
+  assert.deepEqual(Object.keys(context), ['AttnCase', 'AttnText', 'AttnImport']);
   assert.equal(typeof context.AttnImport.importStateDict, 'function');
 });

@@ -285,10 +285,10 @@ test('random cuts and byte flips of every kind of file never throw', async () =>
 
 test('the module is a classic script with one global, and knows its files by name', async () => {
   const vm = await import('node:vm');
-  const context = { AttnCase: Case, AttnImport: require('../web/page/model/import.js') };
+  const context = { AttnCase: Case, AttnText: require('../web/page/text/text.js'), AttnImport: require('../web/page/model/import.js') }; /* its needs */
   vm.createContext(context);
   vm.runInContext(readFileSync(join(ROOT, 'web/page/model/modelfile.js'), 'utf8'), context);
-  assert.deepEqual(Object.keys(context), ['AttnCase', 'AttnImport', 'AttnModelFile']);
+  assert.deepEqual(Object.keys(context), ['AttnCase', 'AttnText', 'AttnImport', 'AttnModelFile']);
   assert.deepEqual(['a.safetensors', 'B.NPZ', 'a.json', 'a.npz.txt', 'safetensors'].map(isModelFile), [true, true, false, false, false]);
 });
 

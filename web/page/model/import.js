@@ -54,7 +54,7 @@
   const Case = isNode ? require('../../case.js') : root.AttnCase;
   const Text = isNode ? require('../text/text.js') : root.AttnText;
   /* a note, by its table key, and an error: the key at fault, and the same */
-  const keyed = (id, values = {}) => ({ message: Text.t('en', id, values), id, values });
+  const keyed = Text.keyed;
   const problem = (key, id, values) => ({ key, ...keyed(id, values) });
 
   const byGroup = (group) => Case.KEYS.filter((k) => k.group === group).map((k) => k.key);

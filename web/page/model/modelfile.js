@@ -92,7 +92,7 @@
   const fault = (key, id, values = {}) => Object.defineProperties({ key, message: Text.t('en', id, values) },
     { id: { value: id }, values: { value: values } });
   /* a note: { message, id, values } */
-  const note = (id, values = {}) => ({ message: Text.t('en', id, values), id, values });
+  const note = Text.keyed;
 
   /* An error on the way out, by its key of the tables. */
   class FileProblem extends Error {

@@ -9,6 +9,8 @@
  *   of(session)   -> t bound to the session's language (session.lang)
  *   message('es', error) -> a keyed error (case.js's CaseError: id, values)
  *                   in that language; another error, its own message
+ *   keyed(id, values) -> { message, id, values }: a keyed message (a note,
+ *                   an error), message its English
  * A value may be a phrase of the tables, { id, values }: t() writes it in
  * the same language (an error's 'an array', its shape in words).
  *
@@ -45,6 +47,7 @@
 
   const t = (lang, key, values) => parts(lang, key, values).map((s) => (typeof s === 'string' ? s : s.id ? t(lang, s.id, s.values) : s.text)).join('');
   const message = (lang, error) => (error.id ? t(lang, error.id, error.values) : error.message);
+  const keyed = (id, values = {}) => ({ message: t('en', id, values), id, values });
 
   function of(session) {
     const bound = (key, values) => t(session.lang, key, values);
@@ -54,7 +57,7 @@
     return bound;
   }
 
-  const api = { LANGUAGES, TABLES, add, has, pick, parts, t, message, of };
+  const api = { LANGUAGES, TABLES, add, has, pick, parts, t, message, keyed, of };
   if (isNode) {
     module.exports = api;
     add('en', require('./en.js'));
