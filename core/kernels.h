@@ -5,16 +5,21 @@
  * (<wasm_simd128.h>, the SIMD and relaxed-SIMD wasm builds). pack.c is shared by both.
  *
  * Matrix products use one packed layout for the right-hand matrix B (K×N):
- * ceil(N/8) panels, each K×8 floats, panel p holding columns 8p..8p+7 row by
- * row and zeros past N. A 4×8 tile of C then reads 8 contiguous floats of B
- * per step of k.
+ * ceil(N/P) panels, each K×P floats, panel p holding columns P·p..P·p+P-1 row
+ * by row and zeros past N, with P = ATTN__PANEL. A tile of C then reads P
+ * contiguous floats of B per step of k: P = 8 for the 4×8 tile, 12 for the
+ * relaxed build's 3×12 one (kernels_simd.c says why).
  */
 #ifndef ATTN_KERNELS_H
 #define ATTN_KERNELS_H
 
 #include <stddef.h>
 
-#define ATTN__PANEL 8 /* columns of B per packed panel */
+#ifdef ATTN_RELAXED_SIMD
+#define ATTN__PANEL 12 /* columns of B per packed panel */
+#else
+#define ATTN__PANEL 8
+#endif
 
 /* Floats taken by B (K×N) once packed. */
 size_t attn__packed_size(int k, int n);

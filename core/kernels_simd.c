@@ -13,23 +13,35 @@
  *
  *   for each block of KC steps of k:
  *     for each block of MC rows of A:
- *       pack those rows × KC of A on the stack, 4 rows interleaved
- *       (ap[kk·4 + r] within each group of 4 rows);
- *       for each packed panel of B (8 columns):
- *         for each group of 4 rows: a 4×8 tile of C, KC steps of mul+add.
+ *       pack those rows × KC of A on the stack, TILE_ROWS rows interleaved
+ *       (ap[kk·TILE_ROWS + r] within each group of rows);
+ *       for each packed panel of B (ATTN__PANEL columns):
+ *         for each group of rows: a tile of C, KC steps of multiply-adds.
  *
- * The tile holds 8 accumulators + 2 B vectors + one broadcast A value at a
- * time + one product: nothing spills (V8's code for the inner loop, checked
- * with --print-wasm-code: 2 vmovdqu for B, 4 vbroadcastss for A, 8 vmulps,
- * 8 vaddps, two pointer adds and the loop test). Packing A lets one step
- * read its 4 values of A from one pointer at offsets 0, 4, 8 and 12: 4
- * load32_splat, each a plain broadcast load on x86 (no shuffle port, no
- * address arithmetic per row: emcc passes -disable-lsr, so 4 row pointers
- * would cost 4 lea a step). The packing is paid once per block for all N/8
- * panels. A panel's KC steps (4 KiB) stay in L1 across the MC/4 tiles that
- * use them, the packed A block (16 KiB) in L1/L2, and a block of B (KC × N
- * floats, 384 KiB at N = 768) in L2 across the row blocks. Without the
- * blocking, a 512×512×64 product (the long size's scores) ran at half the
+ * The tile is 4×8 (4 rows of A × a panel of 8 columns) in the SIMD build and
+ * 3×12 in the relaxed one. V8 loads all of a step's operands before its
+ * arithmetic, so a tile's accumulators, B vectors and broadcast A values
+ * are live at once and must fit the 15 registers, or they spill:
+ *   - 4×8 with a mul then an add: 8 accumulators + 2 B + 4 A + one product =
+ *     15 (V8's code for the inner loop, checked with --print-wasm-code: 2
+ *     vmovdqu for B, 4 vbroadcastss for A, 8 vmulps, 8 vaddps, two pointer
+ *     adds and the loop test);
+ *   - 3×12 with an FMA (f32x4.relaxed_madd, one vfmadd231ps where the CPU has
+ *     FMA3), which needs no product register: 9 + 3 + 3 = 15.
+ * An FMA's 4-cycle latency on 2 pipes needs at least 8 chains in flight: the
+ * 4×8 tile's 8 fused accumulators had no slack and measured 0.95× the SIMD
+ * tile on an AMD EPYC; 3×12 measured 1.0× (taller 5×8 and 6×8 tiles spill,
+ * 17 and 20 live vectors: 0.55-0.65×). A mul then an add is bound only by
+ * the add's 3 cycles.
+ *
+ * Packing A lets one step read its A values from one pointer at offsets 0,
+ * 4, 8 (and 12): load32_splat, each a plain broadcast load on x86 (no shuffle
+ * port, no address arithmetic per row: emcc passes -disable-lsr, so a pointer
+ * per row would cost a lea each a step). The packing is paid once per block
+ * for all panels. A panel's KC steps (4-6 KiB) stay in L1 across the tiles
+ * that use them, the packed A block (12-16 KiB) in L1/L2, and a block of B
+ * (KC × N floats, 384 KiB at N = 768) in L2 across the row blocks. Without
+ * the blocking, a 512×512×64 product (the long size's scores) ran at half the
  * speed: each tile's load and store of C and its short k cost more than the
  * tile. Each element of C still sums over k in order, as the scalar kernel.
  *
@@ -37,20 +49,22 @@
  * unrolled loads by accumulator and V8 spills; V8 unrolls it by 2 itself and
  * keeps every value in a register. KC and MC were chosen by measurement
  * (128 × 32 at 90-97% of the peak probe on the shapes of a BERT layer;
- * 64 × 64, 160 × 24, 256 × 16 and 256 × 32 within a few % of it).
- *
- * The relaxed build (ATTN_MADD = f32x4.relaxed_madd, one vfmadd231ps where the
- * CPU has FMA3) runs the same tile. Its fused step needs no product register,
- * but 5×8 and 6×8 tiles (10 and 12 accumulators) measured 0.55-0.65× the 4×8
- * one on an AMD EPYC. */
-#define KC 128 /* steps of k per block */
-#define MC 32  /* rows of A per block: MC × KC packed floats, 16 KiB of stack */
+ * 64 × 64, 160 × 24, 256 × 16 and 256 × 32 within a few % of it; for 3×12,
+ * MC of 24, 36 and 48 within 1%). */
+#ifdef ATTN_RELAXED_SIMD
+#define TILE_ROWS 3
+#else
+#define TILE_ROWS 4
+#endif
+#define TILE_VECTORS (ATTN__PANEL / 4) /* f32x4 vectors across a tile's row */
+#define KC 128                         /* steps of k per block */
+#define MC (8 * TILE_ROWS)             /* rows of A per block: MC × KC packed floats, 12-16 KiB of stack */
 
-/* ap[kk·4 + r] = a[r·lda + kk] for kk < kc; rows past `rows` are zeros. */
-static void pack_a4(int rows, int kc, const float *a, int lda, float *ap) {
-    if (rows == 4) {
+/* ap[kk·TILE_ROWS + r] = a[r·lda + kk] for kk < kc; rows past `rows` are zeros. */
+static void pack_a(int rows, int kc, const float *a, int lda, float *ap) {
+    int kk = 0;
+    if (TILE_ROWS == 4 && rows == 4) {
         const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * (size_t)lda, *a3 = a + 3 * (size_t)lda;
-        int kk = 0;
         for (; kk + 4 <= kc; kk += 4) { /* a 4×4 transpose */
             v128_t r0 = wasm_v128_load(a0 + kk), r1 = wasm_v128_load(a1 + kk);
             v128_t r2 = wasm_v128_load(a2 + kk), r3 = wasm_v128_load(a3 + kk);
@@ -61,45 +75,54 @@ static void pack_a4(int rows, int kc, const float *a, int lda, float *ap) {
             wasm_v128_store(ap + 4 * kk + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
             wasm_v128_store(ap + 4 * kk + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
         }
-        for (; kk < kc; kk++) {
-            ap[4 * kk] = a0[kk], ap[4 * kk + 1] = a1[kk];
-            ap[4 * kk + 2] = a2[kk], ap[4 * kk + 3] = a3[kk];
+    } else if (TILE_ROWS == 3 && rows == 3) {
+        const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * (size_t)lda;
+        for (; kk + 4 <= kc; kk += 4) { /* rows a, b, c: a0 b0 c0 a1 | b1 c1 a2 b2 | c2 a3 b3 c3 */
+            v128_t r0 = wasm_v128_load(a0 + kk), r1 = wasm_v128_load(a1 + kk), r2 = wasm_v128_load(a2 + kk);
+            v128_t lo = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), hi = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+            v128_t b1c1 = wasm_i32x4_shuffle(lo, r2, 3, 5, 3, 5);
+            wasm_v128_store(ap + 3 * kk, wasm_i32x4_shuffle(lo, r2, 0, 1, 4, 2));
+            wasm_v128_store(ap + 3 * kk + 4, wasm_i32x4_shuffle(b1c1, hi, 0, 1, 4, 5));
+            wasm_v128_store(ap + 3 * kk + 8, wasm_i32x4_shuffle(hi, r2, 6, 2, 3, 7));
         }
-        return;
     }
-    for (int kk = 0; kk < kc; kk++)
-        for (int r = 0; r < 4; r++) ap[4 * kk + r] = r < rows ? a[(size_t)r * lda + kk] : 0.0f;
+    for (; kk < kc; kk++)
+        for (int r = 0; r < TILE_ROWS; r++) ap[TILE_ROWS * kk + r] = r < rows ? a[(size_t)r * lda + kk] : 0.0f;
 }
 
 /* The tile's multiply-add: ATTN_MADD, or with fused = 0 a mul then an add
  * (the same in the SIMD build; see attn__gemm for the relaxed one). */
 #define TILE_MADD(acc, x, y) (fused ? ATTN_MADD(acc, x, y) : wasm_f32x4_add((acc), wasm_f32x4_mul((x), (y))))
 
-/* One 4×8 tile of C: c[8] (rows 0..3 × the two halves of the panel) plus
- * kc steps of A (packed, 4 values a step) times B (a panel, 8 values a step). */
-static inline __attribute__((always_inline)) void tile_4x8(int kc, const float *x, const float *panel, v128_t c[8], int fused) {
-    v128_t c00 = c[0], c01 = c[1], c10 = c[2], c11 = c[3], c20 = c[4], c21 = c[5], c30 = c[6], c31 = c[7];
+/* One tile of C: c[r·TILE_VECTORS + v] (row r, columns 4v..4v+3 of the
+ * panel) plus kc steps of A (packed, TILE_ROWS values a step) times B (a
+ * panel, ATTN__PANEL values a step). The loops over r and v unroll fully:
+ * every c[] is a register. */
+static inline __attribute__((always_inline)) void tile(int kc, const float *x, const float *panel,
+                                                       v128_t c[TILE_ROWS * TILE_VECTORS], int fused) {
+    v128_t acc[TILE_ROWS * TILE_VECTORS];
+    for (int i = 0; i < TILE_ROWS * TILE_VECTORS; i++) acc[i] = c[i];
     for (int kk = 0; kk < kc; kk++) {
-        v128_t b_lo = wasm_v128_load(panel), b_hi = wasm_v128_load(panel + 4);
-        v128_t x0 = wasm_v128_load32_splat(x), x1 = wasm_v128_load32_splat(x + 1);
-        v128_t x2 = wasm_v128_load32_splat(x + 2), x3 = wasm_v128_load32_splat(x + 3);
-        panel += ATTN__PANEL, x += 4;
-        c00 = TILE_MADD(c00, x0, b_lo);
-        c01 = TILE_MADD(c01, x0, b_hi);
-        c10 = TILE_MADD(c10, x1, b_lo);
-        c11 = TILE_MADD(c11, x1, b_hi);
-        c20 = TILE_MADD(c20, x2, b_lo);
-        c21 = TILE_MADD(c21, x2, b_hi);
-        c30 = TILE_MADD(c30, x3, b_lo);
-        c31 = TILE_MADD(c31, x3, b_hi);
+        v128_t b[TILE_VECTORS], xs[TILE_ROWS];
+        for (int v = 0; v < TILE_VECTORS; v++) b[v] = wasm_v128_load(panel + 4 * v);
+        for (int r = 0; r < TILE_ROWS; r++) xs[r] = wasm_v128_load32_splat(x + r);
+        panel += ATTN__PANEL, x += TILE_ROWS;
+        for (int r = 0; r < TILE_ROWS; r++)
+            for (int v = 0; v < TILE_VECTORS; v++)
+                acc[TILE_VECTORS * r + v] = TILE_MADD(acc[TILE_VECTORS * r + v], xs[r], b[v]);
     }
-    c[0] = c00, c[1] = c01, c[2] = c10, c[3] = c11, c[4] = c20, c[5] = c21, c[6] = c30, c[7] = c31;
+    for (int i = 0; i < TILE_ROWS * TILE_VECTORS; i++) c[i] = acc[i];
 }
 
-/* attn__gemm's work, with fused or unfused multiply-adds. */
+/* attn__gemm's work, with fused or unfused multiply-adds. (V8's registers
+ * for the tile's loop follow from the code around it: small changes here,
+ * such as choosing the start of acc[] by a select, made it move the
+ * accumulators between registers at each step, 9% slower. Check the loop
+ * with --print-wasm-code after a change.) */
 static inline __attribute__((always_inline)) void gemm(int m, int n, int k, const float *a, int lda,
                                                        const float *packed_b, const float *bias, float *c, int ldc,
                                                        int fused) {
+    enum { V = TILE_VECTORS, R = TILE_ROWS };
     float ap[MC * KC] __attribute__((aligned(16)));
     const v128_t zero = wasm_f32x4_splat(0.0f);
     if (k <= 0) { /* no steps: C is the bias */
@@ -111,53 +134,52 @@ static inline __attribute__((always_inline)) void gemm(int m, int n, int k, cons
         int kc = k - k0 < KC ? k - k0 : KC;
         for (int i00 = 0; i00 < m; i00 += MC) {
             int mc = m - i00 < MC ? m - i00 : MC;
-            for (int i0 = 0; i0 < mc; i0 += 4)
-                pack_a4(mc - i0 < 4 ? mc - i0 : 4, kc, a + (size_t)(i00 + i0) * lda + k0, lda, ap + (size_t)i0 * kc);
+            for (int i0 = 0; i0 < mc; i0 += R)
+                pack_a(mc - i0 < R ? mc - i0 : R, kc, a + (size_t)(i00 + i0) * lda + k0, lda, ap + (size_t)i0 * kc);
             for (int j0 = 0; j0 < n; j0 += ATTN__PANEL) {
                 int cols = n - j0 < ATTN__PANEL ? n - j0 : ATTN__PANEL;
                 const float *panel = packed_b + (size_t)j0 * k + (size_t)k0 * ATTN__PANEL;
                 /* the tiles' start on the first block of k: the bias, or 0 */
-                v128_t bias_lo = zero, bias_hi = zero;
+                v128_t start[V];
+                for (int v = 0; v < V; v++) start[v] = zero;
                 if (k0 == 0 && bias && cols == ATTN__PANEL) {
-                    bias_lo = wasm_v128_load(bias + j0), bias_hi = wasm_v128_load(bias + j0 + 4);
+                    for (int v = 0; v < V; v++) start[v] = wasm_v128_load(bias + j0 + 4 * v);
                 } else if (k0 == 0 && bias) {
                     float padded[ATTN__PANEL] __attribute__((aligned(16)));
-                    wasm_v128_store(padded, zero), wasm_v128_store(padded + 4, zero);
+                    for (int v = 0; v < V; v++) wasm_v128_store(padded + 4 * v, zero);
                     for (int j = 0; j < cols; j++) padded[j] = bias[j0 + j];
-                    bias_lo = wasm_v128_load(padded), bias_hi = wasm_v128_load(padded + 4);
+                    for (int v = 0; v < V; v++) start[v] = wasm_v128_load(padded + 4 * v);
                 }
-                for (int i0 = 0; i0 < mc; i0 += 4) {
-                    int rows = mc - i0 < 4 ? mc - i0 : 4;
+                for (int i0 = 0; i0 < mc; i0 += R) {
+                    int rows = mc - i0 < R ? mc - i0 : R;
                     float *c_tile = c + (size_t)(i00 + i0) * ldc + j0;
-                    v128_t acc[8];
-                    if (rows == 4 && cols == ATTN__PANEL) {
+                    v128_t acc[R * V];
+                    if (rows == R && cols == ATTN__PANEL) {
                         if (k0 == 0)
-                            for (int r = 0; r < 4; r++) acc[2 * r] = bias_lo, acc[2 * r + 1] = bias_hi;
+                            for (int r = 0; r < R; r++)
+                                for (int v = 0; v < V; v++) acc[V * r + v] = start[v];
                         else
-                            for (int r = 0; r < 4; r++) {
-                                acc[2 * r] = wasm_v128_load(c_tile + (size_t)r * ldc);
-                                acc[2 * r + 1] = wasm_v128_load(c_tile + (size_t)r * ldc + 4);
-                            }
-                        tile_4x8(kc, ap + (size_t)i0 * kc, panel, acc, fused);
-                        for (int r = 0; r < 4; r++) {
-                            wasm_v128_store(c_tile + (size_t)r * ldc, acc[2 * r]);
-                            wasm_v128_store(c_tile + (size_t)r * ldc + 4, acc[2 * r + 1]);
-                        }
+                            for (int r = 0; r < R; r++)
+                                for (int v = 0; v < V; v++) acc[V * r + v] = wasm_v128_load(c_tile + (size_t)r * ldc + 4 * v);
+                        tile(kc, ap + (size_t)i0 * kc, panel, acc, fused);
+                        for (int r = 0; r < R; r++)
+                            for (int v = 0; v < V; v++) wasm_v128_store(c_tile + (size_t)r * ldc + 4 * v, acc[V * r + v]);
                     } else { /* an edge tile, through a full one on the stack */
-                        float edge[4][ATTN__PANEL] __attribute__((aligned(16)));
+                        float edge[R][ATTN__PANEL] __attribute__((aligned(16)));
                         if (k0 == 0) {
-                            for (int r = 0; r < 4; r++) acc[2 * r] = bias_lo, acc[2 * r + 1] = bias_hi;
+                            for (int r = 0; r < R; r++)
+                                for (int v = 0; v < V; v++) acc[V * r + v] = start[v];
                         } else {
-                            for (int r = 0; r < 4; r++) wasm_v128_store(edge[r], zero), wasm_v128_store(edge[r] + 4, zero);
+                            for (int r = 0; r < R; r++)
+                                for (int v = 0; v < V; v++) wasm_v128_store(edge[r] + 4 * v, zero);
                             for (int r = 0; r < rows; r++)
                                 for (int j = 0; j < cols; j++) edge[r][j] = c_tile[(size_t)r * ldc + j];
-                            for (int r = 0; r < 4; r++) acc[2 * r] = wasm_v128_load(edge[r]), acc[2 * r + 1] = wasm_v128_load(edge[r] + 4);
+                            for (int r = 0; r < R; r++)
+                                for (int v = 0; v < V; v++) acc[V * r + v] = wasm_v128_load(edge[r] + 4 * v);
                         }
-                        tile_4x8(kc, ap + (size_t)i0 * kc, panel, acc, fused);
-                        for (int r = 0; r < 4; r++) {
-                            wasm_v128_store(edge[r], acc[2 * r]);
-                            wasm_v128_store(edge[r] + 4, acc[2 * r + 1]);
-                        }
+                        tile(kc, ap + (size_t)i0 * kc, panel, acc, fused);
+                        for (int r = 0; r < R; r++)
+                            for (int v = 0; v < V; v++) wasm_v128_store(edge[r] + 4 * v, acc[V * r + v]);
                         for (int r = 0; r < rows; r++)
                             for (int j = 0; j < cols; j++) c_tile[(size_t)r * ldc + j] = edge[r][j];
                     }

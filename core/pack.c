@@ -10,16 +10,17 @@ size_t attn__packed_size(int k, int n) {
     return panels * (size_t)k * ATTN__PANEL;
 }
 
-/* Each row of a panel is written whole, 8 floats, by one loop of 8 with a
- * select for the columns past n: a copy and a fill of a variable count would
- * become calls to memcpy and memset, which cost more than the 8 floats on
- * the small shapes (the lecture's 3×2) where packing is most of the work. */
+/* Each row of a panel is written whole, ATTN__PANEL floats, by one loop of
+ * that many with a select for the columns past n: a copy and a fill of a
+ * variable count would become calls to memcpy and memset, which cost more
+ * than those few floats on the small shapes (the lecture's 3×2) where packing
+ * is most of the work. */
 
 /* B = Wᵀ: B[kk][j] = W[j][kk]. */
 void attn__pack_transposed(const float *w, int ldw, int n, int k, float *packed) {
     for (int j0 = 0; j0 < n; j0 += ATTN__PANEL) {
         int width = n - j0 < ATTN__PANEL ? n - j0 : ATTN__PANEL;
-        float *panel = packed + (size_t)j0 * k; /* panel j0/8 starts at j0·k */
+        float *panel = packed + (size_t)j0 * k; /* panel j0/ATTN__PANEL starts at j0·k */
         const float *column = w + (size_t)j0 * ldw;
         for (int kk = 0; kk < k; kk++) {
             float *row = panel + (size_t)kk * ATTN__PANEL;
