@@ -6,20 +6,28 @@
  *
  * Matrix products use one packed layout for the right-hand matrix B (K×N):
  * ceil(N/P) panels, each K×P floats, panel p holding columns P·p..P·p+P-1 row
- * by row and zeros past N, with P = ATTN__PANEL. A tile of C then reads P
- * contiguous floats of B per step of k: P = 8 for the 4×8 tile, 12 for the
- * relaxed build's 3×12 one (kernels_simd.c says why).
+ * by row and zeros past N. A tile of C then reads P contiguous floats of B
+ * per step of k. P = attn__panel(N): 8 for a 4×8 tile, or in the relaxed
+ * build 12 when N is a multiple of 12, for its 3×12 tile (kernels_simd.c says
+ * why). k·ceil(n/8)·8 floats hold B packed either way.
  */
 #ifndef ATTN_KERNELS_H
 #define ATTN_KERNELS_H
 
 #include <stddef.h>
 
+#define ATTN__PANEL 8       /* columns of B per packed panel */
+#define ATTN__WIDE_PANEL 12 /* the relaxed build's, where they divide N */
+
+/* The panel width of a product with n columns. */
+static inline int attn__panel(int n) {
 #ifdef ATTN_RELAXED_SIMD
-#define ATTN__PANEL 12 /* columns of B per packed panel */
+    return n % ATTN__WIDE_PANEL == 0 ? ATTN__WIDE_PANEL : ATTN__PANEL;
 #else
-#define ATTN__PANEL 8
+    (void)n;
+    return ATTN__PANEL;
 #endif
+}
 
 /* Floats taken by B (K×N) once packed. */
 size_t attn__packed_size(int k, int n);

@@ -13,15 +13,16 @@
  *
  *   for each block of KC steps of k:
  *     for each block of MC rows of A:
- *       pack those rows × KC of A on the stack, TILE_ROWS rows interleaved
- *       (ap[kk·TILE_ROWS + r] within each group of rows);
- *       for each packed panel of B (ATTN__PANEL columns):
+ *       pack those rows × KC of A on the stack, a tile's rows interleaved
+ *       (ap[kk·rows + r] within each group of rows);
+ *       for each packed panel of B:
  *         for each group of rows: a tile of C, KC steps of multiply-adds.
  *
- * The tile is 4×8 (4 rows of A × a panel of 8 columns) in the SIMD build and
- * 3×12 in the relaxed one. V8 loads all of a step's operands before its
- * arithmetic, so a tile's accumulators, B vectors and broadcast A values
- * are live at once and must fit the 15 registers, or they spill:
+ * The tile is 4×8 (4 rows of A × a panel of 8 columns), or in the relaxed
+ * build 3×12 where 12 divides N (the projections of a BERT layer: E = 768).
+ * V8 loads all of a step's operands before its arithmetic, so a tile's
+ * accumulators, B vectors and broadcast A values are live at once and must
+ * fit the 15 registers, or they spill:
  *   - 4×8 with a mul then an add: 8 accumulators + 2 B + 4 A + one product =
  *     15 (V8's code for the inner loop, checked with --print-wasm-code: 2
  *     vmovdqu for B, 4 vbroadcastss for A, 8 vmulps, 8 vaddps, two pointer
@@ -29,10 +30,12 @@
  *   - 3×12 with an FMA (f32x4.relaxed_madd, one vfmadd231ps where the CPU has
  *     FMA3), which needs no product register: 9 + 3 + 3 = 15.
  * An FMA's 4-cycle latency on 2 pipes needs at least 8 chains in flight: the
- * 4×8 tile's 8 fused accumulators had no slack and measured 0.95× the SIMD
- * tile on an AMD EPYC; 3×12 measured 1.0× (taller 5×8 and 6×8 tiles spill,
- * 17 and 20 live vectors: 0.55-0.65×). A mul then an add is bound only by
- * the add's 3 cycles.
+ * fused 4×8 tile's 8 have no slack, and at the BERT-base layer's projections
+ * it measured 0.95× the SIMD tile on an AMD EPYC, the 3×12 one 1.0× (taller
+ * 5×8 and 6×8 tiles spill, 17 and 20 live vectors: 0.55-0.65×). A mul then
+ * an add is bound only by the add's 3 cycles. Where 12 does not divide N (a
+ * head of 64 columns, 128 keys), a 3×12 tile's padding and edges cost more
+ * than it gains: those products keep 4×8.
  *
  * Packing A lets one step read its A values from one pointer at offsets 0,
  * 4, 8 (and 12): load32_splat, each a plain broadcast load on x86 (no shuffle
@@ -46,24 +49,25 @@
  * tile. Each element of C still sums over k in order, as the scalar kernel.
  *
  * The k loop is not unrolled in C: clang and binaryen then regroup the
- * unrolled loads by accumulator and V8 spills; V8 unrolls it by 2 itself and
+ * unrolled loads by accumulator and V8 spills; V8 unrolls it itself and
  * keeps every value in a register. KC and MC were chosen by measurement
  * (128 × 32 at 90-97% of the peak probe on the shapes of a BERT layer;
  * 64 × 64, 160 × 24, 256 × 16 and 256 × 32 within a few % of it; for 3×12,
- * MC of 24, 36 and 48 within 1%). */
-#ifdef ATTN_RELAXED_SIMD
-#define TILE_ROWS 3
-#else
-#define TILE_ROWS 4
-#endif
-#define TILE_VECTORS (ATTN__PANEL / 4) /* f32x4 vectors across a tile's row */
-#define KC 128                         /* steps of k per block */
-#define MC (8 * TILE_ROWS)             /* rows of A per block: MC × KC packed floats, 12-16 KiB of stack */
+ * MC of 24, 36 and 48 within 1%).
+ *
+ * The functions below take the tile's shape (rows, width) as arguments that
+ * are constants once inlined: their loops over rows and vectors unroll, and
+ * every accumulator is a register. */
+#define KC 128          /* steps of k per block */
+#define MC(rows) (8 * (rows)) /* rows of A per block: MC × KC packed floats, 12-16 KiB of stack */
+#define MAX_ROWS 4
+#define MAX_VECTORS (ATTN__WIDE_PANEL / 4)
 
-/* ap[kk·TILE_ROWS + r] = a[r·lda + kk] for kk < kc; rows past `rows` are zeros. */
-static void pack_a(int rows, int kc, const float *a, int lda, float *ap) {
+/* ap[kk·rows + r] = a[r·lda + kk] for kk < kc, for a tile of `rows` rows;
+ * its rows past `filled` are zeros. */
+static inline __attribute__((always_inline)) void pack_a(int rows, int filled, int kc, const float *a, int lda, float *ap) {
     int kk = 0;
-    if (TILE_ROWS == 4 && rows == 4) {
+    if (rows == 4 && filled == 4) {
         const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * (size_t)lda, *a3 = a + 3 * (size_t)lda;
         for (; kk + 4 <= kc; kk += 4) { /* a 4×4 transpose */
             v128_t r0 = wasm_v128_load(a0 + kk), r1 = wasm_v128_load(a1 + kk);
@@ -75,7 +79,7 @@ static void pack_a(int rows, int kc, const float *a, int lda, float *ap) {
             wasm_v128_store(ap + 4 * kk + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
             wasm_v128_store(ap + 4 * kk + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
         }
-    } else if (TILE_ROWS == 3 && rows == 3) {
+    } else if (rows == 3 && filled == 3) {
         const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * (size_t)lda;
         for (; kk + 4 <= kc; kk += 4) { /* rows a, b, c: a0 b0 c0 a1 | b1 c1 a2 b2 | c2 a3 b3 c3 */
             v128_t r0 = wasm_v128_load(a0 + kk), r1 = wasm_v128_load(a1 + kk), r2 = wasm_v128_load(a2 + kk);
@@ -87,43 +91,42 @@ static void pack_a(int rows, int kc, const float *a, int lda, float *ap) {
         }
     }
     for (; kk < kc; kk++)
-        for (int r = 0; r < TILE_ROWS; r++) ap[TILE_ROWS * kk + r] = r < rows ? a[(size_t)r * lda + kk] : 0.0f;
+        for (int r = 0; r < rows; r++) ap[rows * kk + r] = r < filled ? a[(size_t)r * lda + kk] : 0.0f;
 }
 
 /* The tile's multiply-add: ATTN_MADD, or with fused = 0 a mul then an add
  * (the same in the SIMD build; see attn__gemm for the relaxed one). */
 #define TILE_MADD(acc, x, y) (fused ? ATTN_MADD(acc, x, y) : wasm_f32x4_add((acc), wasm_f32x4_mul((x), (y))))
 
-/* One tile of C: c[r·TILE_VECTORS + v] (row r, columns 4v..4v+3 of the
- * panel) plus kc steps of A (packed, TILE_ROWS values a step) times B (a
- * panel, ATTN__PANEL values a step). The loops over r and v unroll fully:
- * every c[] is a register. */
-static inline __attribute__((always_inline)) void tile(int kc, const float *x, const float *panel,
-                                                       v128_t c[TILE_ROWS * TILE_VECTORS], int fused) {
-    v128_t acc[TILE_ROWS * TILE_VECTORS];
-    for (int i = 0; i < TILE_ROWS * TILE_VECTORS; i++) acc[i] = c[i];
+/* One tile of C, rows × width: c[r·V + v] (row r, columns 4v..4v+3, with V =
+ * width/4) plus kc steps of A (packed, `rows` values a step) times B (a
+ * panel, `width` values a step). */
+static inline __attribute__((always_inline)) void tile(int rows, int width, int kc, const float *x, const float *panel,
+                                                       v128_t c[MAX_ROWS * MAX_VECTORS], int fused) {
+    const int V = width / 4;
+    v128_t acc[MAX_ROWS * MAX_VECTORS];
+    for (int i = 0; i < rows * V; i++) acc[i] = c[i];
     for (int kk = 0; kk < kc; kk++) {
-        v128_t b[TILE_VECTORS], xs[TILE_ROWS];
-        for (int v = 0; v < TILE_VECTORS; v++) b[v] = wasm_v128_load(panel + 4 * v);
-        for (int r = 0; r < TILE_ROWS; r++) xs[r] = wasm_v128_load32_splat(x + r);
-        panel += ATTN__PANEL, x += TILE_ROWS;
-        for (int r = 0; r < TILE_ROWS; r++)
-            for (int v = 0; v < TILE_VECTORS; v++)
-                acc[TILE_VECTORS * r + v] = TILE_MADD(acc[TILE_VECTORS * r + v], xs[r], b[v]);
+        v128_t b[MAX_VECTORS], xs[MAX_ROWS];
+        for (int v = 0; v < V; v++) b[v] = wasm_v128_load(panel + 4 * v);
+        for (int r = 0; r < rows; r++) xs[r] = wasm_v128_load32_splat(x + r);
+        panel += width, x += rows;
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < V; v++) acc[V * r + v] = TILE_MADD(acc[V * r + v], xs[r], b[v]);
     }
-    for (int i = 0; i < TILE_ROWS * TILE_VECTORS; i++) c[i] = acc[i];
+    for (int i = 0; i < rows * V; i++) c[i] = acc[i];
 }
 
-/* attn__gemm's work, with fused or unfused multiply-adds. (V8's registers
- * for the tile's loop follow from the code around it: small changes here,
- * such as choosing the start of acc[] by a select, made it move the
- * accumulators between registers at each step, 9% slower. Check the loop
- * with --print-wasm-code after a change.) */
-static inline __attribute__((always_inline)) void gemm(int m, int n, int k, const float *a, int lda,
+/* attn__gemm's work in tiles of rows × width, with fused or unfused
+ * multiply-adds. (V8's registers for the tile's loop follow from the code
+ * around it: small changes here, such as choosing the start of acc[] by a
+ * select, made it move the accumulators between registers at each step, 9%
+ * slower. Check the loop with --print-wasm-code after a change.) */
+static inline __attribute__((always_inline)) void gemm(int rows, int width, int m, int n, int k, const float *a, int lda,
                                                        const float *packed_b, const float *bias, float *c, int ldc,
                                                        int fused) {
-    enum { V = TILE_VECTORS, R = TILE_ROWS };
-    float ap[MC * KC] __attribute__((aligned(16)));
+    const int R = rows, V = width / 4;
+    float ap[MC(MAX_ROWS) * KC] __attribute__((aligned(16)));
     const v128_t zero = wasm_f32x4_splat(0.0f);
     if (k <= 0) { /* no steps: C is the bias */
         for (int i = 0; i < m; i++)
@@ -132,61 +135,71 @@ static inline __attribute__((always_inline)) void gemm(int m, int n, int k, cons
     }
     for (int k0 = 0; k0 < k; k0 += KC) {
         int kc = k - k0 < KC ? k - k0 : KC;
-        for (int i00 = 0; i00 < m; i00 += MC) {
-            int mc = m - i00 < MC ? m - i00 : MC;
+        for (int i00 = 0; i00 < m; i00 += MC(R)) {
+            int mc = m - i00 < MC(R) ? m - i00 : MC(R);
             for (int i0 = 0; i0 < mc; i0 += R)
-                pack_a(mc - i0 < R ? mc - i0 : R, kc, a + (size_t)(i00 + i0) * lda + k0, lda, ap + (size_t)i0 * kc);
-            for (int j0 = 0; j0 < n; j0 += ATTN__PANEL) {
-                int cols = n - j0 < ATTN__PANEL ? n - j0 : ATTN__PANEL;
-                const float *panel = packed_b + (size_t)j0 * k + (size_t)k0 * ATTN__PANEL;
+                pack_a(R, mc - i0 < R ? mc - i0 : R, kc, a + (size_t)(i00 + i0) * lda + k0, lda, ap + (size_t)i0 * kc);
+            for (int j0 = 0; j0 < n; j0 += width) {
+                int cols = n - j0 < width ? n - j0 : width;
+                const float *panel = packed_b + (size_t)j0 * k + (size_t)k0 * width;
                 /* the tiles' start on the first block of k: the bias, or 0 */
-                v128_t start[V];
+                v128_t start[MAX_VECTORS];
                 for (int v = 0; v < V; v++) start[v] = zero;
-                if (k0 == 0 && bias && cols == ATTN__PANEL) {
+                if (k0 == 0 && bias && cols == width) {
                     for (int v = 0; v < V; v++) start[v] = wasm_v128_load(bias + j0 + 4 * v);
                 } else if (k0 == 0 && bias) {
-                    float padded[ATTN__PANEL] __attribute__((aligned(16)));
+                    float padded[ATTN__WIDE_PANEL] __attribute__((aligned(16)));
                     for (int v = 0; v < V; v++) wasm_v128_store(padded + 4 * v, zero);
                     for (int j = 0; j < cols; j++) padded[j] = bias[j0 + j];
                     for (int v = 0; v < V; v++) start[v] = wasm_v128_load(padded + 4 * v);
                 }
                 for (int i0 = 0; i0 < mc; i0 += R) {
-                    int rows = mc - i0 < R ? mc - i0 : R;
+                    int filled = mc - i0 < R ? mc - i0 : R;
                     float *c_tile = c + (size_t)(i00 + i0) * ldc + j0;
-                    v128_t acc[R * V];
-                    if (rows == R && cols == ATTN__PANEL) {
+                    v128_t acc[MAX_ROWS * MAX_VECTORS];
+                    if (filled == R && cols == width) {
                         if (k0 == 0)
                             for (int r = 0; r < R; r++)
                                 for (int v = 0; v < V; v++) acc[V * r + v] = start[v];
                         else
                             for (int r = 0; r < R; r++)
                                 for (int v = 0; v < V; v++) acc[V * r + v] = wasm_v128_load(c_tile + (size_t)r * ldc + 4 * v);
-                        tile(kc, ap + (size_t)i0 * kc, panel, acc, fused);
+                        tile(R, width, kc, ap + (size_t)i0 * kc, panel, acc, fused);
                         for (int r = 0; r < R; r++)
                             for (int v = 0; v < V; v++) wasm_v128_store(c_tile + (size_t)r * ldc + 4 * v, acc[V * r + v]);
                     } else { /* an edge tile, through a full one on the stack */
-                        float edge[R][ATTN__PANEL] __attribute__((aligned(16)));
+                        float edge[MAX_ROWS][ATTN__WIDE_PANEL] __attribute__((aligned(16)));
                         if (k0 == 0) {
                             for (int r = 0; r < R; r++)
                                 for (int v = 0; v < V; v++) acc[V * r + v] = start[v];
                         } else {
                             for (int r = 0; r < R; r++)
                                 for (int v = 0; v < V; v++) wasm_v128_store(edge[r] + 4 * v, zero);
-                            for (int r = 0; r < rows; r++)
+                            for (int r = 0; r < filled; r++)
                                 for (int j = 0; j < cols; j++) edge[r][j] = c_tile[(size_t)r * ldc + j];
                             for (int r = 0; r < R; r++)
                                 for (int v = 0; v < V; v++) acc[V * r + v] = wasm_v128_load(edge[r] + 4 * v);
                         }
-                        tile(kc, ap + (size_t)i0 * kc, panel, acc, fused);
+                        tile(R, width, kc, ap + (size_t)i0 * kc, panel, acc, fused);
                         for (int r = 0; r < R; r++)
                             for (int v = 0; v < V; v++) wasm_v128_store(edge[r] + 4 * v, acc[V * r + v]);
-                        for (int r = 0; r < rows; r++)
+                        for (int r = 0; r < filled; r++)
                             for (int j = 0; j < cols; j++) c_tile[(size_t)r * ldc + j] = edge[r][j];
                     }
                 }
             }
         }
     }
+}
+
+/* gemm() in the tiles of B's layout: 3×12 on panels of 12, else 4×8. */
+static inline __attribute__((always_inline)) void gemm_in_panels(int m, int n, int k, const float *a, int lda,
+                                                                 const float *packed_b, const float *bias, float *c,
+                                                                 int ldc, int fused) {
+    if (attn__panel(n) == ATTN__WIDE_PANEL)
+        gemm(3, ATTN__WIDE_PANEL, m, n, k, a, lda, packed_b, bias, c, ldc, fused);
+    else
+        gemm(4, ATTN__PANEL, m, n, k, a, lda, packed_b, bias, c, ldc, fused);
 }
 
 #ifdef ATTN_RELAXED_SIMD
@@ -209,7 +222,7 @@ static int all_finite(int m, int n, const float *c, int ldc) {
 
 void attn__gemm(int m, int n, int k, const float *a, int lda,
                 const float *packed_b, const float *bias, float *c, int ldc) {
-    gemm(m, n, k, a, lda, packed_b, bias, c, ldc, 1);
+    gemm_in_panels(m, n, k, a, lda, packed_b, bias, c, ldc, 1);
 #ifdef ATTN_RELAXED_SIMD
     /* A fused multiply-add does not round the product: where one overflows
      * float32, a sum can come out +inf where a mul then an add (the SIMD
@@ -217,7 +230,7 @@ void attn__gemm(int m, int n, int k, const float *a, int lda,
      * is not finite, it is made again unfused, so that its infinities and
      * NaNs are the SIMD build's. (Left different: a product past float32
      * that later terms bring back in range, finite here, inf or NaN there.) */
-    if (!all_finite(m, n, c, ldc)) gemm(m, n, k, a, lda, packed_b, bias, c, ldc, 0);
+    if (!all_finite(m, n, c, ldc)) gemm_in_panels(m, n, k, a, lda, packed_b, bias, c, ldc, 0);
 #endif
 }
 
