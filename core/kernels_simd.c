@@ -59,7 +59,7 @@
  * are constants once inlined: their loops over rows and vectors unroll, and
  * every accumulator is a register. */
 #define KC 128          /* steps of k per block */
-#define MC(rows) (8 * (rows)) /* rows of A per block: MC × KC packed floats, 12-16 KiB of stack */
+#define MC(rows) (8 * (rows)) /* rows of A per block: MC × KC packed floats, 12-16 KiB */
 #define MAX_ROWS 4
 #define MAX_VECTORS (ATTN__WIDE_PANEL / 4)
 
