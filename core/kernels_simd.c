@@ -29,10 +29,11 @@
  *     adds and the loop test);
  *   - 3×12 with an FMA (f32x4.relaxed_madd, one vfmadd231ps where the CPU has
  *     FMA3), which needs no product register: 9 + 3 + 3 = 15.
- * An FMA's 4-cycle latency on 2 pipes needs at least 8 chains in flight: the
- * fused 4×8 tile's 8 have no slack, and at the BERT-base layer's projections
- * it measured 0.95× the SIMD tile on an AMD EPYC, the 3×12 one 1.0× (taller
- * 5×8 and 6×8 tiles spill, 17 and 20 live vectors: 0.55-0.65×). A mul then
+ * An FMA's 4-cycle latency on 2 pipes (x86 vendors' tables) needs at least
+ * 8 chains in flight: the fused 4×8 tile's 8 have no slack, and at the
+ * BERT-base layer's projections it measured 0.95× the SIMD tile on an AMD
+ * EPYC, the 3×12 one 1.0× (taller 5×8 and 6×8 tiles spill, 17 and 20 live
+ * vectors: 0.55-0.65×). A mul then
  * an add is bound only by the add's 3 cycles. Where 12 does not divide N (a
  * head of 64 columns, 128 keys), a 3×12 tile's padding and edges cost more
  * than it gains: those products keep 4×8.
