@@ -128,6 +128,28 @@ for (const name of BROWSERS) {
         assert.deepEqual(await shown(), []);
         assert.deepEqual(await shows(page, lectureWith((c) => { c.query[0][0] = 1.5; c.query[0][1] = 0.375; c.query[1][0] = -0.0625; })), []);
       }));
+    it('keeps a cell’s message beside its cell and off the box that explains another, and puts it back when the box closes', () =>
+      withPage(`${PAGE_URL}#example=sentence`, async (page) => {
+        const rects = () => page.evaluate((selector) => {
+          const rect = (e) => { const r = e?.getBoundingClientRect(); return r && { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+          return { message: rect(document.querySelector('.cell-error:not([hidden])')), box: rect(document.querySelector('.explain:not([hidden])')), cell: rect(document.querySelector(selector)) };
+        }, cell('query', 3, 0));
+        const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        /* X is a compact heatmap here: Tab from X[on][0] to X[on][1] explains X[on][1] in a box below it */
+        await typeInto(page, 'query', 3, 0, '1,000', { end: 'Tab' });
+        await frames(page, 2);
+        const open = await rects();
+        assert.ok(open.message && open.box, 'a message and a box on screen');
+        assert.match(await errorOf(page, 'query', 3, 0), /comma/);
+        assert.equal(overlap(open.message, open.box), false, 'the message does not cover the box');
+        assert.ok(open.message.bottom <= open.cell.top && open.cell.top - open.message.bottom < 6, 'it is just above its cell');
+        await page.keyboard.press('Escape');
+        await frames(page, 2);
+        const closed = await rects();
+        assert.equal(closed.box, undefined, 'Escape closes the box');
+        assert.ok(closed.message.top >= closed.cell.bottom && closed.message.top - closed.cell.bottom < 6, 'the message is back below its cell');
+        assert.equal(overlap(closed.message, open.box), true, 'where the box lay');
+      }, { width: 900, height: 700 }));
 
     it('repaints every cell in the chosen palette when the theme changes, from the control or the system, and prints light', () =>
       withPage(PAGE_URL, async (page) => {

@@ -55,20 +55,28 @@
   /* Places `panel` (position: fixed) next to `anchor` (a rect in viewport
    * coordinates): below it when there is room, else above; its left edge at
    * the anchor's, moved left as far as needed to stay inside; as wide as it
-   * wants but no wider than the room. margin: px kept free at the edges. */
-  function place(panel, anchor, viewRoot, { margin = 6, gap = 6 } = {}) {
+   * wants but no wider than the room. margin: px kept free at the edges.
+   * avoid: a rect the panel should not cover (another panel): the other
+   * side of the anchor when the chosen one covers it and that one does not. */
+  function place(panel, anchor, viewRoot, { margin = 6, gap = 6, avoid = null } = {}) {
     const room = bounds(viewRoot);
     panel.style.maxWidth = `${Math.max(120, room.right - room.left - 2 * margin)}px`;
     panel.style.left = '0px';
     panel.style.top = '0px';
     const { width, height } = panel.getBoundingClientRect();
-    const below = anchor.bottom + gap, above = anchor.top - gap - height;
-    const fitsBelow = below + height <= room.bottom - margin;
-    const top = fitsBelow || above < room.top + margin ? Math.min(below, Math.max(room.top + margin, room.bottom - margin - height)) : above;
     const left = Math.max(room.left + margin, Math.min(anchor.left, room.right - margin - width));
+    const below = anchor.bottom + gap, above = anchor.top - gap - height;
+    const fitsBelow = below + height <= room.bottom - margin, fitsAbove = above >= room.top + margin;
+    const covers = (top) => Boolean(avoid) && left < avoid.right && avoid.left < left + width && top < avoid.bottom && avoid.top < top + height;
+    let side = fitsBelow || !fitsAbove ? 'below' : 'above';
+    if (covers(side === 'below' ? below : above)) {
+      const other = side === 'below' ? 'above' : 'below';
+      if ((other === 'above' ? fitsAbove : fitsBelow) && !covers(other === 'above' ? above : below)) side = other;
+    }
+    const top = side === 'above' ? above : Math.min(below, Math.max(room.top + margin, room.bottom - margin - height));
     panel.style.left = `${Math.round(left)}px`;
     panel.style.top = `${Math.round(top)}px`;
-    panel.dataset.side = fitsBelow ? 'below' : 'above';
+    panel.dataset.side = side === 'below' && fitsBelow ? 'below' : 'above';
   }
 
   /* Writes that views repeat at every update: they touch the DOM only on a

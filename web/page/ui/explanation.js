@@ -139,8 +139,9 @@
       /* (not in a widget: a figure in someone's page keeps its box by its cell) */
       const sheet = this.shown.pinned && typeof matchMedia === 'function' && matchMedia('(max-width: 700px)').matches && !this.viewRoot.classList.contains('is-embedded');
       this.element.classList.toggle('is-sheet', sheet);
-      if (sheet) { this.element.style.left = ''; this.element.style.top = ''; this.element.style.maxWidth = ''; return; }
-      place(this.element, this.shown.td.getBoundingClientRect(), this.viewRoot);
+      if (sheet) { this.element.style.left = ''; this.element.style.top = ''; this.element.style.maxWidth = ''; }
+      else place(this.element, this.shown.td.getBoundingClientRect(), this.viewRoot);
+      this.stages.placeErrors(); /* a cell's error message moves off the box */
     }
 
     hide() {
@@ -149,6 +150,7 @@
       this.shown = null;
       this.stages.clearHighlight();
       this.element.hidden = true;
+      this.stages.placeErrors(); /* back to its own side */
     }
 
     /* Escape: true when it closed something. */

@@ -400,9 +400,13 @@
       this.placeError(index);
     }
 
+    /* Beside its cell, on the side the explanation box (explanation.js) does
+     * not cover, when one is open. */
     placeError(index) {
       const bubble = this.bubbles.get(index);
-      if (bubble && this.o.panelRoot) place(bubble, this.cells[index].getBoundingClientRect(), this.o.panelRoot, { gap: 3 });
+      if (!bubble || !this.o.panelRoot) return;
+      const box = this.o.panelRoot.querySelector('.explain:not([hidden])');
+      place(bubble, this.cells[index].getBoundingClientRect(), this.o.panelRoot, { gap: 3, avoid: box && box.getBoundingClientRect() });
     }
 
     clearError(index) {
