@@ -6,13 +6,13 @@ import { plainForward } from './plain.mjs';
 import { tfjsAttention } from './tfjs.mjs';
 
 export const SIZES = [
-  { name: 'lecture', L: 3, E: 2, H: 1, rounds: 5, nativeRuns: 20001 },
-  { name: 'small', L: 32, E: 64, H: 8, rounds: 5, nativeRuns: 4001 },
-  { name: 'BERT-base layer', L: 128, E: 768, H: 12, rounds: 5, nativeRuns: 41 },
-  { name: 'long', L: 512, E: 768, H: 12, rounds: 4, nativeRuns: 9 },
+  { name: 'lecture', L: 3, E: 2, H: 1, rounds: 15, nativeRuns: 20001 },
+  { name: 'small', L: 32, E: 64, H: 8, rounds: 15, nativeRuns: 4001 },
+  { name: 'BERT-base layer', L: 128, E: 768, H: 12, rounds: 15, nativeRuns: 41 },
+  { name: 'long', L: 512, E: 768, H: 12, rounds: 12, nativeRuns: 9 },
 ];
 const SAMPLE_MS = 4;          /* a sample lasts at least this long */
-const BLOCK_MS = 300;         /* an implementation's turn in a round */
+const BLOCK_MS = 100;         /* an implementation's turn in a round: short, so that each samples many moments of the host */
 const SLOW_SAMPLES_MS = 4000; /* a slow implementation stops sampling past this, after 3 */
 
 const now = () => performance.now();
@@ -89,9 +89,9 @@ export let sink = null;
 
 /* Takes turns between the named functions: a warm-up each, then `rounds`
  * rounds in which each runs one untimed call (but the slowest) and then a
- * block of samples back to back, about BLOCK_MS long. Returns { name:
- * median ms per call }. */
-export function timeTogether(fns, rounds) {
+ * block of samples back to back, about BLOCK_MS long; afterRound() after
+ * each round. Returns { name: median ms per call }. */
+export function timeTogether(fns, rounds, { afterRound = () => {} } = {}) {
   const batch = {}, block = {}, rewarm = {}, samples = {}, spent = {};
   for (const [name, fn] of Object.entries(fns)) {
     const t = now();
@@ -112,7 +112,7 @@ export function timeTogether(fns, rounds) {
     samples[name] = [];
     spent[name] = 0;
   }
-  for (let r = 0; r < rounds; r++)
+  for (let r = 0; r < rounds; r++) {
     for (const [name, fn] of Object.entries(fns)) {
       if (samples[name].length >= 3 && spent[name] > SLOW_SAMPLES_MS) continue;
       if (rewarm[name]) sink = fn(); /* the others' turns evicted this one's data from the caches */
@@ -127,6 +127,8 @@ export function timeTogether(fns, rounds) {
         else samples[name].push(ms / n);
       }
     }
+    afterRound();
+  }
   const result = {};
   for (const name in fns) result[name] = median(samples[name]);
   return result;
