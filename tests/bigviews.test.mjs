@@ -72,6 +72,7 @@ for (const name of BROWSERS) {
         assert.ok(shapes.includes('query:128,768:'));
         assert.ok(shapes.includes('output:128,768:'));
         assert.equal(await page.$$eval('[data-stage="weights"] td', (tds) => tds.length), 0, 'no DOM cells for a big matrix');
+        assert.ok(shapes.includes('in_proj_bias:1,2304:') && shapes.includes('out_proj.bias:1,768:'), 'nor for a long bias');
         assert.equal(await page.$eval('[data-view="lines"]', (svg) => svg.querySelectorAll('line').length), 0, '12×128×128 lines go on a canvas');
 
         /* keys: focus head 3's weights, then two rows down and five columns right */
@@ -106,7 +107,18 @@ for (const name of BROWSERS) {
         assert.deepEqual(await readout(page), { stage: 'scores', head: '0', row: '10', col: '20', value: text(at(want, 'scores', 0, 10, 20)), hidden: false });
         await hover(canvasOf('output'), 7, 100);
         assert.deepEqual(await readout(page), { stage: 'output', head: null, row: '7', col: '100', value: text(at(want, 'output', 0, 7, 100)), hidden: false });
+        /* a bias beside its weight is a column, one number a row, each as wide as the column */
+        const bias = await page.$eval(canvasOf('in_proj_bias'), (c) => { c.scrollIntoView({ block: 'center' }); const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+        const weight = await page.$eval(canvasOf('in_proj_weight'), (c) => c.getBoundingClientRect().height);
+        assert.equal(bias.h, weight, 'as tall as its weight: row for row');
+        await page.mouse.move(bias.x + bias.w / 2, bias.y + (1000 + 0.5) * bias.h / (3 * E));
+        const read = await readout(page); /* (a row is 0.25 px: Firefox's pointer, in whole px, lands up to 2 rows off) */
+        assert.ok(Math.abs(Number(read.col) - 1000) <= 2, `the number under the pointer: ${read.col}`);
+        assert.deepEqual(read, { stage: 'in_proj_bias', head: null, row: '0', col: read.col, value: text(tensors.in_proj_bias.data[Number(read.col)]), hidden: false });
         await page.mouse.move(0, 0);
+        await page.focus(canvasOf('in_proj_bias'));
+        for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowDown');
+        assert.deepEqual(await readout(page), { stage: 'in_proj_bias', head: null, row: '0', col: '3', value: text(tensors.in_proj_bias.data[3]), hidden: false }, '↓ moves along it');
 
         /* zoom (+ around the focused cell (0, 0)) and pan (a drag): the cell under a point moves */
         const head0 = canvasOf('weights', 0);

@@ -17,6 +17,10 @@
  * rules of matrix.js: Format.parseNumber; Enter keeps, Escape restores),
  * + and − zoom around it, 0 fits the whole matrix again.
  *
+ * A vector drawn vertically (options.vertical, rows = 1: a bias beside its
+ * weight in the pass) is a column: a cell a row, each as wide as the canvas
+ * (VECTOR_PX) and as tall as the zoom; its cells keep the vector's indices.
+ *
  * It has the interface stages.js uses on a Matrix: element, o, cells (none),
  * cellAt(index) (a stand-in for a <td> that the explanation places its box
  * by), update(data, { scale }), overlay(grads, scale), highlight /
@@ -33,6 +37,7 @@
   const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
   const TEXT_CELL_PX = 34;   /* from this zoom, numbers are drawn in the cells */
   const MAX_ZOOM_PX = 80;
+  const VECTOR_PX = 40;      /* a vertical vector's width: its numbers fit when zoomed in */
   const DRAG_PX = 4;
   let edits = 0; /* each edit is one history group */
   /* Pixels are written by the CPU (putImageData): a canvas kept in memory */
@@ -50,7 +55,9 @@
   /* options: those of a Matrix (matrix.js) plus shape (the stage's, for data-shape). */
   class CanvasMatrix {
     constructor(options) {
-      const o = this.o = options;
+      this.vertical = Boolean(options.vertical);
+      /* (a vertical vector: N rows of one cell, row k its number k) */
+      const o = this.o = this.vertical ? { ...options, rows: options.cols, cols: 1, rowLabels: options.colLabels, colLabels: options.rowLabels } : options;
       this.t = (key, values) => Text.t(o.lang, key, values);
       this.cells = [];
       this.values = new Float32Array(o.rows * o.cols);
@@ -59,10 +66,10 @@
       this.marks = new Map();     /* className -> Set of cell indices */
       this.refs = new Map();      /* cell index -> its stand-in for a <td> */
       this.focusIndex = 0;
-      this.fit = Math.max(Math.min(MAX_CELL_PX, MAX_SIDE_PX / o.cols, MAX_SIDE_PX / o.rows), 0.25);
-      this.zoom = this.fit;       /* CSS px per cell */
+      this.fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : MAX_SIDE_PX / o.cols, MAX_SIDE_PX / o.rows), 0.25);
+      this.zoom = this.fit;       /* CSS px per cell (its height; its width: cellWidth()) */
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
-      this.width = Math.max(1, Math.round(o.cols * this.fit));
+      this.width = this.vertical ? VECTOR_PX : Math.max(1, Math.round(o.cols * this.fit));
       this.height = Math.max(1, Math.round(o.rows * this.fit));
       this.screen = null; /* the canvas's pixels (paintScreen) */
       this.canvas = el('canvas', {
@@ -86,18 +93,23 @@
 
     /* ---- cells ---- */
 
+    /* A cell's width, CSS px: the zoom, but a vertical vector's cells span the canvas. */
+    cellWidth() {
+      return this.vertical ? this.width : this.zoom;
+    }
+
     /* The cell under a point of the viewport, or -1. */
     indexAt(clientX, clientY) {
       const r = this.canvas.getBoundingClientRect();
-      const j = Math.floor(this.x0 + (clientX - r.left) / this.zoom), i = Math.floor(this.y0 + (clientY - r.top) / this.zoom);
+      const j = Math.floor(this.x0 + (clientX - r.left) / this.cellWidth()), i = Math.floor(this.y0 + (clientY - r.top) / this.zoom);
       return i >= 0 && j >= 0 && i < this.o.rows && j < this.o.cols ? i * this.o.cols + j : -1;
     }
 
     /* A cell's rectangle in the viewport (clipped to the canvas). */
     rectOf(index) {
-      const r = this.canvas.getBoundingClientRect(), i = Math.floor(index / this.o.cols), j = index % this.o.cols;
-      const left = Math.max(r.left, r.left + (j - this.x0) * this.zoom), top = Math.max(r.top, r.top + (i - this.y0) * this.zoom);
-      const right = Math.min(r.right, Math.max(left, r.left + (j + 1 - this.x0) * this.zoom)), bottom = Math.min(r.bottom, Math.max(top, r.top + (i + 1 - this.y0) * this.zoom));
+      const r = this.canvas.getBoundingClientRect(), i = Math.floor(index / this.o.cols), j = index % this.o.cols, w = this.cellWidth();
+      const left = Math.max(r.left, r.left + (j - this.x0) * w), top = Math.max(r.top, r.top + (i - this.y0) * this.zoom);
+      const right = Math.min(r.right, Math.max(left, r.left + (j + 1 - this.x0) * w)), bottom = Math.min(r.bottom, Math.max(top, r.top + (i + 1 - this.y0) * this.zoom));
       return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
     }
 
@@ -205,7 +217,7 @@
         const dx = e.clientX - down.clientX, dy = e.clientY - down.clientY;
         if (!moved && Math.hypot(dx, dy) < DRAG_PX) return;
         if (!moved) { moved = this.dragging = true; this.canvas.setPointerCapture(down.pointerId); }
-        this.x0 = start.x - dx / this.zoom;
+        this.x0 = start.x - dx / this.cellWidth();
         this.y0 = start.y - dy / this.zoom;
         this.clampView();
         this.draw();
@@ -247,29 +259,29 @@
         e.preventDefault();
         if (e.key === '0') { this.zoom = this.fit; this.x0 = this.y0 = 0; this.draw(); return; }
         const i = Math.floor(this.focusIndex / this.o.cols), j = this.focusIndex % this.o.cols;
-        this.zoomAt(this.zoom * (e.key === '-' ? 0.8 : 1.25), (j + 0.5 - this.x0) * this.zoom, (i + 0.5 - this.y0) * this.zoom);
+        this.zoomAt(this.zoom * (e.key === '-' ? 0.8 : 1.25), (j + 0.5 - this.x0) * this.cellWidth(), (i + 0.5 - this.y0) * this.zoom);
       }
     }
 
     /* Zoom to `zoom` px a cell, keeping the cell at canvas point (px, py) in place. */
     zoomAt(zoom, px, py) {
       const z = Math.min(MAX_ZOOM_PX, Math.max(this.fit, zoom));
-      const cx = this.x0 + px / this.zoom, cy = this.y0 + py / this.zoom;
+      const cx = this.x0 + px / this.cellWidth(), cy = this.y0 + py / this.zoom;
       this.zoom = z;
-      this.x0 = cx - px / z;
+      this.x0 = cx - px / this.cellWidth();
       this.y0 = cy - py / z;
       this.clampView();
       this.draw();
     }
 
     clampView() {
-      this.x0 = Math.min(Math.max(0, this.o.cols - this.width / this.zoom), Math.max(0, this.x0));
+      this.x0 = Math.min(Math.max(0, this.o.cols - this.width / this.cellWidth()), Math.max(0, this.x0));
       this.y0 = Math.min(Math.max(0, this.o.rows - this.height / this.zoom), Math.max(0, this.y0));
     }
 
     /* Pans so that cell (i, j) is on the canvas. */
     showCell(i, j) {
-      const w = this.width / this.zoom, h = this.height / this.zoom;
+      const w = this.width / this.cellWidth(), h = this.height / this.zoom;
       if (j < this.x0) this.x0 = j;
       else if (j + 1 > this.x0 + w) this.x0 = j + 1 - w;
       if (i < this.y0) this.y0 = i;
@@ -283,7 +295,7 @@
       if (this.o.kind === 'bool') return void this.o.onEdit(index, this.values[index] === 0, `cell-${++edits}`); /* a mask's cell: toggled */
       const i = Math.floor(index / this.o.cols), j = index % this.o.cols;
       this.focusIndex = index;
-      if (this.zoom < 16) this.zoomAt(24, (j + 0.5 - this.x0) * this.zoom, (i + 0.5 - this.y0) * this.zoom);
+      if (this.zoom < 16) this.zoomAt(24, (j + 0.5 - this.x0) * this.cellWidth(), (i + 0.5 - this.y0) * this.zoom);
       this.showCell(i, j);
       this.draw();
       this.o.onLeave?.(index, 'focus'); /* the explanation makes way for the typing */
@@ -328,8 +340,8 @@
     }
 
     setLabels(rowLabels, colLabels) {
-      this.o.rowLabels = rowLabels;
-      this.o.colLabels = colLabels;
+      this.o.rowLabels = this.vertical ? colLabels : rowLabels;
+      this.o.colLabels = this.vertical ? rowLabels : colLabels;
     }
 
     placeErrors() {}
@@ -395,13 +407,14 @@
       };
     }
 
-    /* The heatmap's pixels, W×H device pixels, `step` cells a pixel: each
+    /* The heatmap's pixels, W×H device pixels, `step` cells a pixel down
+     * (stepX across): each
      * pixel takes the colour of the cell under its centre (nearest, as an
      * image scaled without smoothing would), from the values themselves. So
      * a big weight at its fit (0.25 px a cell) costs its screen's pixels, not
      * its millions of cells; and no image is scaled (headless Chromium's
      * first drawImage of a page took 230 ms). */
-    paintScreen(g, W, H, step) {
+    paintScreen(g, W, H, step, stepX = step) {
       if (!this.screen || this.screen.width !== W || this.screen.height !== H) this.screen = g.createImageData(W, H);
       const values = this.grads || this.values, word = this.colourWord(), { rows, cols } = this.o;
       const words = new Uint32Array(this.screen.data.buffer, this.screen.data.byteOffset, W * H);
@@ -412,7 +425,7 @@
         previousRow = i;
         let previousCol = -1, colour = 0;
         for (let x = 0; x < W; x++) {
-          const j = Math.floor(this.x0 + (x + 0.5) * step);
+          const j = Math.floor(this.x0 + (x + 0.5) * stepX);
           if (j !== previousCol) { previousCol = j; colour = i < rows && j < cols ? word(values[i * cols + j]) : 0; }
           words[y * W + x] = colour;
         }
@@ -425,13 +438,13 @@
       const c = this.canvas, ratio = root.devicePixelRatio || 1;
       const W = Math.round(this.width * ratio), H = Math.round(this.height * ratio);
       if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
-      const g = c.getContext('2d', CONTEXT), z = this.zoom;
-      this.paintScreen(g, W, H, 1 / (z * ratio));
+      const g = c.getContext('2d', CONTEXT), z = this.zoom, w = this.cellWidth();
+      this.paintScreen(g, W, H, 1 / (z * ratio), 1 / (w * ratio));
       g.setTransform(ratio, 0, 0, ratio, 0, 0);
       const cols = this.o.cols;
       const visible = (index) => {
         const i = Math.floor(index / cols), j = index % cols;
-        return [(j - this.x0) * z, (i - this.y0) * z];
+        return [(j - this.x0) * w, (i - this.y0) * z];
       };
       if (z >= TEXT_CELL_PX) {
         const kind = this.grads ? null : this.o.kind === 'bool' ? 'sequential' : this.o.kind, table = kind && Format.colourTable(kind, this.theme());
@@ -439,19 +452,19 @@
         g.textAlign = 'center';
         g.textBaseline = 'middle';
         const i0 = Math.floor(this.y0), j0 = Math.floor(this.x0);
-        const i1 = Math.min(this.o.rows, Math.ceil(this.y0 + this.height / z)), j1 = Math.min(cols, Math.ceil(this.x0 + this.width / z));
+        const i1 = Math.min(this.o.rows, Math.ceil(this.y0 + this.height / z)), j1 = Math.min(cols, Math.ceil(this.x0 + this.width / w));
         for (let i = i0; i < i1; i++)
           for (let j = j0; j < j1; j++) {
             const x = this.values[i * cols + j];
             g.fillStyle = table && Number.isFinite(x) ? table[Format.colourIndex(x, kind, this.scale)].color : '#000';
-            g.fillText(Format.cellText(x), (j + 0.5 - this.x0) * z, (i + 0.5 - this.y0) * z);
+            g.fillText(Format.cellText(x), (j + 0.5 - this.x0) * w, (i + 0.5 - this.y0) * z);
           }
       }
       const ring = (index, colour, width) => {
         const [x, y] = visible(index);
         g.strokeStyle = colour;
         g.lineWidth = width;
-        g.strokeRect(x - width / 2, y - width / 2, Math.max(z, 2) + width, Math.max(z, 2) + width);
+        g.strokeRect(x - width / 2, y - width / 2, Math.max(w, 2) + width, Math.max(z, 2) + width);
       };
       const dark = this.theme() === 'dark';
       const colours = { 'is-grad-result': '#d0f', 'is-explained': dark ? '#8ab4f8' : '#0b57d0' };

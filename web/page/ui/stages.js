@@ -37,8 +37,11 @@
   const COMPACT = { steps: { cols: 10, rows: 24 }, pass: { cols: 5, rows: 12 } };
   const BIG_CELLS = 4000; /* from this many table cells, steps (or heads) off screen are skipped */
   /* a matrix with more cells than this (the largest at the old limits:
-   * in_proj_weight at E = 64) is a canvas (canvas.js), not a table */
-  const CANVAS_CELLS = 3 * 64 * 64;
+   * in_proj_weight at E = 64) is a canvas (canvas.js), not a table; so is a
+   * vector drawn as a column longer than CANVAS_COLUMN (in_proj_bias at E =
+   * 64): a table lays out in time that grows with its rows, and in_proj_bias
+   * at E = 768 (2,304 rows) took most of a BERT-size file's first layout */
+  const CANVAS_CELLS = 3 * 64 * 64, CANVAS_COLUMN = 3 * 64;
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
   function formula(text) {
@@ -197,7 +200,7 @@
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
-        const Kind = CanvasMatrix && card.rows * card.cols > CANVAS_CELLS ? CanvasMatrix : Matrix;
+        const Kind = CanvasMatrix && (card.rows * card.cols > CANVAS_CELLS || (vertical && card.cols > CANVAS_COLUMN)) ? CanvasMatrix : Matrix;
         const matrix = new Kind({
           Backdrop: compact ? Backdrop : null,
           stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
