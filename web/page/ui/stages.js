@@ -38,10 +38,10 @@
   const BIG_CELLS = 4000; /* from this many table cells, steps (or heads) off screen are skipped */
   /* a matrix with more cells than this (the largest at the old limits:
    * in_proj_weight at E = 64) is a canvas (canvas.js), not a table; so is a
-   * vector drawn as a column longer than CANVAS_COLUMN (in_proj_bias at E =
-   * 64): a table lays out in time that grows with its rows, and in_proj_bias
-   * at E = 768 (2,304 rows) took most of a BERT-size file's first layout */
-  const CANVAS_CELLS = 3 * 64 * 64, CANVAS_COLUMN = 3 * 64;
+   * bias drawn as a column beside such a weight, row for row (a table lays
+   * out in time that grows with its rows: in_proj_bias at E = 768, 2,304
+   * rows, took most of a BERT-size file's first layout) */
+  const CANVAS_CELLS = 3 * 64 * 64;
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
   function formula(text) {
@@ -197,10 +197,12 @@
       const limits = COMPACT[pass ? 'pass' : 'steps'];
       const compact = !open && (card.vertical ? card.cols > limits.rows : card.cols > limits.cols || card.rows > limits.rows);
       const summaryId = `${this.id}-${idOf(card.stage)}-summary`;
+      /* (a bias as a column: as its weight is) */
+      const cells = vertical ? this.session.inputShapes[card.beside].reduce((a, b) => a * b) : card.rows * card.cols;
+      const Kind = CanvasMatrix && cells > CANVAS_CELLS ? CanvasMatrix : Matrix;
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
-        const Kind = CanvasMatrix && (card.rows * card.cols > CANVAS_CELLS || (vertical && card.cols > CANVAS_COLUMN)) ? CanvasMatrix : Matrix;
         const matrix = new Kind({
           Backdrop: compact ? Backdrop : null,
           stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
