@@ -135,7 +135,7 @@ for (const name of BROWSERS) {
           return { message: rect(document.querySelector('.cell-error:not([hidden])')), box: rect(document.querySelector('.explain:not([hidden])')), cell: rect(document.querySelector(selector)) };
         }, cell('query', 3, 0));
         const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-        /* X is a compact heatmap here: Tab from X[on][0] to X[on][1] explains X[on][1] in a box below it */
+        /* X is a compact heatmap here: after the edit, a box below X[on] explains the cell pointed at or focused, where the message would go */
         await typeInto(page, 'query', 3, 0, '1,000', { end: 'Tab' });
         await frames(page, 2);
         const open = await rects();

@@ -408,12 +408,11 @@
     }
 
     /* The heatmap's pixels, W×H device pixels, `step` cells a pixel down
-     * (stepX across): each
-     * pixel takes the colour of the cell under its centre (nearest, as an
-     * image scaled without smoothing would), from the values themselves. So
-     * a big weight at its fit (0.25 px a cell) costs its screen's pixels, not
-     * its millions of cells; and no image is scaled (headless Chromium's
-     * first drawImage of a page took 230 ms). */
+     * and `stepX` across: each pixel takes the colour of the cell under its
+     * centre (nearest, as an image scaled without smoothing would), from the
+     * values themselves. So a big weight at its fit (0.25 px a cell) costs
+     * its screen's pixels, not its millions of cells; and no image is scaled
+     * (headless Chromium's first drawImage of a page took 230 ms). */
     paintScreen(g, W, H, step, stepX = step) {
       if (!this.screen || this.screen.width !== W || this.screen.height !== H) this.screen = g.createImageData(W, H);
       const values = this.grads || this.values, word = this.colourWord(), { rows, cols } = this.o;
