@@ -112,7 +112,7 @@ function gemmSampler(benches, { L, E }, random) {
   };
   const result = () => {
     const out = {};
-    for (const [build, r] of Object.entries(runs)) out[build] = { ms: median(r.ms), gflops: flops / median(r.ms) / 1e6, percent: median(r.percent), samples: r.ms.length };
+    for (const [build, r] of Object.entries(runs)) out[build] = { ms: median(r.ms), gflops: flops / median(r.ms) / 1e6, percent: median(r.percent) };
     if (benches.relaxed) out.paired = { ratio, peaks };
     return out;
   };
@@ -319,9 +319,12 @@ async function main() {
     }
     const peak = peakProbe(benches.simd);
     const gemms = gemmSampler(benches, size, seeded(2000 + index));
-    const gemmsPerRound = Math.ceil(GEMM_SAMPLES / size.rounds);
-    const times = timeTogether({ ...fns, ...cFns, ...backwardFns, ...stageFns, peak: peak.run }, size.rounds,
-      { afterRound: () => { for (let i = 0; i < gemmsPerRound; i++) gemms.sample(); } });
+    let round = 0; /* GEMM_SAMPLES in all, spread evenly over the rounds */
+    const afterRound = () => {
+      const from = Math.round((GEMM_SAMPLES * round) / size.rounds), to = Math.round((GEMM_SAMPLES * ++round) / size.rounds);
+      for (let i = from; i < to; i++) gemms.sample();
+    };
+    const times = timeTogether({ ...fns, ...cFns, ...backwardFns, ...stageFns, peak: peak.run }, size.rounds, { afterRound });
     times.peakGflops = peak.flops / times.peak / 1e6;
     for (const attention of stageAttentions) attention.dispose();
     times.native = timeNative(aCase, configFields, size.nativeRuns);
@@ -364,7 +367,7 @@ async function main() {
       ...(benches.relaxed ? [fmtRatio(median(gemm.paired.ratio)), fmtRatio(median(gemm.paired.peaks))] : []),
     ])));
   if (benches.relaxed)
-    console.log(`(the GEMMs: medians of ${results[0].gemm.simd.samples} paired samples, taken between forward()'s rounds, each beside a sample of both peaks; the last two columns: ` +
+    console.log(`(the GEMMs: medians of ${GEMM_SAMPLES} paired samples, taken between forward()'s rounds, each beside a sample of both peaks; the last two columns: ` +
       `medians of the samples' ratios. Where the FMA peak runs ahead, the mul+add code is being slowed by something else on the host)`);
 
   console.log('\nwhere the time of forward() goes: the C attn_forward() alone (on the copy path, every weight packed again first);');
@@ -412,6 +415,7 @@ async function main() {
     console.log('\n(the targets need the lecture and the BERT-base layer)');
     return;
   }
+  const paired = benches.relaxed && pairedRatio(bert.gemm.paired);
   const t = bert.times, vs = (a, b) => `${fmtRatio(a / b)} (${fmtTime(a)} vs ${fmtTime(b)})`;
   const gflopsOf = (ms) => flopsOf(bert.size) / ms / 1e6;
   const notRun = 'not run: this Node does not run the relaxed build (make bench passes --experimental-wasm-relaxed-simd)';
@@ -426,11 +430,11 @@ async function main() {
       `median in the same turns; ${((100 * gflopsOf(t[defaultBuild])) / peak).toFixed(0)}% of the whole run's ${fmtGflops(peak)}; ` +
       `the other SIMD build ${builds.filter((b) => b !== defaultBuild && b !== 'scalar').map((b) => `(${b}) ${((100 * gflopsOf(t[b])) / t.peakGflops).toFixed(0)}%`).join(', ')})`],
     ['issue 14', 'the relaxed projection GEMM ≥ 1.1× the SIMD one (each timed alone)',
-      benches.relaxed ? pairedRatio(bert.gemm.paired).median >= 1.1 : null,
-      benches.relaxed ? `${pairedRatio(bert.gemm.paired).text}; over the whole run the FMA peak is ${fmtRatio(fmaPeak / peak)} the mul+add peak` : notRun],
+      paired ? paired.median >= 1.1 : null,
+      paired ? `${paired.text}; over the whole run the FMA peak is ${fmtRatio(fmaPeak / peak)} the mul+add peak` : notRun],
     ['issue 14', 'the SIMD build ≥ 4× the scalar build (resident paths)', t.scalar / t.simd >= 4, vs(t.scalar, t.simd)],
     ['issue 5', 'the SIMD projection GEMM ≥ 60% of the mul+add peak', bert.gemm.simd.percent >= 60,
-      `${bert.gemm.simd.percent.toFixed(0)}% (median of ${bert.gemm.simd.samples} samples, each against a peak sample taken just before it)`],
+      `${bert.gemm.simd.percent.toFixed(0)}% (median of ${GEMM_SAMPLES} samples, each against a peak sample taken just before it)`],
     ['issue 5', `forward() ≤ 2× plain JS at the lecture size (${defaultBuild}, resident path; copy path)`,
       lecture.times[defaultBuild] / lecture.times.plain <= 2,
       `${vs(lecture.times[defaultBuild], lecture.times.plain)}; copy path ${fmtRatio(lecture.times[`${defaultBuild} copy`] / lecture.times.plain)}`],
