@@ -32,11 +32,12 @@ const file = join(dir, 'bert-layer.safetensors');
 writeFileSync(file, safetensors(tensors, { num_heads: String(H) }));
 
 const attention = await createAttention({ build: 'simd' });
-const bertCase = (query = tensors.query.data) => ({
+const bertCase = (query = tensors.query.data, inProjBias = tensors.in_proj_bias.data) => ({
   embed_dim: E, num_heads: H, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true,
   tokens: Array.from({ length: L }, (_, i) => `t${i}`),
   query: { shape: [L, E], data: query },
   ...Object.fromEntries(['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'].map((k) => [k, { shape: tensors[k].shape, data: tensors[k].data }])),
+  in_proj_bias: { shape: [3 * E], data: inProjBias },
 });
 const want = attention.forward(bertCase());
 const at = (stages, stage, head, row, col) => {
@@ -119,6 +120,8 @@ for (const name of BROWSERS) {
         await page.focus(canvasOf('in_proj_bias'));
         for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowDown');
         assert.deepEqual(await readout(page), { stage: 'in_proj_bias', head: null, row: '0', col: '3', value: text(tensors.in_proj_bias.data[3]), hidden: false }, '↓ moves along it');
+        const ringEdge = await page.$eval(canvasOf('in_proj_bias'), (c) => [...c.getContext('2d').getImageData(0, 1, 1, 1).data].slice(0, 3).join(','));
+        assert.equal(ringEdge, '0,0,0', 'the focused number’s ring keeps its sides, inside the column');
 
         /* zoom (+ around the focused cell (0, 0)) and pan (a drag): the cell under a point moves */
         const head0 = canvasOf('weights', 0);
@@ -169,6 +172,31 @@ for (const name of BROWSERS) {
         assert.deepEqual([after.stage, after.head, after.row, after.col], ['weights', '3', '2', '5']);
         assert.equal(after.value, text(at(edited, 'weights', 3, 2, 5)));
         assert.notEqual(after.value, text(at(want, 'weights', 3, 2, 5)), 'the edit changed the weights');
+
+        /* the steps draw a bias as a strip: one number a column, as tall as the canvas */
+        await page.$eval('[name=layout]', (select) => { select.value = 'steps'; select.dispatchEvent(new Event('change', { bubbles: true })); });
+        const strip = await page.$eval(canvasOf('in_proj_bias'), (c) => { c.scrollIntoView({ block: 'center' }); const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height, shape: c.parentElement.dataset.shape }; });
+        assert.equal(strip.shape, '1,2304');
+        assert.equal(await page.$$eval('[data-card="in_proj_bias"] td', (tds) => tds.length), 0, 'no DOM cells for it');
+        await page.mouse.move(strip.x + (1000 + 0.5) * strip.w / (3 * E), strip.y + strip.h - 2);
+        const pointed = await readout(page); /* (Firefox: up to 2 numbers off, as on the column) */
+        assert.ok(Math.abs(Number(pointed.col) - 1000) <= 2, `the number under the pointer: ${pointed.col}`);
+        assert.deepEqual(pointed, { stage: 'in_proj_bias', head: null, row: '0', col: pointed.col, value: text(tensors.in_proj_bias.data[Number(pointed.col)]), hidden: false });
+        await page.mouse.move(0, 0);
+        await page.focus(canvasOf('in_proj_bias'));
+        for (const key of ['ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowRight']) await page.keyboard.press(key);
+        assert.deepEqual(await readout(page), { stage: 'in_proj_bias', head: null, row: '0', col: '3', value: text(tensors.in_proj_bias.data[3]), hidden: false }, '→ moves along it, ↓ stays');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('-0.0625');
+        await page.keyboard.press('Enter');
+        assert.deepEqual(await readout(page), { stage: 'in_proj_bias', head: null, row: '0', col: '3', value: '-0.0625', hidden: false });
+        const editedBias = tensors.in_proj_bias.data.slice();
+        editedBias[3] = -0.0625;
+        const biased = attention.forward(bertCase(query, editedBias));
+        await page.focus(canvasOf('q'));
+        for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
+        assert.deepEqual(await readout(page), { stage: 'q', head: null, row: '0', col: '3', value: text(at(biased, 'q', 0, 0, 3)), hidden: false }, 'q follows the edited bias, as the core computes it');
+        assert.notEqual(text(at(biased, 'q', 0, 0, 3)), text(at(edited, 'q', 0, 0, 3)));
 
         /* the dark theme repaints the canvases in its palette */
         const pixel = () => page.$eval(canvasOf('scores', 0), (c) => [...c.getContext('2d').getImageData(2, 2, 1, 1).data].join(','));

@@ -20,6 +20,8 @@
  * A vector drawn vertically (options.vertical, rows = 1: a bias beside its
  * weight in the pass) is a column: a cell a row, each as wide as the canvas
  * (VECTOR_PX) and as tall as the zoom; its cells keep the vector's indices.
+ * Any other one-row matrix (a bias in the steps) is a strip: its cells as
+ * wide as the zoom and as tall as the canvas (VECTOR_PX).
  *
  * It has the interface stages.js uses on a Matrix: element, o, cells (none),
  * cellAt(index) (a stand-in for a <td> that the explanation places its box
@@ -37,7 +39,7 @@
   const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
   const TEXT_CELL_PX = 34;   /* from this zoom, numbers are drawn in the cells */
   const MAX_ZOOM_PX = 80;
-  const VECTOR_PX = 40;      /* a vertical vector's width: its numbers fit when zoomed in */
+  const VECTOR_PX = 40;      /* a vector's cross side (a column's width, a strip's height): its numbers fit when zoomed in */
   const DRAG_PX = 4;
   let edits = 0; /* each edit is one history group */
   /* Pixels are written by the CPU (putImageData): a canvas kept in memory */
@@ -58,6 +60,7 @@
       this.vertical = Boolean(options.vertical);
       /* (a vertical vector: N rows of one cell, row k its number k) */
       const o = this.o = this.vertical ? { ...options, rows: options.cols, cols: 1, rowLabels: options.colLabels, colLabels: options.rowLabels } : options;
+      this.strip = !this.vertical && o.rows === 1;
       this.t = (key, values) => Text.t(o.lang, key, values);
       this.cells = [];
       this.values = new Float32Array(o.rows * o.cols);
@@ -67,10 +70,10 @@
       this.refs = new Map();      /* cell index -> its stand-in for a <td> */
       this.focusIndex = 0;
       this.fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : MAX_SIDE_PX / o.cols, MAX_SIDE_PX / o.rows), 0.25);
-      this.zoom = this.fit;       /* CSS px per cell (its height; its width: cellWidth()) */
+      this.zoom = this.fit;       /* CSS px per cell (its side; a vector's cells: cellWidth(), cellHeight()) */
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
       this.width = this.vertical ? VECTOR_PX : Math.max(1, Math.round(o.cols * this.fit));
-      this.height = Math.max(1, Math.round(o.rows * this.fit));
+      this.height = this.strip ? VECTOR_PX : Math.max(1, Math.round(o.rows * this.fit));
       this.screen = null; /* the canvas's pixels (paintScreen) */
       this.canvas = el('canvas', {
         tabindex: '0', role: 'img',
@@ -93,23 +96,27 @@
 
     /* ---- cells ---- */
 
-    /* A cell's width, CSS px: the zoom, but a vertical vector's cells span the canvas. */
+    /* A cell's width and height, CSS px: the zoom, but a vector's cells span the canvas across it. */
     cellWidth() {
       return this.vertical ? this.width : this.zoom;
+    }
+
+    cellHeight() {
+      return this.strip ? this.height : this.zoom;
     }
 
     /* The cell under a point of the viewport, or -1. */
     indexAt(clientX, clientY) {
       const r = this.canvas.getBoundingClientRect();
-      const j = Math.floor(this.x0 + (clientX - r.left) / this.cellWidth()), i = Math.floor(this.y0 + (clientY - r.top) / this.zoom);
+      const j = Math.floor(this.x0 + (clientX - r.left) / this.cellWidth()), i = Math.floor(this.y0 + (clientY - r.top) / this.cellHeight());
       return i >= 0 && j >= 0 && i < this.o.rows && j < this.o.cols ? i * this.o.cols + j : -1;
     }
 
     /* A cell's rectangle in the viewport (clipped to the canvas). */
     rectOf(index) {
-      const r = this.canvas.getBoundingClientRect(), i = Math.floor(index / this.o.cols), j = index % this.o.cols, w = this.cellWidth();
-      const left = Math.max(r.left, r.left + (j - this.x0) * w), top = Math.max(r.top, r.top + (i - this.y0) * this.zoom);
-      const right = Math.min(r.right, Math.max(left, r.left + (j + 1 - this.x0) * w)), bottom = Math.min(r.bottom, Math.max(top, r.top + (i + 1 - this.y0) * this.zoom));
+      const r = this.canvas.getBoundingClientRect(), i = Math.floor(index / this.o.cols), j = index % this.o.cols, w = this.cellWidth(), h = this.cellHeight();
+      const left = Math.max(r.left, r.left + (j - this.x0) * w), top = Math.max(r.top, r.top + (i - this.y0) * h);
+      const right = Math.min(r.right, Math.max(left, r.left + (j + 1 - this.x0) * w)), bottom = Math.min(r.bottom, Math.max(top, r.top + (i + 1 - this.y0) * h));
       return { left, top, right, bottom, width: right - left, height: bottom - top, x: left, y: top };
     }
 
@@ -218,7 +225,7 @@
         if (!moved && Math.hypot(dx, dy) < DRAG_PX) return;
         if (!moved) { moved = this.dragging = true; this.canvas.setPointerCapture(down.pointerId); }
         this.x0 = start.x - dx / this.cellWidth();
-        this.y0 = start.y - dy / this.zoom;
+        this.y0 = start.y - dy / this.cellHeight();
         this.clampView();
         this.draw();
       };
@@ -259,29 +266,29 @@
         e.preventDefault();
         if (e.key === '0') { this.zoom = this.fit; this.x0 = this.y0 = 0; this.draw(); return; }
         const i = Math.floor(this.focusIndex / this.o.cols), j = this.focusIndex % this.o.cols;
-        this.zoomAt(this.zoom * (e.key === '-' ? 0.8 : 1.25), (j + 0.5 - this.x0) * this.cellWidth(), (i + 0.5 - this.y0) * this.zoom);
+        this.zoomAt(this.zoom * (e.key === '-' ? 0.8 : 1.25), (j + 0.5 - this.x0) * this.cellWidth(), (i + 0.5 - this.y0) * this.cellHeight());
       }
     }
 
     /* Zoom to `zoom` px a cell, keeping the cell at canvas point (px, py) in place. */
     zoomAt(zoom, px, py) {
       const z = Math.min(MAX_ZOOM_PX, Math.max(this.fit, zoom));
-      const cx = this.x0 + px / this.cellWidth(), cy = this.y0 + py / this.zoom;
+      const cx = this.x0 + px / this.cellWidth(), cy = this.y0 + py / this.cellHeight();
       this.zoom = z;
       this.x0 = cx - px / this.cellWidth();
-      this.y0 = cy - py / z;
+      this.y0 = cy - py / this.cellHeight();
       this.clampView();
       this.draw();
     }
 
     clampView() {
       this.x0 = Math.min(Math.max(0, this.o.cols - this.width / this.cellWidth()), Math.max(0, this.x0));
-      this.y0 = Math.min(Math.max(0, this.o.rows - this.height / this.zoom), Math.max(0, this.y0));
+      this.y0 = Math.min(Math.max(0, this.o.rows - this.height / this.cellHeight()), Math.max(0, this.y0));
     }
 
     /* Pans so that cell (i, j) is on the canvas. */
     showCell(i, j) {
-      const w = this.width / this.cellWidth(), h = this.height / this.zoom;
+      const w = this.width / this.cellWidth(), h = this.height / this.cellHeight();
       if (j < this.x0) this.x0 = j;
       else if (j + 1 > this.x0 + w) this.x0 = j + 1 - w;
       if (i < this.y0) this.y0 = i;
@@ -295,7 +302,7 @@
       if (this.o.kind === 'bool') return void this.o.onEdit(index, this.values[index] === 0, `cell-${++edits}`); /* a mask's cell: toggled */
       const i = Math.floor(index / this.o.cols), j = index % this.o.cols;
       this.focusIndex = index;
-      if (this.zoom < 16) this.zoomAt(24, (j + 0.5 - this.x0) * this.cellWidth(), (i + 0.5 - this.y0) * this.zoom);
+      if (this.zoom < 16) this.zoomAt(24, (j + 0.5 - this.x0) * this.cellWidth(), (i + 0.5 - this.y0) * this.cellHeight());
       this.showCell(i, j);
       this.draw();
       this.o.onLeave?.(index, 'focus'); /* the explanation makes way for the typing */
@@ -437,17 +444,13 @@
       const c = this.canvas, ratio = root.devicePixelRatio || 1;
       const W = Math.round(this.width * ratio), H = Math.round(this.height * ratio);
       if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
-      const g = c.getContext('2d', CONTEXT), z = this.zoom, w = this.cellWidth();
+      const g = c.getContext('2d', CONTEXT), z = this.cellHeight(), w = this.cellWidth();
       this.paintScreen(g, W, H, 1 / (z * ratio), 1 / (w * ratio));
       g.setTransform(ratio, 0, 0, ratio, 0, 0);
       const cols = this.o.cols;
-      const visible = (index) => {
-        const i = Math.floor(index / cols), j = index % cols;
-        return [(j - this.x0) * w, (i - this.y0) * z];
-      };
-      if (z >= TEXT_CELL_PX) {
+      if (Math.min(w, z) >= TEXT_CELL_PX) {
         const kind = this.grads ? null : this.o.kind === 'bool' ? 'sequential' : this.o.kind, table = kind && Format.colourTable(kind, this.theme());
-        g.font = `${Math.min(13, z / 3.2)}px system-ui, sans-serif`;
+        g.font = `${Math.min(13, w / 3.2, z / 3.2)}px system-ui, sans-serif`;
         g.textAlign = 'center';
         g.textBaseline = 'middle';
         const i0 = Math.floor(this.y0), j0 = Math.floor(this.x0);
@@ -459,11 +462,16 @@
             g.fillText(Format.cellText(x), (j + 0.5 - this.x0) * w, (i + 0.5 - this.y0) * z);
           }
       }
+      /* a line around the cell, inside the canvas where the cell meets its edge
+       * (a vector's cells span it across: their rings keep their sides) */
       const ring = (index, colour, width) => {
-        const [x, y] = visible(index);
+        const x = (index % cols - this.x0) * w, y = (Math.floor(index / cols) - this.y0) * z; /* its top left */
+        if (x + w <= 0 || y + z <= 0 || x >= this.width || y >= this.height) return; /* (panned off) */
+        const left = Math.max(width / 2, x - width / 2), top = Math.max(width / 2, y - width / 2);
+        const right = Math.min(this.width - width / 2, x + Math.max(w, 2) + width / 2), bottom = Math.min(this.height - width / 2, y + Math.max(z, 2) + width / 2);
         g.strokeStyle = colour;
         g.lineWidth = width;
-        g.strokeRect(x - width / 2, y - width / 2, Math.max(w, 2) + width, Math.max(z, 2) + width);
+        g.strokeRect(left, top, right - left, bottom - top);
       };
       const dark = this.theme() === 'dark';
       const colours = { 'is-grad-result': '#d0f', 'is-explained': dark ? '#8ab4f8' : '#0b57d0' };

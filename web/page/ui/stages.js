@@ -37,10 +37,11 @@
   const COMPACT = { steps: { cols: 10, rows: 24 }, pass: { cols: 5, rows: 12 } };
   const BIG_CELLS = 4000; /* from this many table cells, steps (or heads) off screen are skipped */
   /* a matrix with more cells than this (the largest at the old limits:
-   * in_proj_weight at E = 64) is a canvas (canvas.js), not a table; so is a
-   * bias drawn as a column beside such a weight, row for row (a table lays
-   * out in time that grows with its rows: in_proj_bias at E = 768, 2,304
-   * rows, took most of a BERT-size file's first layout) */
+   * in_proj_weight at E = 64) is a canvas (canvas.js), not a table; so is
+   * the bias of such a weight (a table lays out in time that grows with its
+   * cells: in_proj_bias at E = 768, 2,304 rows beside its weight, took most
+   * of a BERT-size file's first layout, and 2,304 columns most of the
+   * switch to the steps) */
   const CANVAS_CELLS = 3 * 64 * 64;
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
@@ -197,8 +198,8 @@
       const limits = COMPACT[pass ? 'pass' : 'steps'];
       const compact = !open && (card.vertical ? card.cols > limits.rows : card.cols > limits.cols || card.rows > limits.rows);
       const summaryId = `${this.id}-${idOf(card.stage)}-summary`;
-      /* (a bias as a column: as its weight is) */
-      const cells = vertical ? this.session.inputShapes[card.beside].reduce((a, b) => a * b) : card.rows * card.cols;
+      /* (a bias: as its weight is, a column beside it in the pass, a strip in the steps) */
+      const cells = card.beside ? this.session.inputShapes[card.beside].reduce((a, b) => a * b) : card.rows * card.cols;
       const Kind = CanvasMatrix && cells > CANVAS_CELLS ? CanvasMatrix : Matrix;
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
