@@ -435,6 +435,34 @@ for (const name of BROWSERS) {
         assert.equal(await page.$('.plane'), null, 'only for E = 2');
       }));
 
+    it('labels every arrow in the plane legibly: inside it, none over another, in 11 px type however wide the plane is drawn', () =>
+      withPage(PAGE_URL, async (page) => {
+        /* each label's box on screen, one em tall (a browser's box adds the line's leading) */
+        const labels = () => page.$eval('.plane', (svg) => {
+          const plane = svg.getBoundingClientRect();
+          return { plane: [plane.left, plane.top, plane.right, plane.bottom], labels: [...svg.querySelectorAll('.arrow-label')].map((t) => {
+            const r = t.getBoundingClientRect(), em = parseFloat(getComputedStyle(t).fontSize) * plane.width / svg.viewBox.baseVal.width, pad = (r.height - em) / 2;
+            return { text: t.textContent, em, box: [r.left, r.top + pad, r.right, r.bottom - pad] };
+          }) };
+        });
+        for (const layout of ['pass', 'steps']) {
+          await page.evaluate((l) => window.attentionApp.session.apply({ type: 'view', layout: l }), layout);
+          await page.$$eval('.plane-legend input', (boxes) => boxes.forEach((b) => { if (!b.checked) b.click(); })); /* X, Q, K and V: 12 arrows */
+          await frames(page, 2);
+          const { plane, labels: all } = await labels();
+          assert.deepEqual(all.map((l) => l.text).sort(), ['I', 'K I', 'K am', 'K good', 'Q I', 'Q am', 'Q good', 'V I', 'V am', 'V good', 'am', 'good'], layout);
+          for (const { text, em, box } of all) {
+            assert.ok(Math.abs(em - 11) < 0.1, `${layout}: ${text} in ${em} px type`);
+            assert.ok(box[0] >= plane[0] - 0.5 && box[1] >= plane[1] - 0.5 && box[2] <= plane[2] + 0.5 && box[3] <= plane[3] + 0.5, `${layout}: ${text} inside the plane`);
+          }
+          for (const [i, a] of all.entries())
+            for (const b of all.slice(i + 1)) {
+              const across = Math.min(a.box[2], b.box[2]) - Math.max(a.box[0], b.box[0]), down = Math.min(a.box[3], b.box[3]) - Math.max(a.box[1], b.box[1]);
+              assert.ok(Math.min(across, down) <= 1.5, `${layout}: ${a.text} over ${b.text}, ${across.toFixed(1)} × ${down.toFixed(1)} px`);
+            }
+        }
+      }));
+
     it('shows one stage alone when the link asks for it', () =>
       withPage(PAGE_URL + '#stage=scores', async (page) => {
         const shown = await page.$$eval('.card', (cards) => cards.filter((c) => getComputedStyle(c).display !== 'none').map((c) => c.dataset.card));

@@ -1,6 +1,10 @@
 /* plane.js: when E = 2, the embeddings and Q, K and V as arrows in the plane.
  * Dragging an embedding's tip (or focusing it and pressing the arrow keys,
  * Shift for bigger steps) edits that embedding, and everything follows.
+ * Each arrow's label sits beside its tip, inside the plane, where it covers
+ * least of the other labels, the tips and the arrows (placeLabels), in type
+ * of the same size on screen however small the plane is drawn (the pass
+ * draws it 12rem wide).
  *
  * A drag, or the keys held down, is one edit in the history.
  *
@@ -10,7 +14,19 @@
   'use strict';
 
   const Format = root.AttnFormat, Text = root.AttnText, Cases = root.AttnCases, { el, svg, setAttr, setText } = root.AttnDom;
-  const SIZE = 340, HALF = SIZE / 2;
+  const SIZE = 340, HALF = SIZE / 2; /* the viewBox's side, user units */
+  const LABEL_PX = 11, TICK_PX = 9;  /* the labels' and ticks' type on screen, CSS px */
+  const GAP_PX = 4;                  /* between a tip and its label */
+  const SPACE_PX = 4, EDGE_PX = 3;   /* between two labels side by side; between a label and the plane's edge */
+  const TIP_PX = 6;                  /* half a tip's side (an arrowhead) that labels keep off */
+  const HANDLE_R = 8;                /* an embedding's tip, user units (its stroke: 1 more) */
+  /* what a place costs: px² covered of a tip; of a label, LABEL_COST times
+   * that; LINE_COST for each point of an arrow (points LINE_STEP apart) */
+  const LABEL_COST = 3, LINE_COST_PX = 8, LINE_STEP_PX = 5;
+  const PLACED_LABELS = 60;          /* past this many, labels go up-right of their tips, unplaced (the cost is quadratic) */
+  const PLACING_ROUNDS = 3;          /* rounds of placing each label again, given all the others */
+  /* where a label may go, as [x, y] steps from its tip (y down): around it, eight ways */
+  const AROUND = [[1, 0], [1, -1], [0, -1], [-1, -1], [-1, 0], [-1, 1], [0, 1], [1, 1]];
   /* Okabe–Ito colours, safe for colour-blind readers */
   const SERIES = [
     { key: 'query', label: 'X', colour: 'var(--plane-x)', editable: true }, /* (+ pl.embeddings) */
@@ -32,13 +48,31 @@
       this.session = session;
       this.t = Text.of(session);
       this.id = id;
-      this.scale = null;      /* units per pixel, kept fixed while dragging */
+      this.scale = null;      /* data units per user unit, kept fixed while dragging */
       this.dragging = null;
       this.shown = { query: true, q: true, k: true, v: false };
       this.layout = null;     /* which vectors the marks are drawn for ('q0 q1 …'), and their marks */
       this.marks = [];
       this.gridScale = null;  /* the scale the grid is drawn at */
+      this.unitsPerPx = 1;    /* user units per CSS px: SIZE over the width the plane is drawn at */
+      this.laidOut = false;   /* whether the ResizeObserver has reported the plane laid out */
+      this.widths = new Map(); /* a label's text -> its width, user units, at this unit (labelWidth) */
       this.figure = this.build();
+      /* (a ResizeObserver reports after layout: no layout is forced to learn the width) */
+      this.resizes = typeof ResizeObserver === 'function' ? new ResizeObserver(([entry]) => this.resized(entry.contentRect.width)) : null;
+      this.resizes?.observe(this.svg);
+    }
+
+    /* Laid out, or drawn at another width: the type keeps its size on screen. */
+    resized(width) {
+      if (!(width > 0) || (this.laidOut && Math.abs(SIZE / width - this.unitsPerPx) < 1e-3)) return;
+      this.laidOut = true; /* (from now on labels are measured: labelWidth) */
+      this.unitsPerPx = SIZE / width;
+      this.widths.clear();
+      this.svg.style.setProperty('--plane-label', `${LABEL_PX * this.unitsPerPx}px`);
+      this.svg.style.setProperty('--plane-tick', `${TICK_PX * this.unitsPerPx}px`);
+      this.gridScale = null; /* (its ticks move with their type) */
+      this.update();
     }
 
     build() {
@@ -105,18 +139,86 @@
         this.arrows.replaceChildren(...this.marks.map((m) => m.arrow));
         this.handles.replaceChildren(...this.marks.filter((m) => m.handle).map((m) => m.handle));
       }
+      const tips = vectors.map(([, , x, y]) => this.toPixel(x, y));
+      const widths = vectors.map(([s, , , , token], n) => this.labelWidth(this.marks[n].label, `${s.key === 'query' ? '' : `${s.label} `}${token}`));
+      const places = this.placeLabels(tips, widths);
       vectors.forEach(([s, i, x, y, token], n) => {
-        const { line, label, handle } = this.marks[n], [px, py] = this.toPixel(x, y);
+        const { line, label, handle } = this.marks[n], [px, py] = tips[n];
         setAttr(line, 'x2', String(px));
         setAttr(line, 'y2', String(py));
-        setAttr(label, 'x', String(px + 6));
-        setAttr(label, 'y', String(py - 6));
-        setText(label, `${s.key === 'query' ? '' : `${s.label} `}${token}`);
+        setAttr(label, 'x', String(places[n][0]));
+        setAttr(label, 'y', String(places[n][1]));
         if (!handle) return;
         setAttr(handle, 'cx', String(px));
         setAttr(handle, 'cy', String(py));
         setAttr(handle, 'aria-label', this.t('pl.handle', { token, x: Format.cellText(x), y: Format.cellText(y) }));
       });
+    }
+
+    /* Sets a label's text; its width, user units. Measured once a text (a
+     * layout read: not at every edit, whose labels stay, nor while the page
+     * is built, before the first layout); estimated until then. */
+    labelWidth(label, text) {
+      setText(label, text);
+      if (!this.widths.has(text)) {
+        const measured = this.laidOut ? label.getComputedTextLength() : 0;
+        if (!(measured > 0)) return text.length * 0.7 * LABEL_PX * this.unitsPerPx;
+        this.widths.set(text, measured);
+      }
+      return this.widths.get(text);
+    }
+
+    /* Where each label goes (widths: theirs), [x, y] of its text's start on
+     * its baseline. Each of the eight places around its tip (slid back
+     * inside the plane where it would cross its edge) costs what it covers
+     * of the other labels (and a space beside them), of the tips and of the
+     * arrows (a line's point costs less: a label may cross a line). In the
+     * order given, each label takes the cheapest place, the one straight
+     * past its tip first when places cost the same; then, a few rounds, each
+     * takes the cheapest given all the others (a label placed early no
+     * longer crowds one placed after it). */
+    placeLabels(tips, widths) {
+      const u = this.unitsPerPx, height = LABEL_PX * u, gap = GAP_PX * u, tip = Math.max(TIP_PX * u, HANDLE_R + 1), space = SPACE_PX * u, edge = EDGE_PX * u;
+      if (tips.length > PLACED_LABELS) return tips.map(([x, y]) => [x + gap, y - gap]);
+      const tipBoxes = tips.map(([x, y]) => [x - tip, y - tip, x + tip, y + tip]);
+      const overlap = (a, b) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+      const points = []; /* every LINE_STEP_PX along each arrow, from the origin to its tip */
+      for (const [x, y] of tips) {
+        const steps = Math.floor(Math.hypot(x - HALF, y - HALF) / (LINE_STEP_PX * u));
+        for (let k = 0; k < steps; k++) points.push([HALF + (x - HALF) * k / steps, HALF + (y - HALF) * k / steps]);
+      }
+      /* label n's places, in the order tried: [left, top, right, bottom] and whether slid */
+      const places = tips.map(([x, y], n) => {
+        const width = widths[n], angle = Math.atan2(y - HALF, x - HALF) || -Math.PI / 4; /* (a zero vector: up and right) */
+        const turn = ([sx, sy]) => { const d = Math.abs(Math.atan2(sy, sx) - angle); return Math.min(d, 2 * Math.PI - d); };
+        return [...AROUND].sort((a, b) => turn(a) - turn(b)).map(([sx, sy]) => {
+          const cx = x + sx * (gap + width / 2), cy = y + sy * (gap + height / 2);
+          const left = Math.min(Math.max(edge, cx - width / 2), SIZE - edge - width), top = Math.min(Math.max(edge, cy - height / 2), SIZE - edge - height);
+          return { box: [left, top, left + width, top + height], slid: left !== cx - width / 2 || top !== cy - height / 2 };
+        });
+      });
+      const chosen = new Array(tips.length).fill(null); /* each label's place, once placed */
+      const cost = (n, { box, slid }) => {
+        let sum = 0;
+        for (const [x, y] of points) if (x > box[0] && x < box[2] && y > box[1] && y < box[3]) sum += LINE_COST_PX * u * u;
+        tipBoxes.forEach((other, k) => { if (k !== n || slid) sum += overlap(box, other); }); /* (its own tip: if slid onto it) */
+        chosen.forEach((other, k) => { if (other && k !== n) sum += LABEL_COST * overlap(box, [other.box[0] - space, other.box[1], other.box[2] + space, other.box[3]]); });
+        return sum;
+      };
+      const cheapest = (n) => places[n].reduce((best, place) => {
+        const c = best.cost === 0 ? Infinity : cost(n, place);
+        return c < best.cost ? { place, cost: c } : best;
+      }, { place: null, cost: Infinity }).place;
+      for (let n = 0; n < tips.length; n++) chosen[n] = cheapest(n);
+      for (let round = 0; round < PLACING_ROUNDS; round++) {
+        let moved = false;
+        for (let n = 0; n < tips.length; n++) {
+          const place = cheapest(n);
+          if (place !== chosen[n]) { chosen[n] = place; moved = true; }
+        }
+        if (!moved) break;
+      }
+      return chosen.map(({ box }) => [box[0], box[3] - 0.2 * height]); /* (the baseline: a fifth of the type above the box's foot) */
     }
 
     /* The arrow of vector i of a series, and its handle if it is an embedding (placed by update). */
@@ -135,14 +237,14 @@
         const [gx] = this.toPixel(t, 0), [, gy] = this.toPixel(0, t);
         const axis = Math.abs(t) < step / 2;
         lines.push(svg('line', { x1: gx, y1: 0, x2: gx, y2: SIZE, class: axis ? 'axis' : '' }), svg('line', { x1: 0, y1: gy, x2: SIZE, y2: gy, class: axis ? 'axis' : '' }));
-        if (!axis) lines.push(svg('text', { x: gx + 2, y: HALF + 12, class: 'tick' }, [Format.fullText(Math.round(t * 1e6) / 1e6)]));
+        if (!axis) lines.push(svg('text', { x: gx + 2 * this.unitsPerPx, y: HALF + (TICK_PX + 2) * this.unitsPerPx, class: 'tick' }, [Format.fullText(Math.round(t * 1e6) / 1e6)]));
       }
       this.grid.replaceChildren(...lines);
     }
 
     /* The draggable, focusable tip of embedding i. */
     handle(i) {
-      const c = svg('circle', { r: 8, class: 'handle', 'data-index': i, tabindex: 0, role: 'button' });
+      const c = svg('circle', { r: HANDLE_R, class: 'handle', 'data-index': i, tabindex: 0, role: 'button' });
       c.addEventListener('pointerdown', (e) => this.drag(e, i));
       c.addEventListener('keydown', (e) => {
         const step = e.shiftKey ? 0.25 : 0.05;
