@@ -122,6 +122,39 @@ for (const name of BROWSERS) {
         assert.deepEqual(await readout(page), { stage: 'in_proj_bias', head: null, row: '0', col: '3', value: text(tensors.in_proj_bias.data[3]), hidden: false }, '↓ moves along it');
         const ringEdge = await page.$eval(canvasOf('in_proj_bias'), (c) => [...c.getContext('2d').getImageData(0, 1, 1, 1).data].slice(0, 3).join(','));
         assert.equal(ringEdge, '0,0,0', 'the focused number’s ring keeps its sides, inside the column');
+        /* zoomed (+ on the weight) or panned (↓ on the bias past its foot), the two stay row for row */
+        /* the weight's row or the bias's number under the pointer, y px down the canvas */
+        const rowUnder = async (stage, y) => {
+          const [x, top] = await page.$eval(canvasOf(stage), (c) => { const r = c.getBoundingClientRect(); return [r.left + r.width / 2, r.top]; });
+          await page.mouse.move(x, top + y);
+          const r = await readout(page);
+          return Number(stage === 'in_proj_bias' ? r.col : r.row);
+        };
+        /* both at the middle of the weight's row after the one at y0 (Firefox's pointer is in whole px) */
+        const rowsAt = async (y0) => {
+          let y = y0;
+          const first = await rowUnder('in_proj_weight', y);
+          while (await rowUnder('in_proj_weight', y + 1) === first) y++; /* (y: the row's last px) */
+          const next = y + 1;
+          while (await rowUnder('in_proj_weight', y + 1) === first + 1) y++;
+          const middle = Math.round((next + y) / 2);
+          return [await rowUnder('in_proj_weight', middle), await rowUnder('in_proj_bias', middle)];
+        };
+        await page.focus(canvasOf('in_proj_weight'));
+        for (let k = 0; k < 20; k++) await page.keyboard.press('+');
+        const [zoomedWeight, zoomedBias] = await rowsAt(100);
+        assert.ok(zoomedWeight > 0 && zoomedWeight < 10, `zoomed in: row ${zoomedWeight} at 100 px`);
+        assert.equal(zoomedBias, zoomedWeight, 'the bias zooms with its weight');
+        await page.focus(canvasOf('in_proj_bias'));
+        for (let k = 0; k < 60; k++) await page.keyboard.press('ArrowDown');
+        const [pannedWeight, pannedBias] = await rowsAt(100);
+        assert.ok(pannedWeight > zoomedWeight + 20, `panned down: row ${pannedWeight} at 100 px`);
+        assert.equal(pannedWeight, pannedBias, 'the weight pans with its bias');
+        await page.focus(canvasOf('in_proj_bias'));
+        await page.keyboard.press('0');
+        const foot = bias.h - 1; /* (the last px: the last rows, fitted) */
+        assert.ok(await rowUnder('in_proj_weight', foot) >= 3 * E - 8 && await rowUnder('in_proj_bias', foot) >= 3 * E - 8, '0 fits both again');
+        await page.mouse.move(0, 0);
 
         /* zoom (+ around the focused cell (0, 0)) and pan (a drag): the cell under a point moves */
         const head0 = canvasOf('weights', 0);

@@ -21,7 +21,9 @@
  * weight in the pass) is a column: a cell a row, each as wide as the canvas
  * (VECTOR_PX) and as tall as the zoom; its cells keep the vector's indices.
  * Any other one-row matrix (a bias in the steps) is a strip: its cells as
- * wide as the zoom and as tall as the canvas (VECTOR_PX).
+ * wide as the zoom and as tall as the canvas (VECTOR_PX). Two canvases whose
+ * rows are the same (linkRows: a bias column and its weight) zoom and pan
+ * down together, so that they stay row for row.
  *
  * It has the interface stages.js uses on a Matrix: element, o, cells (none),
  * cellAt(index) (a stand-in for a <td> that the explanation places its box
@@ -69,6 +71,7 @@
       this.marks = new Map();     /* className -> Set of cell indices */
       this.refs = new Map();      /* cell index -> its stand-in for a <td> */
       this.focusIndex = 0;
+      this.rowsLinked = null;     /* the canvas whose rows are this one's (linkRows) */
       this.fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : MAX_SIDE_PX / o.cols, MAX_SIDE_PX / o.rows), 0.25);
       this.zoom = this.fit;       /* CSS px per cell (its side; a vector's cells: cellWidth(), cellHeight()) */
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
@@ -92,6 +95,24 @@
        * the first paint in the document (watchTheme) */
       this.themes = new MutationObserver(() => { if (this.theme() !== this.paintedTheme) this.repaint(); });
       this.watching = false;
+    }
+
+    /* Another canvas whose rows are this one's, as tall (a bias column
+     * beside its weight): each zooms and pans down as the other does. */
+    linkRows(other) {
+      this.rowsLinked = other;
+      other.rowsLinked = this;
+    }
+
+    /* Draws the canvas after the user zoomed or panned; the linked canvas takes the same rows. */
+    drawView() {
+      this.draw();
+      const other = this.rowsLinked;
+      if (!other || (other.zoom === this.zoom && other.y0 === this.y0)) return;
+      other.zoom = this.zoom;
+      other.y0 = this.y0;
+      other.clampView();
+      other.draw();
     }
 
     /* ---- cells ---- */
@@ -227,7 +248,7 @@
         this.x0 = start.x - dx / this.cellWidth();
         this.y0 = start.y - dy / this.cellHeight();
         this.clampView();
-        this.draw();
+        this.drawView();
       };
       const up = (e) => {
         this.canvas.removeEventListener('pointermove', move);
@@ -256,7 +277,7 @@
         const j = Math.min(cols - 1, Math.max(0, (this.focusIndex % cols) + step[1]));
         this.focusIndex = i * cols + j;
         this.showCell(i, j);
-        this.draw();
+        this.drawView();
         this.point(this.focusIndex, 'focus');
       } else if (e.key === 'Enter' || e.key === 'F2') {
         e.preventDefault();
@@ -264,7 +285,7 @@
         else this.o.onPin?.(this.focusIndex, this.cellAt(this.focusIndex));
       } else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '0') {
         e.preventDefault();
-        if (e.key === '0') { this.zoom = this.fit; this.x0 = this.y0 = 0; this.draw(); return; }
+        if (e.key === '0') { this.zoom = this.fit; this.x0 = this.y0 = 0; this.drawView(); return; }
         const i = Math.floor(this.focusIndex / this.o.cols), j = this.focusIndex % this.o.cols;
         this.zoomAt(this.zoom * (e.key === '-' ? 0.8 : 1.25), (j + 0.5 - this.x0) * this.cellWidth(), (i + 0.5 - this.y0) * this.cellHeight());
       }
@@ -278,7 +299,7 @@
       this.x0 = cx - px / this.cellWidth();
       this.y0 = cy - py / this.cellHeight();
       this.clampView();
-      this.draw();
+      this.drawView();
     }
 
     clampView() {
@@ -304,7 +325,7 @@
       this.focusIndex = index;
       if (this.zoom < 16) this.zoomAt(24, (j + 0.5 - this.x0) * this.cellWidth(), (i + 0.5 - this.y0) * this.cellHeight());
       this.showCell(i, j);
-      this.draw();
+      this.drawView();
       this.o.onLeave?.(index, 'focus'); /* the explanation makes way for the typing */
       this.editing = { index, before: this.values[index], group: `cell-${++edits}` };
       const r = this.rectOf(index), box = this.element.getBoundingClientRect();

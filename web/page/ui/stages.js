@@ -139,7 +139,9 @@
           if (card.custom === 'plane') { planeCard = [card, section.number]; continue; }
           const figure = this.buildCard(card, section.number);
           const partner = card.beside && this.figures[card.beside];
-          if (partner) { /* a bias beside its weight */
+          if (partner) { /* a bias beside its weight (canvases: row for row as they zoom and pan) */
+            const [bias] = this.matrices[card.stage], [weight] = this.matrices[card.beside];
+            if (bias.linkRows && weight.linkRows) bias.linkRows(weight);
             let pair = partner.parentElement;
             if (!pair.classList.contains('pair')) {
               pair = el('div', { className: 'pair' });
