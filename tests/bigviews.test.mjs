@@ -236,6 +236,17 @@ for (const name of BROWSERS) {
         const light = await pixel();
         await page.evaluate(() => window.attentionApp.session.apply({ type: 'view', theme: 'dark' }));
         assert.notEqual(await pixel(), light, 'dark colours');
+
+        /* on a phone (the view built anew at its width), no canvas is wider than the window: the page does not scroll sideways */
+        await page.setViewport({ width: 390, height: 844 });
+        for (const layout of ['pass', 'steps']) {
+          await page.$eval('[name=layout]', (select, value) => { select.value = value; select.dispatchEvent(new Event('change', { bubbles: true })); }, layout);
+          const wide = await page.evaluate(() => ({
+            page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            canvases: [...document.querySelectorAll('.canvas-matrix canvas')].filter((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth).map((c) => c.parentElement.dataset.stage),
+          }));
+          assert.deepEqual(wide, { page: 0, canvases: [] }, layout);
+        }
       });
       assert.deepEqual(problems, [], 'no console error, page error or dialog');
     });

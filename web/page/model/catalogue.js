@@ -8,13 +8,14 @@
  *   card: { stage, title, formula, shapes, letters, shape, kind, editable,
  *           perHead, rows, cols, rowLabels, colLabels, rowBands, colBands,
  *           source: 'input' | 'stage', summary, big, tokens,
- *           column, beside, vertical, passTitle, feeds }
+ *           column, beside, vertical, passTitle, biasBeside, feeds }
  *         or { stage: null, custom: 'plane' | 'preview' } (a picture)
  *   column: where the one-screen view (the pass) puts it, 1 to 5, the
  *   formula read left to right (PASS_COLUMNS); beside: the card it sits
  *   next to (a bias beside its weight), drawn `vertical` (one number a
  *   row, as the weight's rows are the features it adds to) under a short
- *   passTitle; feeds: the stages it is made from, for the connectors.
+ *   passTitle; biasBeside: on a weight, the bias that sits next to it;
+ *   feeds: the stages it is made from, for the connectors.
  *   cardData(session, card) -> [Float32Array], one per head (or one)
  *
  * Shapes are the core's (attn_input_shape, attn_stage_shape): the inputs'
@@ -150,7 +151,7 @@
   const BESIDE = { in_proj_bias: 'in_proj_weight', 'out_proj.bias': 'out_proj.weight' };
   const BESIDE_TITLE = { in_proj_bias: '+ b', 'out_proj.bias': '+ b_{o}' }; /* all a bias beside its weight needs */
 
-  /* column, beside, vertical and feeds of a stage's card. */
+  /* column, beside, vertical, biasBeside and feeds of a stage's card. */
   function place(stage, c, inputShapes) {
     const packed = Boolean(inputShapes.in_proj_weight);
     const x = c.key ? 'key' : 'query', xv = c.value ? 'value' : 'query';
@@ -164,7 +165,8 @@
       context: ['weights', 'v'], output: ['context', 'out_proj.weight'],
     };
     const beside = BESIDE[stage] && inputShapes[BESIDE[stage]] ? BESIDE[stage] : null;
-    return { column: COLUMN[stage], beside, vertical: Boolean(beside), passTitle: beside ? BESIDE_TITLE[stage] : null, feeds: FEEDS[stage] || [] };
+    const biasBeside = Object.keys(BESIDE).find((bias) => BESIDE[bias] === stage && inputShapes[bias]) ?? null;
+    return { column: COLUMN[stage], beside, vertical: Boolean(beside), passTitle: beside ? BESIDE_TITLE[stage] : null, biasBeside, feeds: FEEDS[stage] || [] };
   }
 
   /* A card's numbers of the moment: one array per head, or one. They are

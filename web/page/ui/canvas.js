@@ -38,6 +38,8 @@
   const Format = root.AttnFormat, Text = root.AttnText, { el } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px */
+  const VIEW_MARGIN_PX = 56; /* the page's and a card's padding, both sides: a canvas on a phone is narrower than the window by this */
+  const BESIDE_PX = 64;      /* a vector's column beside a canvas, with its card's padding and the gap (options.withVectorBeside) */
   const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
   const TEXT_CELL_PX = 34;   /* from this zoom, numbers are drawn in the cells */
   const MAX_ZOOM_PX = 80;
@@ -56,7 +58,8 @@
     return packedTables[key];
   }
 
-  /* options: those of a Matrix (matrix.js) plus shape (the stage's, for data-shape). */
+  /* options: those of a Matrix (matrix.js) plus shape (the stage's, for
+   * data-shape) and withVectorBeside (a bias column is drawn beside it). */
   class CanvasMatrix {
     constructor(options) {
       this.vertical = Boolean(options.vertical);
@@ -72,7 +75,10 @@
       this.refs = new Map();      /* cell index -> its stand-in for a <td> */
       this.focusIndex = 0;
       this.rowsLinked = null;     /* the canvas whose rows are this one's (linkRows) */
-      this.fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : MAX_SIDE_PX / o.cols, MAX_SIDE_PX / o.rows), 0.25);
+      /* (as wide as the window leaves room for, when it was built: a phone's) */
+      const side = Math.min(MAX_SIDE_PX, Math.max(MAX_SIDE_PX / 4, (root.innerWidth || Infinity) - VIEW_MARGIN_PX - (o.withVectorBeside ? BESIDE_PX : 0)));
+      /* (at least 0.25 px a cell, when as wide fits: a long strip may have fewer) */
+      this.fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : side / o.cols, side / o.rows), Math.min(0.25, side / o.cols));
       this.zoom = this.fit;       /* CSS px per cell (its side; a vector's cells: cellWidth(), cellHeight()) */
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
       this.width = this.vertical ? VECTOR_PX : Math.max(1, Math.round(o.cols * this.fit));

@@ -209,7 +209,7 @@
         const matrix = new Kind({
           Backdrop: compact ? Backdrop : null,
           stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
-          vertical,
+          vertical, withVectorBeside: pass && Boolean(card.biasBeside),
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
           idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages, lang: this.session.lang,
