@@ -13,7 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAttention } from '../web/attention.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, frames } from './browser.mjs';
 import { ROOT, compareStages } from './helpers.mjs';
 import { safetensors } from './tensorfiles.mjs';
 import { createRequire } from 'node:module';
@@ -237,10 +237,12 @@ for (const name of BROWSERS) {
         await page.evaluate(() => window.attentionApp.session.apply({ type: 'view', theme: 'dark' }));
         assert.notEqual(await pixel(), light, 'dark colours');
 
-        /* on a phone (the view built anew at its width), no canvas is wider than the window: the page does not scroll sideways */
+        /* on a phone, no canvas is wider than the window: the page does not scroll sideways
+         * (the steps fitted again as the window narrows, the pass built at its width) */
         await page.setViewport({ width: 390, height: 844 });
-        for (const layout of ['pass', 'steps']) {
-          await page.$eval('[name=layout]', (select, value) => { select.value = value; select.dispatchEvent(new Event('change', { bubbles: true })); }, layout);
+        await frames(page, 2);
+        for (const layout of ['steps', 'pass']) {
+          await page.$eval('[name=layout]', (select, value) => { if (select.value !== value) { select.value = value; select.dispatchEvent(new Event('change', { bubbles: true })); } }, layout);
           const wide = await page.evaluate(() => ({
             page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
             canvases: [...document.querySelectorAll('.canvas-matrix canvas')].filter((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth).map((c) => c.parentElement.dataset.stage),

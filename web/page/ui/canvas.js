@@ -46,6 +46,14 @@
   const VECTOR_PX = 40;      /* a vector's cross side (a column's width, a strip's height): its numbers fit when zoomed in */
   const DRAG_PX = 4;
   let edits = 0; /* each edit is one history group */
+  /* the canvases on the page: fitted again when the window's width changes (a phone turned), once a frame */
+  const live = new Set();
+  let fitting = false;
+  if (typeof addEventListener === 'function') addEventListener('resize', () => {
+    if (fitting) return;
+    fitting = true;
+    requestAnimationFrame(() => { fitting = false; for (const canvas of live) canvas.fitToWindow(); });
+  });
   /* Pixels are written by the CPU (putImageData): a canvas kept in memory */
   const CONTEXT = { willReadFrequently: true };
 
@@ -75,21 +83,16 @@
       this.refs = new Map();      /* cell index -> its stand-in for a <td> */
       this.focusIndex = 0;
       this.rowsLinked = null;     /* the canvas whose rows are this one's (linkRows) */
-      /* (as wide as the window leaves room for, when it was built: a phone's) */
-      const side = Math.min(MAX_SIDE_PX, Math.max(MAX_SIDE_PX / 4, (root.innerWidth || Infinity) - VIEW_MARGIN_PX - (o.withVectorBeside ? BESIDE_PX : 0)));
-      /* (at least 0.25 px a cell, when as wide fits: a long strip may have fewer) */
-      this.fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : side / o.cols, side / o.rows), Math.min(0.25, side / o.cols));
-      this.zoom = this.fit;       /* CSS px per cell (its side; a vector's cells: cellWidth(), cellHeight()) */
+      this.fit = null;            /* CSS px per cell with the whole matrix shown (fitToWindow) */
+      this.zoom = null;           /* CSS px per cell (its side; a vector's cells: cellWidth(), cellHeight()) */
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
-      this.width = this.vertical ? VECTOR_PX : Math.max(1, Math.round(o.cols * this.fit));
-      this.height = this.strip ? VECTOR_PX : Math.max(1, Math.round(o.rows * this.fit));
+      this.width = this.height = 0; /* the canvas's size, CSS px */
       this.screen = null; /* the canvas's pixels (paintScreen) */
       this.canvas = el('canvas', {
         tabindex: '0', role: 'img',
         'aria-label': this.t(o.editable ? 'm.heatmapE' : 'm.heatmap', { label: o.label, rows: o.rows, cols: o.cols }),
       });
-      this.canvas.style.width = `${this.width}px`;
-      this.canvas.style.height = `${this.height}px`;
+      this.fitToWindow();
       this.input = el('input', { type: 'text', className: 'canvas-input', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false', hidden: true, 'aria-label': o.label });
       this.error = el('span', { className: 'cell-error canvas-error', role: 'alert', hidden: true });
       this.element = el('div', {
@@ -97,6 +100,7 @@
         'data-stage': o.stage, 'data-shape': o.shape.join(','), 'data-head': o.head ?? undefined,
       }, [this.canvas, this.input, this.error]);
       this.wire();
+      live.add(this);
       /* a theme change repaints (the colours are the theme's): watched from
        * the first paint in the document (watchTheme) */
       this.themes = new MutationObserver(() => { if (this.theme() !== this.paintedTheme) this.repaint(); });
@@ -119,6 +123,25 @@
       other.y0 = this.y0;
       other.clampView();
       other.draw();
+    }
+
+    /* The canvas's size for the window's width: at most MAX_SIDE_PX a side,
+     * and no wider than a phone's window leaves room for (so the page never
+     * scrolls sideways); at least 0.25 px a cell where as wide fits (a long
+     * strip may have fewer). A zoom the user chose stays. */
+    fitToWindow() {
+      const o = this.o;
+      const side = Math.min(MAX_SIDE_PX, Math.max(MAX_SIDE_PX / 4, (root.innerWidth || Infinity) - VIEW_MARGIN_PX - (o.withVectorBeside ? BESIDE_PX : 0)));
+      const fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : side / o.cols, side / o.rows), Math.min(0.25, side / o.cols));
+      if (fit === this.fit) return;
+      this.zoom = this.zoom === null || this.zoom === this.fit ? fit : Math.max(fit, this.zoom);
+      this.fit = fit;
+      this.width = this.vertical ? VECTOR_PX : Math.max(1, Math.round(o.cols * fit));
+      this.height = this.strip ? VECTOR_PX : Math.max(1, Math.round(o.rows * fit));
+      this.canvas.style.width = `${this.width}px`;
+      this.canvas.style.height = `${this.height}px`;
+      this.clampView();
+      if (this.painted) this.draw();
     }
 
     /* ---- cells ---- */
@@ -381,6 +404,7 @@
     placeErrors() {}
 
     dispose() {
+      live.delete(this);
       this.themes.disconnect();
     }
 
