@@ -56,7 +56,7 @@
       this.gridScale = null;  /* the scale the grid is drawn at */
       this.unitsPerPx = 1;    /* user units per CSS px: SIZE over the width the plane is drawn at */
       this.laidOut = false;   /* whether the ResizeObserver has reported the plane laid out */
-      this.widths = new Map(); /* a label's text -> its width, user units, at this unit (labelWidth) */
+      this.widths = new Map(); /* a label's text -> its width, user units, at this unitsPerPx (labelWidth) */
       this.figure = this.build();
       /* (a ResizeObserver reports after layout: no layout is forced to learn the width) */
       this.resizes = typeof ResizeObserver === 'function' ? new ResizeObserver(([entry]) => this.resized(entry.contentRect.width)) : null;
@@ -206,7 +206,7 @@
         return sum;
       };
       const cheapest = (n) => places[n].reduce((best, place) => {
-        const c = best.cost === 0 ? Infinity : cost(n, place);
+        const c = best.cost === 0 ? Infinity : cost(n, place); /* (a place that covers nothing ends the search) */
         return c < best.cost ? { place, cost: c } : best;
       }, { place: null, cost: Infinity }).place;
       for (let n = 0; n < tips.length; n++) chosen[n] = cheapest(n);
