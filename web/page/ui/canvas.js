@@ -37,7 +37,7 @@
 
   const Format = root.AttnFormat, Text = root.AttnText, { el } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-  const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px */
+  const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px (but 0.25 px a cell at least: fitToWindow) */
   const VIEW_MARGIN_PX = 56; /* the page's and a card's padding, both sides: a canvas on a phone is narrower than the window by this */
   const BESIDE_PX = 64;      /* a vector's column beside a canvas, with its card's padding and the gap (options.withVectorBeside) */
   const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
@@ -127,8 +127,9 @@
 
     /* The canvas's size for the window's width: at most MAX_SIDE_PX a side,
      * and no wider than a phone's window leaves room for (so the page never
-     * scrolls sideways); at least 0.25 px a cell where as wide fits (a long
-     * strip may have fewer). A zoom the user chose stays. */
+     * scrolls sideways); at least 0.25 px a cell where as wide fits (so a
+     * weight of 2,304 rows is 576 px tall; a long strip may have fewer). A
+     * zoom the user chose stays. */
     fitToWindow() {
       const o = this.o;
       const side = Math.min(MAX_SIDE_PX, Math.max(MAX_SIDE_PX / 4, (root.innerWidth || Infinity) - VIEW_MARGIN_PX - (o.withVectorBeside ? BESIDE_PX : 0)));
