@@ -56,7 +56,7 @@
       this.gridScale = null;  /* the scale the grid is drawn at */
       this.unitsPerPx = 1;    /* user units per CSS px: SIZE over the width the plane is drawn at */
       this.laidOut = false;   /* whether the ResizeObserver has reported the plane laid out */
-      this.widths = new Map(); /* a label's text -> its width, user units, at this unitsPerPx (labelWidth) */
+      this.widths = new Map(); /* a label's text -> its width, user units, at this unitsPerPx (setLabel) */
       this.figure = this.build();
       /* (a ResizeObserver reports after layout: no layout is forced to learn the width) */
       this.resizes = typeof ResizeObserver === 'function' ? new ResizeObserver(([entry]) => this.resized(entry.contentRect.width)) : null;
@@ -66,7 +66,7 @@
     /* Laid out, or drawn at another width: the type keeps its size on screen. */
     resized(width) {
       if (!(width > 0) || (this.laidOut && Math.abs(SIZE / width - this.unitsPerPx) < 1e-3)) return;
-      this.laidOut = true; /* (from now on labels are measured: labelWidth) */
+      this.laidOut = true; /* (from now on labels are measured: setLabel) */
       this.unitsPerPx = SIZE / width;
       this.widths.clear();
       this.svg.style.setProperty('--plane-label', `${LABEL_PX * this.unitsPerPx}px`);
@@ -140,7 +140,7 @@
         this.handles.replaceChildren(...this.marks.filter((m) => m.handle).map((m) => m.handle));
       }
       const tips = vectors.map(([, , x, y]) => this.toPixel(x, y));
-      const widths = vectors.map(([s, , , , token], n) => this.labelWidth(this.marks[n].label, `${s.key === 'query' ? '' : `${s.label} `}${token}`));
+      const widths = vectors.map(([s, , , , token], n) => this.setLabel(this.marks[n].label, `${s.key === 'query' ? '' : `${s.label} `}${token}`));
       const places = this.placeLabels(tips, widths);
       vectors.forEach(([s, i, x, y, token], n) => {
         const { line, label, handle } = this.marks[n], [px, py] = tips[n];
@@ -155,10 +155,10 @@
       });
     }
 
-    /* Sets a label's text; its width, user units. Measured once a text (a
+    /* Writes a label's text; returns its width, user units. Measured once a text (a
      * layout read: not at every edit, whose labels stay, nor while the page
      * is built, before the first layout); estimated until then. */
-    labelWidth(label, text) {
+    setLabel(label, text) {
       setText(label, text);
       if (!this.widths.has(text)) {
         const measured = this.laidOut ? label.getComputedTextLength() : 0;
