@@ -463,6 +463,22 @@ for (const name of BROWSERS) {
         }
       }));
 
+    it('keeps every card’s size while an embedding is edited, though the numbers in a column change sign', () =>
+      withPage(PAGE_URL, async (page) => {
+        const values = [0.05, 0.45, 0.95, -0.85];
+        /* the core's q for each value: one of its columns has numbers of both signs for some values and one sign for others */
+        const signs = values.map((v) => { const c = copy(lecture.case); c.query[0][0] = v; const { data } = attention.forward(c).q; return [0, 1].map((j) => [0, 1, 2].some((i) => data[i * 2 + j] < 0)).join(); });
+        assert.ok(new Set(signs).size > 1, `q's columns gain and lose a minus sign: ${signs.join(' | ')}`);
+        const sizes = () => page.$$eval('.card', (cards) => cards.map((c) => { const r = c.getBoundingClientRect(); return `${c.dataset.card} ${r.width.toFixed(1)}×${r.height.toFixed(1)}`; }));
+        const before = await sizes();
+        for (const v of values) {
+          await typeInto(page, 'query', 0, 0, String(v));
+          await frames(page, 2);
+          assert.equal(await valueOf(page, 'query', 0, 0), String(v));
+          assert.deepEqual(await sizes(), before, `X[0][0] = ${v}`);
+        }
+      }));
+
     it('shows one stage alone when the link asks for it', () =>
       withPage(PAGE_URL + '#stage=scores', async (page) => {
         const shown = await page.$$eval('.card', (cards) => cards.filter((c) => getComputedStyle(c).display !== 'none').map((c) => c.dataset.card));
