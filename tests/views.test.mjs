@@ -204,10 +204,22 @@ for (const name of BROWSERS) {
         assert.notEqual(await page.$eval('.controls > .control-group', (g) => getComputedStyle(g).display), 'none', 'and open');
       }, { width: 390, height: 844 }));
 
-    it('shows cell text of at least 28 px on a projector (present=1), and hides what a lesson link hides', () =>
+    /* a projector: bigger cells (28 px at 1920×1080; without present=1, 17 px there and 14 px at 1280), and still the whole pass on the first screen */
+    for (const [w, h, least] of [[1920, 1080, 28], [1366, 768, 18], [1280, 800, 17]])
+      it(`keeps X, the weights and the output on the first screen on a projector (present=1) at ${w}×${h}, cells of ${least} px or more`, () =>
+        withPage(`${PAGE_URL}#present=1`, async (page) => {
+          await frames(page, 2);
+          for (const stage of ['query', 'q', 'scores', 'weights', 'attn_weights', 'context', 'output']) {
+            const r = await rectOf(page, `[data-stage="${stage}"]`);
+            assert.ok(inside(r, w, h), `${stage} at ${JSON.stringify(r)} is inside ${w}×${h}`);
+            const size = await page.$eval(cell(stage, 0, 0), (td) => parseFloat(getComputedStyle(td).fontSize));
+            assert.ok(size >= least, `${stage}'s cells at ${size} px`);
+          }
+          assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'no sideways scroll');
+        }, { width: w, height: h }));
+
+    it('hides what a lesson link hides', () =>
       withPage(`${PAGE_URL}#present=1&hide=lines,randomize,pytorch,connectors,train`, async (page) => {
-        const size = await page.$eval(cell('weights', 0, 0), (td) => parseFloat(getComputedStyle(td).fontSize));
-        assert.ok(size >= 28, `weights' cells at ${size} px`);
         for (const selector of ['.card-lines', '[name=randomize]', '[name=pytorch]', '.connectors', '[data-card="train"]'])
           assert.equal(await page.$eval(selector, (e) => e.hidden || getComputedStyle(e).display === 'none'), true, `${selector} hidden`);
         for (const selector of ['[name=reset]', '.card-player'])
