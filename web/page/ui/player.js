@@ -40,7 +40,10 @@
         b.addEventListener('click', action);
         return b;
       };
-      this.playButton = button(t('p.play'), t('p.playL'), () => (this.timer ? this.pause() : this.play()));
+      /* both words in the button, one seen: it is as wide playing as paused, so the buttons do not wrap anew */
+      this.playButton = button('', t('p.playL'), () => (this.timer ? this.pause() : this.play()));
+      this.playButton.className = 'player-play';
+      this.playButton.append(el('span', { text: t('p.play') }), el('span', { text: t('p.pause') }));
       this.back = button('◀', t('p.back'), () => this.step(-1));
       this.forward = button('▶|', t('p.forward'), () => this.step(1));
       this.replay = button('⟲', t('p.replay'), () => { this.go(0); this.play(); });
@@ -87,14 +90,14 @@
       this.pause();
       if (still()) return; /* the frames are all shown: no motion */
       this.timer = setInterval(() => (this.frame < this.frames.length - 1 ? this.go(this.frame + 1) : this.pause()), FRAME_MS);
-      this.playButton.textContent = this.t('p.pause');
+      this.playButton.toggleAttribute('data-playing', true);
       this.playButton.setAttribute('aria-label', this.t('p.pauseL'));
     }
 
     pause() {
       clearInterval(this.timer);
       this.timer = null;
-      this.playButton.textContent = this.t('p.play');
+      this.playButton.toggleAttribute('data-playing', false);
       this.playButton.setAttribute('aria-label', this.t('p.playL'));
     }
 
