@@ -21,7 +21,7 @@ const attention = await createAttention();
 /* the page on the build this Node runs, for numbers compared bit for bit (a
  * browser picks the relaxed build, whose fused multiply-adds round otherwise) */
 const SAME_BUILD = `${PAGE_URL}?build=${attention.build}`;
-const DESKTOPS = [[1920, 1080], [1366, 768]];
+const DESKTOPS = [[1920, 1080], [1366, 768], [1280, 800]];
 const TRAINED = Object.keys(Cases.EXAMPLES).filter((name) => Cases.EXAMPLES[name].kind === 'trained');
 const rectOf = (page, selector) => page.$eval(selector, (e) => { const r = e.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; });
 const inside = (r, w, h) => r.left >= -0.5 && r.top >= -0.5 && r.right <= w + 0.5 && r.bottom <= h + 0.5;
