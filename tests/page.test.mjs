@@ -463,6 +463,31 @@ for (const name of BROWSERS) {
         }
       }));
 
+    it('draws the plane’s arrows at one scale across and up, from the origin, and fits the window to them', () =>
+      withPage(PAGE_URL, async (page) => {
+        await page.$$eval('.plane-legend input', (boxes) => boxes.forEach((b) => { if (!b.checked) b.click(); })); /* X, Q, K and V */
+        await frames(page, 2);
+        const drawn = await page.$eval('.plane', (svg) => Object.fromEntries(['query', 'q', 'k', 'v'].map((key) =>
+          [key, [...svg.querySelectorAll(`.arrow-${key} line`)].map((l) => ['x1', 'y1', 'x2', 'y2'].map((a) => Number(l.getAttribute(a))))])));
+        const axes = await page.$$eval('.plane .plane-grid line.axis', (ls) => ls.map((l) => ['x1', 'y1', 'x2', 'y2'].map((a) => Number(l.getAttribute(a)))));
+        const origin = [axes.find(([x1, , x2]) => x1 === x2)[0], axes.find(([, y1, , y2]) => y1 === y2)[1]];
+        const stages = attention.forward(lecture.case);
+        const vectors = { query: lecture.case.query.flat(), q: Array.from(stages.q.data), k: Array.from(stages.k.data), v: Array.from(stages.v.data) };
+        const ratios = [], extent = [[Infinity, -Infinity], [Infinity, -Infinity]];
+        for (const key of ['query', 'q', 'k', 'v'])
+          drawn[key].forEach(([x1, y1, x2, y2], i) => {
+            assert.deepEqual([x1, y1], origin, `${key}[${i}] starts where the axes cross`);
+            const [x, y] = [vectors[key][2 * i], vectors[key][2 * i + 1]];
+            ratios.push((x2 - x1) / x, (y1 - y2) / y);
+            for (const [d, v] of [[0, x1], [1, y1], [0, x2], [1, y2]]) extent[d] = [Math.min(extent[d][0], v), Math.max(extent[d][1], v)];
+          });
+        assert.equal(ratios.length, 24);
+        for (const r of ratios) assert.ok(Math.abs(r / ratios[0] - 1) < 1e-3, `one scale: ${r} against ${ratios[0]}`);
+        const side = await page.$eval('.plane', (svg) => svg.viewBox.baseVal.width);
+        const span = Math.max(extent[0][1] - extent[0][0], extent[1][1] - extent[1][0]);
+        assert.ok(span >= 0.75 * side && extent.every(([low, high]) => low >= 0 && high <= side), `the arrows span ${span} of ${side}, inside it`);
+      }));
+
     it('keeps every card’s size while an embedding is edited, though the numbers in a column change sign', () =>
       withPage(PAGE_URL, async (page) => {
         const values = [0.05, 0.45, 0.95, -0.85];

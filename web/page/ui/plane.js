@@ -1,6 +1,7 @@
 /* plane.js: when E = 2, the embeddings and Q, K and V as arrows in the plane.
  * Dragging an embedding's tip (or focusing it and pressing the arrow keys,
  * Shift for bigger steps) edits that embedding, and everything follows.
+ * The window fits the arrows shown and the origin (fit).
  * Each arrow's label sits beside its tip, inside the plane, where it covers
  * least of the other labels, the tips and the arrows (placeLabels), in type
  * of the same size on screen however small the plane is drawn (the pass
@@ -15,6 +16,7 @@
 
   const Format = root.AttnFormat, Text = root.AttnText, Cases = root.AttnCases, { el, svg, setAttr, setText } = root.AttnDom;
   const SIZE = 340, HALF = SIZE / 2; /* the viewBox's side, user units */
+  const MARGIN = 30, LEAST_SPAN = 1;  /* the window: room round the vectors, user units; its least side, data units */
   const LABEL_PX = 11, TICK_PX = 9;  /* the labels' and ticks' type on screen, CSS px */
   const GAP_PX = 4;                  /* between a tip and its label */
   const SPACE_PX = 4, EDGE_PX = 3;   /* between two labels side by side; between a label and the plane's edge */
@@ -48,12 +50,13 @@
       this.session = session;
       this.t = Text.of(session);
       this.id = id;
-      this.scale = null;      /* data units per user unit, kept fixed while dragging */
+      this.scale = null;      /* the window: data units per user unit, and the data point at */
+      this.centre = [0, 0];   /* its middle; both kept fixed while dragging (fit) */
       this.dragging = null;
       this.shown = { query: true, q: true, k: true, v: false };
       this.layout = null;     /* which vectors the marks are drawn for ('q0 q1 …'), and their marks */
       this.marks = [];
-      this.gridScale = null;  /* the scale the grid is drawn at */
+      this.gridWindow = null; /* the window the grid is drawn for (scale, centre) */
       this.unitsPerPx = 1;    /* user units per CSS px: SIZE over the width the plane is drawn at */
       this.laidOut = false;   /* whether the ResizeObserver has reported the plane laid out */
       this.widths = new Map(); /* a label's text -> its width, user units, at this unitsPerPx (setLabel) */
@@ -71,7 +74,7 @@
       this.widths.clear();
       this.svg.style.setProperty('--plane-label', `${LABEL_PX * this.unitsPerPx}px`);
       this.svg.style.setProperty('--plane-tick', `${TICK_PX * this.unitsPerPx}px`);
-      this.gridScale = null; /* (its ticks move with their type) */
+      this.gridWindow = null; /* (its ticks move with their type) */
       this.update();
     }
 
@@ -104,8 +107,24 @@
       ]);
     }
 
-    /* data coordinates -> pixels */
-    toPixel(x, y) { return [HALF + x / this.scale, HALF - y / this.scale]; }
+    /* data coordinates -> user units, and back */
+    toPixel(x, y) { return [HALF + (x - this.centre[0]) / this.scale, HALF - (y - this.centre[1]) / this.scale]; }
+    toData(px, py) { return [this.centre[0] + (px - HALF) * this.scale, this.centre[1] + (HALF - py) * this.scale]; }
+
+    /* The window: the box round the vectors and the origin (where every
+     * arrow starts), with MARGIN round it, at one scale across and up so
+     * that angles and lengths stay true. The lecture's vectors lie up and to
+     * the right: a window centred on the origin would leave three quarters
+     * of the plane empty and draw them half as long. */
+    fit(series) {
+      const low = [0, 0], high = [0, 0];
+      for (const s of series)
+        for (const [x, y] of s.points)
+          if (Number.isFinite(x) && Number.isFinite(y)) [x, y].forEach((v, d) => { low[d] = Math.min(low[d], v); high[d] = Math.max(high[d], v); });
+      const span = Math.max(LEAST_SPAN, high[0] - low[0], high[1] - low[1]);
+      this.scale = span / (SIZE - 2 * MARGIN);
+      this.centre = [(low[0] + high[0]) / 2, (low[1] + high[1]) / 2];
+    }
 
     rows(key) {
       const s = this.session;
@@ -121,11 +140,7 @@
       if (this.session.config.embed_dim !== 2) return;
       const lab = this.session.labels();
       const series = SERIES.filter((s) => this.shown[s.key]).map((s) => ({ ...s, points: this.rows(s.key) }));
-      if (!this.dragging) {
-        let extent = 1;
-        for (const s of series) for (const p of s.points) for (const x of p) if (Number.isFinite(x)) extent = Math.max(extent, Math.abs(x));
-        this.scale = (extent * 1.15) / (HALF - 14);
-      }
+      if (this.dragging === null) this.fit(series);
       this.drawGrid();
       const vectors = []; /* [series, i, x, y, token] of every finite one */
       for (const s of series) {
@@ -139,11 +154,13 @@
         this.arrows.replaceChildren(...this.marks.map((m) => m.arrow));
         this.handles.replaceChildren(...this.marks.filter((m) => m.handle).map((m) => m.handle));
       }
-      const tips = vectors.map(([, , x, y]) => this.toPixel(x, y));
+      const origin = this.toPixel(0, 0), tips = vectors.map(([, , x, y]) => this.toPixel(x, y));
       const widths = vectors.map(([s, , , , token], n) => this.setLabel(this.marks[n].label, `${s.key === 'query' ? '' : `${s.label} `}${token}`));
-      const places = this.placeLabels(tips, widths);
+      const places = this.placeLabels(origin, tips, widths);
       vectors.forEach(([s, i, x, y, token], n) => {
         const { line, label, handle } = this.marks[n], [px, py] = tips[n];
+        setAttr(line, 'x1', String(origin[0]));
+        setAttr(line, 'y1', String(origin[1]));
         setAttr(line, 'x2', String(px));
         setAttr(line, 'y2', String(py));
         setAttr(label, 'x', String(places[n][0]));
@@ -168,28 +185,36 @@
       return this.widths.get(text);
     }
 
-    /* Where each label goes (widths: theirs), [x, y] of its text's start on
-     * its baseline. Each of the eight places around its tip (slid back
-     * inside the plane where it would cross its edge) costs what it covers
-     * of the other labels (and a space beside them), of the tips and of the
-     * arrows (a line's point costs less: a label may cross a line). In the
-     * order given, each label takes the cheapest place, the one straight
-     * past its tip first when places cost the same; then, a few rounds, each
-     * takes the cheapest given all the others (a label placed early no
-     * longer crowds one placed after it). */
-    placeLabels(tips, widths) {
+    /* Where each label goes (widths: theirs; the arrows start at [ox, oy]),
+     * [x, y] of its text's start on its baseline. Each of the eight places
+     * around its tip (slid back inside the plane where it would cross its
+     * edge) costs what it covers of the other labels (and a space beside
+     * them), of the tips, of the arrowheads (its own too), of the grid's
+     * numbers and of the arrows (a line's
+     * point costs less: a label may cross a line). In the order given, each
+     * label takes the cheapest place, the one straight past its tip first
+     * when places cost the same; then, a few rounds, each takes the cheapest
+     * given all the others (a label placed early no longer crowds one placed
+     * after it). */
+    placeLabels([ox, oy], tips, widths) {
       const u = this.unitsPerPx, height = LABEL_PX * u, gap = GAP_PX * u, tip = Math.max(TIP_PX * u, HANDLE_R + 1), space = SPACE_PX * u, edge = EDGE_PX * u;
       if (tips.length > PLACED_LABELS) return tips.map(([x, y]) => [x + gap, y - gap]);
       const tipBoxes = tips.map(([x, y]) => [x - tip, y - tip, x + tip, y + tip]);
+      /* each arrowhead, which lies back from its tip along its arrow: no label, its own either, goes over it */
+      const headBoxes = tips.map(([x, y]) => {
+        const length = Math.hypot(x - ox, y - oy) || 1, back = Math.min(TIP_PX * u, length / 2);
+        const [cx, cy] = [x - ((x - ox) / length) * back, y - ((y - oy) / length) * back], half = (TIP_PX - 1) * u;
+        return [cx - half, cy - half, cx + half, cy + half];
+      });
       const overlap = (a, b) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
       const points = []; /* every LINE_STEP_PX along each arrow, from the origin to its tip */
       for (const [x, y] of tips) {
-        const steps = Math.floor(Math.hypot(x - HALF, y - HALF) / (LINE_STEP_PX * u));
-        for (let k = 0; k < steps; k++) points.push([HALF + (x - HALF) * k / steps, HALF + (y - HALF) * k / steps]);
+        const steps = Math.floor(Math.hypot(x - ox, y - oy) / (LINE_STEP_PX * u));
+        for (let k = 0; k < steps; k++) points.push([ox + (x - ox) * k / steps, oy + (y - oy) * k / steps]);
       }
       /* label n's places, in the order tried: [left, top, right, bottom] and whether slid */
       const places = tips.map(([x, y], n) => {
-        const width = widths[n], angle = Math.atan2(y - HALF, x - HALF) || -Math.PI / 4; /* (a zero vector: up and right) */
+        const width = widths[n], angle = Math.atan2(y - oy, x - ox) || -Math.PI / 4; /* (a zero vector: up and right) */
         const turn = ([sx, sy]) => { const d = Math.abs(Math.atan2(sy, sx) - angle); return Math.min(d, 2 * Math.PI - d); };
         return [...AROUND].sort((a, b) => turn(a) - turn(b)).map(([sx, sy]) => {
           const cx = x + sx * (gap + width / 2), cy = y + sy * (gap + height / 2);
@@ -202,6 +227,7 @@
         let sum = 0;
         for (const [x, y] of points) if (x > box[0] && x < box[2] && y > box[1] && y < box[3]) sum += LINE_COST_PX * u * u;
         tipBoxes.forEach((other, k) => { if (k !== n || slid) sum += overlap(box, other); }); /* (its own tip: if slid onto it) */
+        for (const other of [...headBoxes, ...this.tickBoxes]) sum += overlap(box, other);
         chosen.forEach((other, k) => { if (other && k !== n) sum += LABEL_COST * overlap(box, [other.box[0] - space, other.box[1], other.box[2] + space, other.box[3]]); });
         return sum;
       };
@@ -223,21 +249,35 @@
 
     /* The arrow of vector i of a series, and its handle if it is an embedding (placed by update). */
     mark(s, i) {
-      const line = svg('line', { x1: HALF, y1: HALF, stroke: s.colour, 'stroke-width': s.editable ? 2.5 : 2, 'marker-end': `url(#${this.id}-head-${s.key})` });
+      const line = svg('line', { stroke: s.colour, 'stroke-width': s.editable ? 2.5 : 2, 'marker-end': `url(#${this.id}-head-${s.key})` });
       const label = svg('text', { fill: s.colour, class: 'arrow-label' });
       return { arrow: svg('g', { class: `arrow arrow-${s.key}` }, [line, label]), line, label, handle: s.editable ? this.handle(i) : null };
     }
 
+    /* Grid lines a round step apart, the axes darker; each line's number
+     * beside the other axis (kept inside the plane). */
     drawGrid() {
-      if (this.scale === this.gridScale) return; /* (the same grid) */
-      this.gridScale = this.scale;
-      const extent = this.scale * HALF, step = gridStep(extent);
-      const lines = [];
-      for (let t = -Math.floor(extent / step) * step; t <= extent; t += step) {
-        const [gx] = this.toPixel(t, 0), [, gy] = this.toPixel(0, t);
-        const axis = Math.abs(t) < step / 2;
-        lines.push(svg('line', { x1: gx, y1: 0, x2: gx, y2: SIZE, class: axis ? 'axis' : '' }), svg('line', { x1: 0, y1: gy, x2: SIZE, y2: gy, class: axis ? 'axis' : '' }));
-        if (!axis) lines.push(svg('text', { x: gx + 2 * this.unitsPerPx, y: HALF + (TICK_PX + 2) * this.unitsPerPx, class: 'tick' }, [Format.fullText(Math.round(t * 1e6) / 1e6)]));
+      const window = `${this.scale} ${this.centre}`;
+      if (window === this.gridWindow) return; /* (the same grid) */
+      this.gridWindow = window;
+      const u = this.unitsPerPx, step = gridStep(this.scale * HALF), [first] = this.toData(0, SIZE), [last] = this.toData(SIZE, 0);
+      const [ox, oy] = this.toPixel(0, 0), lines = [];
+      this.tickBoxes = []; /* (for placeLabels: a label keeps off a tick's number too) */
+      const tick = (x, y, t) => {
+        const text = Format.fullText(Math.round(t * 1e6) / 1e6);
+        this.tickBoxes.push([x, y - TICK_PX * u, x + text.length * 0.6 * TICK_PX * u, y]);
+        return svg('text', { x, y, class: 'tick' }, [text]);
+      };
+      for (let t = Math.ceil(first / step) * step; t <= last; t += step) {
+        const [gx] = this.toPixel(t, 0), axis = Math.abs(t) < step / 2;
+        lines.push(svg('line', { x1: gx, y1: 0, x2: gx, y2: SIZE, class: axis ? 'axis' : '' }));
+        if (!axis) lines.push(tick(gx + 2 * u, Math.min(oy + (TICK_PX + 2) * u, SIZE - 2 * u), t));
+      }
+      const [, bottom] = this.toData(0, SIZE), [, top] = this.toData(0, 0);
+      for (let t = Math.ceil(bottom / step) * step; t <= top; t += step) {
+        const [, gy] = this.toPixel(0, t), axis = Math.abs(t) < step / 2;
+        lines.push(svg('line', { x1: 0, y1: gy, x2: SIZE, y2: gy, class: axis ? 'axis' : '' }));
+        if (!axis) lines.push(tick(Math.max(ox + 2 * u, 2 * u), gy - 2 * u, t));
       }
       this.grid.replaceChildren(...lines);
     }
@@ -269,8 +309,8 @@
       this.dragging = i;
       const box = this.svg.getBoundingClientRect(), group = `plane-drag-${++moves}`;
       const move = (e) => {
-        const px = ((e.clientX - box.left) / box.width) * SIZE, py = ((e.clientY - box.top) / box.height) * SIZE;
-        this.set(i, Cases.round2((px - HALF) * this.scale), Cases.round2((HALF - py) * this.scale), group);
+        const [x, y] = this.toData(((e.clientX - box.left) / box.width) * SIZE, ((e.clientY - box.top) / box.height) * SIZE);
+        this.set(i, Cases.round2(x), Cases.round2(y), group);
       };
       const up = () => {
         target.removeEventListener('pointermove', move);
