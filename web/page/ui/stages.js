@@ -72,6 +72,15 @@
        * containment would clip them): the view puts it at its root */
       this.messages = el('div', { className: 'cell-messages' });
       this.connectors = new root.AttnConnectors.Connectors(this.element);
+      /* The pass's heatmap squares: 0.65% of the view's width (style.css
+       * clamps it), set from a ResizeObserver, which reports after layout.
+       * (A container query did the same, but made every cell's style wait
+       * for the view's layout: the sentence's pass took twice as long to
+       * lay out.) */
+      this.resizes = typeof ResizeObserver === 'function'
+        ? new ResizeObserver(([entry]) => this.element.style.setProperty('--view-width', `${Math.round(entry.contentRect.width)}px`))
+        : null;
+      this.resizes?.observe(this.element);
       this.layout = null;
       this.only = null; /* showOnly() */
       this.build();
