@@ -38,6 +38,16 @@
       this.hidden = new Set(); /* heads not drawn */
       this.picture = svg('svg', { class: 'lines', 'data-view': 'lines', 'data-stage': this.stage, role: 'group' });
       this.canvas = el('canvas', { className: 'lines-canvas', 'aria-hidden': 'true', hidden: true });
+      /* the width the picture is drawn at, for the canvas: from a
+       * ResizeObserver, which reports after layout (a read in draw() laid
+       * out the whole page in the middle of building it: 470 ms at the
+       * largest example); 0 until laid out (or hidden), and then drawn */
+      this.pictureWidth = 0;
+      this.resizes = typeof ResizeObserver === 'function' ? new ResizeObserver(([entry]) => {
+        this.pictureWidth = entry.contentRect.width;
+        if (this.big) this.draw();
+      }) : null;
+      this.resizes?.observe(this.picture);
       this.focused = null; /* { side, k }: the token pointed at (canvas drawing) */
       this.legend = el('div', { className: 'lines-legend', role: 'group', 'aria-label': t('n.heads') });
       this.toggle = el('button', { type: 'button', className: 'lines-toggle' });
@@ -139,7 +149,7 @@
     }
 
     applyHeads() {
-      if (this.big) this.draw();
+      if (this.big) this.drawLater();
       for (const b of this.legend.children) setAttr(b, 'aria-pressed', String(!this.hidden.has(Number(b.dataset.head))));
       for (const line of this.lines) line.classList.toggle('is-off', line.dataset.head !== undefined && this.hidden.has(Number(line.dataset.head)));
     }
@@ -147,7 +157,7 @@
     /* New weights (and, with labels, new token names): only what changed. */
     paint(labels) {
       const s = this.session, data = s.stages[this.stage].data, lab = s.labels();
-      if (this.big) this.draw();
+      if (this.big) this.drawLater();
       this.lines.forEach((line, k) => {
         const w = data[k];
         if (this.painted && Object.is(this.values[k], w)) return;
@@ -197,13 +207,24 @@
 
   /* ---- many lines: drawn on the canvas under the labels ---- */
 
+  /* Drawn before the next frame, once however many changes come first (and
+   * not in the middle of building the view: draw() reads the colours from
+   * the style, which would have the whole new view's style computed then) */
+  Lines.prototype.drawLater = function () {
+    if (this.later) return;
+    this.later = requestAnimationFrame(() => {
+      this.later = null;
+      if (this.big && this.picture.isConnected) this.draw();
+    });
+  };
+
   Lines.prototype.draw = function () {
     const { heads, rows, cols } = this.shape(), perHead = this.session.stages[this.stage].shape.length === 3;
     const data = this.session.stages[this.stage].data, ratio = root.devicePixelRatio || 1;
-    const box = this.picture.getBoundingClientRect();
-    if (!box.width) { if (!this.later) this.later = requestAnimationFrame(() => { this.later = null; if (this.big && this.picture.isConnected) this.draw(); }); return; }
-    const scale = box.width / WIDTH;
-    this.canvas.style.width = `${box.width}px`;
+    const width = this.pictureWidth;
+    if (!width) return; /* (drawn once laid out: the ResizeObserver) */
+    const scale = width / WIDTH;
+    this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${this.height * scale}px`;
     const W = Math.round(WIDTH * scale * ratio), H = Math.round(this.height * scale * ratio);
     if (this.canvas.width !== W || this.canvas.height !== H) { this.canvas.width = W; this.canvas.height = H; }
