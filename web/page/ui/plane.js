@@ -3,9 +3,9 @@
  * Shift for bigger steps) edits that embedding, and everything follows.
  * The window fits the arrows shown and the origin (fit).
  * Each arrow's label sits beside its tip, inside the plane, where it covers
- * least of the other labels, the tips and the arrows (placeLabels), in type
- * of the same size on screen however small the plane is drawn (the pass
- * draws it 12rem wide).
+ * least of the other labels, the tips, the arrowheads and the arrows
+ * (placeLabels), in type of the same size on screen however small the plane
+ * is drawn (the pass draws it 12rem wide).
  *
  * A drag, or the keys held down, is one edit in the history.
  *
@@ -190,12 +190,11 @@
      * around its tip (slid back inside the plane where it would cross its
      * edge) costs what it covers of the other labels (and a space beside
      * them), of the tips, of the arrowheads (its own too), of the grid's
-     * numbers and of the arrows (a line's
-     * point costs less: a label may cross a line). In the order given, each
-     * label takes the cheapest place, the one straight past its tip first
-     * when places cost the same; then, a few rounds, each takes the cheapest
-     * given all the others (a label placed early no longer crowds one placed
-     * after it). */
+     * numbers and of the arrows (a line's point costs less: a label may
+     * cross a line). In the order given, each label takes the cheapest
+     * place, the one straight past its tip first when places cost the same;
+     * then, a few rounds, each takes the cheapest given all the others (a
+     * label placed early no longer crowds one placed after it). */
     placeLabels([ox, oy], tips, widths) {
       const u = this.unitsPerPx, height = LABEL_PX * u, gap = GAP_PX * u, tip = Math.max(TIP_PX * u, HANDLE_R + 1), space = SPACE_PX * u, edge = EDGE_PX * u;
       if (tips.length > PLACED_LABELS) return tips.map(([x, y]) => [x + gap, y - gap]);
@@ -257,9 +256,9 @@
     /* Grid lines a round step apart, the axes darker; each line's number
      * beside the other axis (kept inside the plane). */
     drawGrid() {
-      const window = `${this.scale} ${this.centre}`;
-      if (window === this.gridWindow) return; /* (the same grid) */
-      this.gridWindow = window;
+      const shown = `${this.scale} ${this.centre}`;
+      if (shown === this.gridWindow) return; /* (the same grid) */
+      this.gridWindow = shown;
       const u = this.unitsPerPx, step = gridStep(this.scale * HALF), [first] = this.toData(0, SIZE), [last] = this.toData(SIZE, 0);
       const [ox, oy] = this.toPixel(0, 0), lines = [];
       this.tickBoxes = []; /* (for placeLabels: a label keeps off a tick's number too) */
