@@ -16,6 +16,10 @@
 //     Cross-checked once with a Chromium trace: from the edit's user-timing
 //     mark to the first DrawFrame after the first Commit after it (the
 //     compositor drawing the frame that holds the edit).
+//   - an example chosen in the list (a change event on it, as a choice
+//     makes), to the second requestAnimationFrame after it: the view built
+//     anew, laid out and drawn; the sentence and the largest example, each
+//     five times, back to the lecture between.
 //   - a BERT-base layer (L = 128, E = 768, H = 12; issue 13): a 9.4 MB
 //     safetensors file chosen in the Export / import panel, from the file
 //     input's change event to the second requestAnimationFrame after the
@@ -96,6 +100,25 @@ async function traced(page) {
     const draw = commit === undefined ? undefined : draws.find((d) => d > commit);
     return draw === undefined ? null : (draw - t) / 1000;
   }).filter((x) => x !== null);
+}
+
+/* ms from choosing each example in the list to the next frame: { name: [ms, …] } */
+async function switches(browser, examples, times = 5) {
+  const { page } = await openPage(browser);
+  const took = Object.fromEntries(examples.map((e) => [e, []]));
+  for (let k = 0; k < times; k++)
+    for (const example of examples.flatMap((e) => [e, 'lecture'])) {
+      const ms = await page.evaluate((name) => new Promise((resolve) => {
+        const select = document.querySelector('[name=example]'), t0 = performance.now();
+        select.value = name;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+      }), example);
+      took[example]?.push(ms);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  await page.close();
+  return took;
 }
 
 /* ---- a BERT-base layer (issue 13) ---- */
@@ -180,6 +203,10 @@ try {
     console.log(`    to the next frame (two rAFs):              p50 ${ms(median(frame))}, p95 ${ms(percentile(frame, 95))}`);
     console.log(`    trace, to the frame drawn after it:        p50 ${ms(median(trace))}, p95 ${ms(percentile(trace, 95))} (${trace.length} edits)`);
   }
+  const chosen = await switches(browser, ['sentence', LARGEST]);
+  console.log('  an example chosen in the list, to the next frame (the view built anew):');
+  for (const [example, times] of Object.entries(chosen))
+    console.log(`    ${Cases.EXAMPLES[example].label}:`.padEnd(48) + `${times.map(ms).join(', ')} (median ${ms(median(times))})`);
   const big = await bert(browser);
   console.log('\ntargets, the page:');
   for (const [issue, example] of [['issue 10', LARGEST], ['issue 11', 'sentence']]) {
