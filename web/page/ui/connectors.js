@@ -41,10 +41,13 @@
     }
 
     render() {
-      const box = this.container.getBoundingClientRect();
+      /* as big as the cards: measured with the picture at no size, or it
+       * would keep the container as wide as itself once the window narrows
+       * (the page then scrolled sideways into nothing) */
+      this.element.setAttribute('width', 0);
+      this.element.setAttribute('height', 0);
+      const box = this.container.getBoundingClientRect(), width = this.container.scrollWidth, height = this.container.scrollHeight;
       const marker = this.defs.firstChild.id;
-      this.element.setAttribute('width', Math.ceil(this.container.scrollWidth));
-      this.element.setAttribute('height', Math.ceil(this.container.scrollHeight));
       const paths = [];
       for (const [from, to] of this.pairs) {
         if (!from.isConnected || !to.isConnected || from.offsetParent === null || to.offsetParent === null) continue;
@@ -63,6 +66,8 @@
         paths.push(svg('path', { d, 'marker-end': `url(#${marker})`, 'data-from': from.dataset.card, 'data-to': to.dataset.card }));
       }
       this.paths.replaceChildren(...paths);
+      this.element.setAttribute('width', Math.ceil(width));
+      this.element.setAttribute('height', Math.ceil(height));
     }
   }
 
