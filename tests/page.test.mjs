@@ -486,6 +486,17 @@ for (const name of BROWSERS) {
         const side = await page.$eval('.plane', (svg) => svg.viewBox.baseVal.width);
         const span = Math.max(extent[0][1] - extent[0][0], extent[1][1] - extent[1][0]);
         assert.ok(span >= 0.75 * side && extent.every(([low, high]) => low >= 0 && high <= side), `the arrows span ${span} of ${side}, inside it`);
+        /* a small edit keeps the window (the grid stays under the reader); one that takes an arrow out of it fits it again */
+        const axesAt = () => page.$$eval('.plane .plane-grid line.axis', (ls) => ls.map((l) => `${l.getAttribute('x1')},${l.getAttribute('y1')}`).join(' '));
+        const tips = () => page.$$eval('.plane .arrow line', (ls) => ls.flatMap((l) => [Number(l.getAttribute('x2')), Number(l.getAttribute('y2'))]));
+        const first = await axesAt();
+        await typeInto(page, 'query', 0, 0, '0.25', { end: 'Enter' });
+        await frames(page, 1);
+        assert.equal(await axesAt(), first, 'X[0][0] 0.2 -> 0.25: the same window');
+        await typeInto(page, 'query', 2, 0, '-3', { end: 'Enter' });
+        await frames(page, 1);
+        assert.notEqual(await axesAt(), first, 'X[2][0] -> -3: the window fitted again');
+        for (const t of await tips()) assert.ok(t >= 0 && t <= side, `a tip at ${t}, inside the plane`);
       }));
 
     it('keeps every card’s size while an embedding is edited, though the numbers in a column change sign', () =>

@@ -17,6 +17,7 @@
   const Format = root.AttnFormat, Text = root.AttnText, Cases = root.AttnCases, { el, svg, setAttr, setText } = root.AttnDom;
   const SIZE = 340, HALF = SIZE / 2; /* the viewBox's side, user units */
   const MARGIN = 30, LEAST_SPAN = 1;  /* the window: room round the vectors, user units; its least side, data units */
+  const KEPT_FILL = 0.8;             /* the window stays while the vectors fill this much of it, and no less (fit) */
   const LABEL_PX = 11, TICK_PX = 9;  /* the labels' and ticks' type on screen, CSS px */
   const GAP_PX = 4;                  /* between a tip and its label */
   const SPACE_PX = 4, EDGE_PX = 3;   /* between two labels side by side; between a label and the plane's edge */
@@ -115,13 +116,19 @@
      * arrow starts), with MARGIN round it, at one scale across and up so
      * that angles and lengths stay true. The lecture's vectors lie up and to
      * the right: a window centred on the origin would leave three quarters
-     * of the plane empty and draw them half as long. */
+     * of the plane empty and draw them half as long. The window stays while
+     * it holds the box and the box fills KEPT_FILL of it: a small edit does
+     * not move the grid under the reader (nor draw it again). */
     fit(series) {
       const low = [0, 0], high = [0, 0];
       for (const s of series)
         for (const [x, y] of s.points)
           if (Number.isFinite(x) && Number.isFinite(y)) [x, y].forEach((v, d) => { low[d] = Math.min(low[d], v); high[d] = Math.max(high[d], v); });
       const span = Math.max(LEAST_SPAN, high[0] - low[0], high[1] - low[1]);
+      if (this.scale !== null) {
+        const [left, top] = this.toData(MARGIN, MARGIN), [right, bottom] = this.toData(SIZE - MARGIN, SIZE - MARGIN);
+        if (low[0] >= left && high[0] <= right && low[1] >= bottom && high[1] <= top && span >= KEPT_FILL * (right - left)) return;
+      }
       this.scale = span / (SIZE - 2 * MARGIN);
       this.centre = [(low[0] + high[0]) / 2, (low[1] + high[1]) / 2];
     }
@@ -205,6 +212,7 @@
         const [cx, cy] = [x - ((x - ox) / length) * back, y - ((y - oy) / length) * back], half = (TIP_PX - 1) * u;
         return [cx - half, cy - half, cx + half, cy + half];
       });
+      const obstacles = [...headBoxes, ...this.tickBoxes]; /* what every label keeps off */
       const overlap = (a, b) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
       const points = []; /* every LINE_STEP_PX along each arrow, from the origin to its tip */
       for (const [x, y] of tips) {
@@ -226,7 +234,7 @@
         let sum = 0;
         for (const [x, y] of points) if (x > box[0] && x < box[2] && y > box[1] && y < box[3]) sum += LINE_COST_PX * u * u;
         tipBoxes.forEach((other, k) => { if (k !== n || slid) sum += overlap(box, other); }); /* (its own tip: if slid onto it) */
-        for (const other of [...headBoxes, ...this.tickBoxes]) sum += overlap(box, other);
+        for (const other of obstacles) sum += overlap(box, other);
         chosen.forEach((other, k) => { if (other && k !== n) sum += LABEL_COST * overlap(box, [other.box[0] - space, other.box[1], other.box[2] + space, other.box[3]]); });
         return sum;
       };
