@@ -38,13 +38,7 @@ dist/attention-viz.js: build/attn-wasm.js build/attn-examples.js web/build-dist.
 test: ## install what is missing, build, and run every test
 	.ci/deps test
 	$(MAKE) all
-	node --test --test-concurrency=2 $(SLOW_TESTS) $(filter-out $(SLOW_TESTS),$(sort $(wildcard tests/*.test.mjs)))
-
-# The longest test files first (each 2-5 minutes: two browsers each), then
-# the rest: the two workers then end together. In alphabetical order views
-# and widget came last: a run took 839 s for 1,532 s of test files, 73 s
-# more than half of it.
-SLOW_TESTS := tests/page.test.mjs tests/exact.test.mjs tests/views.test.mjs tests/hardening.test.mjs tests/bigviews.test.mjs tests/relaxed.test.mjs
+	node --test --test-concurrency=2 tests/*.test.mjs
 
 build:
 	mkdir -p build
