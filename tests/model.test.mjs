@@ -139,6 +139,36 @@ test('the session: an edit is applied exactly, once, and the stages are the core
   }
 });
 
+test('the session names the example a case still is: an edit makes it the user’s own, numbers and tokens put back make it the example again', () => {
+  const s = new Session({ attention, state: lecture() });
+  assert.equal(s.example, 'lecture');
+  const cell = (key, index, value) => assert.deepEqual(s.apply({ type: 'cell', key, index, value }), { ok: true });
+  cell('query', 0, 1e4); /* (typing 1e40: 1e4 on the way, then the value from before the edit, as float32) */
+  assert.equal(s.example, null);
+  cell('query', 0, Math.fround(0.2));
+  assert.equal(s.example, 'lecture', 'the number put back, as the float32 the cell showed');
+  cell('query', 0, 0.5);
+  cell('in_proj_weight', 3, 7);
+  cell('query', 0, 0.2);
+  assert.equal(s.example, null, 'one number still differs');
+  cell('in_proj_weight', 3, Cases.lectureCase().in_proj_weight[1][1]);
+  assert.equal(s.example, 'lecture');
+  assert.deepEqual(s.apply({ type: 'token', index: 1, name: 'was' }), { ok: true });
+  assert.equal(s.example, null, 'a renamed token');
+  assert.deepEqual(s.apply({ type: 'token', index: 1, name: 'am' }), { ok: true });
+  assert.equal(s.example, 'lecture');
+  assert.deepEqual(s.apply({ type: 'inputs', values: { query: s.parsed.inputs.query.slice() } }), { ok: true });
+  assert.equal(s.example, null, 'inputs set whole are not followed');
+  cell('query', 1, 0.9);
+  assert.equal(s.example, null);
+  assert.deepEqual(s.apply({ type: 'example', name: 'lecture' }), { ok: true });
+  assert.equal(s.example, 'lecture');
+  cell('query', 1, 0.3);
+  assert.equal(s.example, null);
+  assert.ok(s.undo());
+  assert.equal(s.example, 'lecture', 'undo gives the example back');
+});
+
 test('the session\'s history: a cell edit keeps only the number it replaced, and undo and redo give back every case', () => {
   const s = new Session({ attention, state: lecture() });
   const cases = [copy(s.case)];

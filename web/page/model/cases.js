@@ -117,18 +117,27 @@
     for (const [name] of random) delete EXAMPLES[name];
     for (const [name, file] of Object.entries(files)) EXAMPLES[name] = trainedExample(file);
     Object.assign(EXAMPLES, Object.fromEntries(random));
-    exampleTexts = null;
+    madeExamples = null;
   }
 
-  /* The example a case is exactly, or null. Each example's JSON is made once. */
-  let exampleTexts = null;
+  /* Each example's case and its JSON, made once: name -> { case, text }. */
+  let madeExamples = null;
   addTrained(TRAINED);
+  const made = () => (madeExamples ||= new Map(Object.entries(EXAMPLES).map(([name, e]) => {
+    const c = e.make();
+    return [name, { case: c, text: JSON.stringify(c) }];
+  })));
+
+  /* The example a case is exactly, or null. */
   function exampleOf(c) {
     if (!Array.isArray(c.query) || c.query.length * (c.query[0]?.length || 0) > LIMITS.exampleCells) return null; /* (no example is as big) */
-    exampleTexts = exampleTexts || Object.entries(EXAMPLES).map(([name, e]) => [name, JSON.stringify(e.make())]);
     const text = JSON.stringify(c);
-    return (exampleTexts.find(([, t]) => t === text) || [null])[0];
+    for (const [name, example] of made()) if (example.text === text) return name;
+    return null;
   }
+
+  /* Example `name`'s case, made once: read it, never change it. */
+  const exampleCase = (name) => made().get(name).case;
 
   /* ---- weights ---- */
 
@@ -349,7 +358,7 @@
   }
 
   const api = {
-    LIMITS, EXAMPLES, DEFAULT_EXAMPLE, addTrained, lectureCase, exampleOf, seededRandom, round2, copy, embedDim, weightShapes,
+    LIMITS, EXAMPLES, DEFAULT_EXAMPLE, addTrained, lectureCase, exampleOf, exampleCase, seededRandom, round2, copy, embedDim, weightShapes,
     randomWeights, pytorchInit, withEmbedDim, withTokenAdded, withTokenRemoved, withTokens, withHeads, withFlag,
     causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check, wordsOf,
   };

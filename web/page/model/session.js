@@ -107,6 +107,7 @@
       if (text.length > Cases.LIMITS.tokenLength) throw error('tokens', 'err.tokenLength', { n: Cases.LIMITS.tokenLength });
       tokens[index] = text;
       s.parsed.tokens.query[index] = text; /* (tokens.key is the same array in self-attention) */
+      s.changed = { token: index, name: text };
       return undefined;
     },
     'add-token': (s) => {
@@ -327,7 +328,8 @@
         throw e;
       }
       Object.assign(this, { case: next, parsed, stages, inputShapes, catalogue, view });
-      this.example = Cases.exampleOf(next);
+      this.example = this.shownExample = Cases.exampleOf(next);
+      this.unlikeExample = new Set(); /* (exampleStill) */
       if (this.example) this.baseExample = this.example; /* what Reset goes back to */
       else if (!this.baseExample) this.baseExample = Cases.DEFAULT_EXAMPLE;
     }
@@ -338,8 +340,8 @@
      * as views into wasm memory (core.js: valid until the next forward();
      * nothing keeps them past a change); otherwise the case is written whole. */
     compute() {
-      this.example = null; /* an edited example is the user's own */
-      if (!this.changed) return;
+      this.example = this.exampleStill();
+      if (!this.changed || this.changed.token !== undefined) return;
       const { key, index, value, inputs } = this.changed;
       if (inputs && this.attention.holds(this.parsed)) {
         for (const name of inputs) this.attention.set(name, this.parsed.inputs[name]);
@@ -352,6 +354,30 @@
       } else {
         this.stages = this.attention.forward(this.parsed, { copy: false });
       }
+    }
+
+    /* After an edit in place: the example the case still is, or null (an
+     * edited example is the user's own). this.unlikeExample holds the cells
+     * and tokens where the case differs from the example it was shown as,
+     * so numbers put back (Escape, a text refused, the number typed again)
+     * give the example back. Inputs set whole are not followed. */
+    exampleStill() {
+      const changed = this.changed;
+      if (changed?.inputs) this.shownExample = null;
+      if (!this.shownExample || !changed) return null;
+      const original = Cases.exampleCase(this.shownExample);
+      let id, same;
+      if (changed.token !== undefined) {
+        id = `token ${changed.token}`;
+        same = Cases.queryTokens(original)[changed.token] === changed.name;
+      } else {
+        const number = Math.fround(Number(getNested(original[changed.key], shapeOf(original[changed.key]), changed.index)));
+        id = `${changed.key} ${changed.index}`;
+        same = number === changed.value || Number.isNaN(number) && Number.isNaN(changed.value);
+      }
+      if (same) this.unlikeExample.delete(id);
+      else this.unlikeExample.add(id);
+      return this.unlikeExample.size ? null : this.shownExample;
     }
 
     applyView(edit) {
