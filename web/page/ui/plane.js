@@ -21,7 +21,9 @@
   const LABEL_PX = 11, TICK_PX = 9;  /* the labels' and ticks' type on screen, CSS px */
   const GAP_PX = 4;                  /* between a tip and its label */
   const SPACE_PX = 4, EDGE_PX = 3;   /* between two labels side by side; between a label and the plane's edge */
-  const TIP_PX = 6;                  /* half a tip's side (an arrowhead) that labels keep off */
+  const TIP_PX = 6;                  /* half a tip's side that labels keep off */
+  const STROKE = 2, X_STROKE = 2.5;  /* the arrows' widths (an embedding's wider), user units */
+  const HEAD = 7;                    /* an arrowhead's length and width, in its arrow's widths (a marker scales with it) */
   const HANDLE_R = 8;                /* an embedding's tip, user units (its stroke: 1 more) */
   /* what a place costs: px² covered of a tip; of a label, LABEL_COST times
    * that; LINE_COST for each point of an arrow (points LINE_STEP apart) */
@@ -85,7 +87,7 @@
       this.svg.append(svg('title', { id: `${id}-plane-title` }, [this.t('pl.svg')]));
       const defs = svg('defs');
       for (const s of SERIES)
-        defs.append(svg('marker', { id: `${id}-head-${s.key}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+        defs.append(svg('marker', { id: `${id}-head-${s.key}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: HEAD, markerHeight: HEAD, orient: 'auto-start-reverse' },
           [svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: s.colour })]));
       this.grid = svg('g', { class: 'plane-grid' });
       this.arrows = svg('g');
@@ -206,10 +208,14 @@
       const u = this.unitsPerPx, height = LABEL_PX * u, gap = GAP_PX * u, tip = Math.max(TIP_PX * u, HANDLE_R + 1), space = SPACE_PX * u, edge = EDGE_PX * u;
       if (tips.length > PLACED_LABELS) return tips.map(([x, y]) => [x + gap, y - gap]);
       const tipBoxes = tips.map(([x, y]) => [x - tip, y - tip, x + tip, y + tip]);
-      /* each arrowhead, which lies back from its tip along its arrow: no label, its own either, goes over it */
+      /* each arrowhead, which lies back from its tip along its arrow, its
+       * middle 0.4 of its length back (the marker's point is at 0.9): no
+       * label, its own either, goes over it. Its size is in user units, so
+       * on a plane drawn large (a phone's) it is more px than on a small one. */
+      const head = HEAD * X_STROKE;
       const headBoxes = tips.map(([x, y]) => {
-        const length = Math.hypot(x - ox, y - oy) || 1, back = Math.min(TIP_PX * u, length / 2);
-        const [cx, cy] = [x - ((x - ox) / length) * back, y - ((y - oy) / length) * back], half = (TIP_PX - 1) * u;
+        const length = Math.hypot(x - ox, y - oy) || 1, back = Math.min(0.4 * head, length / 2);
+        const [cx, cy] = [x - ((x - ox) / length) * back, y - ((y - oy) / length) * back], half = head / 2;
         return [cx - half, cy - half, cx + half, cy + half];
       });
       const obstacles = [...headBoxes, ...this.tickBoxes]; /* what every label keeps off */
@@ -256,7 +262,7 @@
 
     /* The arrow of vector i of a series, and its handle if it is an embedding (placed by update). */
     mark(s, i) {
-      const line = svg('line', { stroke: s.colour, 'stroke-width': s.editable ? 2.5 : 2, 'marker-end': `url(#${this.id}-head-${s.key})` });
+      const line = svg('line', { stroke: s.colour, 'stroke-width': s.editable ? X_STROKE : STROKE, 'marker-end': `url(#${this.id}-head-${s.key})` });
       const label = svg('text', { fill: s.colour, class: 'arrow-label' });
       return { arrow: svg('g', { class: `arrow arrow-${s.key}` }, [line, label]), line, label, handle: s.editable ? this.handle(i) : null };
     }
