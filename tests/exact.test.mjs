@@ -93,6 +93,9 @@ for (const name of BROWSERS) {
         assert.equal(await page.$eval(cell('query', 0, 0), (td) => td.textContent), '0.20');
         assert.equal(await page.$eval(`${cell('query', 0, 0)} input`, (i) => getComputedStyle(i).display), 'none', 'the input closes');
         assert.equal(await errorOf(page, 'query', 0, 0), '');
+        /* every number is back as it was (0.2, not its float32 0.2000000029…): the lecture again, by name */
+        assert.equal(await page.$eval('[name=example]', (list) => list.value), 'lecture');
+        assert.equal(await pageHash(page), '#example=lecture');
         /* float32's largest number, written as numpy prints it, is in range */
         await typeInto(page, 'query', 0, 0, '3.4028235e38');
         assert.equal(await valueOf(page, 'query', 0, 0), '3.4028235e+38');

@@ -356,6 +356,12 @@
       }
     }
 
+    /* Input `key`'s number at a flat index as the case holds it: as typed,
+     * not its float32 (so an edit put back restores it exactly). */
+    numberAt(key, index) {
+      return Number(getNested(this.case[key], shapeOf(this.case[key]), index));
+    }
+
     /* After an edit in place: the example the case still is, or null (an
      * edited example is the user's own). this.unlikeExample holds the cells
      * and tokens where the case differs from the example it was shown as,

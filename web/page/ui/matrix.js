@@ -68,7 +68,9 @@
    *   stage, head (or null), rows, cols, rowLabels, colLabels, label (for screen readers)
    *   kind: 'diverging' | 'sequential' | 'bool'
    *   editable: cells hold an <input>; onEdit(index, value, group) applies a
-   *     value and returns an error message, or null
+   *     value and returns an error message, or null; exactValue(index): the
+   *     number in use as typed (values are float32), which Escape and a bad
+   *     text put back
    *   rowBands / colBands: [{ label, size }] drawn as separators and captions
    *   vertical: a vector (rows = 1) drawn as a column, one number a row (its
    *     cells keep data-row 0 and data-col j)
@@ -304,7 +306,7 @@
     startEdit(index, selectAll, keepText = false) {
       const td = this.cells[index], input = td.querySelector('input');
       if (this.isEditing(td)) return;
-      this.editsOpen.set(index, { before: this.values[index], group: `cell-${++edits}` });
+      this.editsOpen.set(index, { before: this.o.exactValue ? this.o.exactValue(index) : this.values[index], group: `cell-${++edits}` });
       td.classList.add('is-editing');
       /* an input wider than its cell opens leftwards where it would pass
          the right edge of the matrix's scroll box (which would scroll

@@ -55,6 +55,8 @@
   }
 
   const idOf = (name) => name.replace('.', '-');
+  /* The flat index in its input of a card's cell (a per-head card shows one head's block). */
+  const inputIndex = (card, head, index) => (head === null ? 0 : head * card.rows * card.cols) + index;
 
   class Stages {
     constructor(session, { id, root: viewRoot, extras = {}, onPoint, onLeave, onPin }) {
@@ -225,6 +227,7 @@
           label: `${card.stage}${card.perHead ? `, ${this.t('x.head', { h: h + 1 })}` : ''}`,
           rowHeader: card.tokens ? (i) => this.tokenHeader(i) : null,
           onEdit: card.editable ? (index, value, group) => this.edit(card, head, index, value, group) : null,
+          exactValue: card.editable ? (index) => this.session.numberAt(card.stage, inputIndex(card, head, index)) : null,
           onPoint: (index, td, how) => this.callbacks.onPoint(card, head, index, td, how),
           onLeave: (index, how) => this.callbacks.onLeave(how),
           onPin: (index, td) => this.callbacks.onPin(card, head, index, td),
@@ -310,9 +313,8 @@
 
     /* An edit of one cell: to the session, which recomputes and tells every view. */
     edit(card, head, index, value, group) {
-      const offset = head === null ? 0 : head * card.rows * card.cols;
       const bool = card.kind === 'bool';
-      const result = this.session.apply({ type: 'cell', key: card.stage, index: offset + index, value: bool ? Boolean(value) : value, group });
+      const result = this.session.apply({ type: 'cell', key: card.stage, index: inputIndex(card, head, index), value: bool ? Boolean(value) : value, group });
       return result.ok ? null : this.t.message(result.error);
     }
 
