@@ -184,6 +184,9 @@
     return node?.[index];
   }
 
+  /* Input `key`'s number at a flat index in a case (a non-finite one is written as text: NaN, -Infinity). */
+  const numberIn = (c, key, index) => Number(getNested(c[key], shapeOf(c[key]), index));
+
   /* The shape of nested arrays, from their first elements. */
   function shapeOf(nested) {
     const shape = [];
@@ -358,9 +361,7 @@
 
     /* Input `key`'s number at a flat index as the case holds it: as typed,
      * not its float32 (so an edit put back restores it exactly). */
-    numberAt(key, index) {
-      return Number(getNested(this.case[key], shapeOf(this.case[key]), index));
-    }
+    numberAt(key, index) { return numberIn(this.case, key, index); }
 
     /* After an edit in place: the example the case still is, or null (an
      * edited example is the user's own). this.unlikeExample holds the cells
@@ -377,7 +378,7 @@
         id = `token ${changed.token}`;
         same = Cases.queryTokens(original)[changed.token] === changed.name;
       } else {
-        const number = Math.fround(Number(getNested(original[changed.key], shapeOf(original[changed.key]), changed.index)));
+        const number = Math.fround(numberIn(original, changed.key, changed.index));
         id = `${changed.key} ${changed.index}`;
         same = number === changed.value || Number.isNaN(number) && Number.isNaN(changed.value);
       }
