@@ -220,7 +220,7 @@
     'p.title': 'play the arithmetic',
     'p.pick': 'Pick a number of scores, weights, context or output (click it), then ▶ Play in its box: its arithmetic, step by step, with its numbers.',
 
-    'p.pause': '⏸ Pause',
+    'p.pause': '❚❚ Pause', /* (U+275A: DejaVu has it; ⏸ showed as a box where no emoji font is installed) */
     'p.pauseL': 'pause',
     'p.softmax': 'its row of softmax',
     'p.row': 'its row, this head',

@@ -217,7 +217,7 @@
     'p.replay': 'desde el principio',
     'p.title': 'reproducir la aritmética',
     'p.pick': 'Elige un número de scores, weights, context u output (haz clic en él) y luego ▶ Reproducir en su recuadro: su aritmética, paso a paso, con sus números.',
-    'p.pause': '⏸ Pausa',
+    'p.pause': '❚❚ Pausa',
     'p.pauseL': 'pausa',
     'p.softmax': 'su fila de softmax',
     'p.row': 'su fila, esta cabeza',
