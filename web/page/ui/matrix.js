@@ -224,7 +224,7 @@
         on('keydown', (e, td, index) => this.navigate(e, index));
       } else if (o.editable) {
         on('pointerdown', (e, td, index) => this.scrub(e, td, index));
-        on('keydown', (e, td, index) => (e.target === td ? this.cellKey(e, td, index) : this.inputKey(e, td, index)));
+        on('keydown', (e, td, index) => (e.target === td ? this.cellKey(e, td, index) : this.inputKey(e, index)));
         on('input', (e, td, index) => { this.startEdit(index, false, true); this.apply(index); });
         /* change: a value set by a script (typing comes with input events) */
         on('change', (e, td, index) => {
@@ -352,7 +352,7 @@
     }
 
     /* A key in a cell's input. */
-    inputKey(e, td, index) {
+    inputKey(e, index) {
       const input = e.target;
       if (e.key === 'Enter') {
         e.preventDefault();

@@ -211,7 +211,8 @@
       /* each arrowhead, which lies back from its tip along its arrow, its
        * middle 0.4 of its length back (the marker's point is at 0.9): no
        * label, its own either, goes over it. Its size is in user units, so
-       * on a plane drawn large (a phone's) it is more px than on a small one. */
+       * on a plane drawn large (a phone's) it is more px than on a small one;
+       * every head is taken as big as the widest arrow's (an embedding's). */
       const head = HEAD * X_STROKE;
       const headBoxes = tips.map(([x, y]) => {
         const length = Math.hypot(x - ox, y - oy) || 1, back = Math.min(0.4 * head, length / 2);
@@ -273,7 +274,7 @@
       const shown = `${this.scale} ${this.centre}`;
       if (shown === this.gridWindow) return; /* (the same grid) */
       this.gridWindow = shown;
-      const u = this.unitsPerPx, step = gridStep(this.scale * HALF), [first] = this.toData(0, SIZE), [last] = this.toData(SIZE, 0);
+      const u = this.unitsPerPx, step = gridStep(this.scale * HALF), [left, bottom] = this.toData(0, SIZE), [right, top] = this.toData(SIZE, 0);
       const [ox, oy] = this.toPixel(0, 0), lines = [];
       this.tickBoxes = []; /* (for placeLabels: a label keeps off a tick's number too) */
       const tick = (x, y, t) => {
@@ -281,12 +282,11 @@
         this.tickBoxes.push([x, y - TICK_PX * u, x + text.length * 0.6 * TICK_PX * u, y]);
         return svg('text', { x, y, class: 'tick' }, [text]);
       };
-      for (let t = Math.ceil(first / step) * step; t <= last; t += step) {
+      for (let t = Math.ceil(left / step) * step; t <= right; t += step) {
         const [gx] = this.toPixel(t, 0), axis = Math.abs(t) < step / 2;
         lines.push(svg('line', { x1: gx, y1: 0, x2: gx, y2: SIZE, class: axis ? 'axis' : '' }));
         if (!axis) lines.push(tick(gx + 2 * u, Math.min(oy + (TICK_PX + 2) * u, SIZE - 2 * u), t));
       }
-      const [, bottom] = this.toData(0, SIZE), [, top] = this.toData(0, 0);
       for (let t = Math.ceil(bottom / step) * step; t <= top; t += step) {
         const [, gy] = this.toPixel(0, t), axis = Math.abs(t) < step / 2;
         lines.push(svg('line', { x1: 0, y1: gy, x2: SIZE, y2: gy, class: axis ? 'axis' : '' }));
