@@ -466,7 +466,7 @@ for (const name of BROWSERS) {
         }
       }));
 
-    it('draws the plane’s arrows at one scale across and up, from the origin, and fits the window to them', () =>
+    it('draws the plane’s arrows at one scale across and up, from the origin, and fits the window to them, anew for a case shown anew', () =>
       withPage(PAGE_URL, async (page) => {
         await page.$$eval('.plane-legend input', (boxes) => boxes.forEach((b) => { if (!b.checked) b.click(); })); /* X, Q, K and V */
         await frames(page, 2);
@@ -500,6 +500,13 @@ for (const name of BROWSERS) {
         await frames(page, 1);
         assert.notEqual(await axesAt(), first, 'X[2][0] -> -3: the window fitted again');
         for (const t of await tips()) assert.ok(t >= 0 && t <= side, `a tip at ${t}, inside the plane`);
+        /* a case shown anew gets its own window: the lecture chosen again is drawn as it was first,
+         * though its arrows would fit the window kept from X[2][1] = 1 */
+        await typeInto(page, 'query', 2, 0, '0.7', { end: 'Enter' });
+        await typeInto(page, 'query', 2, 1, '1', { end: 'Enter' });
+        await setControl(page, 'example', 'lecture');
+        await frames(page, 1);
+        assert.equal(await axesAt(), first, 'the lecture chosen again: its first window');
       }));
 
     it('keeps every card’s size while an embedding is edited, though the numbers in a column change sign', () =>

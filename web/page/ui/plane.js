@@ -55,6 +55,7 @@
       this.id = id;
       this.scale = null;      /* the window: data units per user unit, and the data point at */
       this.centre = [0, 0];   /* its middle; both kept fixed while dragging (fit) */
+      this.fitted = null;     /* the case the window was fitted to (an edit in place keeps the object) */
       this.dragging = null;
       this.shown = { query: true, q: true, k: true, v: false };
       this.layout = null;     /* which vectors the marks are drawn for ('q0 q1 …'), and their marks */
@@ -120,8 +121,11 @@
      * the right: a window centred on the origin would leave three quarters
      * of the plane empty and draw them half as long. The window stays while
      * it holds the box and the box fills KEPT_FILL of it: a small edit does
-     * not move the grid under the reader (nor draw it again). */
+     * not move the grid under the reader (nor draw it again). A case shown
+     * anew (an example, a link, undo) gets a window of its own: the same
+     * case is drawn the same however it was reached. */
     fit(series) {
+      if (this.session.case !== this.fitted) [this.scale, this.fitted] = [null, this.session.case];
       const low = [0, 0], high = [0, 0];
       for (const s of series)
         for (const [x, y] of s.points)
