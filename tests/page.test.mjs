@@ -334,6 +334,26 @@ for (const name of BROWSERS) {
         assert.equal(await page.$eval('[data-stage="query"] input.token', (i) => i.value), 'I');
       }));
 
+    it('keeps the keyboard’s place when a token is added or removed: the view is built anew, focus stays', () =>
+      withPage(PAGE_URL, async (page) => {
+        const focused = () => page.evaluate(() => { const a = document.activeElement; return `${a.className} ${a.getAttribute('aria-label') || a.textContent}`; });
+        await page.$eval('.add-token', (b) => b.focus());
+        await page.keyboard.press('Enter');
+        assert.equal(await focused(), 'add-token + token', 'Enter on + token: still there');
+        await page.keyboard.press('Enter');
+        assert.equal(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.length), 5);
+        await page.$eval('[aria-label="remove token am"]', (b) => b.focus());
+        await page.keyboard.press('Enter');
+        assert.equal(await focused(), 'remove-token remove token good', 'the × of the token now in its place');
+        await page.$$eval('.remove-token', (bs) => bs.at(-1).focus());
+        await page.keyboard.press(' ');
+        assert.equal(await focused(), 'remove-token remove token token4', 'the last one removed: the × of the one now last');
+        const shown = await caseFromPage(page, { embed_dim: 2, num_heads: 1, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true });
+        assert.deepEqual(shown.tokens, ['I', 'good', 'token4']);
+        assert.deepEqual(shown.query.slice(0, 2), [lecture.case.query[0], lecture.case.query[2]]);
+        assert.deepEqual(await shows(page, shown), []);
+      }));
+
     it('shows the bigger examples step by step, numbers giving way to colour', () =>
       withPage(PAGE_URL + '#layout=steps', async (page) => {
         for (const example of ['sentence', 'paragraph']) {

@@ -101,6 +101,7 @@
 
     build() {
       const s = this.session;
+      const focus = this.focusBefore();
       for (const list of Object.values(this.matrices)) for (const m of list) m.dispose();
       this.messages.replaceChildren();
       this.matrices = {};
@@ -120,7 +121,34 @@
         requestAnimationFrame(() => requestAnimationFrame(() => lazy.forEach((part) => part.classList.add('is-lazy'))));
       }
       this.connectors.draw(this.layout === 'pass' ? this.feeds() : []);
+      this.focusAgain(focus);
       this.built = true;
+    }
+
+    /* What had focus in the view before a rebuild, so that it has it again
+     * after (a keyboard user who pressed "+ token" stays there, not at the
+     * top of the page): a cell by its place, anything else by its class and
+     * its place among those of its class. */
+    focusBefore() {
+      const focused = this.viewRoot.getRootNode().activeElement;
+      if (!focused || !this.element.contains(focused)) return null;
+      const td = focused.closest('td[data-row]'), stage = td?.closest('[data-stage]')?.dataset.stage;
+      if (td && stage) return { focused, cell: [stage, td.dataset.head === undefined ? null : Number(td.dataset.head), Number(td.dataset.row), Number(td.dataset.col)] };
+      const kind = focused.classList[0];
+      return { focused, kind, index: kind ? [...this.element.getElementsByClassName(kind)].indexOf(focused) : -1 };
+    }
+
+    /* The element itself where it was kept (the sentence's field, the
+     * lines' buttons), else its namesake in the new view: the cell at the
+     * same place, or the control of its class at its place (the last one if
+     * there are fewer now: the × of the token after the one removed). */
+    focusAgain(before) {
+      if (!before || before.focused.isConnected && this.viewRoot.getRootNode().activeElement === before.focused) return;
+      const same = before.kind ? this.element.getElementsByClassName(before.kind) : [];
+      const target = before.focused.isConnected ? before.focused
+        : before.cell ? this.cell(...before.cell)
+          : same[Math.min(before.index, same.length - 1)];
+      if (target instanceof Element) target.focus({ preventScroll: true }); /* (a canvas matrix's cellAt is not one) */
     }
 
     /* The worksheet: a section per step, each with its cards. */
