@@ -271,5 +271,20 @@ for (const name of BROWSERS) {
           broken.in_proj_weight[0][0] = 5;
           assert.deepEqual(compareStages(await readStages(page), attention.forward(broken)), []);
         }));
+
+    it('takes a sentence of another length from the keys: Enter applies it once, and the field keeps focus', () =>
+      withPage(`${PAGE_URL}#example=${TRAINED[0]}`, async (page) => {
+        const entry = Cases.EXAMPLES[TRAINED[0]], text = entry.try.find((t) => t.split(' ').length !== entry.make().tokens.length);
+        assert.ok(text, 'a sentence to try of another length');
+        await page.click('.sentence-input');
+        await page.$eval('.sentence-input', (i) => i.select());
+        await page.keyboard.type(text);
+        await page.keyboard.press('Enter');
+        await frames(page, 2);
+        assert.equal(await page.evaluate(() => document.activeElement.className), 'sentence-input', 'the field keeps focus though the view was built anew');
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(Vocabulary.sentenceCase(entry.vocabulary, text, entry.make()))), []);
+        await page.click('[name=undo]');
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(entry.make())), [], 'one Undo: the example again (Enter made one edit)');
+      }));
   });
 }

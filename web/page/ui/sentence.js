@@ -30,13 +30,17 @@
         el('p', { className: 'sentence-row' }, [el('label', { for: this.input.id, text: t('e.words') }), this.input]),
         this.message, this.words, this.tables,
       ]);
+      let applied = null; /* the text Enter applied last */
       const apply = () => {
+        applied = this.input.value;
         const result = session.apply({ type: 'sentence', text: this.input.value });
         this.message.textContent = result.ok ? '' : this.t.message(result.error);
         if (result.ok) this.input.removeAttribute('aria-invalid');
         else { this.input.setAttribute('aria-invalid', 'true'); this.input.setAttribute('aria-describedby', this.message.id); }
       };
-      this.input.addEventListener('change', apply);
+      /* (not again for the text Enter applied: Chromium fires change when the
+       * view, rebuilt for the new sentence, moves the field) */
+      this.input.addEventListener('change', () => { if (this.input.value !== applied) apply(); });
       this.input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); apply(); } });
       this.update({ structure: true });
     }
