@@ -125,7 +125,10 @@
      * anew (an example, a link, undo) gets a window of its own: the same
      * case is drawn the same however it was reached. */
     fit(series) {
-      if (this.session.case !== this.fitted) [this.scale, this.fitted] = [null, this.session.case];
+      if (this.session.case !== this.fitted) {
+        this.fitted = this.session.case;
+        this.scale = null;
+      }
       const low = [0, 0], high = [0, 0];
       for (const s of series)
         for (const [x, y] of s.points)

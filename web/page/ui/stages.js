@@ -140,8 +140,8 @@
 
     /* The element itself where it was kept (the sentence's field, the
      * lines' buttons), else its namesake in the new view: the cell at the
-     * same place, or the control of its class at its place (the last one if
-     * there are fewer now: the × of the token after the one removed). */
+     * same place, or the control of its class at its place (a token's ×
+     * that removed it: the next token's ×, or the last one's). */
     focusAgain(before) {
       if (!before || before.focused.isConnected && this.viewRoot.getRootNode().activeElement === before.focused) return;
       const same = before.kind ? this.element.getElementsByClassName(before.kind) : [];
