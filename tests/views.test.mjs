@@ -283,7 +283,8 @@ for (const name of BROWSERS) {
         await frames(page, 2);
         assert.equal(await page.evaluate(() => document.activeElement.className), 'sentence-input', 'the field keeps focus though the view was built anew');
         assert.deepEqual(compareStages(await readStages(page), attention.forward(Vocabulary.sentenceCase(entry.vocabulary, text, entry.make()))), []);
-        await page.click('[name=undo]');
+        await page.click('[name=undo]'); /* (Back: its popstate comes after the click) */
+        await page.waitForFunction((n) => document.querySelectorAll('[data-stage="query"] input.token').length === n, { timeout: 5000 }, entry.make().tokens.length);
         assert.deepEqual(compareStages(await readStages(page), attention.forward(entry.make())), [], 'one Undo: the example again (Enter made one edit)');
       }));
   });
