@@ -141,6 +141,16 @@ fuzz: ## fuzz the C core for FUZZ_SECONDS (60) seconds
 	  -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 \
 	  build/fuzz/corpus tests/fuzz/corpus
 
+# The page walked at random in both browsers, each step's numbers against the
+# core's (tests/fuzz/walk.mjs); WALK_STEPS actions tried a walk, WALK_SEED picks them.
+WALK_STEPS ?= 150
+WALK_SEED ?= 1
+.PHONY: walk
+walk: ## walk the page at random in Chromium and Firefox (WALK_STEPS, 150 actions tried a walk), checked against the core
+	.ci/deps test
+	$(MAKE) build/attn-wasm.js build/attn-examples.js
+	node tests/fuzz/walk.mjs $(WALK_STEPS) $(WALK_SEED)
+
 # ---- benchmark (issues 5 and 14) ----------------------------------------------
 # `make bench` prints a report and exits 0 whatever it finds. tests/bench/:
 # bench.mjs times forward() at four sizes on every wasm build (resident and

@@ -1,0 +1,166 @@
+// walk.mjs: `make walk`: the page walked at random, as a user would, in
+// Debian's Chromium and Firefox. Each step is one action (a number typed and
+// ended by Enter, Tab or Escape, undo, redo, an example, an option, E or H,
+// a token added or removed, a sentence, the walk-through, the plane's keys,
+// a training step, "What moves this?", a card's detail, the theme, the
+// layout, a link). After each, every matrix on the page must equal the
+// core's forward() of the session's case, bit for bit (the page runs the
+// build this Node runs), and the page must have logged no error. The first
+// step that breaks either stops the walk: it prints the steps that led
+// there and exits 1. The same seed gives the same actions.
+//
+//   node tests/fuzz/walk.mjs [steps] [seed]    (WALK_STEPS, WALK_SEED in make)
+import { launch, openPage, frames, readStages, cell, PAGE_URL } from '../browser.mjs';
+import { createAttention } from '../../web/attention.mjs';
+import { compareStages } from '../helpers.mjs';
+import Cases from '../../web/page/model/cases.js';
+
+const STEPS = Number(process.argv[2] || 150), SEED = Number(process.argv[3] || 1);
+/* [browser, width, height, link]: a laptop, a phone, the steps layout, a projector */
+const WALKS = [['chromium', 1366, 900, ''], ['firefox', 1366, 900, ''], ['chromium', 390, 844, ''], ['firefox', 1366, 900, '#layout=steps'], ['chromium', 1920, 1080, '#present=1']];
+const TEXTS = ['1.234', '-0.0005', '1e40', '0.5.', '3', '-2.75', '1e-7', 'abc', ''];
+const SENTENCES = ['the cat sat', 'a dog ran under the rug', 'she said it', 'the the the the', 'kate saw john and he thanked her'];
+const LINKS = ['#example=lecture', '#example=sentence&layout=steps', '#step=3', '#example=two_heads', '#theme=dark'];
+const EXAMPLES = Object.keys(Cases.EXAMPLES).filter((name) => name !== 'paragraph'); /* (the largest: 1 s a switch, for nothing new) */
+
+const attention = await createAttention();
+
+/* The same actions for the same seed. */
+function randomFrom(seed) {
+  const next = Cases.seededRandom(seed);
+  return { next, pick: (list) => list[Math.floor(next() * list.length)] };
+}
+
+const setControl = (page, name, value) => page.$eval(`[name=${name}]`, (i, v) => {
+  if (i.type === 'checkbox') i.checked = v; else i.value = v;
+  i.dispatchEvent(new Event('change', { bubbles: true }));
+}, value);
+const visible = async (page, selector) => { const e = await page.$(selector); return e && (await e.isVisible()) ? e : null; };
+
+/* Each action: (page, random) -> what it did, for the log; null when it cannot be done here. */
+const ACTIONS = {
+  async type(page, r, end = r.pick(['Enter', 'Tab', 'Escape'])) {
+    const inputs = await page.evaluate(() => Object.keys(window.attentionApp.session.inputShapes).filter((k) => !/mask/.test(k)));
+    const key = r.pick(inputs);
+    const cells = await page.$$eval(`[data-stage="${key}"] td[data-row] input`, (all) => all.map((i) => { const td = i.closest('td'); return [td.dataset.head ?? null, td.dataset.row, td.dataset.col]; }));
+    if (!cells.length) return null;
+    const [head, row, col] = r.pick(cells), text = r.pick(TEXTS), selector = cell(key, row, col, head ?? undefined);
+    await page.$eval(selector, (td) => td.scrollIntoView({ block: 'center' }));
+    await page.click(selector);
+    await page.$eval(`${selector} input`, (i) => i.select()).catch(() => {}); /* (a click on a heatmap's cell may not open it) */
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type(text);
+    await page.keyboard.press(end);
+    if (end !== 'Escape') await page.keyboard.press('Escape'); /* (a refused text stays open until then) */
+    return `${key}[${head ?? '-'},${row},${col}] '${text}' ${end}`;
+  },
+  async undo(page) { await page.click('[name=undo]').catch(() => {}); return ''; },
+  async redo(page) { await page.click('[name=redo]').catch(() => {}); return ''; },
+  async example(page, r) { const name = r.pick(EXAMPLES); await setControl(page, 'example', name); return name; },
+  async option(page, r) {
+    const name = r.pick(['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights']);
+    await page.$eval(`[name=${name}]`, (box) => box.click());
+    return name;
+  },
+  async size(page, r) { const [name, value] = r.pick([['embed_dim', '2'], ['embed_dim', '4'], ['embed_dim', '6'], ['num_heads', '1'], ['num_heads', '2']]); await setControl(page, name, value); return `${name}=${value}`; },
+  async token(page, r) {
+    if (r.next() < 0.5) { await page.$eval('.add-token', (b) => b.click()); return 'added'; }
+    return (await page.$$eval('.remove-token', (all) => { all[0]?.click(); return all.length; })) ? 'removed' : null;
+  },
+  async sentence(page, r) {
+    const field = await visible(page, '.sentence-input');
+    if (!field) return null;
+    const text = r.pick(SENTENCES);
+    await field.click();
+    await field.evaluate((i) => i.select());
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+    return `'${text}'`;
+  },
+  async walkThrough(page, r) {
+    if (!(await visible(page, '[name=walk]'))) return null;
+    await page.click('[name=walk]');
+    const steps = Math.floor(r.next() * 4);
+    for (let k = 0; k < steps; k++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Escape');
+    return `${steps} steps`;
+  },
+  async plane(page, r) {
+    if (!(await page.$('.plane circle'))) return null;
+    await page.$eval('.plane circle', (tip) => tip.focus());
+    const keys = Array.from({ length: 1 + Math.floor(r.next() * 5) }, () => r.pick(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown']));
+    for (const key of keys) await page.keyboard.press(key);
+    return keys.join(' ');
+  },
+  async train(page, r) {
+    if (!(await visible(page, '.train-step'))) return null;
+    const steps = 1 + Math.floor(r.next() * 3);
+    for (let k = 0; k < steps; k++) await page.$eval('.train-step', (b) => b.click());
+    return `${steps} steps`;
+  },
+  async grad(page, r) {
+    const outputs = await page.$$('[data-stage="output"] td[data-row]');
+    if (!outputs.length) return null;
+    const td = r.pick(outputs);
+    await td.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await td.click();
+    await page.$eval('.explain-grad', (b) => { if (!b.hidden) b.click(); }).catch(() => {});
+    if (r.next() < 0.5) await page.keyboard.press('Escape');
+    return '';
+  },
+  async detail(page, r) {
+    const opens = await page.$$('.card-open');
+    if (!opens.length) return null;
+    await r.pick(opens).evaluate((b) => b.click());
+    await frames(page, 1);
+    await page.keyboard.press('Escape');
+    return '';
+  },
+  async theme(page, r) { const theme = r.pick(['light', 'dark', 'auto']); await setControl(page, 'theme', theme); return theme; },
+  async layout(page, r) { const layout = r.pick(['pass', 'steps']); await setControl(page, 'layout', layout); return layout; },
+  async link(page, r) {
+    const hash = r.pick(LINKS);
+    await page.evaluate((h) => new Promise((done) => { addEventListener('hashchange', done, { once: true }); location.hash = h; if (location.hash === h) setTimeout(done, 50); }), hash);
+    return hash;
+  },
+};
+/* typing is most of what users do: it is drawn most often */
+const DRAWN = ['type', 'type', 'type', 'type', ...Object.keys(ACTIONS)];
+
+/* One walk: { done: its actions, failure: the steps that led to it, or null }. */
+async function walk([name, width, height, link], seed) {
+  const random = randomFrom(seed), log = [];
+  const browser = await launch(name);
+  try {
+    const { page, problems } = await openPage(browser, `${PAGE_URL}?build=${attention.build}${link}`, { width, height });
+    for (let step = 0; step < STEPS; step++) {
+      const action = random.pick(DRAWN);
+      let did;
+      try {
+        did = await ACTIONS[action](page, random);
+      } catch (e) {
+        did = `(could not: ${e.message.split('\n')[0]})`;
+      }
+      if (did === null) continue;
+      await frames(page, 2);
+      const shown = await readStages(page);
+      for (const stage of Object.values(shown)) stage.data = stage.data.map(Math.fround); /* (data-value: float32's shortest text) */
+      const differences = compareStages(shown, attention.forward(await page.evaluate(() => window.attentionApp.session.getState().case)), { rtol: 0, atol: 0 });
+      log.push(`${log.length + 1} ${action} ${did}`);
+      if (differences.length || problems.length)
+        return { done: log.length, failure: [...log.slice(-15), ...differences.slice(0, 5).map((d) => `  differs: ${d}`), ...problems.map((p) => `  ${p}`)].join('\n') };
+    }
+    return { done: log.length, failure: null };
+  } finally {
+    await browser.close();
+  }
+}
+
+let failed = false;
+for (const [n, setup] of WALKS.entries()) {
+  const seed = SEED * 100 + n, label = `${setup[0]} ${setup[1]}×${setup[2]}${setup[3] ? ` ${setup[3]}` : ''}, seed ${seed}`;
+  const { done, failure } = await walk(setup, seed);
+  console.log(failure ? `FAIL  ${label}, at action ${done}:\n${failure}` : `ok    ${label}: ${done} actions`);
+  failed ||= Boolean(failure);
+}
+process.exit(failed ? 1 : 0);
