@@ -102,6 +102,12 @@ export function setHash(page, hash) {
   }), hash);
 }
 
+/* Sets a control as a user would (a change event), by its name. */
+export const setControl = (page, name, value) => page.$eval(`[name=${name}]`, (i, v) => {
+  if (i.type === 'checkbox') i.checked = v; else i.value = v;
+  i.dispatchEvent(new Event('change'));
+}, value);
+
 /* Waits for `count` frames of the page to be drawn. */
 export function frames(page, count) {
   return page.evaluate((n) => new Promise((done) => { const next = () => (n-- > 0 ? requestAnimationFrame(next) : done()); next(); }), count);

@@ -13,16 +13,12 @@ import Cases from '../web/page/model/cases.js';
 import Link from '../web/page/model/link.js';
 import Format from '../web/page/model/format.js';
 import { compareStages, ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto, valueOf, plain, errorOf } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto, valueOf, plain, errorOf, setControl } from './browser.mjs';
 
 const attention = await createAttention();
 const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const lectureWith = (change) => { const c = Cases.lectureCase(); change(c); return c; };
 const shows = async (page, expected) => compareStages(await readStages(page), attention.forward(expected));
-const setControl = (page, name, value) => page.$eval(`[name=${name}]`, (i, v) => {
-  if (i.type === 'checkbox') i.checked = v; else i.value = v;
-  i.dispatchEvent(new Event('change'));
-}, value);
 const inViewport = (page, selector) => page.$eval(selector, (e) => {
   const r = e.getBoundingClientRect();
   return r.left >= -0.5 && r.top >= -0.5 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5 && r.width > 0; /* (sub-pixel rounding) */

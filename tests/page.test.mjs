@@ -13,7 +13,7 @@ import { createAttention } from '../web/attention.mjs';
 import Cases from '../web/page/model/cases.js';
 import Link from '../web/page/model/link.js';
 import { loadFixtures, compareStages, flatten, hasTorch, ROOT } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto, valueOf, plain, caseFromPage, errorOf, toMiddle } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash, setHash, frames, cell, typeInto, valueOf, plain, caseFromPage, errorOf, toMiddle, setControl } from './browser.mjs';
 
 const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
 const SCREEN_SIZES = [['phone', 390, 844], ['tablet', 820, 1180], ['laptop', 1366, 768], ['projector', 1920, 1080]];
@@ -28,11 +28,6 @@ const link = (c, view) => PAGE_URL + Link.encode({ case: c, view }, { whole: tru
 async function shows(page, expected) {
   return compareStages(await readStages(page), attention.forward(expected));
 }
-/* Sets a control as a user would (a change event), by its name. */
-const setControl = (page, name, value) => page.$eval(`[name=${name}]`, (i, v) => {
-  if (i.type === 'checkbox') i.checked = v; else i.value = v;
-  i.dispatchEvent(new Event('change'));
-}, value);
 /* Clicks the Export / import panel's button with this text. */
 const shareButton = (page, text) => page.$$eval('.share-panel button', (buttons, t) => buttons.find((b) => b.textContent === t).click(), text);
 const openShare = async (page) => { if (!(await page.$('.share-panel:not([hidden])'))) await page.click('.share-toggle'); };

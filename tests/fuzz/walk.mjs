@@ -10,7 +10,7 @@
 // there and exits 1. The same seed gives the same actions.
 //
 //   node tests/fuzz/walk.mjs [steps] [seed]    (WALK_STEPS, WALK_SEED in make)
-import { launch, openPage, frames, readStages, cell, PAGE_URL } from '../browser.mjs';
+import { launch, openPage, frames, readStages, cell, setControl, setHash, PAGE_URL } from '../browser.mjs';
 import { createAttention } from '../../web/attention.mjs';
 import { compareStages } from '../helpers.mjs';
 import Cases from '../../web/page/model/cases.js';
@@ -31,10 +31,6 @@ function randomFrom(seed) {
   return { next, pick: (list) => list[Math.floor(next() * list.length)] };
 }
 
-const setControl = (page, name, value) => page.$eval(`[name=${name}]`, (i, v) => {
-  if (i.type === 'checkbox') i.checked = v; else i.value = v;
-  i.dispatchEvent(new Event('change', { bubbles: true }));
-}, value);
 const visible = async (page, selector) => { const e = await page.$(selector); return e && (await e.isVisible()) ? e : null; };
 
 /* Each action: (page, random) -> what it did, for the log; null when it cannot be done here. */
@@ -120,7 +116,7 @@ const ACTIONS = {
   async layout(page, r) { const layout = r.pick(['pass', 'steps']); await setControl(page, 'layout', layout); return layout; },
   async link(page, r) {
     const hash = r.pick(LINKS);
-    await page.evaluate((h) => new Promise((done) => { addEventListener('hashchange', done, { once: true }); location.hash = h; if (location.hash === h) setTimeout(done, 50); }), hash);
+    await setHash(page, hash);
     return hash;
   },
 };
