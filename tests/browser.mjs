@@ -118,13 +118,13 @@ export function cell(stage, row, col, head) {
   return `[data-stage="${stage}"] [data-row="${row}"][data-col="${col}"]${head === undefined ? '' : `[data-head="${head}"]`}`;
 }
 
-/* Types text into an editable cell as a user would: click the cell (its
- * input opens, the number selected), select all, type, then end the edit
- * with `end` (a key such as 'Enter' or 'Tab', or null to leave it open). */
 /* Scrolls an element to the middle of the viewport, clear of the sticky
  * toolbar, which covers what sits at its top once the page is scrolled. */
 export const toMiddle = (page, selector) => page.$eval(selector, (e) => e.scrollIntoView({ block: 'center' }));
 
+/* Types text into an editable cell as a user would: click the cell (its
+ * input opens, the number selected), select all, type, then end the edit
+ * with `end` (a key such as 'Enter' or 'Tab', or null to leave it open). */
 export async function typeInto(page, stage, row, col, text, { end = 'Enter' } = {}) {
   await page.click(cell(stage, row, col));
   await page.$eval(`${cell(stage, row, col)} input`, (input) => input.select());

@@ -309,6 +309,21 @@ for (const name of BROWSERS) {
         assert.deepEqual(await shows(page, first), [], 'one undo undoes the whole drag');
       }));
 
+    it('goes Back while a number is typed in a big matrix’s canvas, and uses nothing of what was typed in the case Back shows', () =>
+      withPage(PAGE_URL, async (page) => {
+        await setControl(page, 'embed_dim', '96'); /* W_in is 288 × 96: a canvas */
+        await pageHash(page);
+        const canvas = '.canvas-matrix[data-stage="in_proj_weight"] canvas';
+        await page.focus(canvas);
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('9.5'); /* not yet used: a canvas's number is used at Enter or blur */
+        await page.goBack();
+        await page.waitForFunction(() => document.querySelector('[data-stage="query"] [data-row="0"][data-col="0"]')?.dataset.value === '0.2');
+        await frames(page, 2);
+        assert.deepEqual(await shows(page, Cases.lectureCase()), [], 'the lecture, without 9.5');
+        assert.equal(await page.evaluate(() => window.attentionApp.session.canRedo), true, 'no edit made after Back');
+      }));
+
     it('takes Back to an entry whose link reads otherwise than the page writes it as Back, not as a new link: Forward still redoes', () =>
       withPage(PAGE_URL, async (page) => {
         const first = lectureWith((c) => { c.query[0][0] = 0.75; });

@@ -243,6 +243,25 @@ test('the session: an edit that cannot be shown changes nothing, and says what i
   assert.deepEqual(compareStages(t.stages, attention.forward(c), { rtol: 0, atol: 0 }), [], 'edits go on from the last good state');
 });
 
+test('the session refuses an edit made while it tells its subscribers of another (a field the change rebuilt, blurred): every subscriber sees that change alone', () => {
+  const s = new Session({ attention, state: lecture() });
+  s.apply({ type: 'example', name: 'paragraph' });
+  const entries = s.entries.length;
+  const nested = [], seen = [];
+  s.subscribe(() => nested.push(s.apply({ type: 'cell', key: 'query', index: 0, value: 9.5 }))); /* as a canvas's input, removed, commits */
+  s.subscribe((change) => seen.push([change.edit.type, s.case.query[0][0]]));
+  assert.deepEqual(s.apply({ type: 'example', name: 'lecture' }), { ok: true });
+  assert.equal(nested.length, 1);
+  assert.equal(nested[0].ok, false);
+  assert.match(nested[0].error.message, /while the page shows another/);
+  assert.deepEqual(seen, [['example', 0.2]], 'the next subscriber is told of the example alone');
+  assert.deepEqual(s.case, Cases.lectureCase());
+  assert.deepEqual(compareStages(s.stages, attention.forward(Cases.lectureCase()), { rtol: 0, atol: 0 }), []);
+  assert.equal(s.entries.length, entries + 1, 'one history entry');
+  assert.deepEqual(s.apply({ type: 'cell', key: 'query', index: 1, value: 0.5 }), { ok: true }, 'the next edit is used');
+  assert.deepEqual([s.case.query[0][0], s.case.query[0][1]], [0.2, 0.5], '(and the subscriber\'s, told of it, refused)');
+});
+
 test('the session: a cell edit writes one number into a core that holds its case, and the whole case into one that does not', () => {
   const s = new Session({ attention, state: lecture() });
   const calls = [];

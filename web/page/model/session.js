@@ -32,7 +32,8 @@
  * A change tells subscribers { edit, structure, values, labels, view }:
  * structure when the shapes or options changed (the matrices are made
  * anew), values when numbers changed, labels when tokens did, view when a
- * display setting did.
+ * display setting did. An edit made while subscribers are being told of a
+ * change is refused (err.telling): it was meant for the state before it.
  *
  * A classic script: the global AttnSession in a page, module.exports in Node.
  *
@@ -214,6 +215,7 @@
       this.position = -1;    /* the entry shown */
       this.entriesMade = 0;  /* entry ids: they outlive a trimmed history's positions */
       this.version = 0;      /* counts the changes (what sensitivity() keeps is of one) */
+      this.telling = false;  /* the subscribers are being told of a change */
       const result = this.apply({ type: 'state', state });
       if (!result.ok) throw result.error;
     }
@@ -262,9 +264,16 @@
      * CaseError whose key names the input, option or control at fault; then
      * nothing has changed. */
     apply(edit) {
+      /* An edit made while the subscribers are told of another change comes
+       * from a field that change rebuilt or moved (Chromium fires blur and
+       * change then), and means the state before it: it is refused. */
+      if (this.telling) return { ok: false, error: error('', 'err.telling') };
       try {
         const change = edit.type === 'view' ? this.applyView(edit) : this.applyCase(edit);
-        if (change) for (const listener of [...this.listeners]) listener(change);
+        if (change) {
+          this.telling = true;
+          try { for (const listener of [...this.listeners]) listener(change); } finally { this.telling = false; }
+        }
         return { ok: true };
       } catch (e) {
         if (e instanceof Case.CaseError || e.name === 'CoreError') return { ok: false, error: e.name === 'CoreError' ? new Case.CaseError('', e.message) : e };

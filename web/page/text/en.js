@@ -346,6 +346,7 @@
     'err.float32': '{key}: {got} is not a float32 number',
     'err.edit': 'no edit "{type}"',
     'err.noCase': 'the session has no case yet',
+    'err.telling': 'an edit made while the page shows another is not used',
     'err.values': '{key}: expected {values}, got {got}',
     'err.names': '{key}: expected names among {names}, got {got}',
     'err.step': 'step: expected 1 to {n}, got {got}',

@@ -343,6 +343,7 @@
     'err.float32': '{key}: {got} no es un número float32',
     'err.edit': 'no existe la edición "{type}"',
     'err.noCase': 'la sesión todavía no tiene caso',
+    'err.telling': 'una edición hecha mientras la página muestra otra no se usa',
     'err.values': '{key}: se esperaba uno de {values}, no {got}',
     'err.names': '{key}: se esperaban nombres de entre {names}, no {got}',
     'err.step': 'step: se esperaba de 1 a {n}, no {got}',
