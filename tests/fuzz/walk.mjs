@@ -1,16 +1,19 @@
 // walk.mjs: `make walk`: the page walked at random, as a user would, in
 // Debian's Chromium and Firefox. Each step is one action (a number typed and
-// ended by Enter, Tab or Escape, undo, redo, an example, an option, E or H,
-// a token added or removed, a sentence, the walk-through, the plane's keys,
-// a training step, "What moves this?", a card's detail, the theme, the
-// layout, a link). After each, every matrix on the page must equal the
-// core's forward() of the session's case, bit for bit (the page runs the
-// build this Node runs), and the page must have logged no error. The first
-// step that breaks either stops the walk: it prints the steps that led
+// ended by Enter, Tab or Escape, or left open for the next action; a number
+// typed on a big matrix's canvas; undo, redo, Back then Forward, an example,
+// an option, E or H, a token added or removed, a sentence, the walk-through,
+// the plane's keys, a training step, "What moves this?", a card's detail,
+// the theme, the layout, a link). After each, every matrix on the page must
+// equal the core's forward() of the session's case, bit for bit (the page
+// runs the build this Node runs), and the page must have logged no error;
+// an example chosen or linked must be shown as it is, and Back then Forward
+// must give back the case shown before. The first step
+// that breaks any of these stops the walk: it prints the steps that led
 // there and exits 1. The same seed gives the same actions.
 //
 //   node tests/fuzz/walk.mjs [steps] [seed]    (WALK_STEPS, WALK_SEED in make)
-import { launch, openPage, frames, readStages, cell, setControl, setHash, PAGE_URL } from '../browser.mjs';
+import { launch, openPage, frames, readStages, cell, setControl, setHash, pageHash, PAGE_URL } from '../browser.mjs';
 import { createAttention } from '../../web/attention.mjs';
 import { compareStages } from '../helpers.mjs';
 import Cases from '../../web/page/model/cases.js';
@@ -33,9 +36,21 @@ function randomFrom(seed) {
 
 const visible = async (page, selector) => { const e = await page.$(selector); return e && (await e.isVisible()) ? e : null; };
 
-/* Each action: (page, random) -> what it did, for the log; null when it cannot be done here. */
+const shownCase = (page) => page.evaluate(() => JSON.stringify(window.attentionApp.session.getState().case));
+/* how a typed number ends: null leaves it open for the next action */
+const ENDS = ['Enter', 'Tab', 'Escape', null];
+/* Types text and ends it; a refused text stays open until Escape. */
+async function typeText(page, text, end) {
+  await page.keyboard.type(text);
+  if (!end) return;
+  await page.keyboard.press(end);
+  if (end !== 'Escape') await page.keyboard.press('Escape');
+}
+
+/* Each action: (page, random, broken) -> what it did, for the log; null when
+ * it cannot be done here. broken(message): an invariant of the action failed. */
 const ACTIONS = {
-  async type(page, r, end = r.pick(['Enter', 'Tab', 'Escape'])) {
+  async type(page, r, broken, end = r.pick(ENDS)) {
     const inputs = await page.evaluate(() => Object.keys(window.attentionApp.session.inputShapes).filter((k) => !/mask/.test(k)));
     const key = r.pick(inputs);
     const cells = await page.$$eval(`[data-stage="${key}"] td[data-row] input`, (all) => all.map((i) => { const td = i.closest('td'); return [td.dataset.head ?? null, td.dataset.row, td.dataset.col]; }));
@@ -45,20 +60,53 @@ const ACTIONS = {
     await page.click(selector);
     await page.$eval(`${selector} input`, (i) => i.select()).catch(() => {}); /* (a click on a heatmap's cell may not open it) */
     await page.keyboard.press('Backspace');
-    await page.keyboard.type(text);
-    await page.keyboard.press(end);
-    if (end !== 'Escape') await page.keyboard.press('Escape'); /* (a refused text stays open until then) */
-    return `${key}[${head ?? '-'},${row},${col}] '${text}' ${end}`;
+    await typeText(page, text, end);
+    return `${key}[${head ?? '-'},${row},${col}] '${text}' ${end ?? 'left open'}`;
+  },
+  async typeOnCanvas(page, r) {
+    const canvases = await page.$$('.canvas-matrix[data-stage] canvas');
+    const inputs = await page.evaluate(() => Object.keys(window.attentionApp.session.inputShapes));
+    const editable = [];
+    for (const c of canvases) if (inputs.includes(await c.evaluate((e) => e.parentElement.dataset.stage))) editable.push(c);
+    if (!editable.length) return null;
+    const canvas = r.pick(editable), keys = Array.from({ length: Math.floor(r.next() * 4) }, () => r.pick(['ArrowRight', 'ArrowDown']));
+    await canvas.focus();
+    for (const key of keys) await page.keyboard.press(key);
+    await page.keyboard.press('Enter');
+    const text = r.pick(TEXTS), end = r.pick(ENDS);
+    await typeText(page, text, end);
+    return `${await canvas.evaluate((e) => e.parentElement.dataset.stage)} ${keys.join(' ')} '${text}' ${end ?? 'left open'}`;
   },
   async undo(page) { await page.click('[name=undo]').catch(() => {}); return ''; },
   async redo(page) { await page.click('[name=redo]').catch(() => {}); return ''; },
-  async example(page, r) { const name = r.pick(EXAMPLES); await setControl(page, 'example', name); return name; },
+  async backForward(page, r, broken) {
+    if (!(await page.evaluate(() => window.attentionApp.session.canUndo))) return null;
+    await pageHash(page); /* (the last edit's entry) */
+    const before = await shownCase(page);
+    await page.goBack();
+    if (!page.url().startsWith(PAGE_URL)) { /* (Back past the page's first entry) */
+      await page.goForward();
+      await page.waitForSelector('html[data-ready]');
+      return 'left the page and came back';
+    }
+    await frames(page, 2);
+    await page.goForward();
+    await frames(page, 2);
+    if ((await shownCase(page)) !== before) broken('Back then Forward did not give back the case shown before');
+    return '';
+  },
+  async example(page, r, broken) {
+    const name = r.pick(EXAMPLES);
+    await setControl(page, 'example', name);
+    if ((await shownCase(page)) !== JSON.stringify(Cases.exampleCase(name))) broken(`the case shown is not the example ${name}`);
+    return name;
+  },
   async option(page, r) {
     const name = r.pick(['bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights']);
     await page.$eval(`[name=${name}]`, (box) => box.click());
     return name;
   },
-  async size(page, r) { const [name, value] = r.pick([['embed_dim', '2'], ['embed_dim', '4'], ['embed_dim', '6'], ['num_heads', '1'], ['num_heads', '2']]); await setControl(page, name, value); return `${name}=${value}`; },
+  async size(page, r) { const [name, value] = r.pick([['embed_dim', '2'], ['embed_dim', '4'], ['embed_dim', '6'], ['embed_dim', '96'], ['num_heads', '1'], ['num_heads', '2']]); await setControl(page, name, value); return `${name}=${value}`; },
   async token(page, r) {
     if (r.next() < 0.5) { await page.$eval('.add-token', (b) => b.click()); return 'added'; }
     return (await page.$$eval('.remove-token', (all) => { all[0]?.click(); return all.length; })) ? 'removed' : null;
@@ -114,14 +162,16 @@ const ACTIONS = {
   },
   async theme(page, r) { const theme = r.pick(['light', 'dark', 'auto']); await setControl(page, 'theme', theme); return theme; },
   async layout(page, r) { const layout = r.pick(['pass', 'steps']); await setControl(page, 'layout', layout); return layout; },
-  async link(page, r) {
-    const hash = r.pick(LINKS);
+  async link(page, r, broken) {
+    const hash = r.pick(LINKS), name = /example=(\w+)/.exec(hash)?.[1];
+    await pageHash(page); /* (else the same link as the one not yet replaced changes nothing) */
     await setHash(page, hash);
+    if (name && (await shownCase(page)) !== JSON.stringify(Cases.exampleCase(name))) broken(`the case shown is not the example ${name}`);
     return hash;
   },
 };
-/* typing is most of what users do: it is drawn most often */
-const DRAWN = ['type', 'type', 'type', 'type', ...Object.keys(ACTIONS)];
+/* typing is most of what users do: it is drawn most often (on a canvas, only when there is one) */
+const DRAWN = ['type', 'type', 'type', 'type', 'typeOnCanvas', 'typeOnCanvas', ...Object.keys(ACTIONS)];
 
 /* One walk: { done: its actions, failure: the steps that led to it, or null }. */
 async function walk([name, width, height, link], seed) {
@@ -131,9 +181,9 @@ async function walk([name, width, height, link], seed) {
     const { page, problems } = await openPage(browser, `${PAGE_URL}?build=${attention.build}${link}`, { width, height });
     for (let step = 0; step < STEPS; step++) {
       const action = random.pick(DRAWN);
-      let did;
+      let did, broke = null;
       try {
-        did = await ACTIONS[action](page, random);
+        did = await ACTIONS[action](page, random, (message) => { broke = message; });
       } catch (e) {
         did = `(could not: ${e.message.split('\n')[0]})`;
       }
@@ -143,8 +193,8 @@ async function walk([name, width, height, link], seed) {
       for (const stage of Object.values(shown)) stage.data = stage.data.map(Math.fround); /* (data-value: float32's shortest text) */
       const differences = compareStages(shown, attention.forward(await page.evaluate(() => window.attentionApp.session.getState().case)), { rtol: 0, atol: 0 });
       log.push(`${log.length + 1} ${action} ${did}`);
-      if (differences.length || problems.length)
-        return { done: log.length, failure: [...log.slice(-15), ...differences.slice(0, 5).map((d) => `  differs: ${d}`), ...problems.map((p) => `  ${p}`)].join('\n') };
+      if (differences.length || problems.length || broke)
+        return { done: log.length, failure: [...log.slice(-15), ...(broke ? [`  ${broke}`] : []), ...differences.slice(0, 5).map((d) => `  differs: ${d}`), ...problems.map((p) => `  ${p}`)].join('\n') };
     }
     return { done: log.length, failure: null };
   } finally {
