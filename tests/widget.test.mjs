@@ -152,7 +152,7 @@ for (const name of BROWSERS) {
 
     const open = (url) => openPage(browser, url, { width: 1200, ready: null });
 
-    it('two widgets in one page from disk work independently, and a far one waits for the viewport', async () => {
+    it('two widgets in one page from disk work independently, show what a host sets in answer to change, and a far one waits for the viewport', async () => {
       const { page, problems } = await open(pathToFileURL(BLOG).href);
       await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
       /* the builds' scripts the widget added (Firefox's driver reports no file:// requests) */
@@ -180,6 +180,15 @@ for (const name of BROWSERS) {
       assert.deepEqual(compareStages(await readStages(page, '#one'), only(attention.forward(edited), ['weights'])), []);
       assert.deepEqual(compareStages(await readStages(page, '#two'), twoHeads.stages), [], 'the other widget is untouched');
       assert.ok(await page.$eval('#one', (v) => v.changes) > 0, 'change events fire');
+      // a host answering change with an attribute: that is shown too
+      await page.$eval('#one', (v) => v.addEventListener('change', (e) => { if (e.detail.case.query[1][0] === 0.5) v.setAttribute('step', '3'); }));
+      await (await page.$('#one >>> [data-stage="query"] [data-row="1"][data-col="0"]')).click();
+      await (await page.$('#one >>> [data-stage="query"] [data-row="1"][data-col="0"] input')).evaluate((i) => i.select());
+      await page.keyboard.type('0.5');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('#one').shadowRoot.querySelector('.walk').dataset.step === '3', { timeout: 5000 });
+      assert.equal(await page.$eval('#one', (v) => v.shadowRoot.querySelector('.banner').hidden), true, 'no message');
+      await page.$eval('#one', (v) => v.removeAttribute('step'));
 
       // attributes are live
       await page.$eval('#two', (v) => v.setAttribute('heads', '4'));

@@ -484,7 +484,10 @@
           onChange: (change, session) => {
             if (change.edit.type === 'start') return;
             if ((change.view || change.structure) && this.app) try { this.showFocus(); } catch { /* the banner says why */ }
-            this.dispatchEvent(new CustomEvent('change', { detail: session.getState() }));
+            /* once the session has told every view: what the host does in
+               answer (an attribute set) is an edit of its own, not refused */
+            const detail = session.getState();
+            queueMicrotask(() => this.dispatchEvent(new CustomEvent('change', { detail })));
           },
         });
         try {
