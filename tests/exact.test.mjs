@@ -309,7 +309,7 @@ for (const name of BROWSERS) {
         assert.deepEqual(await shows(page, first), [], 'one undo undoes the whole drag');
       }));
 
-    it('goes Back while a number is typed in a big matrix’s canvas, and uses nothing of what was typed in the case Back shows', () =>
+    it('goes Back while a number is typed in a big matrix’s canvas or a cell, and uses nothing of what was typed in the case Back shows, nor says anything of it', () =>
       withPage(PAGE_URL, async (page) => {
         await setControl(page, 'embed_dim', '96'); /* W_in is 288 × 96: a canvas */
         await pageHash(page);
@@ -322,6 +322,16 @@ for (const name of BROWSERS) {
         await frames(page, 2);
         assert.deepEqual(await shows(page, Cases.lectureCase()), [], 'the lecture, without 9.5');
         assert.equal(await page.evaluate(() => window.attentionApp.session.canRedo), true, 'no edit made after Back');
+        /* a text that is no number (no edit, so no entry), left in X's cell, Back to another shape: its message goes with the cell */
+        await page.goForward();
+        await page.waitForSelector(canvas);
+        await typeInto(page, 'query', 0, 0, 'abc', { end: null });
+        assert.match(await errorOf(page, 'query', 0, 0), /not a number/);
+        await page.goBack();
+        await page.waitForFunction(() => !document.querySelector('.canvas-matrix'));
+        await frames(page, 2);
+        assert.deepEqual(await page.$$eval('.cell-error', (all) => all.filter((e) => e.isConnected && !e.hidden && e.textContent).map((e) => e.textContent)), [], 'no message left');
+        assert.deepEqual(await shows(page, Cases.lectureCase()), []);
       }));
 
     it('takes Back to an entry whose link reads otherwise than the page writes it as Back, not as a new link: Forward still redoes', () =>

@@ -405,6 +405,7 @@
     placeErrors() {}
 
     dispose() {
+      this.editing = null; /* (its box, removed while typed in, blurs in Chromium: that number was for the case before) */
       live.delete(this);
       this.themes.disconnect();
     }

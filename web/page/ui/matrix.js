@@ -101,6 +101,7 @@
        * is bad): the value in use when it began, which Escape and bad text
        * restore, and its history group */
       this.editsOpen = new Map();
+      this.disposed = false; /* no longer shown (dispose) */
       this.element = this.build();
       this.listen();
       this.backdrop = options.Backdrop ? new options.Backdrop(this.element, this.cells) : null;
@@ -342,7 +343,9 @@
       return !message;
     }
 
-    commit(index, backToCell) { if (this.apply(index)) this.stopEdit(index, backToCell); }
+    /* (not once disposed: a cell removed while typed in, as by Back, blurs in
+     * Chromium, and what it held was for the case before) */
+    commit(index, backToCell) { if (!this.disposed && this.apply(index)) this.stopEdit(index, backToCell); }
 
     /* A key on an editable cell, not being edited. */
     cellKey(e, td, index) {
@@ -468,6 +471,7 @@
 
     /* The matrix is no longer shown: its messages go with it. */
     dispose() {
+      this.disposed = true;
       unwritten.delete(this);
       this.backdrop?.dispose();
       for (const bubble of this.bubbles.values()) bubble.remove();
