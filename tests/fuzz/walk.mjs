@@ -1,16 +1,17 @@
 // walk.mjs: `make walk`: the page walked at random, as a user would, in
 // Debian's Chromium and Firefox. Each step is one action (a number typed and
 // ended by Enter, Tab or Escape, or left open for the next action; a number
-// typed on a big matrix's canvas; undo, redo, Back then Forward, an example,
-// an option, E or H, a token added or removed, a sentence, the walk-through,
-// the plane's keys, a training step, "What moves this?", a card's detail,
-// the theme, the layout, a link). After each, every matrix on the page must
-// equal the core's forward() of the session's case, bit for bit (the page
-// runs the build this Node runs), and the page must have logged no error;
-// an example chosen or linked must be shown as it is, and Back then Forward
-// must give back the case shown before. The first step
-// that breaks any of these stops the walk: it prints the steps that led
-// there and exits 1. The same seed gives the same actions.
+// typed on a big matrix's canvas; undo, redo, both, Back then Forward; an
+// example, an option, E or H, a token added or removed, a sentence, the
+// walk-through, the plane's keys, a training step, "What moves this?", a
+// card's detail, the theme, the layout, a link). After each, every matrix on
+// the page must equal the core's forward() of the session's case, bit for
+// bit (the page runs the build this Node runs), and the page must have
+// logged no error; an example chosen or linked must be shown as it is, Undo
+// then Redo and Back then Forward must give back the case shown before, and
+// no cell's message may be shown for no field. The first step that breaks
+// any of these stops the walk: it prints the steps that led there and exits
+// 1. The same seed gives the same actions.
 //
 //   node tests/fuzz/walk.mjs [steps] [seed]    (WALK_STEPS, WALK_SEED in make)
 import { launch, openPage, frames, readStages, cell, setControl, setHash, pageHash, PAGE_URL } from '../browser.mjs';
@@ -79,6 +80,14 @@ const ACTIONS = {
   },
   async undo(page) { await page.click('[name=undo]').catch(() => {}); return ''; },
   async redo(page) { await page.click('[name=redo]').catch(() => {}); return ''; },
+  async undoRedo(page, r, broken) {
+    if (!(await page.evaluate(() => window.attentionApp.session.canUndo))) return null;
+    const before = await shownCase(page);
+    await page.click('[name=undo]');
+    await page.click('[name=redo]');
+    if ((await shownCase(page)) !== before) broken('Undo then Redo did not give back the case shown before');
+    return '';
+  },
   async backForward(page, r, broken) {
     if (!(await page.evaluate(() => window.attentionApp.session.canUndo))) return null;
     await pageHash(page); /* (the last edit's entry) */
@@ -192,6 +201,9 @@ async function walk([name, width, height, link], seed) {
       const shown = await readStages(page);
       for (const stage of Object.values(shown)) stage.data = stage.data.map(Math.fround); /* (data-value: float32's shortest text) */
       const differences = compareStages(shown, attention.forward(await page.evaluate(() => window.attentionApp.session.getState().case)), { rtol: 0, atol: 0 });
+      const orphans = await page.evaluate(() => [...document.querySelectorAll('.cell-error')] /* a cell's message shown for no field */
+        .filter((m) => !m.hidden && m.textContent && m.getClientRects().length && !document.querySelector(`[aria-describedby~="${m.id}"]`)).map((m) => m.textContent));
+      if (orphans.length) broke ??= `a message for no field: ${orphans[0]}`;
       log.push(`${log.length + 1} ${action} ${did}`);
       if (differences.length || problems.length || broke)
         return { done: log.length, failure: [...log.slice(-15), ...(broke ? [`  ${broke}`] : []), ...differences.slice(0, 5).map((d) => `  differs: ${d}`), ...problems.map((p) => `  ${p}`)].join('\n') };

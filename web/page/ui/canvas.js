@@ -94,7 +94,7 @@
       });
       this.fitToWindow();
       this.input = el('input', { type: 'text', className: 'canvas-input', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false', hidden: true, 'aria-label': o.label });
-      this.error = el('span', { className: 'cell-error canvas-error', role: 'alert', hidden: true });
+      this.error = el('span', { className: 'cell-error canvas-error', role: 'alert', id: `${o.idPrefix}-error`, hidden: true });
       this.element = el('div', {
         className: `canvas-matrix matrix-${o.kind} is-compact${o.editable ? ' is-editable' : ''}`,
         'data-stage': o.stage, 'data-shape': o.shape.join(','), 'data-head': o.head ?? undefined,
@@ -382,6 +382,7 @@
       this.input.hidden = true;
       this.error.hidden = true;
       this.input.removeAttribute('aria-invalid');
+      this.input.removeAttribute('aria-describedby');
       if (backToCanvas) this.canvas.focus({ preventScroll: true });
     }
 
@@ -391,6 +392,7 @@
       this.error.style.left = this.input.style.left;
       this.error.style.top = `${parseFloat(this.input.style.top) + 28}px`;
       this.input.setAttribute('aria-invalid', 'true');
+      this.input.setAttribute('aria-describedby', this.error.id);
     }
 
     cellName(i, j) {
