@@ -309,7 +309,7 @@ for (const name of BROWSERS) {
         assert.deepEqual(await shows(page, first), [], 'one undo undoes the whole drag');
       }));
 
-    it('goes Back while a number is typed in a big matrix’s canvas or a cell, and uses nothing of what was typed in the case Back shows, nor says anything of it', () =>
+    it('shows a big matrix’s canvas’s refused number whole, out of its card; goes Back while a number is typed there or in a cell, and uses nothing of what was typed in the case Back shows, nor says anything of it', () =>
       withPage(PAGE_URL, async (page) => {
         await setControl(page, 'embed_dim', '96'); /* W_in is 288 × 96: a canvas */
         await pageHash(page);
@@ -318,7 +318,11 @@ for (const name of BROWSERS) {
         await page.keyboard.press('Enter');
         await page.keyboard.type('abc');
         await page.keyboard.press('Enter'); /* refused: the box stays open, its message tied to it */
-        assert.match(await page.$eval('.canvas-input', (i) => i.getRootNode().getElementById(i.getAttribute('aria-describedby'))?.textContent ?? ''), /not a number: "abc"/);
+        const message = await page.$eval('.canvas-input', (i) => {
+          const m = i.getRootNode().getElementById(i.getAttribute('aria-describedby')), r = m.getBoundingClientRect();
+          return { text: m.textContent, inCard: Boolean(m.closest('figure')), inView: r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight };
+        });
+        assert.deepEqual(message, { text: 'not a number: "abc" — still using 1.5', inCard: false, inView: true }, 'whole: not in the card, which clips it');
         await page.$eval('.canvas-input', (i) => i.select());
         await page.keyboard.type('9.5'); /* not yet used: a canvas's number is used at Enter or blur */
         await page.goBack();

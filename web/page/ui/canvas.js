@@ -28,14 +28,15 @@
  * It has the interface stages.js uses on a Matrix: element, o, cells (none),
  * cellAt(index) (a stand-in for a <td> that the explanation places its box
  * by), update(data, { scale }), overlay(grads, scale), highlight /
- * clearHighlight, setLabels, placeErrors, dispose.
+ * clearHighlight, setLabels, placeErrors, dispose; and its options (a
+ * refused number's message goes into options.messages, with the cells').
  *
  * A classic script: the global AttnCanvas.
  * needs: AttnFormat, AttnText, AttnDom */
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Text = root.AttnText, { el } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, place } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px (but 0.25 px a cell at least: fitToWindow) */
   const VIEW_MARGIN_PX = 56; /* the page's and a card's padding, both sides: a canvas on a phone is narrower than the window by this */
@@ -94,11 +95,13 @@
       });
       this.fitToWindow();
       this.input = el('input', { type: 'text', className: 'canvas-input', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false', hidden: true, 'aria-label': o.label });
+      /* (with the cells' messages, out of the card, which would clip it) */
       this.error = el('span', { className: 'cell-error canvas-error', role: 'alert', id: `${o.idPrefix}-error`, hidden: true });
+      o.messages.append(this.error);
       this.element = el('div', {
         className: `canvas-matrix matrix-${o.kind} is-compact${o.editable ? ' is-editable' : ''}`,
         'data-stage': o.stage, 'data-shape': o.shape.join(','), 'data-head': o.head ?? undefined,
-      }, [this.canvas, this.input, this.error]);
+      }, [this.canvas, this.input]);
       this.wire();
       live.add(this);
       /* a theme change repaints (the colours are the theme's): watched from
@@ -389,8 +392,7 @@
     showError(message) {
       this.error.textContent = this.t('m.still', { message, value: Format.fullText(this.values[this.editing.index]) });
       this.error.hidden = false;
-      this.error.style.left = this.input.style.left;
-      this.error.style.top = `${parseFloat(this.input.style.top) + 28}px`;
+      this.placeErrors();
       this.input.setAttribute('aria-invalid', 'true');
       this.input.setAttribute('aria-describedby', this.error.id);
     }
@@ -404,10 +406,14 @@
       this.o.colLabels = this.vertical ? rowLabels : colLabels;
     }
 
-    placeErrors() {}
+    /* The message below its box (or above), inside the view and the viewport. */
+    placeErrors() {
+      if (!this.error.hidden) place(this.error, this.input.getBoundingClientRect(), this.o.panelRoot, { gap: 3 });
+    }
 
     dispose() {
       this.editing = null; /* (its box, removed while typed in, blurs in Chromium: that number was for the case before) */
+      this.error.remove();
       live.delete(this);
       this.themes.disconnect();
     }
