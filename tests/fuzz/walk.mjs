@@ -51,12 +51,12 @@ async function typeText(page, text, end) {
 /* Each action: (page, random, broken) -> what it did, for the log; null when
  * it cannot be done here. broken(message): an invariant of the action failed. */
 const ACTIONS = {
-  async type(page, r, broken, end = r.pick(ENDS)) {
+  async type(page, r) {
     const inputs = await page.evaluate(() => Object.keys(window.attentionApp.session.inputShapes).filter((k) => !/mask/.test(k)));
     const key = r.pick(inputs);
     const cells = await page.$$eval(`[data-stage="${key}"] td[data-row] input`, (all) => all.map((i) => { const td = i.closest('td'); return [td.dataset.head ?? null, td.dataset.row, td.dataset.col]; }));
     if (!cells.length) return null;
-    const [head, row, col] = r.pick(cells), text = r.pick(TEXTS), selector = cell(key, row, col, head ?? undefined);
+    const [head, row, col] = r.pick(cells), text = r.pick(TEXTS), end = r.pick(ENDS), selector = cell(key, row, col, head ?? undefined);
     await page.$eval(selector, (td) => td.scrollIntoView({ block: 'center' }));
     await page.click(selector);
     await page.$eval(`${selector} input`, (i) => i.select()).catch(() => {}); /* (a click on a heatmap's cell may not open it) */
