@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createAttention } from '../web/attention.mjs';
 import { compareStages } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto, toMiddle } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto, toMiddle, pageHash } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const Cases = require('../web/page/model/cases.js');
@@ -206,8 +206,13 @@ for (const name of BROWSERS) {
       }, { width: 390, height: 844 }));
 
     /* a projector: bigger cells (28 px at 1920×1080; without present=1, 17 px there and 14 px at 1280), and still the whole pass on the first screen (at 1024×768 cells as big as a laptop's) */
-    it('keeps X, the weights and the output on the first screen on a projector (present=1) at 1920×1080, 1366×768, 1280×800 and 1024×768, in bigger cells', () =>
-      withPage(`${PAGE_URL}#present=1`, async (page) => {
+    it('turns the projector on from its box in the toolbar (present=1 in the link) and keeps X, the weights and the output on the first screen at 1920×1080, 1366×768, 1280×800 and 1024×768, in bigger cells', () =>
+      withPage(PAGE_URL, async (page) => {
+        const outputSize = () => page.$eval(cell('output', 0, 0), (td) => parseFloat(getComputedStyle(td).fontSize));
+        assert.ok((await outputSize()) < 20, 'without it: a laptop\'s cells');
+        await page.focus('[name=present]');
+        await page.keyboard.press(' ');
+        assert.match(await pageHash(page), /[#&]present=1(&|$)/);
         for (const [w, h, least] of [[1920, 1080, 28], [1366, 768, 18], [1280, 800, 17], [1024, 768, 13]]) {
           await page.setViewport({ width: w, height: h });
           await frames(page, 3);
@@ -219,11 +224,17 @@ for (const name of BROWSERS) {
           }
           assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, `${w}×${h}: no sideways scroll`);
         }
+        await page.focus('[name=present]');
+        await page.keyboard.press(' ');
+        assert.doesNotMatch(await pageHash(page), /present=/, 'off again');
+        assert.ok((await outputSize()) < 20);
+        assert.equal(await page.$eval('[name=present]', (box) => box.checked), false);
       }, { width: 1920, height: 1080 }));
 
     it('hides what a lesson link hides', () =>
-      withPage(`${PAGE_URL}#present=1&hide=lines,randomize,pytorch,connectors,train`, async (page) => {
-        for (const selector of ['.card-lines', '[name=randomize]', '[name=pytorch]', '.connectors', '[data-card="train"]'])
+      withPage(`${PAGE_URL}#present=1&hide=lines,randomize,pytorch,connectors,train,present`, async (page) => {
+        assert.equal(await page.$eval('[name=present]', (box) => box.checked), true, 'the projector box says present=1');
+        for (const selector of ['.card-lines', '[name=randomize]', '[name=pytorch]', '.connectors', '[data-card="train"]', '[data-control="present"]'])
           assert.equal(await page.$eval(selector, (e) => e.hidden || getComputedStyle(e).display === 'none'), true, `${selector} hidden`);
         for (const selector of ['[name=reset]', '.card-player'])
           assert.equal(await page.$eval(selector, (e) => getComputedStyle(e).display !== 'none'), true, `${selector}: the rest shown`);

@@ -214,6 +214,7 @@ for (const name of BROWSERS) {
       assert.deepEqual(await painted('light'), []);
       await page.$eval('#narrow', (v) => v.setAttribute('theme', 'dark'));
       assert.deepEqual(await painted('dark'), [], 'the theme attribute repaints every cell');
+      assert.equal(await page.$eval('#narrow', (v) => getComputedStyle(v.shadowRoot.querySelector('[data-control="present"]')).display), 'none', 'no projector box: a widget is as wide as its column');
       /* the export panel and a pinned explanation stay inside the element */
       const inside = (selector) => page.$eval('#narrow', (v, sel) => {
         const box = v.getBoundingClientRect(), r = v.shadowRoot.querySelector(sel).getBoundingClientRect();

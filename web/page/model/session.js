@@ -66,7 +66,7 @@
    *   lang     a language tag ("es"), or null: the host's language
    *            (text/text.js picks the table; the app is made in it) */
   const HIDEABLE = ['example', 'embed_dim', 'num_heads', 'bias', 'add_bias_kv', 'add_zero_attn', 'average_attn_weights',
-    'attn_mask', 'key_padding_mask', 'walk', 'randomize', 'pytorch', 'reset', 'undo', 'redo', 'theme', 'layout', 'share',
+    'attn_mask', 'key_padding_mask', 'walk', 'randomize', 'pytorch', 'reset', 'undo', 'redo', 'theme', 'layout', 'present', 'share',
     'controls', 'lines', 'player', 'connectors', 'plane', 'train'];
   const VIEW = {
     theme: { values: ['auto', 'light', 'dark'] },

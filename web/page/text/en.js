@@ -49,6 +49,8 @@
     'c.example': 'example',
     'c.view': 'view',
     'c.theme': 'theme',
+    'c.present': 'projector',
+    'c.presentT': 'Bigger numbers, and the whole pass on one screen: for a projector (present=1 in a link)',
     'c.whole': '{name}: a whole number from 1',
     'c.own': 'your own',
     'c.m.none': 'no attn_mask',

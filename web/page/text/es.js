@@ -47,6 +47,8 @@
     'c.example': 'ejemplo',
     'c.view': 'vista',
     'c.theme': 'tema',
+    'c.present': 'proyector',
+    'c.presentT': 'Números más grandes y toda la pasada en una pantalla: para un proyector (present=1 en un enlace)',
     'c.whole': '{name}: un número entero desde 1',
     'c.own': 'el tuyo',
     'c.m.none': 'sin attn_mask',

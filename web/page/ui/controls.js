@@ -54,6 +54,7 @@
         key_padding_mask: el('input', { type: 'checkbox', name: 'key_padding_mask' }),
         theme: select('theme', THEMES),
         layout: select('layout', LAYOUTS),
+        present: el('input', { type: 'checkbox', name: 'present', title: t('c.presentT') }),
       };
       const i = this.inputs;
       i.example.querySelector('[value=custom]').disabled = true; /* shown, not chosen: an edited example */
@@ -80,7 +81,7 @@
           this.undoButton, this.redoButton,
         ]),
         el('div', { className: 'control-group' }, [
-          field(t('c.view'), i.layout, 'layout'), field(t('c.theme'), i.theme, 'theme'),
+          field(t('c.view'), i.layout, 'layout'), field(t('c.theme'), i.theme, 'theme'), field(t('c.present'), i.present, 'present'),
           share ? share.element : null,
         ]),
       ]);
@@ -100,6 +101,7 @@
       i.key_padding_mask.addEventListener('change', () => this.edit('key_padding_mask', { type: 'option', key: 'key_padding_mask', value: i.key_padding_mask.checked }));
       i.theme.addEventListener('change', () => this.edit('theme', { type: 'view', theme: i.theme.value }));
       i.layout.addEventListener('change', () => this.edit('layout', { type: 'view', layout: i.layout.value }));
+      i.present.addEventListener('change', () => this.edit('present', { type: 'view', present: i.present.checked }));
       return bar;
     }
 
@@ -152,6 +154,7 @@
       i.key_padding_mask.checked = Boolean(s.case.key_padding_mask);
       i.theme.value = s.view.theme;
       i.layout.value = s.view.layout;
+      i.present.checked = s.view.present;
       if (this.undoButton.disabled !== !s.canUndo) this.undoButton.disabled = !s.canUndo;
       if (this.redoButton.disabled !== !s.canRedo) this.redoButton.disabled = !s.canRedo;
     }
