@@ -141,13 +141,59 @@ for (const name of BROWSERS) {
         assert.notDeepEqual(trained.in_proj_weight, Cases.lectureCase().in_proj_weight, 'the weights moved');
         assert.deepEqual(trained.query, Cases.lectureCase().query, 'X is not trained');
         await assertPageShows(page, trained, 'trained');
-        assert.match(plain(await page.$eval('.train-lesson', (p) => p.textContent)), /weights\[I\]\[good\] went from 0\.41 to 0\.9\d/);
+        const lesson = plain(await page.$eval('.train-lesson', (p) => p.textContent));
+        assert.match(lesson, /weights\[I\]\[good\] went from 0\.41 to 0\.9\d/);
+        /* softmax sees differences: the lesson gives I→good's score and its lead over I's other scores, as the core computes them */
+        const scoresOf = (aCase) => attention.forward(aCase).scores.data, lead = (s) => s[2] - Math.max(s[0], s[1]);
+        const [was, now] = [scoresOf(Cases.lectureCase()), scoresOf(trained)];
+        const said = `the score of I against good went from ${Format.cellText(was[2])} to ${Format.cellText(now[2])}, `
+          + `and its lead over the highest other score of its row from ${Format.cellText(lead(was))} to ${Format.cellText(lead(now))}, so its share grew.`;
+        assert.ok(lesson.includes(said), `${lesson}\n  should say: ${said}`);
         /* the whole run is one entry: one undo, the lecture again */
         await page.keyboard.down('Control');
         await page.keyboard.press('z');
         await page.keyboard.up('Control');
         await page.waitForFunction(() => document.querySelector('[data-stage="weights"] [data-row="0"][data-col="2"]').dataset.value.startsWith('0.41'), { timeout: 5000 });
         await assertPageShows(page, Cases.lectureCase(), 'undone');
+      }));
+
+    it('refuses a learning rate that is not a number, or not in (0, 10], beside its field, and trains with the one in use', () =>
+      withPage(`${URL}#example=lecture`, async (page) => {
+        await markIGood(page);
+        const lr = '[data-card="train"] .train-lr';
+        const typeLr = async (text) => {
+          await page.click(lr);
+          await page.$eval(lr, (input) => input.select());
+          await page.keyboard.type(text);
+          await page.keyboard.press('Tab');
+        };
+        const field = async () => {
+          const shown = await page.$eval(lr, (input) => ({
+            value: input.value, invalid: input.getAttribute('aria-invalid'),
+            message: document.getElementById(input.getAttribute('aria-describedby'))?.textContent ?? '',
+            beside: input.parentElement.contains(document.getElementById(input.getAttribute('aria-describedby'))),
+          }));
+          return { ...shown, message: plain(shown.message) };
+        };
+        for (const [typed, message] of [
+          ['20', 'a learning rate must be above 0 and at most 10, not 20 — still using 0.01'],
+          ['0', 'a learning rate must be above 0 and at most 10, not 0 — still using 0.01'],
+          ['abc', 'not a number: "abc" — still using 0.01'],
+          ['1e40', '"1e40" is beyond float32\'s range (±3.4e38) — still using 0.01'],
+        ]) {
+          await typeLr(typed);
+          const shown = await field();
+          assert.equal(shown.value, '0.01', `${typed}: the field shows the rate in use`);
+          assert.equal(shown.invalid, 'true', typed);
+          assert.equal(shown.message, message, typed);
+          assert.ok(shown.beside, `${typed}: the message is beside the field`);
+        }
+        await page.click('.train-step');
+        assert.match(plain(await page.$eval('.train-lesson', (p) => p.textContent)), /^After 1 Adam step \(learning rate 0\.01\)/);
+        await typeLr('0.125');
+        assert.deepEqual(await field(), { value: '0.125', invalid: null, message: '', beside: false });
+        await page.click('.train-step'); /* a new rate ends the run: the next step is the first of a run at 0.125 */
+        assert.match(plain(await page.$eval('.train-lesson', (p) => p.textContent)), /^After 1 Adam step \(learning rate 0\.125\)/);
       }));
 
     it('steps, pauses and resets to the weights from before training, bit for bit', () =>
@@ -176,7 +222,7 @@ for (const name of BROWSERS) {
         await page.keyboard.press('Backspace');
         await page.keyboard.type('1.5');
         await page.keyboard.press('Enter');
-        await page.$eval('[data-card="train"] input[type="number"]', (input) => { input.value = '0.05'; });
+        await page.$eval('[data-card="train"] .train-lr', (input) => { input.value = '0.05'; });
         const before = Number(await valueOf(page, 'output', 0, 0));
         await page.click('.train-go');
         await page.waitForFunction(() => Number(document.querySelector('[data-card="train"]').dataset.steps) >= 60, { timeout: 30000 });

@@ -580,7 +580,7 @@
     'tr.resetT': 'the weights from before training, exactly',
     'tr.loss': 'the loss, step by step',
     'tr.mustMark': 'Mark at least one weights cell first: where should a row look?',
-    'tr.badLr': 'The learning rate must be a number above 0, at most 10.',
+    'tr.badLr': 'a learning rate must be above 0 and at most 10, not {text}',
     'tr.nan': 'The loss is not a number: lower the learning rate, or Reset.',
     'tr.losses': '{n} step{s}: loss {from} → {to}',
     'tr.lossOver': 'the loss over {n} steps, from {from} to {to}',
@@ -588,7 +588,11 @@
     'tr.how': '{n} {optimizer} step{s} (learning rate {lr})',
     'tr.went': '{cell} went from {from} to {to}',
     'tr.afterOutput': 'After {how}, {cell}, the farthest from its target {target}, went from {from} to {to}. Each step follows −∂loss/∂weight: the error of each output number flows back through W_o, the context and the attention to every weight, and {param}.',
-    'tr.afterWeights': 'After {how}, {went}. Softmax only listens to differences of scores: the score of {query} against {key} went from {from} to {to}, so its share grew. The cross-entropy’s gradient, weight − target on each score, pushed W_q and W_k (and their biases) to turn that query towards that key: {param}.',
+    'tr.lead': ', and its lead over the highest other score of its row from {from} to {to}',
+    'tr.grew': 'grew',
+    'tr.shrank': 'shrank',
+    'tr.same': 'stayed as it was',
+    'tr.afterWeights': 'After {how}, {went}. Softmax only listens to differences of scores: the score of {query} against {key} went from {from} to {to}{lead}, so its share {share}. The cross-entropy’s gradient, weight − target on each score, pushed W_q and W_k (and their biases) to turn that query towards that key: {param}.',
   };
 
   if (typeof module === 'object' && module.exports) module.exports = table;

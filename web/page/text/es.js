@@ -576,7 +576,7 @@
     'tr.resetT': 'los pesos de antes del entrenamiento, exactamente',
     'tr.loss': 'la pérdida, paso a paso',
     'tr.mustMark': 'Marca primero al menos una celda de weights: ¿adónde debe mirar una fila?',
-    'tr.badLr': 'La tasa de aprendizaje debe ser un número mayor que 0 y como mucho 10.',
+    'tr.badLr': 'una tasa de aprendizaje debe ser mayor que 0 y como mucho 10, no {text}',
     'tr.nan': 'La pérdida no es un número: baja la tasa de aprendizaje o pulsa Restablecer.',
     'tr.losses': '{n} paso{s}: pérdida {from} → {to}',
     'tr.lossOver': 'la pérdida en {n} pasos, de {from} a {to}',
@@ -584,7 +584,11 @@
     'tr.how': '{n} paso{s} de {optimizer} (tasa de aprendizaje {lr})',
     'tr.went': '{cell} pasó de {from} a {to}',
     'tr.afterOutput': 'Tras {how}, {cell}, la más alejada de su objetivo {target}, pasó de {from} a {to}. Cada paso sigue −∂pérdida/∂peso: el error de cada número de la salida fluye hacia atrás por W_o, el contexto y la atención hasta cada peso, y {param}.',
-    'tr.afterWeights': 'Tras {how}, {went}. Softmax solo atiende a las diferencias entre puntuaciones: la puntuación de {query} frente a {key} pasó de {from} a {to}, así que su parte creció. El gradiente de la entropía cruzada, peso − objetivo en cada puntuación, empujó W_q y W_k (y sus sesgos) a girar esa consulta hacia esa clave: {param}.',
+    'tr.lead': ', y su ventaja sobre la puntuación más alta del resto de su fila, de {from} a {to}',
+    'tr.grew': 'creció',
+    'tr.shrank': 'menguó',
+    'tr.same': 'no cambió',
+    'tr.afterWeights': 'Tras {how}, {went}. Softmax solo atiende a las diferencias entre puntuaciones: la puntuación de {query} frente a {key} pasó de {from} a {to}{lead}, así que su parte {share}. El gradiente de la entropía cruzada, peso − objetivo en cada puntuación, empujó W_q y W_k (y sus sesgos) a girar esa consulta hacia esa clave: {param}.',
   };
 
   if (typeof module === 'object' && module.exports) module.exports = table;

@@ -66,8 +66,13 @@
       ]);
       this.optimizer = el('select', { id: `${id}-train-optimizer`, 'aria-label': t('tr.optimizer') }, [
         el('option', { value: 'adam', text: 'Adam' }), el('option', { value: 'sgd', text: 'SGD' })]);
-      this.lr = el('input', { type: 'number', id: `${id}-train-lr`, min: '0.0001', max: '10', step: 'any', value: '0.01', size: 6, 'aria-label': t('tr.lr') });
-      for (const control of [this.optimizer, this.lr]) control.addEventListener('change', () => this.pause());
+      /* text, not type="number": read as every typed number is (Format.parseNumber), and kept as typed */
+      this.lr = el('input', { type: 'text', inputmode: 'decimal', className: 'train-lr', id: `${id}-train-lr`, value: '0.01', size: 6, 'aria-label': t('tr.lr') });
+      this.lrInUse = { value: 0.01, text: '0.01' };
+      this.lrMessage = el('span', { className: 'control-error', role: 'alert', id: `${id}-train-lr-error` });
+      /* a run has one optimiser and one rate: another ends it, and the next Train starts a run */
+      this.optimizer.addEventListener('change', () => this.stop());
+      this.lr.addEventListener('change', () => { if (this.readLr()) this.stop(); });
       this.trainButton = el('button', { type: 'button', className: 'train-go', text: t('tr.train') });
       this.trainButton.addEventListener('click', () => (this.state === 'running' ? this.pause() : this.start()));
       this.stepButton = el('button', { type: 'button', className: 'train-step', text: t('tr.step') });
@@ -83,7 +88,7 @@
         el('figcaption', {}, [el('span', { className: 'card-title', text: t('w.trainit') }), el('span', { className: 'card-letters', text: t('tr.letters') })]),
         el('p', {}, [el('label', { for: `${id}-train-kind`, text: t('tr.target') }), this.kind]),
         this.weightsPart, this.outputPart,
-        el('p', { className: 'train-settings' }, [this.optimizer, ' ', el('label', { for: `${id}-train-lr`, text: 'lr ' }), this.lr]),
+        el('p', { className: 'train-settings' }, [this.optimizer, ' ', el('label', { for: `${id}-train-lr`, text: 'lr ' }), this.lr, this.lrMessage]),
         el('p', { className: 'train-buttons' }, [this.trainButton, ' ', this.stepButton, ' ', this.resetButton]),
         this.message, this.picture, this.lossText, this.lesson,
       ]);
@@ -159,8 +164,8 @@
       const s = this.session;
       const output = this.kind.value === 'output';
       if (!output && !this.marks.length) return this.fail(this.t('tr.mustMark'));
-      const lr = Number(this.lr.value);
-      if (!(lr > 0 && lr <= 10)) return this.fail(this.t('tr.badLr'));
+      if (!this.readLr()) return false;
+      const lr = this.lrInUse.value;
       const target = output ? { kind: 'output', values: Float32Array.from(this.target) } : { kind: 'weights', marks: this.marks.map((m) => ({ ...m })) };
       s.hold();
       const trainer = new Training.Run({ attention: s.attention, parsed: s.parsed, inputShapes: s.inputShapes, target, optimizer: { kind: this.optimizer.value, lr } });
@@ -172,6 +177,20 @@
       this.message.textContent = '';
       this.resetButton.disabled = false;
       return true;
+    }
+
+    /* The learning rate typed, in use if it is a number in (0, 10]; if not,
+     * the one in use stays, in the field too, and the message beside it
+     * says what was refused. Returns whether the text was good. */
+    readLr() {
+      const text = this.lr.value.trim(), parsed = Format.parseNumber(text, this.t.lang);
+      const error = parsed.error || (parsed.value > 0 && parsed.value <= 10 ? null : this.t('tr.badLr', { text: Format.isolate(text) }));
+      if (error) this.lr.value = this.lrInUse.text;
+      else this.lrInUse = { value: parsed.value, text };
+      this.lrMessage.textContent = error ? this.t('m.still', { message: error, value: this.lrInUse.text }) : '';
+      if (error) { this.lr.setAttribute('aria-invalid', 'true'); this.lr.setAttribute('aria-describedby', this.lrMessage.id); }
+      else { this.lr.removeAttribute('aria-invalid'); this.lr.removeAttribute('aria-describedby'); }
+      return !error;
     }
 
     fail(message) {
@@ -285,10 +304,20 @@
         cell: `weights${H > 1 ? `[${t('x.head', { h: m.head + 1 })}]` : ''}[${Format.isolate(lab.query[m.row])}][${Format.isolate(lab.extended[m.col])}]`,
         from: Format.cellText(start.weights[at(m)]), to: Format.cellText(s.stages.weights.data[at(m)]),
       }));
-      const m = marks[0];
+      /* softmax sees differences: the first mark's score, and its lead over
+       * the highest unmarked score of its row (when the row has one) */
+      const m = marks[0], scores = s.stages.scores.data;
+      const others = [];
+      for (let col = 0; col < S2; col++)
+        if (!marks.some((o) => o.head === m.head && o.row === m.row && o.col === col)) others.push(at({ ...m, col }));
+      const lead = (data) => data[at(m)] - Math.max(...others.map((i) => data[i]).filter(Number.isFinite));
+      const leads = [lead(start.scores), lead(scores)];
+      const weightNow = s.stages.weights.data[at(m)], weightBefore = start.weights[at(m)];
       return t('tr.afterWeights', {
         how, went: went.join('; '), query: Format.isolate(lab.query[m.row]), key: Format.isolate(lab.extended[m.col]),
-        from: Format.cellText(start.scores[at(m)]), to: Format.cellText(s.stages.scores.data[at(m)]), param,
+        from: Format.cellText(start.scores[at(m)]), to: Format.cellText(scores[at(m)]),
+        lead: leads.every(Number.isFinite) ? t('tr.lead', { from: Format.cellText(leads[0]), to: Format.cellText(leads[1]) }) : '',
+        share: t(weightNow > weightBefore ? 'tr.grew' : weightNow < weightBefore ? 'tr.shrank' : 'tr.same'), param,
       });
     }
 
