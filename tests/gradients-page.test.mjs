@@ -233,6 +233,34 @@ for (const name of BROWSERS) {
         await assertPageShows(page, await caseFromPage(page, LECTURE_OPTIONS), 'trained to an output');
       }));
 
+    it('a run that diverges stops at the last weights whose loss is a number, and says so', () =>
+      withPage(`${URL}#example=lecture`, async (page) => {
+        await toMiddle(page, '[data-card="train"]');
+        await page.select('[data-card="train"] select', 'output');
+        const box = '[data-train-target="output"] [data-row="0"][data-col="0"]';
+        await page.click(box);
+        await page.$eval(`${box} input`, (input) => input.select());
+        await page.keyboard.type('100');
+        await page.keyboard.press('Enter');
+        await page.select('[data-card="train"] select[id$="-train-optimizer"]', 'sgd');
+        await page.$eval('[data-card="train"] .train-lr', (input) => { input.value = '10'; input.dispatchEvent(new Event('change')); });
+        await page.click('.train-go');
+        await page.waitForFunction(() => document.querySelector('[data-card="train"]').dataset.state !== 'running', { timeout: 30000 });
+        const card = await page.$eval('[data-card="train"]', (f) => ({ ...f.dataset, message: f.querySelector('.control-error[role="alert"]:not(:empty)')?.textContent, go: f.querySelector('.train-go').textContent }));
+        assert.equal(card.state, 'idle', 'the run is over');
+        assert.equal(card.go, 'Train');
+        assert.match(card.message, /^The next step would have made the loss or a weight not a number/);
+        assert.ok(Number.isFinite(Number(card.loss)), `the last loss shown is a number: ${card.loss}`);
+        const trained = await caseFromPage(page, LECTURE_OPTIONS);
+        for (const name of ['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'])
+          assert.ok([trained[name]].flat(2).every(Number.isFinite), `${name}: every weight a number`);
+        assert.notDeepEqual(trained.in_proj_weight, Cases.lectureCase().in_proj_weight, 'some steps were taken');
+        await assertPageShows(page, trained, 'diverged');
+        /* the core gives the loss shown for the weights shown */
+        const output = attention.forward(trained).output.data, goal = [100, 2.48, -2.52, 2.63, -2.51, 2.54].map(Math.fround);
+        assert.equal(Format.dataText(output.reduce((sum, o, i) => sum + (o - goal[i]) ** 2 / 6, 0)), card.loss);
+      }));
+
     it('passes axe-core with a result pinned, light and dark', async () => {
       for (const theme of ['light', 'dark'])
         await withPage(`${URL}#example=lecture&grad=weights:0,0,2&theme=${theme}`, async (page) => {

@@ -124,3 +124,22 @@ test('the session’s inputs edit: whole inputs at once, checked; a run of them 
   assert.match(session.apply({ type: 'inputs', values: { 'out_proj.bias': [1] } }).error.message, /out_proj.bias: expected 2 numbers/);
   assert.match(session.apply({ type: 'inputs', values: { attn_mask: [1] } }).error.message, /not a number input/);
 });
+
+test('a run that diverges goes back to the last parameters whose loss was finite, and steps no more', () => {
+  const parsed = Case.parseCase(Cases.lectureCase());
+  attention.forward(parsed);
+  const target = { kind: 'output', values: Float32Array.from([100, 2.48, -2.52, 2.63, -2.51, 2.54]) };
+  const run = new Training.Run({ attention, parsed, inputShapes: attention.inputShapes(), target, optimizer: { kind: 'sgd', lr: 10 } });
+  let steps = 0;
+  while (!run.diverged && steps < 100) { run.step(); steps++; }
+  assert.ok(run.diverged, `SGD at lr 10 towards 100 diverges (${steps} steps)`);
+  assert.ok(run.losses.length >= 1 && run.losses.every((loss) => Number.isFinite(Math.fround(loss))), `only finite losses (in float32): ${run.losses}`);
+  for (const name of run.names) assert.ok(run.params[name].every(Number.isFinite), `${name} finite`);
+  /* the parameters kept are those of the last loss: the core, given them, computes it again */
+  for (const name of run.names) attention.set(name, run.params[name]);
+  const { loss } = Training.outputLoss(attention.forward(null, { copy: false }).output.data, target.values);
+  assert.equal(loss, run.losses[run.losses.length - 1]);
+  const kept = run.names.map((name) => Float32Array.from(run.params[name]));
+  assert.ok(Number.isNaN(run.step()), 'no more steps');
+  assert.deepEqual(run.names.map((name) => run.params[name]), kept);
+});

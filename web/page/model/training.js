@@ -20,6 +20,10 @@
  *     .losses. One step: the parameters into the core (set()), forward(),
  *     the loss and its gradient in JS, backward(), the optimiser's update.
  *     The core must hold the case (attention.holds(parsed)) when it starts.
+ *     A run diverges (.diverged) when a loss or a parameter stops being
+ *     finite (in float32): .params go back to the last ones whose loss was
+ *     finite (the last of .losses, which holds only those), and it steps no
+ *     more.
  *
  * A classic script: the global AttnTraining in a page, module.exports in Node.
  * needs: (nothing) */
@@ -107,6 +111,8 @@
       this.optimizer = new Optimizer(optimizer);
       this.losses = [];
       this.grads = null; /* the last step's gradients: views into the core, valid until its next call */
+      this.measured = Object.fromEntries(this.names.map((name) => [name, Float32Array.from(this.params[name])])); /* the params of the last loss */
+      this.diverged = false;
     }
 
     /* The loss of the parameters as they are, and its dL/d output (and weights). */
@@ -121,12 +127,23 @@
     }
 
     step() {
+      if (this.diverged) return NaN;
       const a = this.attention;
       for (const name of this.names) a.set(name, this.params[name]);
       const { loss, given } = this.lossOf(a.forward(null, { copy: false }));
+      if (!Number.isFinite(Math.fround(loss))) return this.diverge(loss); /* (beyond float32 too: PyTorch's float32 loss would be inf) */
+      for (const name of this.names) this.measured[name].set(this.params[name]);
+      this.losses.push(loss);
       this.grads = a.backward(given, { copy: false }); /* read once, by the update: nothing copied */
       this.optimizer.update(this.params, this.grads);
-      this.losses.push(loss);
+      if (this.names.some((name) => !this.params[name].every(Number.isFinite))) this.diverge(loss);
+      return loss;
+    }
+
+    /* Back to the parameters of the last finite loss; no more steps. */
+    diverge(loss) {
+      for (const name of this.names) this.params[name].set(this.measured[name]);
+      this.diverged = true;
       return loss;
     }
   }

@@ -581,7 +581,7 @@
     'tr.loss': 'the loss, step by step',
     'tr.mustMark': 'Mark at least one weights cell first: where should a row look?',
     'tr.badLr': 'a learning rate must be above 0 and at most 10, not {text}',
-    'tr.nan': 'The loss is not a number: lower the learning rate, or Reset.',
+    'tr.nan': 'The next step would have made the loss or a weight not a number: training stopped at the last weights whose loss is a number. Lower the learning rate, or Reset.',
     'tr.losses': '{n} step{s}: loss {from} → {to}',
     'tr.lossOver': 'the loss over {n} steps, from {from} to {to}',
     'tr.moved': '{cell} moved most, from {from} to {to}',

@@ -577,7 +577,7 @@
     'tr.loss': 'la pérdida, paso a paso',
     'tr.mustMark': 'Marca primero al menos una celda de weights: ¿adónde debe mirar una fila?',
     'tr.badLr': 'una tasa de aprendizaje debe ser mayor que 0 y como mucho 10, no {text}',
-    'tr.nan': 'La pérdida no es un número: baja la tasa de aprendizaje o pulsa Restablecer.',
+    'tr.nan': 'El paso siguiente habría hecho que la pérdida o un peso no fuera un número: el entrenamiento se detuvo en los últimos pesos cuya pérdida es un número. Baja la tasa de aprendizaje o pulsa Restablecer.',
     'tr.losses': '{n} paso{s}: pérdida {from} → {to}',
     'tr.lossOver': 'la pérdida en {n} pasos, de {from} a {to}',
     'tr.moved': 'lo que más se movió fue {cell}, de {from} a {to}',

@@ -212,17 +212,18 @@
       this.frame = requestAnimationFrame(frame);
     }
 
-    /* n steps, then one edit of the session with the new parameters. */
+    /* n steps, then one edit of the session with the new parameters. A
+     * run that diverges shows the last parameters whose loss was finite,
+     * and ends. */
     steps(n) {
       const s = this.session, trainer = this.run.trainer;
-      let loss = NaN;
-      for (let i = 0; i < n; i++) loss = trainer.step();
+      for (let i = 0; i < n && !trainer.diverged; i++) trainer.step();
       this.applying = true;
       const result = s.apply({ type: 'inputs', values: trainer.params, group: this.run.group });
       this.applying = false;
       if (!result.ok) { this.pause(); this.fail(this.t.message(result.error)); }
-      if (!Number.isFinite(loss)) { this.pause(); this.fail(this.t('tr.nan')); }
       this.showRun();
+      if (trainer.diverged) { this.fail(this.t('tr.nan')); this.stop(); }
     }
 
     pause() {
@@ -264,13 +265,13 @@
 
     showRun() {
       const run = this.run;
-      if (!run) return;
+      if (!run || !run.trainer.losses.length) return;
       const losses = run.trainer.losses, last = losses[losses.length - 1];
       this.element.dataset.steps = String(losses.length);
       this.element.dataset.loss = Format.dataText(last);
-      const finite = losses.filter(Number.isFinite), top = Math.max(...finite, 1e-12);
+      const top = Math.max(...losses, 1e-12); /* (every loss of a run is finite) */
       const step = CURVE.width / Math.max(1, losses.length - 1);
-      this.curve.setAttribute('points', losses.map((l, i) => `${(i * step).toFixed(1)},${(CURVE.height - 2 - (Number.isFinite(l) ? l / top : 1) * (CURVE.height - 4)).toFixed(1)}`).join(' '));
+      this.curve.setAttribute('points', losses.map((l, i) => `${(i * step).toFixed(1)},${(CURVE.height - 2 - (l / top) * (CURVE.height - 4)).toFixed(1)}`).join(' '));
       const n = losses.length, from = Format.cellText(losses[0]), to = Format.cellText(last);
       this.lossText.textContent = this.t('tr.losses', { n, s: n > 1 ? 's' : '', from, to });
       this.picture.setAttribute('aria-label', this.t('tr.lossOver', { n, from, to }));
