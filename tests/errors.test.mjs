@@ -136,6 +136,7 @@ const BAD_INPUT = [
   ['a missing num_heads', edit((c) => { delete c.num_heads; return c; }), /missing num_heads/],
   ['a wrong shape', edit((c) => { c.in_proj_weight.pop(); return c; }), /in_proj_weight: expected 3E×E, rows W_q, W_k, W_v = 6×2, got 5×2/],
   ['a ragged matrix', edit((c) => { c.query[1].push(0.5); return c; }), /query\[1\]: expected 2 entries like its neighbours/],
+  ['a ragged matrix of another shape', edit((c) => { c.in_proj_weight = [[1, 2], [3]]; return c; }), /in_proj_weight\[1\]: expected 2 entries like its neighbours, got an array of 1$/],
   ['a wrong bias length', edit((c) => { c['out_proj.bias'].push(1); return c; }), /out_proj\.bias: expected E = 2, got 3/],
   ['a non-numeric value', edit((c) => { c.query[1][0] = 'abc'; return c; }), /query\[1\]\[0\]: expected a number, got "abc"/],
   ['null as a number', edit((c) => { c.in_proj_bias[2] = null; return c; }), /in_proj_bias\[2\]: expected a number, got null/],

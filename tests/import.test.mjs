@@ -185,6 +185,9 @@ test('bad pastes: every problem, key by key', () => {
   assert.match(errorFor(r, 'in_proj_bias').message, /in_proj_bias\[0\]: 1e\+39 is beyond float32's range/);
   assert.match(errorFor(r, 'query').message, /query\[0\]\[0\]: expected a number, got true/);
   assert.match(errorFor(r, 'attn_mask').message, /mixes booleans and numbers/);
+  /* ragged is said as ragged, even when the first entries' shape is not the one expected (not "got 2×2") */
+  r = importStateDict(JSON.stringify({ ...sd, in_proj_weight: [[1, 2], [3]] }), lecture);
+  assert.equal(errorFor(r, 'in_proj_weight').message, 'in_proj_weight[1]: expected 2 entries like its neighbours, got an array of 1');
 
   /* missing pieces, flags that disagree with the vectors */
   r = importStateDict(JSON.stringify({ in_proj_weight: sd.in_proj_weight, 'out_proj.bias': [0, 0] }), lecture);

@@ -146,9 +146,10 @@
 
   const isTyped = (value) => value && !Array.isArray(value) && ArrayBuffer.isView(value.data) && Array.isArray(value.shape);
 
-  /* The shape of a nested array, checking that it is rectangular at its
-   * first entries (readTensor checks the rest). A typed { shape, data }
-   * value (what forward() returns) is taken as it is. */
+  /* The shape of a nested array, read from its first entries, and checked
+   * to be rectangular: a ragged one is an error that says where, not a
+   * shape that mismatches. A typed { shape, data } value (what forward()
+   * returns) is taken as it is. */
   function shapeOf(key, value) {
     if (isTyped(value)) {
       const count = value.shape.reduce((n, d) => n * d, 1);
@@ -162,6 +163,17 @@
       if (level.length === 0) throw fault(key, 'err.empty', { key });
       shape.push(level.length);
     }
+    const at = []; /* the indices down to the node checked (its path, built only for a message) */
+    const check = (node, depth) => { /* (arrays only: the numbers are read later) */
+      if (!Array.isArray(node) || node.length !== shape[depth]) {
+        const path = key + at.map((i) => `[${i}]`).join('');
+        throw fault(key, Array.isArray(node) ? 'err.entriesOf' : 'err.entries', { path, n: shape[depth], got: described(node), count: node?.length });
+      }
+      if (depth + 1 < shape.length)
+        for (at[depth] = 0; at[depth] < node.length; at[depth]++) check(node[at[depth]], depth + 1);
+      at.length = depth;
+    };
+    check(value, 0);
     return shape;
   }
 
@@ -176,9 +188,7 @@
       return { shape: got, data: value.data instanceof Float32Array ? value.data : Float32Array.from(value.data) };
     const data = new Float32Array(got.reduce((n, d) => n * d, 1));
     let at = 0;
-    const walk = (node, depth, path) => {
-      if (!Array.isArray(node) || node.length !== got[depth])
-        throw fault(key, Array.isArray(node) ? 'err.entriesOf' : 'err.entries', { path, n: got[depth], got: described(node), count: node?.length });
+    const walk = (node, depth, path) => { /* (rectangular: shapeOf checked) */
       for (let i = 0; i < node.length; i++) {
         const x = node[i];
         if (depth + 1 < got.length) walk(x, depth + 1, `${path}[${i}]`);
