@@ -51,6 +51,19 @@ for (const name of BROWSERS) {
             assert.equal(await page.evaluate(() => scrollY), 0, 'nothing scrolled');
           }, { width: w, height: h }));
 
+    for (const [w, h] of [[1920, 1080], [1366, 768], [1280, 800]])
+      it(`keeps a trained example's output beside its weights, on the first screen, and its whole sentence in view at ${w}×${h}`, async () => {
+        for (const example of TRAINED)
+          await withPage(`${PAGE_URL}#example=${example}`, async (page) => {
+            await frames(page, 2);
+            const [weights, output] = [await rectOf(page, '[data-stage="weights"]'), await rectOf(page, '[data-stage="output"]')];
+            assert.ok(output.left > weights.right && inside(output, w, h), `${example}: output at ${JSON.stringify(output)}, beside the weights (${JSON.stringify(weights)}) inside ${w}×${h}`);
+            const field = await page.$eval('.sentence-input', (f) => ({ value: f.value, overflow: [f.scrollWidth - f.clientWidth, f.scrollHeight - f.clientHeight] }));
+            assert.equal(field.value, Cases.EXAMPLES[example].make().tokens.join(' '), example);
+            assert.deepEqual(field.overflow, [0, 0], `${example}: the whole sentence in view`);
+          }, { width: w, height: h });
+      });
+
     it('joins every stage to what it is made from, and opens a card’s detail on a click', () =>
       withPage(`${PAGE_URL}#example=sentence`, async (page) => {
         await frames(page, 3);

@@ -20,7 +20,9 @@
       this.session = session;
       this.id = id;
       const t = this.t = Text.of(session);
-      this.input = el('input', { type: 'text', id: `${id}-sentence`, className: 'sentence-input', spellcheck: 'false', autocomplete: 'off' });
+      /* a field that wraps, as tall as its text: the whole sentence in view ("… he helped her") */
+      this.input = el('textarea', { id: `${id}-sentence`, className: 'sentence-input', rows: 1, spellcheck: 'false', autocomplete: 'off' });
+      this.input.addEventListener('input', () => this.fit());
       this.message = el('p', { className: 'control-error sentence-error', role: 'alert', id: `${id}-sentence-error` });
       this.words = el('p', { className: 'sentence-words' });
       this.tables = el('div', { className: 'sentence-tables' });
@@ -45,6 +47,13 @@
       this.update({ structure: true });
     }
 
+    /* The field as tall as its lines (Enter applies: a sentence is one line, wrapped). */
+    fit() {
+      if (!this.input.isConnected) return void requestAnimationFrame(() => this.input.isConnected && this.fit());
+      this.input.style.height = 'auto';
+      this.input.style.height = `${this.input.scrollHeight + this.input.offsetHeight - this.input.clientHeight}px`;
+    }
+
     update(change) {
       if (!change.structure && !change.values && !change.labels) return;
       const s = this.session, vocabulary = s.vocabulary();
@@ -53,6 +62,7 @@
       const words = Vocabulary.sentenceOf(vocabulary, s.case);
       const tokens = s.labels().query;
       if (this.input !== this.input.getRootNode().activeElement) this.input.value = tokens.join(' ');
+      this.fit();
       this.title.textContent = s.trainedWords().title;
       this.words.textContent = this.t('e.vocab', { words: Vocabulary.wordsOf(vocabulary).join(', ') });
       if (!words) {
