@@ -194,6 +194,9 @@ for (const name of BROWSERS) {
         assert.deepEqual(await field(), { value: '0.125', invalid: null, message: '', beside: false });
         await page.click('.train-step'); /* a new rate ends the run: the next step is the first of a run at 0.125 */
         assert.match(plain(await page.$eval('.train-lesson', (p) => p.textContent)), /^After 1 Adam step \(learning rate 0\.125\)/);
+        /* ... and Reset still goes back to the case from before the first run */
+        await page.click('.train-reset');
+        await assertPageShows(page, Cases.lectureCase(), 'reset after two runs');
       }));
 
     it('steps, pauses and resets to the weights from before training, bit for bit', () =>
@@ -256,6 +259,12 @@ for (const name of BROWSERS) {
           assert.ok([trained[name]].flat(2).every(Number.isFinite), `${name}: every weight a number`);
         assert.notDeepEqual(trained.in_proj_weight, Cases.lectureCase().in_proj_weight, 'some steps were taken');
         await assertPageShows(page, trained, 'diverged');
+        /* a lower rate trains on from there; Reset goes back to the lecture */
+        await page.$eval('[data-card="train"] .train-lr', (input) => { input.value = '0.01'; input.dispatchEvent(new Event('change')); });
+        await page.click('.train-step');
+        assert.equal(await page.$eval('[data-card="train"] p.control-error', (p) => p.textContent), '', 'a new run: no message');
+        await page.click('.train-reset');
+        await assertPageShows(page, Cases.lectureCase(), 'reset after a run that diverged');
         /* the core gives the loss shown for the weights shown */
         const output = attention.forward(trained).output.data, goal = [100, 2.48, -2.52, 2.63, -2.51, 2.54].map(Math.fround);
         assert.equal(Format.dataText(output.reduce((sum, o, i) => sum + (o - goal[i]) ** 2 / 6, 0)), card.loss);

@@ -413,7 +413,7 @@ for (const name of BROWSERS) {
       const card = () => inView((v) => {
         const c = v.shadowRoot.querySelector('[data-card="train"]');
         return { letters: c.querySelector('.card-letters').textContent, mark: c.querySelector('.train-mark').textContent, go: c.querySelector('.train-go').textContent,
-          step: c.querySelector('.train-step').textContent, error: c.querySelector('.control-error').textContent, marks: c.querySelector('.train-marks').textContent,
+          step: c.querySelector('.train-step').textContent, error: c.querySelector('p.control-error').textContent, marks: c.querySelector('.train-marks').textContent,
           loss: c.querySelector('.train-loss-text').textContent, lesson: c.querySelector('.train-lesson').textContent, steps: c.dataset.steps };
       });
       let train = await card();

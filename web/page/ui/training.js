@@ -37,6 +37,7 @@
       this.marks = [];        /* [{ head, row, col }] of weights */
       this.target = null;     /* Float32Array L×E: the wished-for output */
       this.run = null;        /* { trainer: Training.Run, before: case, group, start: { weights, scores, output, params } } */
+      this.carried = null;    /* the before of a run ended by endKeepingBefore(), for the next run */
       this.state = 'idle';
       this.marking = false;
       this.frame = null;
@@ -70,9 +71,8 @@
       this.lr = el('input', { type: 'text', inputmode: 'decimal', className: 'train-lr', id: `${id}-train-lr`, value: '0.01', size: 6, 'aria-label': t('tr.lr') });
       this.lrInUse = { value: 0.01, text: '0.01' };
       this.lrMessage = el('span', { className: 'control-error', role: 'alert', id: `${id}-train-lr-error` });
-      /* a run has one optimiser and one rate: another ends it, and the next Train starts a run */
-      this.optimizer.addEventListener('change', () => this.stop());
-      this.lr.addEventListener('change', () => { if (this.readLr()) this.stop(); });
+      this.optimizer.addEventListener('change', () => this.endKeepingBefore());
+      this.lr.addEventListener('change', () => { if (this.readLr()) this.endKeepingBefore(); });
       this.trainButton = el('button', { type: 'button', className: 'train-go', text: t('tr.train') });
       this.trainButton.addEventListener('click', () => (this.state === 'running' ? this.pause() : this.start()));
       this.stepButton = el('button', { type: 'button', className: 'train-step', text: t('tr.step') });
@@ -171,12 +171,22 @@
       const trainer = new Training.Run({ attention: s.attention, parsed: s.parsed, inputShapes: s.inputShapes, target, optimizer: { kind: this.optimizer.value, lr } });
       const copy = (name) => Float32Array.from(s.stages[name].data);
       this.run = {
-        trainer, before: Cases.copy(s.case), group: `train-${this.id}-${++runs}`,
+        trainer, before: this.carried || Cases.copy(s.case), group: `train-${this.id}-${++runs}`,
         start: { weights: copy('weights'), scores: copy('scores'), output: copy('output'), params: Object.fromEntries(trainer.names.map((n) => [n, Float32Array.from(trainer.params[n])])) },
       };
+      this.carried = null;
       this.message.textContent = '';
       this.resetButton.disabled = false;
       return true;
+    }
+
+    /* Ends the run (a run has one optimiser and one rate: new ones end it;
+     * so does a step that diverges). The next run goes on from where it
+     * ended, and its Reset still goes back to the case from before the first. */
+    endKeepingBefore() {
+      const before = this.run?.before || this.carried;
+      this.stop();
+      this.carried = before;
     }
 
     /* The learning rate typed, in use if it is a number in (0, 10]; if not,
@@ -223,7 +233,7 @@
       this.applying = false;
       if (!result.ok) { this.pause(); this.fail(this.t.message(result.error)); }
       this.showRun();
-      if (trainer.diverged) { this.fail(this.t('tr.nan')); this.stop(); }
+      if (trainer.diverged) { this.fail(this.t('tr.nan')); this.endKeepingBefore(); }
     }
 
     pause() {
@@ -245,7 +255,7 @@
       const before = this.run?.before || this.lastBefore;
       this.stop();
       if (!before) return;
-      this.lastBefore = null;
+      this.lastBefore = this.carried = null;
       this.session.apply({ type: 'case', case: before });
       this.resetButton.disabled = true;
       this.curve.setAttribute('points', '');
@@ -327,6 +337,7 @@
       if (change.structure) { this.marks = []; this.target = null; if (this.kind.value === 'output') this.showTarget(); }
       const ours = this.applying || (change.edit && change.edit.type === 'view') || change.edit?.type === 'start';
       if (!ours && this.run) this.stop();
+      if (!ours) this.carried = null; /* (another edit: the next run starts from it) */
       if (change.structure || change.values) this.showMarks();
       if (change.structure) this.resetButton.disabled = true;
     }
