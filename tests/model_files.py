@@ -13,6 +13,10 @@ Writes into DIR:
                                      saves ml_dtypes' bfloat16: 2-byte void)
   cross-F32.npz                      cross-attention, kdim=5, vdim=3 (q/k/v_proj_weight),
                                      query, key, value; savez_compressed; no options at all
+  encoder-F32.safetensors            a whole model: an nn.TransformerEncoder of 3 layers (E=8,
+                                     H=2), its state_dict and a query; the attention modules
+                                     are layers.{0,1,2}.self_attn, and "output" and
+                                     "attn_weights" are layer 1's
   specials-{F64,F32,F16,BF16}.safetensors, specials-{F64,F32,F16}.npz
                                      x: special values in that dtype (every F16 and BF16 bit
                                      pattern; for F64 and F32 rounding cases, subnormals,
@@ -103,6 +107,21 @@ def main(out):
         expected[f"cross-F32.npz/{n}"] = t.float()
     with torch.no_grad():
         expected["cross-F32.npz/output"], expected["cross-F32.npz/attn_weights"] = cross(q, k, v)
+
+    # a whole model: a TransformerEncoder of three layers, each with its attention
+    # ("layers.N.self_attn.") beside its feed-forward and norms; the reader opens the
+    # one it is told (layer 1)
+    encoder = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(E, H, dim_feedforward=16), num_layers=3, enable_nested_tensor=False).eval()
+    with torch.no_grad():
+        for p in encoder.parameters():
+            p.uniform_(-1, 1)
+    name = "encoder-F32.safetensors"
+    tensors = {**encoder.state_dict(), "query": query}
+    save_safetensors(f"{out}/{name}", tensors, {"num_heads": str(H), "format": "pt"})
+    for k, v in tensors.items():
+        expected[f"{name}/{k}"] = v.float()
+    with torch.no_grad():
+        expected[f"{name}/output"], expected[f"{name}/attn_weights"] = encoder.layers[1].self_attn(query, query, query)
 
     # every dtype's special values, and what .float() makes of them
     tiny = 2.0 ** -149

@@ -1,6 +1,7 @@
 // modelfile-page.test.mjs: model files on the page (index.html from file://), in
 // Chromium and Firefox: a .safetensors file opened through the Export / import
-// panel's file input, num_heads asked for; an .npz dropped onto the view (a
+// panel's file input, num_heads asked for (and which module, of a whole
+// model's file); an .npz dropped onto the view (a
 // synthetic drop); what the page shows compared with the core's forward() of
 // the case the file holds. A damaged file, a file too big for the page and a
 // wrong answer keep the state, with every problem listed key by key.
@@ -30,6 +31,10 @@ const maskedNpz = npz({
   num_heads: { descr: '<i8', shape: [], data: BigInt64Array.of(BigInt(masked.num_heads)) },
   add_zero_attn: { descr: '|b1', shape: [], data: Uint8Array.of(1) },
 }, { compressed: true });
+/* a whole model: two attention modules (the second's in_proj_weight negated), neither with num_heads */
+const twoHeadsOther = { ...twoHeads, in_proj_weight: twoHeads.in_proj_weight.map((row) => row.map((x) => -x)) };
+const weightsOf = (c, prefix) => Object.fromEntries(Object.entries(caseTensors(c)).filter(([k]) => !['query', 'key', 'value', 'attn_mask', 'key_padding_mask'].includes(k)).map(([k, v]) => [prefix + k, v]));
+const modelFile = save('model.safetensors', safetensors({ ...weightsOf(twoHeads, 'layers.0.self_attn.'), ...weightsOf(twoHeadsOther, 'layers.1.self_attn.'), query: caseTensors(twoHeads).query }, { tokens: JSON.stringify(twoHeads.tokens) }));
 const damaged = save('damaged.safetensors', safetensors(caseTensors(twoHeads), { num_heads: '2' }).slice(0, -4));
 /* past the page's limits: 513 tokens (E = 4, two heads); a BERT-size layer loads (bigviews.test.mjs) */
 function tooManyTokens() {
@@ -47,7 +52,7 @@ const tooBigFile = save('too-many-tokens.safetensors', tooManyTokens());
 const status = (page) => page.$eval('.share-status', (p) => p.textContent);
 const errorsShown = (page) => page.$$eval('.share-errors li', (items) => items.map((li) => li.textContent));
 /* waits for the panel to say a file was read: opened, refused, or a question */
-const settled = (page) => page.waitForFunction(() => /^(Opened|Nothing imported|.* does not say)/.test(document.querySelector('.share-status').textContent), { timeout: 30000 });
+const settled = (page) => page.waitForFunction(() => /^(Opened|Nothing imported|.* does not say|.* attention modules: choose)/.test(document.querySelector('.share-status').textContent), { timeout: 30000 });
 const chooseFile = async (page, path) => {
   await page.evaluate(() => document.querySelector('.share-status').replaceChildren());
   await (await page.$('.share-panel input[type=file][name=model-file]')).uploadFile(path);
@@ -99,6 +104,23 @@ for (const name of BROWSERS) {
         assert.equal(await page.$eval('.share-ask', (f) => f.hidden), true);
         assert.deepEqual(compareStages(await readStages(page), attention.forward(twoHeads)), [], 'the page shows the core\'s stages of the file\'s case');
         assert.deepEqual(await page.$$eval('[data-stage="query"] input.token', (inputs) => inputs.map((i) => i.value)), twoHeads.tokens);
+      }));
+
+    it('opens one attention module of a whole model\'s file: which one is asked for, from the file\'s list, with num_heads', () =>
+      withPage(async (page) => {
+        await page.click('.share-toggle');
+        await chooseFile(page, modelFile);
+        assert.equal(await status(page), 'model.safetensors holds 2 attention modules: choose one, and give num_heads, to open it.');
+        assert.deepEqual(await page.$$eval('.share-ask select[name=module] option', (options) => options.map((o) => o.value)), ['layers.0.self_attn', 'layers.1.self_attn']);
+        assert.match(await page.$eval('.share-ask', (f) => f.textContent), /module.*of the file's 2 attention modules.*num_heads.*divides embed_dim 4/);
+        assert.equal(await page.evaluate(() => document.activeElement.name), 'module', 'the first question has focus');
+        await page.select('.share-ask select[name=module]', 'layers.1.self_attn');
+        await page.type('.share-ask input[name=num_heads]', '2');
+        await page.click('.share-ask button[type=submit]');
+        await settled(page);
+        assert.match(await status(page), /^Opened model\.safetensors: the weights of layers\.1\.self_attn; the file's other attention modules left out: layers\.0\.self_attn; /);
+        assert.equal(await page.$eval('.share-ask', (f) => f.hidden), true);
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(twoHeadsOther)), [], 'the page shows the core\'s stages of the module chosen');
       }));
 
     it('opens an .npz dropped onto the view, deflated, with its options inside', () =>

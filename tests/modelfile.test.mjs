@@ -2,7 +2,8 @@
 // Every fixture saved as .safetensors (JS writer, tensorfiles.mjs) and .npz
 // (stored and deflated) opens to its tensors bit for bit and its stages;
 // every dtype converts as torch's .float() does; options come from the file
-// or the caller, num_heads is asked for; damaged files give one clear
+// or the caller, num_heads is asked for (and, in a whole model's file, which
+// attention module); damaged files give one clear
 // message each and never throw; files written by torch and numpy
 // (tests/model_files.py, when Debian's python3 has them) equal torch's
 // tensors bit for bit, and the CLI's stages equal torch's forward().
@@ -236,7 +237,6 @@ const DAMAGED = [
   ['metadata tokens that are no JSON', withHeader({ ...goodHeader, __metadata__: { num_heads: '1', tokens: 'I am good' } }), 'x.safetensors', ['tokens', /^tokens: expected JSON such as \["I", "am", "good"\], got "I am good"/]],
   ['metadata that is no object', withHeader({ ...goodHeader, __metadata__: [1] }), 'x.safetensors', ['', /__metadata__ is an array, not an object of strings/]],
   ['no MultiheadAttention in it', safetensors({ 'linear1.weight': { dtype: 'F32', shape: [2, 2], data: new Float32Array(4) }, query: caseTensors(lecture).query }), 'x.safetensors', ['', /^x\.safetensors: no MultiheadAttention weights in it \(in_proj_weight, out_proj\.weight, \.\.\.\); it holds linear1\.weight, query$/]],
-  ['two modules', safetensors({ ...caseTensors(lecture, 'layers.0.self_attn.'), 'layers.1.self_attn.out_proj.bias': caseTensors(lecture)['out_proj.bias'] }, { num_heads: '1' }), 'x.safetensors', ['layers.1.self_attn.out_proj.bias', /^layers\.1\.self_attn\.out_proj\.bias: from another module than layers\.0\.self_attn\.in_proj_weight; save one module's state_dict$/]],
   ['a shape the case format refuses', edited('in_proj_bias', { shape: [5], data_offsets: [48, 68] }), 'x.safetensors', ['in_proj_bias', /^in_proj_bias: expected 3E: b_q, b_k, b_v = 6, got 5$/]],
   ['not a zip', good, 'x.npz', ['', /^x\.npz: not a zip file, so not an \.npz/]],
   ['a zip that is not an npz (torch.save)', zip({ 'archive/data.pkl': new Uint8Array([128, 2]), 'archive/version': new Uint8Array([51]) }), 'x.npz', ['', /^x\.npz: a zip of archive\/data\.pkl, archive\/version, not of \.npy arrays, so not an \.npz \(it looks like a torch\.save file: save the state_dict with safetensors or numpy\.savez\)$/]],
@@ -298,6 +298,40 @@ const cli = (args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'u
 const stagesOf = (stdout) => Object.fromEntries(Object.entries(JSON.parse(stdout)).map(([k, v]) => [k, flatten(v)]));
 const save = (name, bytes) => { const path = join(dir, name); writeFileSync(path, bytes); return path; };
 
+test('a whole model\'s file: which attention module is asked for, with its choices; the one named opens bit for bit, the others left out; one not in the file is refused', async () => {
+  const c = byName.per_head_weights.case, other = JSON.parse(JSON.stringify(c)); /* E = 8, H = 4 */
+  other.in_proj_weight = other.in_proj_weight.map((row) => row.map((x) => -x));
+  const prefixed = (tensors, prefix) => Object.fromEntries(Object.entries(tensors).filter(([k]) => Case.PARAM_KEYS.includes(k)).map(([k, v]) => [prefix + k, v]));
+  const ffn = { dtype: 'F32', shape: [8], data: new Float32Array(8) };
+  const bytes = safetensors({ ...prefixed(caseTensors(c), 'encoder.layers.0.self_attn.'), 'encoder.layers.0.linear1.bias': ffn,
+    ...prefixed(caseTensors(other), 'encoder.layers.1.self_attn.'), query: caseTensors(c).query });
+  const asked = await readModelFile(bytes, 'model.safetensors');
+  assert.deepEqual(asked.missing?.map((m) => [m.key, m.choices ?? m.embed_dim]), [['module', ['encoder.layers.0.self_attn', 'encoder.layers.1.self_attn']], ['num_heads', 8]]);
+  assert.equal(asked.missing[0].message, 'module: model.safetensors holds 2 attention modules; which one? encoder.layers.0.self_attn, encoder.layers.1.self_attn');
+  const options = { num_heads: 4, average_attn_weights: false, tokens: c.tokens };
+  for (const [module, want] of [['encoder.layers.0.self_attn', c], ['encoder.layers.1.self_attn', other]]) {
+    const { case: got, notes } = await opened(bytes, 'model.safetensors', { options: { ...options, module } });
+    sameTensors(got, { ...want, key: undefined, value: undefined, attn_mask: undefined, key_padding_mask: undefined }, module);
+    assert.deepEqual(compareStages(attention.forward(got), attention.forward({ ...want, key: undefined, value: undefined })), [], module);
+    const others = module.endsWith('0.self_attn') ? 'encoder.layers.1.self_attn' : 'encoder.layers.0.self_attn';
+    assert.ok(notes.includes(`the file's other attention modules left out: ${others}`), notes.join(' | '));
+  }
+  /* a module of the file that is not whole: what it lacks, as for any file */
+  const part = await readModelFile(safetensors({ ...caseTensors(lecture, 'layers.0.self_attn.'), 'layers.1.self_attn.out_proj.bias': caseTensors(lecture)['out_proj.bias'] }, { num_heads: '1' }),
+    'x.safetensors', { options: { module: 'layers.1.self_attn' } });
+  assert.deepEqual(part.errors?.map((e) => e.key), ['in_proj_weight', 'in_proj_bias', 'out_proj.weight'], JSON.stringify(part));
+  const wrong = await readModelFile(bytes, 'model.safetensors', { options: { ...options, module: 'encoder.layers.2.self_attn' } });
+  assert.deepEqual(wrong.errors, [{ key: 'module', message: 'module: model.safetensors has no attention module encoder.layers.2.self_attn; it has encoder.layers.0.self_attn, encoder.layers.1.self_attn' }]);
+  /* the CLI: --module, and its question names the flag */
+  const path = save('model.safetensors', bytes);
+  let run = cli([path, '--num-heads', '4']);
+  assert.equal(run.status, 1);
+  assert.equal(run.stderr, `attention-cli: module: ${path} holds 2 attention modules; which one? encoder.layers.0.self_attn, encoder.layers.1.self_attn; pass --module PATH\n`);
+  run = cli([path, '--num-heads', '4', '--no-average-attn-weights', '--module', 'encoder.layers.1.self_attn']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(compareStages(stagesOf(run.stdout), attention.forward({ ...other, key: undefined, value: undefined, tokens: undefined })), []);
+});
+
 test('cli: model files, with options from the file or from flags; a missing one names its flag; a damaged file is one line, exit 1', () => {
   const f = byName.per_head_weights, c = f.case; /* H = 4, average_attn_weights false */
   let run = cli([save('said.safetensors', safetensors(caseTensors(c, 'layer.attn.'), metadataOf(c)))]);
@@ -356,7 +390,7 @@ test('files written by torch and numpy: every dtype as torch\'s .float() makes i
   assert.equal(written.status, 0, written.stderr);
   const expected = (await readTensors(readFileSync(join(pyDir, 'expected.safetensors')), 'expected.safetensors')).tensors;
   const names = [...new Set(Object.keys(expected).map((k) => k.split('/')[0]))];
-  assert.equal(names.length, 16, names.join(' '));
+  assert.equal(names.length, 17, names.join(' '));
   for (const name of names) {
     const bytes = readFileSync(join(pyDir, name));
     const { tensors, errors } = await readTensors(bytes, name);
@@ -369,15 +403,15 @@ test('files written by torch and numpy: every dtype as torch\'s .float() makes i
     }
     if (name.startsWith('specials')) continue;
     /* the module: its case's tensors are torch's, and the CLI's stages are the module's */
-    const { case: c } = await opened(bytes, name, { options: name.startsWith('cross') ? { num_heads: 2 } : {} });
-    const prefix = name.startsWith('mha') ? 'encoder.layers.3.self_attn.' : '';
+    const { case: c } = await opened(bytes, name, { options: name.startsWith('cross') ? { num_heads: 2 } : name.startsWith('encoder') ? { module: 'layers.1.self_attn' } : {} });
+    const prefix = name.startsWith('mha') ? 'encoder.layers.3.self_attn.' : name.startsWith('encoder') ? 'layers.1.self_attn.' : '';
     for (const key of [...Case.PARAM_KEYS, 'query', 'key', 'value']) {
       const want = expected[`${name}/${Case.PARAM_KEYS.includes(key) ? prefix : ''}${key}`];
       if (c[key] === undefined) { assert.equal(want, undefined, `${name}: ${key}`); continue; }
       sameBits(c[key].data, want.data, `${name}: the case's ${key}`);
     }
     if (name.startsWith('mha')) assert.deepEqual([c.num_heads, c.add_zero_attn, c.tokens], [2, true, ['the', 'cat', 'sat', 'on', 'it']], name);
-    const run = cli([join(pyDir, name), ...(name.startsWith('cross') ? ['--num-heads', '2'] : [])]);
+    const run = cli([join(pyDir, name), ...(name.startsWith('cross') ? ['--num-heads', '2'] : name.startsWith('encoder') ? ['--module', 'layers.1.self_attn'] : [])]);
     assert.equal(run.status, 0, `${name}: ${run.stderr}`);
     const printed = stagesOf(run.stdout);
     for (const stage of ['output', 'attn_weights']) {

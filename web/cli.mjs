@@ -3,6 +3,7 @@
 //
 //   node web/cli.mjs CASE.json     (or - for stdin)
 //   node web/cli.mjs layer.safetensors [--num-heads 12]   (or an .npz file)
+//   node web/cli.mjs model.safetensors --module layers.3.self_attn [--num-heads 12]
 //
 // A trained example's file (web/examples/NAME.json: a JSON object with a
 // "case" key) is read as its case.
@@ -16,7 +17,8 @@
 // draws it, one SVG (web/page/model/poster.js), instead: a poster to put
 // inside <attention-viz> until it starts. A model file (.safetensors, .npz) is read by
 // web/page/model/modelfile.js; what it does not say comes from the flags in
-// MODEL_FLAGS, and num_heads missing is an error that names its flag.
+// MODEL_FLAGS, and num_heads (or, in a file of several attention modules,
+// the module) missing is an error that names its flag.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createAttention, supportedBuilds, parseCase, parseJSON, stagesToJSON } from './attention.mjs';
@@ -31,6 +33,8 @@ const { Session } = require('./page/model/session.js');
 const MODEL_FLAGS = {
   '--num-heads': { key: 'num_heads', value: 'N', help: 'num_heads, when the file does not say (a state_dict does not hold it)',
     read: (text) => (/^\d+$/.test(text) && Number(text) >= 1 ? Number(text) : undefined) },
+  '--module': { key: 'module', value: 'PATH', help: 'in a file of several attention modules (a whole model), the one to open, e.g. encoder.layers.3.self_attn',
+    read: (text) => text },
   '--add-zero-attn': { key: 'add_zero_attn', set: true, help: 'the module has add_zero_attn=True (default: the file\'s, else False)' },
   '--no-average-attn-weights': { key: 'average_attn_weights', set: false, help: 'attn_weights per head (forward(average_attn_weights=False))' },
   '--tokens': { key: 'tokens', value: 'JSON', help: 'token labels, e.g. \'["I","am","good"]\' (default: the file\'s, else t0, t1, ...)',

@@ -7,7 +7,8 @@
  *     -> { case, notes }                    a case whose tensors are { shape, data: Float32Array }
  *                                           (Uint8Array for a bool mask)
  *      | { missing: [{ key, message }] }    what the file does not say and the caller must
- *                                           ask for (today only num_heads), in options
+ *                                           ask for, in options: num_heads (with embed_dim),
+ *                                           module (with choices: the modules' paths)
  *      | { errors: [{ key, message }] }     every problem, key by key; nothing else. Never throws.
  *     notes: what was taken from elsewhere, as English strings (what the CLI
  *     prints); keyedNotes: the same as { message, id, values }, for the page.
@@ -23,6 +24,9 @@
  * options: what the caller was told (CLI flags, the page's form): module
  *   options by their case names (num_heads, add_zero_attn,
  *   average_attn_weights, ...) and tokens; they take the place of the file's.
+ *   And `module`: in a file of several attention modules (a whole model,
+ *   encoder.layers.0.self_attn … encoder.layers.5.self_attn), the path of
+ *   the one to open; asked for (missing, with its choices) when not given.
  * base: the page's case, lending its query, tokens and masks when the file
  *   has no query (as a paste borrows them, import.js).
  *
@@ -86,6 +90,15 @@
   /* a state_dict name of a MultiheadAttention, after any module path */
   const PARAM = new RegExp(`(^|\\.)(${Case.PARAM_KEYS.map((k) => k.replace('.', '\\.')).join('|')})$`);
   const described = Case.described; /* a value in a few words, as case.js says it */
+
+  /* The attention module a parameter's name is of: its path before the
+   * parameter ("encoder.layers.3.self_attn"; "" at the top). */
+  const moduleOf = (name) => name.slice(0, name.length - PARAM.exec(name)[0].length);
+  /* names in a message: the first six, then how many */
+  const listed = (names) => {
+    const shown = names.map((name) => name || '""');
+    return shown.length > 6 ? `${shown.slice(0, 6).join(', ')}, … (${shown.length})` : shown.join(', ');
+  };
 
   /* An error, or a question: { key, message } (the English), with its id
    * and values (a key of the tables, mf.*) not enumerable. */
@@ -419,7 +432,7 @@
 
   /* import.js speaks of a paste; a file is saved: its words that a file can
    * meet and that speak of a paste have a file's own (mf.imp.*). */
-  const FILE_WORDS = ['imp.module', 'imp.batch', 'imp.noE', 'imp.noQuery', 'imp.withoutQuery', 'imp.noKV', 'imp.n.kept', 'imp.n.tokens'];
+  const FILE_WORDS = ['imp.batch', 'imp.noE', 'imp.noQuery', 'imp.withoutQuery', 'imp.noKV', 'imp.n.kept', 'imp.n.tokens'];
   const inFileTerms = (id) => (FILE_WORDS.includes(id) ? `mf.${id}` : id);
   /* an import's error (keyed; a CaseError without values is English only) */
   const fileError = (e) => (e.id ? fault(e.key, inFileTerms(e.id), e.values) : { key: e.key, message: e.message });
@@ -433,25 +446,36 @@
       for (const [key, value] of Object.entries(read.options)) {
         try { given[key] = optionValue(key, value); } catch (e) { errors.push(fault(e.key, e.id, e.values)); }
       }
-      for (const [key, value] of Object.entries(options || {})) if (value !== undefined && value !== null) given[key] = value;
+      const { module, ...chosen } = options || {};
+      for (const [key, value] of Object.entries(chosen)) if (value !== undefined && value !== null) given[key] = value;
       if (errors.length) return { errors };
       /* a file of a bigger module (a whole layer): its attention's tensors, the rest left out */
       const names = Object.keys(read.tensors), weights = names.filter((name) => PARAM.test(name));
       if (!weights.length)
         return { errors: [fault('', names.length ? 'mf.noWeights' : 'mf.noTensors', { file: fileName, names: names.slice(0, 4).join(', ') + (names.length > 4 ? ', …' : '') })] };
+      /* ... or of a whole model, with several attention modules: the one named (options.module), asked for when not */
+      const modules = [...new Set(weights.map(moduleOf))];
+      const missing = [];
+      if (module !== undefined && module !== null && !modules.includes(module))
+        return { errors: [fault('module', 'mf.noModule', { file: fileName, module, modules: listed(modules) })] };
+      if (modules.length > 1 && (module === undefined || module === null))
+        missing.push(Object.assign(fault('module', 'mf.modules', { file: fileName, n: modules.length, modules: listed(modules) }), { choices: modules }));
+      const picked = module ?? modules[0];
       const tensors = {}, left = [];
       for (const name of names) {
-        if (PARAM.test(name) || INPUTS.includes(name)) tensors[name] = read.tensors[name];
-        else left.push(name);
+        if (PARAM.test(name) ? moduleOf(name) === picked : INPUTS.includes(name)) tensors[name] = read.tensors[name];
+        else if (!PARAM.test(name)) left.push(name);
       }
       if (given.num_heads === undefined) {
         const out = Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name));
         const E = out ? out[1].shape[0] : undefined;
-        return { missing: [Object.assign(fault('num_heads', E ? 'mf.headsE' : 'mf.heads', { file: fileName, E }), { embed_dim: E })] };
+        missing.push(Object.assign(fault('num_heads', E ? 'mf.headsE' : 'mf.heads', { file: fileName, E }), { embed_dim: E }));
       }
+      if (missing.length) return { missing };
       if (!base && !('query' in tensors))
         return { errors: [fault('query', 'mf.noQuery', { file: fileName })] };
       const notes = [...read.keyedNotes];
+      if (modules.length > 1) notes.push(note('mf.n.modules', { others: listed(modules.filter((m) => m !== picked)) }));
       if (left.length) notes.push(left.length > 6 ? note('mf.n.leftMore', { names: left.slice(0, 6).join(', '), n: left.length }) : note('mf.n.left', { names: left.join(', ') }));
       if (given.add_zero_attn === undefined) { /* the module's, which its state_dict cannot show */
         given.add_zero_attn = false;

@@ -2,7 +2,8 @@
  * LaTeX or Markdown, every stage as JSON, "Copy as PyTorch", the link; and a
  * pasted PyTorch state_dict read in, or a model file opened (.safetensors,
  * .npz; a .json file is read as a paste), from its file input or dropped
- * onto the view; what a model file does not say (num_heads) is asked for in
+ * onto the view; what a model file does not say (num_heads; which of its
+ * attention modules, when it holds several) is asked for in
  * the panel first. Problems are listed key by key and nothing changes.
  * The panel opens next to its button, inside the viewport and the view, and
  * closes on Escape, on a click outside, or from its button.
@@ -267,6 +268,8 @@
       if (result.missing) {
         this.pending.missing = result.missing;
         this.showAsk(result.missing);
+        const modules = result.missing.find((m) => m.choices), others = result.missing.filter((m) => !m.choices);
+        if (modules) return this.setStatus(this.t(others.length ? 'sh.chooseAnd' : 'sh.choose', { name, n: modules.choices.length, keys: others.map((m) => m.key).join(', ') }));
         const keys = result.missing.map((m) => m.key).reduce((a, b) => this.t('x.or', { a, b }));
         return this.setStatus(this.t(result.missing.length > 1 ? 'sh.lacks2' : 'sh.lacks', { name, keys }));
       }
@@ -290,22 +293,27 @@
     }
 
     /* The form for what a model file lacks (missing: [{ key, message,
-     * embed_dim }]), or none (null). */
+     * embed_dim } or { key, message, choices }]), or none (null): a number,
+     * or one of the choices (a whole model's attention modules). */
     showAsk(missing) {
       this.ask.hidden = !missing;
       if (!missing) return this.ask.replaceChildren();
       const fields = missing.map((m) => {
-        const input = el('input', { type: 'number', min: 1, step: 1, name: m.key, id: `${this.fileInput.id}-${m.key}`, required: true, className: 'share-ask-value' });
+        const id = `${this.fileInput.id}-${m.key}`;
+        const input = m.choices
+          ? el('select', { name: m.key, id, className: 'share-ask-value' }, m.choices.map((choice) => el('option', { value: choice, text: choice || '""' })))
+          : el('input', { type: 'number', min: 1, step: 1, name: m.key, id, required: true, className: 'share-ask-value' });
         return el('p', { className: 'share-row' }, [
           el('label', { for: input.id, text: m.key }), input,
           m.embed_dim ? el('span', { text: this.t('sh.divides', { E: m.embed_dim }) }) : null,
+          m.choices ? el('span', { text: this.t('sh.modules', { n: m.choices.length }) }) : null,
         ]);
       });
       const cancel = el('button', { type: 'button', text: this.t('sh.cancel') });
       cancel.addEventListener('click', () => { this.pending = null; this.showAsk(null); this.setStatus(this.t('sh.nothing')); });
       this.ask.replaceChildren(...fields, el('p', { className: 'share-row' }, [el('button', { type: 'submit', text: this.t('sh.open') }), cancel]));
       this.place();
-      this.ask.querySelector('input').focus();
+      this.ask.querySelector('.share-ask-value').focus();
     }
 
     /* The form answered: the file opened again with the options given. */
@@ -313,6 +321,7 @@
       if (!this.pending) return;
       const options = {};
       for (const m of this.pending.missing) {
+        if (m.choices) { options[m.key] = this.ask.elements[m.key].value; continue; }
         const text = this.ask.elements[m.key].value.trim();
         if (!/^\d+$/.test(text) || Number(text) < 1)
           return this.listErrors([{ key: m.key, message: this.t('sh.whole', { key: m.key, got: Case.describe(text) }) }]);
