@@ -3,7 +3,7 @@
 // ended by Enter, Tab or Escape, or left open for the next action; a number
 // typed on a big matrix's canvas; undo, redo, both, Back then Forward; an
 // example, an option, E or H, a token added or removed, a sentence, the
-// walk-through, the plane's keys, a training step, "What moves this?", a
+// walk-through, the plane's keys, training steps (a cell marked, a rate typed), "What moves this?", a
 // card's detail, the theme, the layout, a link). After each, every matrix on
 // the page must equal the core's forward() of the session's case, bit for
 // bit (the page runs the build this Node runs), and the page must have
@@ -145,11 +145,40 @@ const ACTIONS = {
     for (const key of keys) await page.keyboard.press(key);
     return keys.join(' ');
   },
+  /* a weights cell marked (or unmarked), a rate typed (some refused, some that
+   * diverge), an optimiser chosen, then a few steps */
   async train(page, r) {
     if (!(await visible(page, '.train-step'))) return null;
+    const done = [];
+    if (r.next() < 0.5 && await page.$eval('[data-card="train"] select', (s) => s.value === 'weights')) {
+      const cells = await page.$$('[data-stage="weights"] td[data-row]');
+      if (cells.length) {
+        const cell = r.pick(cells);
+        await page.$eval('.train-mark', (b) => b.click());
+        await cell.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+        await cell.click();
+        await page.$eval('.train-mark', (b) => b.click());
+        done.push(`marked ${await cell.evaluate((td) => `${td.dataset.head ?? 0},${td.dataset.row},${td.dataset.col}`)}`);
+      }
+    }
+    if (r.next() < 0.3) {
+      const rate = r.pick(['0.01', '0.5', '10', 'abc', '1e40', '0']);
+      const field = await page.$('[data-card="train"] .train-lr');
+      await field.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+      await field.click();
+      await field.evaluate((i) => i.select());
+      await page.keyboard.type(rate);
+      await page.keyboard.press('Tab');
+      done.push(`lr ${rate}`);
+    }
+    if (r.next() < 0.2) {
+      const optimizer = r.pick(['adam', 'sgd']);
+      await page.select('[data-card="train"] select[id$="-train-optimizer"]', optimizer);
+      done.push(optimizer);
+    }
     const steps = 1 + Math.floor(r.next() * 3);
     for (let k = 0; k < steps; k++) await page.$eval('.train-step', (b) => b.click());
-    return `${steps} steps`;
+    return [...done, `${steps} steps`].join(', ');
   },
   async grad(page, r) {
     const outputs = await page.$$('[data-stage="output"] td[data-row]');
