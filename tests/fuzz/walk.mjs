@@ -3,8 +3,8 @@
 // ended by Enter, Tab or Escape, or left open for the next action; a number
 // typed on a big matrix's canvas; undo, redo, both, Back then Forward; an
 // example, an option, E or H, a token added or removed, a sentence, the
-// walk-through, the plane's keys, training steps (a cell marked, a rate typed), "What moves this?", a
-// card's detail, the theme, the layout, a link). After each, every matrix on
+// walk-through, the plane's keys, training steps (a cell marked, a rate
+// typed), "What moves this?", a card's detail, the theme, the layout, a link). After each, every matrix on
 // the page must equal the core's forward() of the session's case, bit for
 // bit (the page runs the build this Node runs), and the page must have
 // logged no error; an example chosen or linked must be shown as it is, Undo
