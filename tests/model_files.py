@@ -13,6 +13,10 @@ Writes into DIR:
                                      saves ml_dtypes' bfloat16: 2-byte void)
   cross-F32.npz                      cross-attention, kdim=5, vdim=3 (q/k/v_proj_weight),
                                      query, key, value; savez_compressed; no options at all
+  bert-F32.safetensors               BERT's names (two layers of transformers' BertLayer: attention.self.
+                                     query/key/value, attention.output.dense, the feed-forward and
+                                     norms) and a query; "output" and "attn_weights" are layer 1's
+                                     attention, computed as BertSelfAttention computes it
   encoder-F32.safetensors            a whole model: an nn.TransformerEncoder of 3 layers (E=8,
                                      H=2), its state_dict and a query; the attention modules
                                      are layers.{0,1,2}.self_attn, and "output" and
@@ -122,6 +126,37 @@ def main(out):
         expected[f"{name}/{k}"] = v.float()
     with torch.no_grad():
         expected[f"{name}/output"], expected[f"{name}/attn_weights"] = encoder.layers[1].self_attn(query, query, query)
+
+    # BERT's names for the same attention (transformers' BertSelfAttention and the
+    # dense of its BertSelfOutput), two layers with their feed-forward and norms; the
+    # expected output is computed BERT's way (scores divided after the product),
+    # which the reader's MultiheadAttention must match
+    name, d = "bert-F32.safetensors", E // H
+    tensors = {}
+    for i in range(2):
+        p = f"bert.encoder.layer.{i}."
+        for part in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense", "intermediate.dense", "output.dense"]:
+            rows = 16 if part == "intermediate.dense" else E
+            cols = 16 if part == "output.dense" else E
+            tensors[p + part + ".weight"] = torch.rand(rows, cols) * 2 - 1
+            tensors[p + part + ".bias"] = torch.rand(rows) * 2 - 1
+        for part in ["attention.output.LayerNorm", "output.LayerNorm"]:
+            tensors[p + part + ".weight"], tensors[p + part + ".bias"] = torch.ones(E), torch.zeros(E)
+    tensors["query"] = query
+    save_safetensors(f"{out}/{name}", tensors, {"num_heads": str(H)})
+    for k, v in tensors.items():
+        expected[f"{name}/{k}"] = v.float()
+    p = "bert.encoder.layer.1.attention."
+    w = {part: (tensors[f"{p}self.{part}.weight"], tensors[f"{p}self.{part}.bias"]) for part in ["query", "key", "value"]}
+    expected[f"{name}/{p}in_proj_weight"] = torch.cat([w[part][0] for part in ["query", "key", "value"]])
+    expected[f"{name}/{p}in_proj_bias"] = torch.cat([w[part][1] for part in ["query", "key", "value"]])
+    expected[f"{name}/{p}out_proj.weight"], expected[f"{name}/{p}out_proj.bias"] = tensors[p + "output.dense.weight"], tensors[p + "output.dense.bias"]
+    heads = lambda x: x.view(L, H, d).transpose(0, 1)  # H×L×d
+    q, k, v = (heads(query @ w[part][0].T + w[part][1]) for part in ["query", "key", "value"])
+    probs = torch.softmax(q @ k.transpose(-1, -2) / d ** 0.5, dim=-1)
+    context = (probs @ v).transpose(0, 1).reshape(L, E)
+    expected[f"{name}/output"] = context @ tensors[p + "output.dense.weight"].T + tensors[p + "output.dense.bias"]
+    expected[f"{name}/attn_weights"] = probs.mean(0)
 
     # every dtype's special values, and what .float() makes of them
     tiny = 2.0 ** -149

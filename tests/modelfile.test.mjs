@@ -3,10 +3,11 @@
 // (stored and deflated) opens to its tensors bit for bit and its stages;
 // every dtype converts as torch's .float() does; options come from the file
 // or the caller, num_heads is asked for (and, in a whole model's file, which
-// attention module); damaged files give one clear
-// message each and never throw; files written by torch and numpy
-// (tests/model_files.py, when Debian's python3 has them) equal torch's
-// tensors bit for bit, and the CLI's stages equal torch's forward().
+// attention module); BERT's names are read as a MultiheadAttention's; damaged
+// files give one clear message each and never throw; files written by torch
+// and numpy (tests/model_files.py, when Debian's python3 has them) equal
+// torch's tensors bit for bit, and the CLI's stages equal torch's forward()
+// (for BERT's names, BertSelfAttention's math written in torch).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -332,6 +333,32 @@ test('a whole model\'s file: which attention module is asked for, with its choic
   assert.deepEqual(compareStages(stagesOf(run.stdout), attention.forward({ ...other, key: undefined, value: undefined, tokens: undefined })), []);
 });
 
+test('BERT\'s names (self.query, self.key, self.value, output.dense) are a MultiheadAttention\'s: stacked into in_proj, bit for bit; a part missing or of another shape is said', async () => {
+  const f = byName.per_head_weights, c = f.case, E = 8; /* H = 4, average_attn_weights false */
+  const t = caseTensors(c), rows = (tensor, from, n) => ({ dtype: 'F32', shape: [n, ...tensor.shape.slice(1)], data: tensor.data.slice(from * (tensor.data.length / tensor.shape[0]), (from + n) * (tensor.data.length / tensor.shape[0])) });
+  const layer = (p) => ({
+    [`${p}attention.self.query.weight`]: rows(t.in_proj_weight, 0, E), [`${p}attention.self.key.weight`]: rows(t.in_proj_weight, E, E), [`${p}attention.self.value.weight`]: rows(t.in_proj_weight, 2 * E, E),
+    [`${p}attention.self.query.bias`]: rows(t.in_proj_bias, 0, E), [`${p}attention.self.key.bias`]: rows(t.in_proj_bias, E, E), [`${p}attention.self.value.bias`]: rows(t.in_proj_bias, 2 * E, E),
+    [`${p}attention.output.dense.weight`]: t['out_proj.weight'], [`${p}attention.output.dense.bias`]: t['out_proj.bias'],
+    [`${p}attention.output.LayerNorm.weight`]: t['out_proj.bias'], [`${p}output.dense.weight`]: t['out_proj.weight'], /* (the feed-forward's dense: not the attention's) */
+  });
+  const file = { ...layer('bert.encoder.layer.0.'), ...layer('bert.encoder.layer.1.'), query: t.query };
+  const options = { num_heads: 4, average_attn_weights: false, tokens: c.tokens };
+  const { case: got, notes } = await opened(safetensors(file), 'bert.safetensors', { options: { ...options, module: 'bert.encoder.layer.1.attention' } });
+  sameTensors(got, c, 'BERT\'s layer 1');
+  assert.deepEqual(compareStages(attention.forward(got), f.stages), []);
+  assert.ok(notes.includes('BERT\'s names read as a MultiheadAttention\'s: in_proj is bert.encoder.layer.1.attention\'s self.query, self.key and self.value, stacked; out_proj its output.dense'), notes.join(' | '));
+  assert.ok(notes.some((n) => n.startsWith('left out, as no part of a MultiheadAttention: bert.encoder.layer.0.attention.output.LayerNorm.weight, bert.encoder.layer.0.output.dense.weight')), notes.join(' | '));
+  /* a part missing; a part of another shape */
+  const cut = { ...layer(''), query: t.query };
+  delete cut['attention.self.value.bias'];
+  assert.deepEqual((await readModelFile(safetensors(cut), 'cut.safetensors', { options })).errors,
+    [{ key: 'attention.self.value.bias', message: 'attention.self.value.bias: missing; BERT\'s self.query, self.key and self.value (bias) are stacked into in_proj_bias' }]);
+  const odd = { ...layer(''), 'attention.self.key.weight': rows(t.in_proj_weight, 0, 4), query: t.query };
+  assert.deepEqual((await readModelFile(safetensors(odd), 'odd.safetensors', { options })).errors,
+    [{ key: 'attention.self.key.weight', message: 'attention.self.key.weight: 4×8, but attention.self.query.weight is 8×8; BERT\'s self.query, self.key and self.value are stacked into in_proj_weight' }]);
+});
+
 test('cli: model files, with options from the file or from flags; a missing one names its flag; a damaged file is one line, exit 1', () => {
   const f = byName.per_head_weights, c = f.case; /* H = 4, average_attn_weights false */
   let run = cli([save('said.safetensors', safetensors(caseTensors(c, 'layer.attn.'), metadataOf(c)))]);
@@ -390,7 +417,7 @@ test('files written by torch and numpy: every dtype as torch\'s .float() makes i
   assert.equal(written.status, 0, written.stderr);
   const expected = (await readTensors(readFileSync(join(pyDir, 'expected.safetensors')), 'expected.safetensors')).tensors;
   const names = [...new Set(Object.keys(expected).map((k) => k.split('/')[0]))];
-  assert.equal(names.length, 17, names.join(' '));
+  assert.equal(names.length, 18, names.join(' '));
   for (const name of names) {
     const bytes = readFileSync(join(pyDir, name));
     const { tensors, errors } = await readTensors(bytes, name);
@@ -403,15 +430,16 @@ test('files written by torch and numpy: every dtype as torch\'s .float() makes i
     }
     if (name.startsWith('specials')) continue;
     /* the module: its case's tensors are torch's, and the CLI's stages are the module's */
-    const { case: c } = await opened(bytes, name, { options: name.startsWith('cross') ? { num_heads: 2 } : name.startsWith('encoder') ? { module: 'layers.1.self_attn' } : {} });
-    const prefix = name.startsWith('mha') ? 'encoder.layers.3.self_attn.' : name.startsWith('encoder') ? 'layers.1.self_attn.' : '';
+    const module = { encoder: 'layers.1.self_attn', bert: 'bert.encoder.layer.1.attention' }[name.split('-')[0]];
+    const { case: c } = await opened(bytes, name, { options: name.startsWith('cross') ? { num_heads: 2 } : module ? { module } : {} });
+    const prefix = name.startsWith('mha') ? 'encoder.layers.3.self_attn.' : module ? `${module}.` : '';
     for (const key of [...Case.PARAM_KEYS, 'query', 'key', 'value']) {
       const want = expected[`${name}/${Case.PARAM_KEYS.includes(key) ? prefix : ''}${key}`];
       if (c[key] === undefined) { assert.equal(want, undefined, `${name}: ${key}`); continue; }
       sameBits(c[key].data, want.data, `${name}: the case's ${key}`);
     }
     if (name.startsWith('mha')) assert.deepEqual([c.num_heads, c.add_zero_attn, c.tokens], [2, true, ['the', 'cat', 'sat', 'on', 'it']], name);
-    const run = cli([join(pyDir, name), ...(name.startsWith('cross') ? ['--num-heads', '2'] : name.startsWith('encoder') ? ['--module', 'layers.1.self_attn'] : [])]);
+    const run = cli([join(pyDir, name), ...(name.startsWith('cross') ? ['--num-heads', '2'] : module ? ['--module', module] : [])]);
     assert.equal(run.status, 0, `${name}: ${run.stderr}`);
     const printed = stagesOf(run.stdout);
     for (const stage of ['output', 'attn_weights']) {

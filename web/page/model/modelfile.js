@@ -54,6 +54,9 @@
  * tokens t0, t1, ...). Without a query in the file, the page's is used when
  * it fits (base); without a base (the CLI) that is an error.
  *
+ * BERT's names (bertModules, packBert: self.query/key/value and
+ * output.dense under a path such as bert.encoder.layer.3.attention) are read
+ * as the MultiheadAttention they compute, that path its module.
  * How a state_dict maps onto a case (prefixed keys such as
  * encoder.layers.3.self_attn.in_proj_weight, a batch of one, separate q/k/v
  * packed) is import.js's, and every check is the case format's
@@ -99,6 +102,55 @@
     const shown = names.map((name) => name || '""');
     return shown.length > 6 ? `${shown.slice(0, 6).join(', ')}, … (${shown.length})` : shown.join(', ');
   };
+
+  /* BERT's names for the same attention (BertSelfAttention and its
+   * BertSelfOutput's dense; RoBERTa's and ViT's too): under a module path
+   * such as encoder.layer.3.attention, self.query, self.key and self.value
+   * (weight, bias) are W_q, W_k and W_v, and output.dense is out_proj; the
+   * output's LayerNorm is no part of a MultiheadAttention. -> path -> { 'query.weight': name, ... } */
+  const BERT = /^(?:(.*)\.)?self\.(query|key|value)\.(weight|bias)$/;
+  function bertModules(names) {
+    const modules = new Map(), has = new Set(names);
+    for (const name of names) {
+      const m = BERT.exec(name);
+      if (!m) continue;
+      const path = m[1] ?? '';
+      if (!modules.has(path)) modules.set(path, {});
+      modules.get(path)[`${m[2]}.${m[3]}`] = name;
+    }
+    for (const [path, parts] of modules)
+      for (const kind of ['weight', 'bias']) {
+        const name = `${path ? `${path}.` : ''}output.dense.${kind}`;
+        if (has.has(name)) parts[`dense.${kind}`] = name;
+      }
+    return modules;
+  }
+
+  /* A BERT module's tensors as MultiheadAttention's: in_proj_weight the
+   * query, key and value weights stacked (3E×E, PyTorch's order), the same
+   * for the biases; out_proj the dense. -> { tensors } | { errors } */
+  function packBert(path, parts, all) {
+    const prefix = path ? `${path}.` : '';
+    const tensors = {};
+    for (const kind of ['weight', 'bias']) {
+      const names = ['query', 'key', 'value'].map((part) => parts[`${part}.${kind}`]);
+      if (names.every((name) => !name)) continue;
+      const absent = ['query', 'key', 'value'].filter((part, i) => !names[i]);
+      if (absent.length) {
+        const name = `${prefix}self.${absent[0]}.${kind}`;
+        return { errors: [fault(name, 'mf.bertPart', { name, kind })] };
+      }
+      const [q, k, v] = names.map((name) => all[name]);
+      const shape = q.shape.join('×');
+      const odd = [k, v].findIndex((t) => t.shape.join('×') !== shape);
+      if (odd >= 0) return { errors: [fault(names[odd + 1], 'mf.bertShape', { name: names[odd + 1], shape: [k, v][odd].shape.join('×'), query: names[0], want: shape })] };
+      const data = new Float32Array(3 * q.data.length);
+      [q, k, v].forEach((t, i) => data.set(t.data, i * q.data.length));
+      tensors[`${prefix}in_proj_${kind}`] = { shape: [3 * q.shape[0], ...q.shape.slice(1)], dtype: 'F32', data };
+      if (parts[`dense.${kind}`]) tensors[`${prefix}out_proj.${kind}`] = all[parts[`dense.${kind}`]];
+    }
+    return { tensors };
+  }
 
   /* An error, or a question: { key, message } (the English), with its id
    * and values (a key of the tables, mf.*) not enumerable. */
@@ -450,31 +502,39 @@
       for (const [key, value] of Object.entries(chosen)) if (value !== undefined && value !== null) given[key] = value;
       if (errors.length) return { errors };
       /* a file of a bigger module (a whole layer): its attention's tensors, the rest left out */
-      const names = Object.keys(read.tensors), weights = names.filter((name) => PARAM.test(name));
-      if (!weights.length)
+      const names = Object.keys(read.tensors), weights = names.filter((name) => PARAM.test(name)), bert = bertModules(names);
+      if (!weights.length && !bert.size)
         return { errors: [fault('', names.length ? 'mf.noWeights' : 'mf.noTensors', { file: fileName, names: names.slice(0, 4).join(', ') + (names.length > 4 ? ', …' : '') })] };
       /* ... or of a whole model, with several attention modules: the one named (options.module), asked for when not */
-      const modules = [...new Set(weights.map(moduleOf))];
+      const modules = [...new Set([...weights.map(moduleOf), ...bert.keys()])];
       const missing = [];
       if (module !== undefined && module !== null && !modules.includes(module))
         return { errors: [fault('module', 'mf.noModule', { file: fileName, module, modules: listed(modules) })] };
       if (modules.length > 1 && (module === undefined || module === null))
         missing.push(Object.assign(fault('module', 'mf.modules', { file: fileName, n: modules.length, modules: listed(modules) }), { choices: modules }));
       const picked = module ?? modules[0];
+      const ofBert = new Set([...bert.values()].flatMap((parts) => Object.values(parts)));
       const tensors = {}, left = [];
       for (const name of names) {
         if (PARAM.test(name) ? moduleOf(name) === picked : INPUTS.includes(name)) tensors[name] = read.tensors[name];
-        else if (!PARAM.test(name)) left.push(name);
+        else if (!PARAM.test(name) && !ofBert.has(name)) left.push(name);
       }
+      const picks = bert.get(picked); /* BERT's names, for the module picked */
       if (given.num_heads === undefined) {
-        const out = Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name));
-        const E = out ? out[1].shape[0] : undefined;
+        const out = picks ? read.tensors[picks['query.weight']] : Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name))?.[1];
+        const E = out ? out.shape[0] : undefined;
         missing.push(Object.assign(fault('num_heads', E ? 'mf.headsE' : 'mf.heads', { file: fileName, E }), { embed_dim: E }));
       }
       if (missing.length) return { missing };
+      if (picks) {
+        const packed = packBert(picked, picks, read.tensors);
+        if (packed.errors) return packed;
+        Object.assign(tensors, packed.tensors);
+      }
       if (!base && !('query' in tensors))
         return { errors: [fault('query', 'mf.noQuery', { file: fileName })] };
       const notes = [...read.keyedNotes];
+      if (picks) notes.push(note('mf.n.bert', { module: picked || '""' }));
       if (modules.length > 1) notes.push(note('mf.n.modules', { others: listed(modules.filter((m) => m !== picked)) }));
       if (left.length) notes.push(left.length > 6 ? note('mf.n.leftMore', { names: left.slice(0, 6).join(', '), n: left.length }) : note('mf.n.left', { names: left.join(', ') }));
       if (given.add_zero_attn === undefined) { /* the module's, which its state_dict cannot show */
