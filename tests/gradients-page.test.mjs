@@ -67,6 +67,17 @@ async function markIGood(page) {
   assert.equal(await page.$eval(cell('weights', 0, 2, 0), (td) => td.dataset.target), 'true');
 }
 
+/* The train card's target: an output, its first number typed. */
+async function wishOutput(page, text) {
+  await toMiddle(page, '[data-card="train"]');
+  await page.select('[data-card="train"] select', 'output');
+  const box = '[data-train-target="output"] [data-row="0"][data-col="0"]';
+  await page.click(box);
+  await page.$eval(`${box} input`, (input) => input.select());
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
 for (const name of BROWSERS) {
   describe(`gradients on the page in ${name}`, { concurrency: false }, () => {
     let browser;
@@ -217,14 +228,7 @@ for (const name of BROWSERS) {
 
     it('trains towards a wished-for output (mean squared error)', () =>
       withPage(`${URL}#example=lecture`, async (page) => {
-        await toMiddle(page, '[data-card="train"]');
-        await page.select('[data-card="train"] select', 'output');
-        const box = '[data-train-target="output"] [data-row="0"][data-col="0"]';
-        await page.click(box);
-        await page.$eval(`${box} input`, (input) => input.select());
-        await page.keyboard.press('Backspace');
-        await page.keyboard.type('1.5');
-        await page.keyboard.press('Enter');
+        await wishOutput(page, '1.5');
         await page.$eval('[data-card="train"] .train-lr', (input) => { input.value = '0.05'; });
         const before = Number(await valueOf(page, 'output', 0, 0));
         await page.click('.train-go');
@@ -238,13 +242,7 @@ for (const name of BROWSERS) {
 
     it('a run that diverges stops at the last weights whose loss is a number, and says so', () =>
       withPage(`${URL}#example=lecture`, async (page) => {
-        await toMiddle(page, '[data-card="train"]');
-        await page.select('[data-card="train"] select', 'output');
-        const box = '[data-train-target="output"] [data-row="0"][data-col="0"]';
-        await page.click(box);
-        await page.$eval(`${box} input`, (input) => input.select());
-        await page.keyboard.type('100');
-        await page.keyboard.press('Enter');
+        await wishOutput(page, '100');
         await page.select('[data-card="train"] select[id$="-train-optimizer"]', 'sgd');
         await page.$eval('[data-card="train"] .train-lr', (input) => { input.value = '10'; input.dispatchEvent(new Event('change')); });
         await page.click('.train-go');
