@@ -92,11 +92,12 @@ export async function pageHash(page) {
 }
 
 /* Sets the page's hash and waits for its hashchange handler to have run.
- * Returns the hash as the page reads it (the browser escapes some characters). */
+ * Returns the hash as the page reads it, the event's (the browser escapes
+ * some characters; the page may then have written the state it shows). */
 export function setHash(page, hash) {
   return page.evaluate((h) => new Promise((resolve) => {
     const before = location.hash;
-    window.addEventListener('hashchange', () => resolve(location.hash), { once: true });
+    window.addEventListener('hashchange', (e) => resolve(new URL(e.newURL).hash), { once: true });
     location.hash = h;
     if (location.hash === before) resolve(before); /* no change: no event */
   }), hash);

@@ -152,15 +152,15 @@ for (const name of BROWSERS) {
         let expected = lecture.case;
         for (const hash of hashes) {
           const read = await setHash(page, hash);
-          let readable = true;
+          let readable = true, partly = false; /* partly: a view key or an unknown one left out, the rest shown */
           try {
-            if (read.length > 1) expected = Link.decode(read).case;
+            if (read.length > 1) ({ case: expected, problems: partly = false } = Link.decode(read));
           } catch {
             readable = false;
           }
           const banner = await page.$eval('.banner', (b) => (b.hidden ? '' : b.textContent));
           const label = hash.slice(0, 60);
-          if (readable) assert.equal(banner, '', label);
+          if (readable && !partly) assert.equal(banner, '', label);
           else assert.match(banner, /could not be read/, label);
           assert.deepEqual(compareStages(await readStages(page), attention.forward(expected)), [], label);
         }

@@ -79,10 +79,14 @@ test('links: every fixture round-trips; an example by name; partial links are fi
   assert.equal(noBias.in_proj_bias, undefined, 'an option is applied as its control applies it');
   assert.doesNotThrow(() => Case.parseCase(noBias));
   assert.deepEqual(Link.decode('#tokens=We,are,fine').case.tokens, ['We', 'are', 'fine']);
-  for (const [hash, message] of [['#example=nope', /no example "nope"/], ['#step=0', /step: expected a whole number from 1/], ['#theme=pink', /theme: expected one of/],
-    ['#embed_dim=100000', /embed_dim up to 1024/], ['#tokens=a,b', /expected 3 labels/], ['#v=2', /version 2/], ['#nope=1', /unknown key "nope"/],
-    ['#too-big-for-a-link', /more numbers than a link can hold/]])
+  for (const [hash, message] of [['#example=nope', /no example "nope"/], ['#embed_dim=100000', /embed_dim up to 1024/], ['#tokens=a,b', /expected 3 labels/],
+    ['#v=2', /version 2/], ['#too-big-for-a-link', /more numbers than a link can hold/]])
     assert.throws(() => Link.decode(hash), (e) => e instanceof Case.CaseError && message.test(e.message), hash);
+  /* a view key that cannot be read, or a key of no meaning, is left out and said: the rest of the link holds */
+  const partly = Link.decode('#example=pronoun&step=0&theme=pink&thme=dark&layout=steps');
+  assert.deepEqual(partly.case, Cases.EXAMPLES.pronoun.make());
+  assert.deepEqual(partly.view, { layout: 'steps' });
+  assert.deepEqual(partly.problems.map((e) => [e.key, e.message]), [['step', 'step: expected a whole number from 1'], ['theme', 'theme: expected one of auto, light, dark'], ['thme', 'unknown key "thme" in the link']]);
   /* a state with more numbers than a link holds (E = 512: 1 M weights) gets a link that says so */
   const big = { ...Cases.lectureCase(), embed_dim: 512, query: [Array(512).fill(0.5)], tokens: ['a'] };
   big.in_proj_weight = Array.from({ length: 1536 }, () => Array(512).fill(0.25));

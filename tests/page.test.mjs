@@ -252,6 +252,24 @@ for (const name of BROWSERS) {
           assert.deepEqual(compareStages(await readStages(page), lecture.stages), []);
         }));
 
+    it('shows the rest of a link with a part it cannot read, and says which part: at the start and when typed', () =>
+      withPage(`${PAGE_URL}#example=pronoun&step=0&theme=dark`, async (page) => {
+        const banner = () => page.$eval('.banner', (b) => (b.hidden ? '' : b.textContent));
+        assert.equal(await banner(), 'Part of this link could not be read (step: expected a whole number from 1); the rest of it is shown.');
+        assert.deepEqual(await shows(page, Cases.EXAMPLES.pronoun.make()), []);
+        assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+        assert.equal(await pageHash(page), '#example=pronoun&theme=dark', 'the link shown is the state shown');
+        await setHash(page, '#example=sentence&thme=light');
+        assert.equal(await banner(), 'Part of this link could not be read (unknown key "thme" in the link); the rest of it is shown.');
+        assert.deepEqual(await shows(page, Cases.EXAMPLES.sentence.make()), []);
+        /* a view the case cannot have (a mask's card for a case without a mask): the case, in the default view */
+        await page.goto(`${PAGE_URL}#example=sentence&stage=attn_mask`); /* (the same document: then loaded anew) */
+        await page.reload();
+        await page.waitForSelector('html[data-ready]');
+        assert.match(await banner(), /^Part of this link could not be read \(.*attn_mask.*\); the rest of it is shown\.$/);
+        assert.deepEqual(await shows(page, Cases.EXAMPLES.sentence.make()), []);
+      }));
+
     it('explains a number with its terms and highlights what it was made from', () =>
       withPage(PAGE_URL, async (page) => {
         await page.hover(cell('q', 0, 1));

@@ -69,7 +69,11 @@
           const c = JSON.parse(text);
           Cases.check(c);
           state = { case: c, view: {} };
-        } else state = Link.decode(text.startsWith('#') ? text : `#${text}`);
+        } else {
+          state = Link.decode(text.startsWith('#') ? text : `#${text}`);
+          for (const e of state.problems || []) problems.push(`state: ${e.message}`); /* (the rest of it holds) */
+          state = { case: state.case, view: state.view };
+        }
       } catch (e) {
         problems.push(`state: ${e.message}`);
       }

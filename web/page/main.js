@@ -103,16 +103,25 @@
         if (!traversing) traversed.clear(); /* an edit since Back or Forward: those hashes, typed, are links again */
       },
     });
-    try {
-      app = make(first.state || lecture);
-    } catch (e) { /* a view the case cannot have, e.g. a stage it has not */
-      if (e.name !== 'CaseError') throw e;
-      first.error = e;
-      app = make(lecture);
+    /* a link's case with the view it asks for; else (a view the case cannot
+       have, e.g. a stage it has not) with the default view; else the lecture */
+    const problems = [...(first.state?.problems || [])];
+    for (const state of first.state ? [{ case: first.state.case, view: first.state.view }, { case: first.state.case, view: {} }] : []) {
+      try {
+        app = make(state);
+        break;
+      } catch (e) {
+        if (e.name !== 'CaseError') throw e;
+        problems.push(e);
+      }
     }
+    const fellBack = !app;
+    if (!app) app = make(lecture);
     document.documentElement.dataset.theme = app.session.view.theme;
     translatePage(app.session.lang);
-    if (first.error) app.showBanner(app.t('page.bad', { error: app.t.message(first.error) }));
+    const said = (errors) => [...new Set(errors.map((e) => app.t.message(e)))].join('; ');
+    if (fellBack) app.showBanner(app.t('page.bad', { error: said(first.error ? [first.error] : problems) }));
+    else if (problems.length) app.showBanner(app.t('page.badPart', { error: said(problems) }));
     write();
 
     /* Back and Forward: the session's entry of that browser entry. */
@@ -137,10 +146,11 @@
       if (traversed.delete(hash) || hash === written) return;
       written = hash;
       const next = read(hash);
-      const result = next.state ? app.session.apply({ type: 'state', state: next.state }) : { ok: false, error: next.error };
+      const result = next.state ? app.session.apply({ type: 'state', state: { case: next.state.case, view: next.state.view } }) : { ok: false, error: next.error };
       if (!result.ok) return app.showBanner(app.t('page.badKept', { error: app.t.message(result.error) }));
       writtenEntry = app.session.entryId; /* this entry is the browser's new one */
       write();
+      if (next.state.problems) app.showBanner(app.t('page.badPart', { error: next.state.problems.map((e) => app.t.message(e)).join('; ') }));
     });
 
     /* the sticky toolbar never hides the focused element (style.css: scroll-padding) */

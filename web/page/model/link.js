@@ -104,12 +104,15 @@
   }
 
   /* The state a hash holds: { case, view }, the case checked as the page
-   * will show it. Throws a CaseError naming what is wrong. */
+   * will show it. Throws a CaseError naming what is wrong with the case; a
+   * view key that cannot be read, or a key of no meaning, is left out, and
+   * its CaseError listed in `problems` (only when there is one): the rest
+   * of a link still holds (#example=pronoun&step=0 is the pronoun). */
   function decode(hash) {
     const text = hash.replace(/^#/, '');
     if (text === TOO_BIG) throw error('', 'err.l.big');
     if (text.length > Cases.LIMITS.hashLength) throw error('', 'err.l.long', { n: text.length, max: Cases.LIMITS.hashLength });
-    const options = {}, tensors = {}, view = {};
+    const options = {}, tensors = {}, view = {}, problems = [];
     let tokens = null, keyTokens = null, version = null, example = null;
     for (const part of text ? text.split('&') : []) {
       const eq = part.indexOf('=');
@@ -131,8 +134,9 @@
           options[key] = Number(value);
         } else options[key] = Number(value);
       } else if (spec) tensors[key] = decodeTensor(key, value);
-      else if (Object.hasOwn(VIEW_KEYS, key)) view[key] = viewValue(key, value);
-      else throw error(key, 'err.l.key', { key: key.slice(0, 30) });
+      else if (Object.hasOwn(VIEW_KEYS, key)) {
+        try { view[key] = viewValue(key, value); } catch (e) { if (!(e instanceof Case.CaseError)) throw e; problems.push(e); }
+      } else problems.push(error(key, 'err.l.key', { key: key.slice(0, 30) }));
     }
     if (version !== null && version !== VERSION) throw error('v', 'err.l.version', { version });
     const labels = tokens && keyTokens ? { query: tokens, key: keyTokens } : tokens;
@@ -149,7 +153,7 @@
       if (labels) c.tokens = labels;
     }
     Cases.check(c);
-    return { case: c, view };
+    return problems.length ? { case: c, view, problems } : { case: c, view };
   }
 
   function viewValue(key, value) {

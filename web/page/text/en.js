@@ -24,6 +24,7 @@
     'page.use': 'Change any number marked {editable}: click it and type, press ↑/↓ while editing (Shift for bigger steps), or drag sideways. Point at a computed number to see how it was made, click it to pin that and to play its arithmetic. Click an output or attention-weight number and choose {what} (or press g on it) to colour every input by how much it moves that number. Click a card’s name for its formula and every number; {walk} reads the pass with you, step by step.',
     'page.what': 'What moves this?',
     'page.bad': 'This link’s state could not be read ({error}), so the page shows the lecture’s example instead.',
+    'page.badPart': 'Part of this link could not be read ({error}); the rest of it is shown.',
     'page.badKept': 'This link’s state could not be read ({error}); the page still shows what it showed.',
 
     'w.wait': 'Attention, number by number: it starts when it comes into view…',

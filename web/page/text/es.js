@@ -17,6 +17,7 @@
     'page.use': 'Cambia cualquier número marcado como {editable}: haz clic y escribe, pulsa ↑/↓ mientras lo editas (con Mayús, pasos más grandes) o arrastra hacia los lados. Señala un número calculado para ver cómo se obtuvo; haz clic para fijarlo y reproducir su aritmética. Haz clic en un número de la salida o de los pesos de atención y elige {what} (o pulsa g sobre él) para colorear cada entrada según cuánto mueve ese número. Haz clic en el nombre de una tarjeta para ver su fórmula y todos sus números; {walk} recorre la pasada contigo, paso a paso.',
     'page.what': '¿Qué mueve esto?',
     'page.bad': 'No se pudo leer el estado de este enlace ({error}), así que la página muestra el ejemplo de la clase.',
+    'page.badPart': 'Parte de este enlace no se pudo leer ({error}); se muestra el resto.',
     'page.badKept': 'No se pudo leer el estado de este enlace ({error}); la página sigue mostrando lo que mostraba.',
 
     'app.skip': 'Saltar a las matrices',
