@@ -328,6 +328,8 @@ test('a whole model\'s file: which attention module is asked for, with its choic
   let run = cli([path, '--num-heads', '4']);
   assert.equal(run.status, 1);
   assert.equal(run.stderr, `attention-cli: module: ${path} holds 2 attention modules; which one? encoder.layers.0.self_attn, encoder.layers.1.self_attn; pass --module PATH\n`);
+  run = cli([join(ROOT, 'tests/fixtures/lecture.json'), '--module', 'layers.0']);
+  assert.deepEqual([run.status, run.stderr], [2, 'attention-cli: --module is for model files (.safetensors, .npz); a JSON case is one module\n']);
   run = cli([path, '--num-heads', '4', '--no-average-attn-weights', '--module', 'encoder.layers.1.self_attn']);
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(compareStages(stagesOf(run.stdout), attention.forward({ ...other, key: undefined, value: undefined, tokens: undefined })), []);

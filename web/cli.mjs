@@ -99,8 +99,10 @@ if (flags.length > 1) fail('give at most one of --relaxed, --simd and --scalar',
 
 const path = files[0];
 const isModel = ModelFile.isModelFile(path);
-if (!isModel && Object.keys(options).length)
-  fail(`${Object.keys(MODEL_FLAGS).find((f) => MODEL_FLAGS[f].key in options)} is for model files (.safetensors, .npz); a JSON case holds its options itself`, 2);
+if (!isModel && Object.keys(options).length) {
+  const flag = Object.keys(MODEL_FLAGS).find((f) => MODEL_FLAGS[f].key in options);
+  fail(`${flag} is for model files (.safetensors, .npz); a JSON case ${flag === '--module' ? 'is one module' : 'holds its options itself'}`, 2);
+}
 let text;
 try {
   text = readFileSync(path === '-' ? 0 : path, isModel ? null : 'utf8');
