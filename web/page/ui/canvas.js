@@ -36,7 +36,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Text = root.AttnText, { el, place } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, place, markInvalid } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px (but 0.25 px a cell at least: fitToWindow) */
   const VIEW_MARGIN_PX = 56; /* the page's and a card's padding, both sides: a canvas on a phone is narrower than the window by this */
@@ -384,8 +384,7 @@
       this.editing = null;
       this.input.hidden = true;
       this.error.hidden = true;
-      this.input.removeAttribute('aria-invalid');
-      this.input.removeAttribute('aria-describedby');
+      markInvalid(this.input, null);
       if (backToCanvas) this.canvas.focus({ preventScroll: true });
     }
 
@@ -393,8 +392,7 @@
       this.error.textContent = this.t('m.still', { message, value: Format.fullText(this.values[this.editing.index]) });
       this.error.hidden = false;
       this.placeErrors();
-      this.input.setAttribute('aria-invalid', 'true');
-      this.input.setAttribute('aria-describedby', this.error.id);
+      markInvalid(this.input, this.error);
     }
 
     cellName(i, j) {

@@ -13,7 +13,7 @@
 (function (root) {
   'use strict';
 
-  const Case = root.AttnCase, Cases = root.AttnCases, Text = root.AttnText, { el } = root.AttnDom;
+  const Case = root.AttnCase, Cases = root.AttnCases, Text = root.AttnText, { el, markInvalid } = root.AttnDom;
   const FLAGS = Case.KEYS.filter((k) => k.control).map((k) => k.key); /* bias, add_bias_kv, add_zero_attn, average_attn_weights */
   /* [value, the key of its words] */
   const MASKS = ['none', 'causal', 'bool', 'float'].map((v) => [v, `c.m.${v}`]);
@@ -138,9 +138,7 @@
 
     message(span, text) {
       span.textContent = text || '';
-      const input = span.parentElement.querySelector('input, select');
-      if (text) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', span.id); }
-      else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
+      markInvalid(span.parentElement.querySelector('input, select'), text ? span : null);
     }
 
     /* Every control shows the value in use. */

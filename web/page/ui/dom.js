@@ -1,8 +1,8 @@
 /* dom.js: the few DOM helpers every view uses: making elements, a token's
  * label isolated for direction and shortened, placing a panel next to what
  * it belongs to, inside the viewport and the view, and writing `hidden`, a
- * text or an attribute only when it changes, and work put off until the
- * browser is idle.
+ * text or an attribute only when it changes, a field marked invalid, and
+ * work put off until the browser is idle.
  *
  * A classic script: the global AttnDom.
  * needs: (nothing) */
@@ -98,5 +98,12 @@
     return typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 500 }) : setTimeout(f, 50);
   }
 
-  root.AttnDom = { el, svg, label, place, bounds, setHidden, setText, setAttr, whenIdle };
+  /* A field's mark of a refused value: aria-invalid, and aria-describedby
+   * naming its message (an element with an id); or neither (message null). */
+  function markInvalid(input, message) {
+    if (message) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', message.id); }
+    else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
+  }
+
+  root.AttnDom = { el, svg, label, place, bounds, setHidden, setText, setAttr, markInvalid, whenIdle };
 })(typeof globalThis !== 'undefined' ? globalThis : this);

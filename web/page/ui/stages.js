@@ -28,7 +28,7 @@
   'use strict';
 
   const Format = root.AttnFormat, Text = root.AttnText, Cases = root.AttnCases, Catalogue = root.AttnCatalogue, Sensitivity = root.AttnSensitivity;
-  const { el, place, setHidden, setText } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const { el, place, setHidden, setText, markInvalid } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const CanvasMatrix = root.AttnCanvas ? root.AttnCanvas.CanvasMatrix : null; /* (not in the widget, whose limits need none) */
   /* a heatmap's colours on a canvas under its cells (not in the widget, whose palettes a host page sets) */
   const Backdrop = root.AttnBackdrop ? root.AttnBackdrop.Backdrop : null;
@@ -360,18 +360,13 @@
         const result = s.apply({ type: 'token', index: i, name: input.value, group: `token-${i}-${this.id}` });
         message.hidden = result.ok;
         message.textContent = result.ok ? '' : this.t.message(result.error);
-        if (result.ok) { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
-        else {
-          input.setAttribute('aria-invalid', 'true');
-          input.setAttribute('aria-describedby', message.id);
-          place(message, input.getBoundingClientRect(), this.viewRoot, { gap: 3 });
-        }
+        markInvalid(input, result.ok ? null : message);
+        if (!result.ok) place(message, input.getBoundingClientRect(), this.viewRoot, { gap: 3 });
       });
       input.addEventListener('blur', () => {
         input.value = s.parsed.tokens.query[i]; /* what is in use */
         message.hidden = true;
-        input.removeAttribute('aria-invalid');
-        input.removeAttribute('aria-describedby');
+        markInvalid(input, null);
       });
       this.messages.append(message);
       th.append(input);

@@ -22,7 +22,7 @@
   'use strict';
 
   const Format = root.AttnFormat, Cases = root.AttnCases, Training = root.AttnTraining, Sensitivity = root.AttnSensitivity;
-  const { el, svg, setText } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const { el, svg, setText, markInvalid } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const STEPS_PER_FRAME = 2;  /* slow enough to watch the pattern form */
   const MAX_STEPS = 3000;     /* a run stops by itself after this many */
   const DONE_LOSS = 0.01;     /* ... or when the loss is this small */
@@ -198,8 +198,7 @@
       if (error) this.lr.value = this.lrInUse.text;
       else this.lrInUse = { value: parsed.value, text };
       this.lrMessage.textContent = error ? this.t('m.still', { message: error, value: this.lrInUse.text }) : '';
-      if (error) { this.lr.setAttribute('aria-invalid', 'true'); this.lr.setAttribute('aria-describedby', this.lrMessage.id); }
-      else { this.lr.removeAttribute('aria-invalid'); this.lr.removeAttribute('aria-describedby'); }
+      markInvalid(this.lr, error ? this.lrMessage : null);
       return !error;
     }
 
