@@ -12,7 +12,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Vocabulary = root.AttnVocabulary, Text = root.AttnText, { el, setHidden } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const Format = root.AttnFormat, Vocabulary = root.AttnVocabulary, Text = root.AttnText, { el, setHidden, markInvalid } = root.AttnDom, { Matrix } = root.AttnMatrix;
   const COMPACT_COLS = 5; /* as the pass's heatmaps */
 
   class Sentence {
@@ -23,6 +23,8 @@
       /* a field that wraps, as tall as its text: the whole sentence in view ("… he helped her") */
       this.input = el('textarea', { id: `${id}-sentence`, className: 'sentence-input', rows: 1, spellcheck: 'false', autocomplete: 'off' });
       this.input.addEventListener('input', () => this.fit());
+      /* its lines follow its width (a resize; the projector's bigger type), not every edit of a number */
+      new ResizeObserver(() => { if (this.input.clientWidth !== this.fittedWidth) this.fit(); }).observe(this.input);
       this.message = el('p', { className: 'control-error sentence-error', role: 'alert', id: `${id}-sentence-error` });
       this.words = el('p', { className: 'sentence-words' });
       this.tables = el('div', { className: 'sentence-tables' });
@@ -37,8 +39,7 @@
         applied = this.input.value;
         const result = session.apply({ type: 'sentence', text: this.input.value });
         this.message.textContent = result.ok ? '' : this.t.message(result.error);
-        if (result.ok) this.input.removeAttribute('aria-invalid');
-        else { this.input.setAttribute('aria-invalid', 'true'); this.input.setAttribute('aria-describedby', this.message.id); }
+        markInvalid(this.input, result.ok ? null : this.message);
       };
       /* (not again for the text Enter applied: Chromium fires change when the
        * view, rebuilt for the new sentence, moves the field) */
@@ -47,9 +48,11 @@
       this.update({ structure: true });
     }
 
-    /* The field as tall as its lines (Enter applies: a sentence is one line, wrapped). */
+    /* The field as tall as its lines (Enter applies: a sentence is one line,
+     * wrapped). Not while it is not laid out: the observer calls it then. */
     fit() {
-      if (!this.input.isConnected) return void requestAnimationFrame(() => this.input.isConnected && this.fit());
+      this.fittedWidth = this.input.clientWidth;
+      if (!this.fittedWidth) return;
       this.input.style.height = 'auto';
       this.input.style.height = `${this.input.scrollHeight + this.input.offsetHeight - this.input.clientHeight}px`;
     }
@@ -61,8 +64,11 @@
       if (!vocabulary) return;
       const words = Vocabulary.sentenceOf(vocabulary, s.case);
       const tokens = s.labels().query;
-      if (this.input !== this.input.getRootNode().activeElement) this.input.value = tokens.join(' ');
-      this.fit();
+      const text = tokens.join(' ');
+      if (this.input !== this.input.getRootNode().activeElement && this.input.value !== text) {
+        this.input.value = text;
+        this.fit();
+      }
       this.title.textContent = s.trainedWords().title;
       this.words.textContent = this.t('e.vocab', { words: Vocabulary.wordsOf(vocabulary).join(', ') });
       if (!words) {
