@@ -119,7 +119,7 @@
     if (!app) app = make(lecture);
     document.documentElement.dataset.theme = app.session.view.theme;
     translatePage(app.session.lang);
-    const said = (errors) => [...new Set(errors.map((e) => app.t.message(e)))].join('; ');
+    const said = (errors) => [...new Set(errors.map((e) => app.t.message(e)))].join('; '); /* (a link's problems, once each) */
     if (fellBack) app.showBanner(app.t('page.bad', { error: said(first.error ? [first.error] : problems) }));
     else if (problems.length) app.showBanner(app.t('page.badPart', { error: said(problems) }));
     write();
@@ -150,7 +150,7 @@
       if (!result.ok) return app.showBanner(app.t('page.badKept', { error: app.t.message(result.error) }));
       writtenEntry = app.session.entryId; /* this entry is the browser's new one */
       write();
-      if (next.state.problems) app.showBanner(app.t('page.badPart', { error: next.state.problems.map((e) => app.t.message(e)).join('; ') }));
+      if (next.state.problems) app.showBanner(app.t('page.badPart', { error: said(next.state.problems) }));
     });
 
     /* the sticky toolbar never hides the focused element (style.css: scroll-padding) */
