@@ -103,8 +103,8 @@
     return shown.length > 6 ? `${shown.slice(0, 6).join(', ')}, … (${shown.length})` : shown.join(', ');
   };
 
-  /* BERT's names for the same attention (BertSelfAttention and its
-   * BertSelfOutput's dense; RoBERTa's and ViT's too): under a module path
+  /* BERT's names for the same attention (transformers' BertSelfAttention
+   * and its BertSelfOutput's dense): under a module path
    * such as encoder.layer.3.attention, self.query, self.key and self.value
    * (weight, bias) are W_q, W_k and W_v, and output.dense is out_proj; the
    * output's LayerNorm is no part of a MultiheadAttention. -> path -> { 'query.weight': name, ... } */
