@@ -134,28 +134,28 @@ def main(out):
     name, d = "bert-F32.safetensors", E // H
     tensors = {}
     for i in range(2):
-        p = f"bert.encoder.layer.{i}."
+        layer = f"bert.encoder.layer.{i}."
         for part in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense", "intermediate.dense", "output.dense"]:
             rows = 16 if part == "intermediate.dense" else E
             cols = 16 if part == "output.dense" else E
-            tensors[p + part + ".weight"] = torch.rand(rows, cols) * 2 - 1
-            tensors[p + part + ".bias"] = torch.rand(rows) * 2 - 1
+            tensors[layer + part + ".weight"] = torch.rand(rows, cols) * 2 - 1
+            tensors[layer + part + ".bias"] = torch.rand(rows) * 2 - 1
         for part in ["attention.output.LayerNorm", "output.LayerNorm"]:
-            tensors[p + part + ".weight"], tensors[p + part + ".bias"] = torch.ones(E), torch.zeros(E)
+            tensors[layer + part + ".weight"], tensors[layer + part + ".bias"] = torch.ones(E), torch.zeros(E)
     tensors["query"] = query
     save_safetensors(f"{out}/{name}", tensors, {"num_heads": str(H)})
     for k, v in tensors.items():
         expected[f"{name}/{k}"] = v.float()
-    p = "bert.encoder.layer.1.attention."
-    w = {part: (tensors[f"{p}self.{part}.weight"], tensors[f"{p}self.{part}.bias"]) for part in ["query", "key", "value"]}
-    expected[f"{name}/{p}in_proj_weight"] = torch.cat([w[part][0] for part in ["query", "key", "value"]])
-    expected[f"{name}/{p}in_proj_bias"] = torch.cat([w[part][1] for part in ["query", "key", "value"]])
-    expected[f"{name}/{p}out_proj.weight"], expected[f"{name}/{p}out_proj.bias"] = tensors[p + "output.dense.weight"], tensors[p + "output.dense.bias"]
+    attention = "bert.encoder.layer.1.attention."
+    w = {part: (tensors[f"{attention}self.{part}.weight"], tensors[f"{attention}self.{part}.bias"]) for part in ["query", "key", "value"]}
+    expected[f"{name}/{attention}in_proj_weight"] = torch.cat([w[part][0] for part in ["query", "key", "value"]])
+    expected[f"{name}/{attention}in_proj_bias"] = torch.cat([w[part][1] for part in ["query", "key", "value"]])
+    expected[f"{name}/{attention}out_proj.weight"], expected[f"{name}/{attention}out_proj.bias"] = tensors[attention + "output.dense.weight"], tensors[attention + "output.dense.bias"]
     heads = lambda x: x.view(L, H, d).transpose(0, 1)  # H×L×d
     q, k, v = (heads(query @ w[part][0].T + w[part][1]) for part in ["query", "key", "value"])
     probs = torch.softmax(q @ k.transpose(-1, -2) / d ** 0.5, dim=-1)
     context = (probs @ v).transpose(0, 1).reshape(L, E)
-    expected[f"{name}/output"] = context @ tensors[p + "output.dense.weight"].T + tensors[p + "output.dense.bias"]
+    expected[f"{name}/output"] = context @ tensors[attention + "output.dense.weight"].T + tensors[attention + "output.dense.bias"]
     expected[f"{name}/attn_weights"] = probs.mean(0)
 
     # every dtype's special values, and what .float() makes of them

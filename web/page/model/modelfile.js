@@ -521,8 +521,9 @@
       }
       const picks = bert.get(picked); /* BERT's names, for the module picked */
       if (given.num_heads === undefined) {
-        const out = picks ? read.tensors[picks['query.weight']] : Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name))?.[1];
-        const E = out ? out.shape[0] : undefined;
+        /* E: the rows of out_proj.weight, or of BERT's self.query.weight */
+        const square = picks ? read.tensors[picks['query.weight']] : Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name))?.[1];
+        const E = square ? square.shape[0] : undefined;
         missing.push(Object.assign(fault('num_heads', E ? 'mf.headsE' : 'mf.heads', { file: fileName, E }), { embed_dim: E }));
       }
       if (missing.length) return { missing };
