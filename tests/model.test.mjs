@@ -87,6 +87,12 @@ test('links: every fixture round-trips; an example by name; partial links are fi
   assert.deepEqual(partly.case, Cases.EXAMPLES.pronoun.make());
   assert.deepEqual(partly.view, { layout: 'steps' });
   assert.deepEqual(partly.problems.map((e) => [e.key, e.message]), [['step', 'step: expected a whole number from 1'], ['theme', 'theme: expected one of auto, light, dark'], ['thme', 'unknown key "thme" in the link']]);
+  /* a view's flag alone is on; another bare word is left out and said, unless it names a part of the case */
+  assert.deepEqual(Link.decode('#example=pronoun&present'), { case: Cases.EXAMPLES.pronoun.make(), view: { present: true } });
+  const bare = Link.decode('#example=pronoun&dark&step=2');
+  assert.deepEqual([bare.view, bare.problems.map((e) => e.message)], [{ step: 2 }, ['"dark" in the link is not key=value']]);
+  for (const hash of ['#example', '#example=pronoun&query', '#tokens&example=pronoun'])
+    assert.throws(() => Link.decode(hash), (e) => e instanceof Case.CaseError && /is not key=value/.test(e.message), hash);
   /* a state with more numbers than a link holds (E = 512: 1 M weights) gets a link that says so */
   const big = { ...Cases.lectureCase(), embed_dim: 512, query: [Array(512).fill(0.5)], tokens: ['a'] };
   big.in_proj_weight = Array.from({ length: 1536 }, () => Array(512).fill(0.25));

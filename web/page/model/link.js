@@ -9,6 +9,7 @@
  *                                            (the lecture if none is named)
  *                                            with what the link changes
  *
+ * A view's flag may stand alone (#example=pronoun&present is present=1).
  * A link that gives `query` holds a whole case; any other is partial, and
  * its options are applied as the page's controls apply them (num_heads=4
  * keeps the weights, bias=0 drops the biases). Tensors: "," between numbers,
@@ -116,7 +117,12 @@
     let tokens = null, keyTokens = null, version = null, example = null;
     for (const part of text ? text.split('&') : []) {
       const eq = part.indexOf('=');
-      if (eq < 0) throw error('', 'err.l.pair', { part: part.slice(0, 20) });
+      if (eq < 0) { /* a bare word: a view's flag is on (#present); else it is left out, as a key of no meaning */
+        if (VIEW_KEYS[part]?.flag) view[part] = true;
+        else if (Case.KEY[part] || ['v', 'example', 'tokens', 'key_tokens'].includes(part)) throw error(part, 'err.l.pair', { part: part.slice(0, 20) });
+        else problems.push(error(part, 'err.l.pair', { part: part.slice(0, 20) }));
+        continue;
+      }
       const key = part.slice(0, eq), value = part.slice(eq + 1);
       const spec = Case.KEY[key] && Case.KEY[key].group !== 'grad' ? Case.KEY[key] : null;
       if (key === 'v') version = value;
