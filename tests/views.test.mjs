@@ -207,6 +207,12 @@ for (const name of BROWSERS) {
         assert.match(await page.$eval('.what-if', (f) => f.textContent), /not what the module does/);
       }, { width: 1366, height: 768 }));
 
+    it('opens a link\'s step with its card on the screen at once, even where the pass wraps beside the lesson', () =>
+      withPage(`${PAGE_URL}#example=two_heads&step=6`, async (page) => {
+        await frames(page, 1);
+        assert.ok(inside(await rectOf(page, '[data-card="weights"]'), 1366, 768), 'the weights, not on their way there');
+      }, { width: 1366, height: 768 }));
+
     it('opens on the lesson on a phone: the sentence, X and the first step, the controls folded away', () =>
       withPage(PAGE_URL, async (page) => {
         assert.equal(await page.$eval('.walk', (w) => w.dataset.step), '1');
