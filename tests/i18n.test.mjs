@@ -364,7 +364,7 @@ for (const name of BROWSERS) {
       assert.equal(panel.paste, es('sh.paste'));
       /* Markdown: the stage's table, and the status says what it is */
       await inView((v) => [...v.shadowRoot.querySelectorAll('.share-panel button')].find((b) => b.textContent === 'Markdown').click());
-      const shown = await inView((v) => ({ status: v.shadowRoot.querySelector('.share-status').textContent, output: v.shadowRoot.querySelector('.share-output').value }));
+      const shown = await inView((v) => ({ status: v.shadowRoot.querySelector('.share-export-status').textContent, output: v.shadowRoot.querySelector('.share-output').value }));
       assert.equal(shown.status, es('sh.md'));
       assert.match(shown.output, /^\*\*weights\*\*, cabeza 0 \(3×3\)\n\n\|   \| I \| am \| good \|/);
       /* a paste with a wrong number: nothing imported, the case format's error in Spanish */

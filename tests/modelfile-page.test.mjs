@@ -141,6 +141,8 @@ for (const name of BROWSERS) {
         await page.click('.share-toggle');
         await chooseFile(page, damaged);
         assert.equal(await status(page), 'Nothing imported: 1 problem.');
+        assert.equal(await page.$eval('.share-status', (p) => p.nextElementSibling.className), 'share-errors', 'said just above its problems, below the import');
+        assert.equal(await page.$eval('.share-export-status', (p) => p.textContent), '', 'not where the exports say what they did');
         const [problem, ...more] = await errorsShown(page);
         assert.match(problem, /^query: data_offsets \[\d+,\d+\] go past the end of the data \(\d+ bytes\): the file is truncated$/);
         assert.deepEqual(more, []);

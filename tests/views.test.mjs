@@ -222,6 +222,14 @@ for (const name of BROWSERS) {
         assert.equal(await page.$eval('.controls > .control-group', (g) => getComputedStyle(g).display), 'none', 'the controls fold away');
         await page.click('.controls-settings');
         assert.notEqual(await page.$eval('.controls > .control-group', (g) => getComputedStyle(g).display), 'none', 'and open');
+        /* the export panel, opened over the lesson's sheet, is not under it */
+        await page.click('.share-toggle');
+        const covered = await page.$$eval('.share-panel button', (buttons) => buttons.filter((b) => {
+          b.scrollIntoView({ block: 'nearest' });
+          const r = b.getBoundingClientRect();
+          return !b.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+        }).map((b) => b.textContent));
+        assert.deepEqual(covered, [], 'every button of the panel can be pressed');
       }, { width: 390, height: 844 }));
 
     /* a projector: bigger cells (28 px at 1920×1080; without present=1, 17 px there and 14 px at 1280), and still the whole pass on the first screen (at 1024×768 cells as big as a laptop's) */

@@ -58,6 +58,8 @@
       };
       this.stage = el('select', { name: 'export-stage', id: `${id}-export-stage` });
       this.output = el('textarea', { className: 'share-output', readonly: true, rows: 8, spellcheck: 'false', 'aria-label': t('sh.output'), hidden: true });
+      /* what an export did, under its buttons; what an import did, beside its problems */
+      this.exportStatus = el('p', { className: 'share-export-status', role: 'status' });
       this.status = el('p', { className: 'share-status', role: 'status' });
       this.paste = el('textarea', {
         className: 'share-paste', rows: 5, spellcheck: 'false', id: `${id}-paste`,
@@ -85,7 +87,7 @@
           button(t('sh.json'), () => this.download('json'), t('sh.jsonT')),
           button(t('sh.link'), () => this.show(this.link(), t('sh.linkL'), true), t('sh.linkT')),
         ]),
-        this.status, this.output,
+        this.exportStatus, this.output,
         el('p', { className: 'share-row share-import-title' }, [el('label', { for: this.paste.id, text: t('sh.importTitle') })]),
         el('p', { className: 'share-row' }, [
           el('label', { for: this.fileInput.id, text: t('sh.file') }), this.fileInput,
@@ -93,7 +95,7 @@
         this.ask,
         this.paste,
         el('p', { className: 'share-row' }, [button(t('sh.import'), () => this.import(), t('sh.importT')), button(t('sh.close'), () => this.close(), t('sh.closeT'))]),
-        this.errors,
+        this.status, this.errors,
       ]);
       return panel;
     }
@@ -187,9 +189,9 @@
         a.click();
         a.remove();
         setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-        this.setStatus(this.t('sh.saved', { name }));
+        this.exportStatus.textContent = this.t('sh.saved', { name });
       } catch (e) {
-        this.setStatus(this.t('sh.notSaved', { error: e.message }));
+        this.exportStatus.textContent = this.t('sh.notSaved', { error: e.message });
       }
     }
 
@@ -200,12 +202,13 @@
       this.output.setAttribute('aria-label', label);
       this.output.focus();
       this.output.select();
-      this.setStatus(label);
+      this.exportStatus.textContent = label;
       this.place();
       if (copy && navigator.clipboard && navigator.clipboard.writeText)
-        navigator.clipboard.writeText(text).then(() => this.setStatus(this.t('sh.copied', { label })), () => this.setStatus(this.t('sh.select', { label })));
+        navigator.clipboard.writeText(text).then(() => { this.exportStatus.textContent = this.t('sh.copied', { label }); }, () => { this.exportStatus.textContent = this.t('sh.select', { label }); });
     }
 
+    /* what an import (a paste or a file) did, or asks */
     setStatus(text) { this.status.textContent = text; }
 
     /* The pasted numbers, shown if they make a case the page can show; else
