@@ -264,6 +264,7 @@
         this.matrices[card.stage].push(matrix);
         group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: this.t('x.head', { h: h + 1 }) }) : null, matrix.backdrop ? matrix.backdrop.box : matrix.element]));
       }
+      if (compact && card.big) figure.style.setProperty('--side', String(Math.max(card.rows, card.cols))); /* (its squares' size: style.css) */
       figure.append(group);
       if (card.kind !== 'bool') figure.append(this.legend(card));
       if (card.tokens) figure.append(this.tokenButtons());
