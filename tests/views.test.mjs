@@ -64,6 +64,27 @@ for (const name of BROWSERS) {
           }, { width: w, height: h });
       });
 
+    it('draws the attention weights in bigger squares than the other heatmaps, bigger again on a wide screen, and keeps a long sentence\'s in its column', async () => {
+      const squares = (page) => page.evaluate(() => Object.fromEntries(['q', 'weights'].map((stage) => [stage, document.querySelector(`[data-stage="${stage}"] td[data-row][data-col]`).getBoundingClientRect().width])));
+      const sizes = {};
+      for (const [w, h] of [[1366, 768], [1920, 1080]])
+        await withPage(`${PAGE_URL}#example=pronoun`, async (page) => {
+          await frames(page, 2);
+          sizes[w] = await squares(page);
+          assert.ok(sizes[w].weights / sizes[w].q > 1.45, `at ${w}: weights ${sizes[w].weights} px, about 1.6 times Q's ${sizes[w].q} px`);
+          if (w === 1366) { /* 16 tokens: the weights no wider than 11rem (176 px), their squares never smaller than Q's */
+            for (let i = 0; i < 9; i++) await page.click('.add-token');
+            await frames(page, 2);
+            const long = await squares(page), L = await page.$$eval('[data-stage="weights"] tbody tr', (rows) => rows.length);
+            assert.equal(L, 16);
+            assert.ok(long.weights * L <= 176 + L && long.weights >= long.q - 0.01, `16 tokens: squares of ${long.weights} px (Q's ${long.q})`);
+            const output = await rectOf(page, '[data-stage="output"]'), weights = await rectOf(page, '[data-stage="weights"]');
+            assert.ok(output.left > weights.right && output.right <= w, 'and the output still beside them');
+          }
+        }, { width: w, height: h });
+      assert.ok(sizes[1920].q > sizes[1366].q * 1.25, `a wide screen's squares are bigger: ${sizes[1920].q} px against ${sizes[1366].q}`);
+    });
+
     it('joins every stage to what it is made from, and opens a card’s detail on a click', () =>
       withPage(`${PAGE_URL}#example=sentence`, async (page) => {
         await frames(page, 3);
