@@ -205,6 +205,17 @@ for (const name of BROWSERS) {
         assert.deepEqual(await field(), { value: '0.125', invalid: null, message: '', beside: false });
         await page.click('.train-step'); /* a new rate ends the run: the next step is the first of a run at 0.125 */
         assert.match(plain(await page.$eval('.train-lesson', (p) => p.textContent)), /^After 1 Adam step \(learning rate 0\.125\)/);
+        /* ↑ and ↓ step through 1, 2, 5 × 10ⁿ from the rate typed, each in use at once; none past 10 */
+        await page.focus(lr);
+        const keyed = [];
+        for (const key of ['ArrowUp', 'ArrowDown', 'ArrowDown']) { await page.keyboard.press(key); keyed.push((await field()).value); }
+        assert.deepEqual(keyed, ['0.2', '0.1', '0.05']);
+        await page.click('.train-step');
+        assert.match(plain(await page.$eval('.train-lesson', (p) => p.textContent)), /^After 1 Adam step \(learning rate 0\.05\)/);
+        await typeLr('5');
+        await page.focus(lr);
+        for (const key of ['ArrowUp', 'ArrowUp']) await page.keyboard.press(key);
+        assert.deepEqual(await field(), { value: '10', invalid: null, message: '', beside: false });
         /* ... and Reset still goes back to the case from before the first run */
         await page.click('.train-reset');
         await assertPageShows(page, Cases.lectureCase(), 'reset after two runs');

@@ -581,6 +581,7 @@
     'tr.finite': 'a target must be a finite number',
     'tr.optimizer': 'optimiser',
     'tr.lr': 'learning rate',
+    'tr.lrKeys': '↑ and ↓: the next rate up or down of 1, 2, 5 × 10ⁿ',
     'tr.train': 'Train',
     'tr.pause': 'Pause',
     'tr.goOn': 'Go on',

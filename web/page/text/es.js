@@ -577,6 +577,7 @@
     'tr.finite': 'un objetivo debe ser un número finito',
     'tr.optimizer': 'optimizador',
     'tr.lr': 'tasa de aprendizaje',
+    'tr.lrKeys': '↑ y ↓: la tasa siguiente, hacia arriba o hacia abajo, de 1, 2, 5 × 10ⁿ',
     'tr.train': 'Entrenar',
     'tr.pause': 'Pausa',
     'tr.goOn': 'Seguir',

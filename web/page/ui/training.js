@@ -27,6 +27,10 @@
   const MAX_STEPS = 3000;     /* a run stops by itself after this many */
   const DONE_LOSS = 0.01;     /* ... or when the loss is this small */
   const CURVE = { width: 220, height: 64 };
+  /* the rates ↑ and ↓ step through: 1, 2, 5 × 10ⁿ, from 0.000001 to 10 (the most a rate may be) */
+  const RATES = [-6, -5, -4, -3, -2, -1, 0, 1].flatMap((n) => [1, 2, 5].map((m) => Number(`${m}e${n}`))).filter((r) => r <= 10);
+  /* The next rate of RATES above (direction 1) or below (-1) x; x itself at the ends. */
+  const nextRate = (x, direction) => (direction > 0 ? RATES.find((r) => r > x * (1 + 1e-9)) : RATES.findLast((r) => r < x * (1 - 1e-9))) ?? x;
   let runs = 0;
 
   class Trainer {
@@ -68,11 +72,12 @@
       this.optimizer = el('select', { id: `${id}-train-optimizer`, 'aria-label': t('tr.optimizer') }, [
         el('option', { value: 'adam', text: 'Adam' }), el('option', { value: 'sgd', text: 'SGD' })]);
       /* text, not type="number": read as every typed number is (Format.parseNumber), and kept as typed */
-      this.lr = el('input', { type: 'text', inputmode: 'decimal', className: 'train-lr', id: `${id}-train-lr`, value: '0.01', size: 6, 'aria-label': t('tr.lr') });
+      this.lr = el('input', { type: 'text', inputmode: 'decimal', className: 'train-lr', id: `${id}-train-lr`, value: '0.01', size: 6, 'aria-label': t('tr.lr'), title: t('tr.lrKeys'), 'aria-keyshortcuts': 'ArrowUp ArrowDown' });
       this.lrInUse = { value: 0.01, text: '0.01' };
       this.lrMessage = el('span', { className: 'control-error', role: 'alert', id: `${id}-train-lr-error` });
       this.optimizer.addEventListener('change', () => this.endKeepingBefore());
       this.lr.addEventListener('change', () => { if (this.readLr()) this.endKeepingBefore(); });
+      this.lr.addEventListener('keydown', (e) => this.stepLr(e));
       this.trainButton = el('button', { type: 'button', className: 'train-go', text: t('tr.train') });
       this.trainButton.addEventListener('click', () => (this.state === 'running' ? this.pause() : this.start()));
       this.stepButton = el('button', { type: 'button', className: 'train-step', text: t('tr.step') });
@@ -200,6 +205,19 @@
       this.lrMessage.textContent = error ? this.t('m.still', { message: error, value: this.lrInUse.text }) : '';
       markInvalid(this.lr, error ? this.lrMessage : null);
       return !error;
+    }
+
+    /* ↑ and ↓ in the field: the next rate up or down of 1, 2, 5 × 10ⁿ (from
+     * the typed one if it reads, else the one in use), in use at once. */
+    stepLr(e) {
+      if ((e.key !== 'ArrowUp' && e.key !== 'ArrowDown') || e.altKey || e.ctrlKey || e.metaKey) return;
+      e.preventDefault();
+      const typed = Format.parseNumber(this.lr.value.trim(), this.t.lang);
+      const from = !typed.error && typed.value > 0 && typed.value <= 10 ? typed.value : this.lrInUse.value;
+      const next = nextRate(from, e.key === 'ArrowUp' ? 1 : -1);
+      if (next === this.lrInUse.value && this.lr.value === this.lrInUse.text) return;
+      this.lr.value = String(next);
+      if (this.readLr()) this.endKeepingBefore();
     }
 
     fail(message) {
