@@ -256,6 +256,17 @@ for (const name of BROWSERS) {
       assert.deepEqual(problems, [], 'no console error, page error or dialog');
     });
 
+    it('draws a matrix wider than 128 columns on a canvas whatever its rows (E = 256 on three tokens), the small ones as tables', async () => {
+      const problems = await visit(browser, PAGE_URL, async (page) => {
+        await page.evaluate(() => window.attentionApp.session.apply({ type: 'option', key: 'embed_dim', value: 256 }));
+        await frames(page, 2);
+        const kinds = await page.evaluate(() => Object.fromEntries(['query', 'q', 'context', 'output', 'scores', 'weights'].map((stage) =>
+          [stage, document.querySelector(`.canvas-matrix[data-stage="${stage}"] canvas`) ? 'canvas' : document.querySelector(`[data-stage="${stage}"] td[data-row]`) ? 'table' : 'none'])));
+        assert.deepEqual(kinds, { query: 'canvas', q: 'canvas', context: 'canvas', output: 'canvas', scores: 'table', weights: 'table' });
+      }, { width: 1366, height: 768 });
+      assert.deepEqual(problems, [], 'no console error, page error or dialog');
+    });
+
     it('draws the largest example’s heatmaps on a canvas under their cells: each cell its palette’s colour for the core’s value, in both themes, after an edit, in print', async () => {
       const problems = await visit(browser, `${PAGE_URL}?build=simd#example=paragraph`, async (page) => {
         const paragraph = Cases.EXAMPLES.paragraph.make();

@@ -43,6 +43,11 @@
    * of a BERT-size file's first layout, and 2,304 columns most of the
    * switch to the steps) */
   const CANVAS_CELLS = 3 * 64 * 64;
+  /* ... and so is one wider than this, whatever its rows: a table of 768
+   * columns lays out slowly and shows no more (a BERT layer on 16 rows: its
+   * X, Q, K, V, context and output as tables took 1.9 s to open, 0.34 s as
+   * canvases) */
+  const CANVAS_COLS = 128;
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
   function formula(text) {
@@ -241,7 +246,7 @@
       const summaryId = `${this.id}-${idOf(card.stage)}-summary`;
       /* (a bias: as its weight is, a column beside it in the pass, a strip in the steps) */
       const cells = card.beside ? this.session.inputShapes[card.beside].reduce((a, b) => a * b) : card.rows * card.cols;
-      const Kind = CanvasMatrix && cells > CANVAS_CELLS ? CanvasMatrix : Matrix;
+      const Kind = CanvasMatrix && (cells > CANVAS_CELLS || card.cols > CANVAS_COLS) ? CanvasMatrix : Matrix;
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
