@@ -14,6 +14,9 @@ import { createAttention } from '../web/attention.mjs';
 import { loadFixtures, compareStages } from './helpers.mjs';
 import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash } from './browser.mjs';
 import { safetensors, npz, caseTensors, asNumpy } from './tensorfiles.mjs';
+import { createRequire } from 'node:module';
+
+const { readModelFile } = createRequire(import.meta.url)('../web/page/model/modelfile.js');
 
 const attention = await createAttention();
 const fixtures = loadFixtures();
@@ -35,6 +38,15 @@ const maskedNpz = npz({
 const twoHeadsOther = { ...twoHeads, in_proj_weight: twoHeads.in_proj_weight.map((row) => row.map((x) => -x)) };
 const weightsOf = (c, prefix) => Object.fromEntries(Object.entries(caseTensors(c)).filter(([k]) => !['query', 'key', 'value', 'attn_mask', 'key_padding_mask'].includes(k)).map(([k, v]) => [prefix + k, v]));
 const modelFile = save('model.safetensors', safetensors({ ...weightsOf(twoHeads, 'layers.0.self_attn.'), ...weightsOf(twoHeadsOther, 'layers.1.self_attn.'), query: caseTensors(twoHeads).query }, { tokens: JSON.stringify(twoHeads.tokens) }));
+/* a BERT checkpoint, two layers of two heads (E = 4), without any input: the page asks for rows of random numbers */
+const bertLayer = (c, prefix) => {
+  const t = caseTensors(c), E = c.in_proj_weight[0].length;
+  const band = (tensor, b) => ({ dtype: 'F32', shape: [E, ...tensor.shape.slice(1)], data: tensor.data.slice(b * tensor.data.length / 3, (b + 1) * tensor.data.length / 3) });
+  return Object.fromEntries(['query', 'key', 'value'].flatMap((part, b) => [[`${prefix}self.${part}.weight`, band(t.in_proj_weight, b)], [`${prefix}self.${part}.bias`, band(t.in_proj_bias, b)]])
+    .concat([[`${prefix}output.dense.weight`, t['out_proj.weight']], [`${prefix}output.dense.bias`, t['out_proj.bias']]]));
+};
+const checkpointBytes = safetensors({ ...bertLayer(twoHeads, 'bert.encoder.layer.0.attention.'), ...bertLayer(twoHeadsOther, 'bert.encoder.layer.1.attention.') });
+const checkpoint = save('checkpoint.safetensors', checkpointBytes);
 const damaged = save('damaged.safetensors', safetensors(caseTensors(twoHeads), { num_heads: '2' }).slice(0, -4));
 /* past the page's limits: 513 tokens (E = 4, two heads); a BERT-size layer loads (bigviews.test.mjs) */
 function tooManyTokens() {
@@ -121,6 +133,23 @@ for (const name of BROWSERS) {
         assert.match(await status(page), /^Opened model\.safetensors: the weights of layers\.1\.self_attn; the file's other attention modules left out: layers\.0\.self_attn; /);
         assert.equal(await page.$eval('.share-ask', (f) => f.hidden), true);
         assert.deepEqual(compareStages(await readStages(page), attention.forward(twoHeadsOther)), [], 'the page shows the core\'s stages of the module chosen');
+      }));
+
+    it('opens a checkpoint without any input: its module, num_heads and how many rows of random numbers are asked for; the page shows the core\'s stages of them', () =>
+      withPage(async (page) => {
+        await page.click('.share-toggle');
+        await chooseFile(page, checkpoint);
+        assert.equal(await status(page), 'checkpoint.safetensors holds 2 attention modules: choose one, and give num_heads and query rows (L), to open it.');
+        assert.match(await page.$eval('.share-ask', (f) => f.textContent), /num_heads.*divides embed_dim 4.*query rows \(L\).*tokens, each a row of 4 random numbers/);
+        await page.select('.share-ask select[name=module]', 'bert.encoder.layer.1.attention');
+        await page.type('.share-ask input[name=num_heads]', '2');
+        await page.type('.share-ask input[name=query_rows]', '6');
+        await page.click('.share-ask button[type=submit]');
+        await settled(page);
+        assert.match(await status(page), /query: 6 rows of 4 random numbers \(normal: mean 0, sd 1, seed 0\), as asked \(the file has no input\)/);
+        const expected = await readModelFile(checkpointBytes, 'checkpoint.safetensors', { options: { module: 'bert.encoder.layer.1.attention', num_heads: 2, query_rows: 6 } });
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(expected.case)), [], 'the core\'s stages of the layer on those rows');
+        assert.equal((await readStages(page)).q.shape[0], 6);
       }));
 
     it('opens an .npz dropped onto the view, deflated, with its options inside', () =>

@@ -35,6 +35,8 @@ const MODEL_FLAGS = {
     read: (text) => (/^\d+$/.test(text) && Number(text) >= 1 ? Number(text) : undefined) },
   '--module': { key: 'module', value: 'PATH', help: 'in a file of several attention modules (a whole model), the one to open, e.g. encoder.layers.3.self_attn',
     read: (text) => text },
+  '--random-query': { key: 'query_rows', value: 'L', help: 'a file with no input (a checkpoint): L rows of random numbers (normal, seed 0) as its query',
+    read: (text) => (/^\d+$/.test(text) && Number(text) >= 1 ? Number(text) : undefined) },
   '--add-zero-attn': { key: 'add_zero_attn', set: true, help: 'the module has add_zero_attn=True (default: the file\'s, else False)' },
   '--no-average-attn-weights': { key: 'average_attn_weights', set: false, help: 'attn_weights per head (forward(average_attn_weights=False))' },
   '--tokens': { key: 'tokens', value: 'JSON', help: 'token labels, e.g. \'["I","am","good"]\' (default: the file\'s, else t0, t1, ...)',
@@ -89,7 +91,7 @@ for (let i = 0; i < args.length; i++) {
   const text = inline ?? args[++i];
   if (text === undefined) fail(`${flag} needs a value (${spec.value}); see --help`, 2);
   into[spec.key] = spec.read(text);
-  if (into[spec.key] === undefined) fail(`${flag}: expected ${spec.key === 'num_heads' ? 'a positive whole number' : spec.key === 'tokens' ? 'JSON such as \'["I","am","good"]\'' : spec.value}, got ${JSON.stringify(text)}`, 2);
+  if (into[spec.key] === undefined) fail(`${flag}: expected ${['num_heads', 'query_rows'].includes(spec.key) ? 'a positive whole number' : spec.key === 'tokens' ? 'JSON such as \'["I","am","good"]\'' : spec.value}, got ${JSON.stringify(text)}`, 2);
 }
 if (picture.theme && !picture.stage) fail('--theme is for --svg STAGE', 2);
 const unknown = flags.filter((f) => !Object.hasOwn(BUILD_FLAGS, f));

@@ -49,6 +49,8 @@
     };
   }
 
+  /* A standard normal number, from two of random()'s (Box–Muller). */
+  const standardNormal = (random) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const round2 = (x) => Math.round(x * 100) / 100 || 0; /* short numbers to read, no -0 */
   const uniform = (random, bound) => (random() * 2 - 1) * bound;
   const matrix = (rows, cols, cell) => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => cell(i, j)));
@@ -175,7 +177,7 @@
     const out = { ...c };
     const E = embedDim(c), f = Math.fround;
     const xavier = (fanIn, fanOut) => () => f(uniform(random, Math.sqrt(6 / (fanIn + fanOut))));
-    const normal = (std) => () => f(std * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
+    const normal = (std) => () => f(std * standardNormal(random));
     for (const [name, shape] of Object.entries(weightShapes(c))) {
       const cell = name === 'in_proj_weight' ? xavier(E, 3 * E)
         : /^[qkv]_proj_weight$/.test(name) ? xavier(shape[1], E)
@@ -358,7 +360,7 @@
   }
 
   const api = {
-    LIMITS, EXAMPLES, DEFAULT_EXAMPLE, addTrained, lectureCase, exampleOf, exampleCase, seededRandom, round2, copy, embedDim, weightShapes,
+    LIMITS, EXAMPLES, DEFAULT_EXAMPLE, addTrained, lectureCase, exampleOf, exampleCase, seededRandom, standardNormal, round2, copy, embedDim, weightShapes,
     randomWeights, pytorchInit, withEmbedDim, withTokenAdded, withTokenRemoved, withTokens, withHeads, withFlag,
     causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check, wordsOf,
   };

@@ -27,6 +27,8 @@
  *   And `module`: in a file of several attention modules (a whole model,
  *   encoder.layers.0.self_attn … encoder.layers.5.self_attn), the path of
  *   the one to open; asked for (missing, with its choices) when not given.
+ *   And `query_rows`: for a file with no query (a checkpoint), how many rows
+ *   of random numbers to give it (randomRows); asked for when not given.
  * base: the page's case, lending its query, tokens and masks when the file
  *   has no query (as a paste borrows them, import.js).
  *
@@ -52,7 +54,7 @@
  * PyTorch's default, false (a note says so); the rest as for a paste
  * (import.js: sizes from the weights' shapes, average_attn_weights true,
  * tokens t0, t1, ...). Without a query in the file, the page's is used when
- * it fits (base); without a base (the CLI) that is an error.
+ * it fits (base); else query_rows is asked for (missing, rows: true).
  *
  * BERT's names (bertModules, packBert: self.query/key/value and
  * output.dense under a path such as bert.encoder.layer.3.attention) are read
@@ -77,13 +79,14 @@
  * (FILE_WORDS: mf.imp.*).
  *
  * A classic script: the global AttnModelFile in a page, module.exports in Node.
- * needs: AttnText, AttnCase, AttnImport */
+ * needs: AttnText, AttnCase, AttnCases, AttnImport */
 (function (root) {
   'use strict';
 
   const isNode = typeof module === 'object' && module.exports;
   const Case = isNode ? require('../../case.js') : root.AttnCase;
   const Import = isNode ? require('./import.js') : root.AttnImport;
+  const Cases = isNode ? require('./cases.js') : root.AttnCases;
   const Text = isNode ? require('../text/text.js') : root.AttnText;
 
   const isModelFile = (name) => /\.(safetensors|npz)$/i.test(String(name));
@@ -498,7 +501,7 @@
       for (const [key, value] of Object.entries(read.options)) {
         try { given[key] = optionValue(key, value); } catch (e) { errors.push(fault(e.key, e.id, e.values)); }
       }
-      const { module, ...chosen } = options || {};
+      const { module, query_rows: queryRows, ...chosen } = options || {};
       for (const [key, value] of Object.entries(chosen)) if (value !== undefined && value !== null) given[key] = value;
       if (errors.length) return { errors };
       /* a file of a bigger module (a whole layer): its attention's tensors, the rest left out */
@@ -520,21 +523,30 @@
         else if (!PARAM.test(name) && !ofBert.has(name)) left.push(name);
       }
       const picks = bert.get(picked); /* BERT's names, for the module picked */
-      if (given.num_heads === undefined) {
-        /* E: the rows of out_proj.weight, or of BERT's self.query.weight */
-        const square = picks ? read.tensors[picks['query.weight']] : Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name))?.[1];
-        const E = square ? square.shape[0] : undefined;
+      /* E: the rows of out_proj.weight, or of BERT's self.query.weight */
+      const square = picks ? read.tensors[picks['query.weight']] : Object.entries(tensors).find(([name]) => /(^|\.)out_proj\.weight$/.test(name))?.[1];
+      const E = square ? square.shape[0] : undefined;
+      if (given.num_heads === undefined)
         missing.push(Object.assign(fault('num_heads', E ? 'mf.headsE' : 'mf.heads', { file: fileName, E }), { embed_dim: E }));
-      }
+      /* no input in the file (a checkpoint has none), and none of the page's
+       * that fits: how many rows of random numbers to give it */
+      const baseE = Array.isArray(base?.query?.[0]) ? base.query[0].length : undefined;
+      if (!('query' in tensors) && E && baseE !== E && (queryRows === undefined || queryRows === null))
+        missing.push(Object.assign(fault('query_rows', 'mf.rows', { file: fileName, E }), { embed_dim: E, rows: true }));
       if (missing.length) return { missing };
       if (picks) {
         const packed = packBert(picked, picks, read.tensors);
         if (packed.errors) return packed;
         Object.assign(tensors, packed.tensors);
       }
+      const notes = [...read.keyedNotes];
+      if (!('query' in tensors) && E && queryRows !== undefined && queryRows !== null) {
+        if (!Number.isInteger(queryRows) || queryRows < 1) return { errors: [fault('query_rows', 'mf.rowsBad', { got: described(queryRows) })] };
+        tensors.query = randomRows(queryRows, E);
+        notes.push(note('mf.n.random', { L: queryRows, E }));
+      }
       if (!base && !('query' in tensors))
         return { errors: [fault('query', 'mf.noQuery', { file: fileName })] };
-      const notes = [...read.keyedNotes];
       if (picks) notes.push(note('mf.n.bert', { module: picked || '""' }));
       if (modules.length > 1) notes.push(note('mf.n.modules', { others: listed(modules.filter((m) => m !== picked)) }));
       if (left.length) notes.push(left.length > 6 ? note('mf.n.leftMore', { names: left.slice(0, 6).join(', '), n: left.length }) : note('mf.n.left', { names: left.join(', ') }));
@@ -549,6 +561,15 @@
     } catch (e) {
       return { errors: [fault('', 'mf.unread', { file: fileName, error: e && e.message ? e.message : String(e) })] };
     }
+  }
+
+  /* rows×E numbers of a standard normal, float32, seed 0: the same on
+   * every machine. What a query asked for is made of (a checkpoint holds
+   * no input); a layer's input after a LayerNorm is about as spread. */
+  function randomRows(rows, E) {
+    const random = Cases.seededRandom(0), data = new Float32Array(rows * E);
+    for (let i = 0; i < data.length; i++) data[i] = Cases.standardNormal(random);
+    return { data, shape: [rows, E] };
   }
 
   /* The case with its typed tensors as nested arrays (the JSON format:

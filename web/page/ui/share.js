@@ -272,8 +272,9 @@
         this.pending.missing = result.missing;
         this.showAsk(result.missing);
         const modules = result.missing.find((m) => m.choices), others = result.missing.filter((m) => !m.choices);
-        if (modules) return this.setStatus(this.t(others.length ? 'sh.chooseAnd' : 'sh.choose', { name, n: modules.choices.length, keys: others.map((m) => m.key).join(', ') }));
-        const keys = result.missing.map((m) => m.key).reduce((a, b) => this.t('x.or', { a, b }));
+        const asked = (list, word) => list.map((m) => (m.rows ? this.t('sh.rowsLabel') : m.key)).reduce((a, b) => this.t(word, { a, b }));
+        if (modules) return this.setStatus(this.t(others.length ? 'sh.chooseAnd' : 'sh.choose', { name, n: modules.choices.length, keys: others.length ? asked(others, 'x.and') : '' }));
+        const keys = asked(result.missing, 'x.or');
         return this.setStatus(this.t(result.missing.length > 1 ? 'sh.lacks2' : 'sh.lacks', { name, keys }));
       }
       const asked = this.pending.missing.map((m) => m.key);
@@ -307,8 +308,8 @@
           ? el('select', { name: m.key, id, className: 'share-ask-value' }, m.choices.map((choice) => el('option', { value: choice, text: choice || '""' })))
           : el('input', { type: 'number', min: 1, step: 1, name: m.key, id, required: true, className: 'share-ask-value' });
         return el('p', { className: 'share-row' }, [
-          el('label', { for: input.id, text: m.key }), input,
-          m.embed_dim ? el('span', { text: this.t('sh.divides', { E: m.embed_dim }) }) : null,
+          el('label', { for: input.id, text: m.rows ? this.t('sh.rowsLabel') : m.key }), input,
+          m.embed_dim ? el('span', { text: this.t(m.rows ? 'sh.rows' : 'sh.divides', { E: m.embed_dim }) }) : null,
           m.choices ? el('span', { text: this.t('sh.modules', { n: m.choices.length }) }) : null,
         ]);
       });
