@@ -257,12 +257,26 @@ for (const name of BROWSERS) {
     });
 
     it('draws a matrix wider than 128 columns on a canvas whatever its rows (E = 256 on three tokens), the small ones as tables', async () => {
-      const problems = await visit(browser, PAGE_URL, async (page) => {
+      const problems = await visit(browser, `${PAGE_URL}?build=${attention.build}`, async (page) => { /* (the build Node runs: numbers bit for bit) */
         await page.evaluate(() => window.attentionApp.session.apply({ type: 'option', key: 'embed_dim', value: 256 }));
         await frames(page, 2);
         const kinds = await page.evaluate(() => Object.fromEntries(['query', 'q', 'context', 'output', 'scores', 'weights'].map((stage) =>
           [stage, document.querySelector(`.canvas-matrix[data-stage="${stage}"] canvas`) ? 'canvas' : document.querySelector(`[data-stage="${stage}"] td[data-row]`) ? 'table' : 'none'])));
         assert.deepEqual(kinds, { query: 'canvas', q: 'canvas', context: 'canvas', output: 'canvas', scores: 'table', weights: 'table' });
+        /* 3×256: rows of 6 px, not of its 1.9 px cells; the pointer reads the core's number at (row, col), before and after a zoom */
+        const c = await page.evaluate(() => window.attentionApp.session.getState().case);
+        const q = attention.forward(c).q;
+        const box = await page.$eval(canvasOf('q'), (e) => { e.scrollIntoView({ block: 'center' }); const r = e.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+        assert.deepEqual([Math.round(box.w), Math.round(box.h)], [480, 18]);
+        for (const [row, col] of [[0, 3], [2, 200], [1, 255]]) {
+          await page.mouse.move(box.x + (col + 0.5) * box.w / 256, box.y + (row + 0.5) * box.h / 3);
+          assert.deepEqual(await readout(page), { stage: 'q', head: null, row: String(row), col: String(col), value: text(q.data[row * 256 + col]), hidden: false });
+        }
+        await page.mouse.move(0, 0);
+        await page.focus(canvasOf('q'));
+        for (let k = 0; k < 4; k++) await page.keyboard.press('+'); /* around cell (0, 0): 1.9 → 4.6 px a cell, rows still 6 px */
+        await page.mouse.move(box.x + 2.5 * 1.875 * 1.25 ** 4, box.y + 1.5 * 6);
+        assert.deepEqual(await readout(page), { stage: 'q', head: null, row: '1', col: '2', value: text(q.data[256 + 2]), hidden: false });
       }, { width: 1366, height: 768 });
       assert.deepEqual(problems, [], 'no console error, page error or dialog');
     });

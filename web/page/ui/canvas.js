@@ -42,6 +42,7 @@
   const VIEW_MARGIN_PX = 56; /* the page's and a card's padding, both sides: a canvas on a phone is narrower than the window by this */
   const BESIDE_PX = 64;      /* a vector's column beside a canvas, with its card's padding and the gap (options.withVectorBeside) */
   const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
+  const MIN_HEIGHT_PX = 96;  /* a wide, short matrix is at least this tall (rows of MAX_CELL_PX at most): its rows not hairlines */
   const TEXT_CELL_PX = 34;   /* from this zoom, numbers are drawn in the cells */
   const MAX_ZOOM_PX = 80;
   const VECTOR_PX = 40;      /* a vector's cross side (a column's width, a strip's height): its numbers fit when zoomed in */
@@ -86,6 +87,7 @@
       this.rowsLinked = null;     /* the canvas whose rows are this one's (linkRows) */
       this.fit = null;            /* CSS px per cell with the whole matrix shown (fitToWindow) */
       this.zoom = null;           /* CSS px per cell (its side; a vector's cells: cellWidth(), cellHeight()) */
+      this.rowMin = 0;            /* CSS px a row at least (fitToWindow): a wide, short matrix's rows taller than its cells are wide */
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
       this.width = this.height = 0; /* the canvas's size, CSS px */
       this.screen = null; /* the canvas's pixels (paintScreen) */
@@ -140,8 +142,10 @@
       if (fit === this.fit) return;
       this.zoom = this.zoom === null || this.zoom === this.fit ? fit : Math.max(fit, this.zoom);
       this.fit = fit;
+      /* (16×768, a BERT layer on 16 rows: 0.625 px a cell, 10 px tall; its rows 6 px tall instead) */
+      this.rowMin = this.vertical ? 0 : Math.max(fit, Math.min(o.rows * MAX_CELL_PX, MIN_HEIGHT_PX) / o.rows);
       this.width = this.vertical ? VECTOR_PX : Math.max(1, Math.round(o.cols * fit));
-      this.height = this.strip ? VECTOR_PX : Math.max(1, Math.round(o.rows * fit));
+      this.height = this.strip ? VECTOR_PX : Math.max(1, Math.round(o.rows * Math.max(fit, this.rowMin)));
       this.canvas.style.width = `${this.width}px`;
       this.canvas.style.height = `${this.height}px`;
       this.clampView();
@@ -150,13 +154,14 @@
 
     /* ---- cells ---- */
 
-    /* A cell's width and height, CSS px: the zoom, but a vector's cells span the canvas across it. */
+    /* A cell's width and height, CSS px: the zoom, but a vector's cells span the canvas across it,
+     * and a row is never shorter than rowMin. */
     cellWidth() {
       return this.vertical ? this.width : this.zoom;
     }
 
     cellHeight() {
-      return this.strip ? this.height : this.zoom;
+      return this.strip ? this.height : Math.max(this.zoom, this.rowMin);
     }
 
     /* The cell under a point of the viewport, or -1. */
