@@ -163,7 +163,8 @@ for (const name of BROWSERS) {
         assert.deepEqual(means.map(Math.fround), Array.from(mean));
       }));
 
-    it('plays each operation of a cell, every frame equal to the core’s numbers', () =>
+    for (const [w, h] of [[1280, 900], [1194, 834]])
+    it(`plays each operation of a cell, every frame equal to the core’s numbers, at ${w}×${h}`, () =>
       withPage(`${SAME_BUILD}#example=sentence`, async (page) => {
         const c = Cases.EXAMPLES.sentence.make();
         const session = new Session({ attention, state: { case: c, view: {} } });
@@ -205,7 +206,7 @@ for (const name of BROWSERS) {
           const shown = await page.$$eval('.player-frame', (fs) => fs.filter((f) => getComputedStyle(f).visibility === 'visible' && !f.hasAttribute('aria-hidden')).map((f) => f.dataset.frame));
           assert.equal(shown.length, Number(await page.$eval('[data-play]', (p) => p.dataset.frames)), 'every frame at once');
         }
-      }));
+      }, { width: w, height: h }));
 
     it('keeps the lesson beside the numbers: it never covers the cells it lights; a timeline; the scaling step’s what-if', () =>
       withPage(`${PAGE_URL}#step=1`, async (page) => {

@@ -35,6 +35,7 @@
       this.playButton = el('button', { type: 'button', className: 'explain-play', text: t('x.play'), hidden: true });
       this.playButton.addEventListener('click', () => {
         const { card, head, index } = this.shown;
+        this.hide(); /* the player takes the cell's arithmetic over (the box could cover it: at 1194 it hid its buttons) */
         onPlay(card.stage, head, Math.floor(index / card.cols), index % card.cols);
       });
       this.gradButton = el('button', { type: 'button', className: 'explain-grad', hidden: true });
