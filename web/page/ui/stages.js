@@ -48,6 +48,12 @@
    * X, Q, K, V, context and output as tables took 1.9 s to open, 0.34 s as
    * canvases) */
   const CANVAS_COLS = 128;
+  /* a view this wide, CSS px (a tablet held sideways, an XGA projector, a
+   * laptop with the lesson beside the view), draws the pass snug
+   * (style.css: data-snug), so that its five columns stay side by side;
+   * from 960 to 1235 px: a window 1000 to 1267 px wide, or 1279 with a
+   * 12 px scrollbar (Firefox) */
+  const SNUG_PX = [960, 1236];
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
   function formula(text) {
@@ -80,13 +86,22 @@
       this.messages = el('div', { className: 'cell-messages' });
       this.connectors = new root.AttnConnectors.Connectors(this.element);
       /* The pass's heatmap squares: 0.65% of the view's width (style.css
-       * clamps it), set from a ResizeObserver, which reports after layout.
+       * clamps it), and whether the pass is snug (SNUG_PX), set from a
+       * ResizeObserver, which reports after layout.
        * (A container query did the same, but made every cell's style wait
        * for the view's layout: the sentence's pass took twice as long to
        * lay out.) */
       this.resizes = typeof ResizeObserver === 'function'
-        ? new ResizeObserver(([entry]) => this.element.style.setProperty('--view-width', `${Math.round(entry.contentRect.width)}px`))
+        ? new ResizeObserver(([entry]) => {
+          const width = Math.round(entry.contentRect.width);
+          this.element.style.setProperty('--view-width', `${width}px`);
+          this.element.toggleAttribute('data-snug', width >= SNUG_PX[0] && width < SNUG_PX[1]);
+          this.measured = true;
+          if (this.stepToShow !== null) this.showStep(this.stepToShow, false);
+        })
         : null;
+      this.measured = false; /* (no report yet: the pass's size, which decides where its cards are, is not known) */
+      this.stepToShow = null;
       this.resizes?.observe(this.element);
       this.layout = null;
       this.only = null; /* showOnly() */
@@ -521,8 +536,10 @@
       for (const node of this.element.querySelectorAll('.step, .card[data-step]')) node.classList.toggle('is-current', step !== null && Number(node.dataset.step) === step);
     }
 
-    /* Brings step N's first card into view. */
+    /* Brings step N's first card into view (once the pass is laid out at its size). */
     showStep(step, smooth) {
+      this.stepToShow = this.resizes && !this.measured ? step : null;
+      if (this.stepToShow !== null) return;
       const first = this.element.querySelector(`.card[data-step="${step}"]`) || this.element.querySelector(`.step[data-step="${step}"]`);
       first?.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: smooth ? 'smooth' : 'auto' });
     }
