@@ -300,6 +300,9 @@ for (const name of BROWSERS) {
 
     it('a widget with lang="es" is in Spanish, one in a lang="es" section too; lang="en" turns it to English', async () => {
       const { page, problems } = await openPage(browser, pathToFileURL(WIDGETS).href, { ready: null });
+      await page.waitForSelector('#chosen[data-ready]', { timeout: 20000 });
+      assert.equal(await page.evaluate(() => scrollY), 0, 'a widget opened on a step does not scroll the page it is in');
+      await page.$eval('#inherited', (v) => v.scrollIntoView()); /* (a reader comes to the second: it starts) */
       await page.waitForFunction(() => document.querySelectorAll('attention-viz[data-ready]').length === 2, { timeout: 20000 });
       const read = (id) => page.$eval(id, (v) => ({
         lang: v.shadowRoot.querySelector('.attn-view').lang,
