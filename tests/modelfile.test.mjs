@@ -195,7 +195,7 @@ test('options: __metadata__ strings, .npz entries, the caller\'s (which win); nu
   const borrowed = await opened(safetensors(sd, { num_heads: '1' }), 'sd.safetensors', { base: lecture });
   assert.deepEqual(borrowed.case.query, lecture.query);
   assert.ok(borrowed.notes.some((n) => /the page's query and tokens \(the file has no query\)/.test(n)), borrowed.notes.join(' | '));
-  const rowsAsked = [{ key: 'query_rows', message: 'query: sd.safetensors has no input (a checkpoint holds none): how many rows of random numbers (L×2, normal: mean 0, sd 1, seed 0) should it have', embed_dim: 2, rows: true }];
+  const rowsAsked = [{ key: 'query_rows', message: 'query: sd.safetensors has no input (a checkpoint holds none): say how many rows of random numbers (L×2, normal: mean 0, sd 1, seed 0) to give it', embed_dim: 2, rows: true }];
   const none = await readModelFile(safetensors(sd, { num_heads: '1' }), 'sd.safetensors');
   assert.deepEqual(none.missing, rowsAsked);
   const misfit = await readModelFile(safetensors(sd, { num_heads: '1' }), 'sd.safetensors', { base: byName.two_heads.case });
@@ -409,7 +409,7 @@ test('cli: model files, with options from the file or from flags; a missing one 
   delete weightsOnly.query;
   const checkpoint = save('checkpoint.safetensors', safetensors(weightsOnly));
   run = cli([checkpoint, '--num-heads', '4']);
-  assert.deepEqual([run.status, run.stderr], [1, `attention-cli: query: ${checkpoint} has no input (a checkpoint holds none): how many rows of random numbers (L×8, normal: mean 0, sd 1, seed 0) should it have; pass --random-query L\n`]);
+  assert.deepEqual([run.status, run.stderr], [1, `attention-cli: query: ${checkpoint} has no input (a checkpoint holds none): say how many rows of random numbers (L×8, normal: mean 0, sd 1, seed 0) to give it; pass --random-query L\n`]);
   run = cli([checkpoint, '--num-heads', '4', '--random-query', '5']);
   assert.equal(run.status, 0, run.stderr);
   const query = stagesOf(run.stdout).q.shape;

@@ -551,7 +551,7 @@
     'mf.n.bert': 'BERT\'s names read as a MultiheadAttention\'s: in_proj is {module}\'s self.query, self.key and self.value, stacked; out_proj its output.dense',
     'mf.heads': 'num_heads: {file} does not say how many heads (a state_dict does not hold it)',
     'mf.headsE': 'num_heads: {file} does not say how many heads (a state_dict does not hold it); it must divide embed_dim {E}',
-    'mf.rows': 'query: {file} has no input (a checkpoint holds none): how many rows of random numbers (L×{E}, normal: mean 0, sd 1, seed 0) should it have',
+    'mf.rows': 'query: {file} has no input (a checkpoint holds none): say how many rows of random numbers (L×{E}, normal: mean 0, sd 1, seed 0) to give it',
     'mf.rowsBad': 'query_rows: expected a whole number of rows from 1, got {got}',
     'mf.n.random': 'query: {L} rows of {E} random numbers (normal: mean 0, sd 1, seed 0), as asked (the file has no input)',
     'mf.noQuery': 'query: missing: {file} has no query tensor (the L×E input); save it beside the weights',

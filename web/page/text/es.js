@@ -548,7 +548,7 @@
     'mf.n.bert': 'nombres de BERT leídos como los de un MultiheadAttention: in_proj es self.query, self.key y self.value de {module}, apilados; out_proj, su output.dense',
     'mf.heads': 'num_heads: {file} no dice cuántas cabezas hay (un state_dict no lo guarda)',
     'mf.headsE': 'num_heads: {file} no dice cuántas cabezas hay (un state_dict no lo guarda); debe dividir a embed_dim {E}',
-    'mf.rows': 'query: {file} no tiene entrada (un checkpoint no la guarda): ¿cuántas filas de números aleatorios (L×{E}, normales: media 0, desviación 1, semilla 0) debe tener?',
+    'mf.rows': 'query: {file} no tiene entrada (un checkpoint no la guarda): indica cuántas filas de números aleatorios (L×{E}, normales: media 0, desviación 1, semilla 0) darle',
     'mf.rowsBad': 'query_rows: se esperaba un número entero de filas desde 1, no {got}',
     'mf.n.random': 'query: {L} filas de {E} números aleatorios (normales: media 0, desviación 1, semilla 0), como se pidió (el archivo no tiene entrada)',
     'mf.noQuery': 'query: falta: {file} no tiene un tensor query (la entrada L×E); guárdalo junto a los pesos',
