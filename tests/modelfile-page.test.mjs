@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAttention } from '../web/attention.mjs';
-import { loadFixtures, compareStages } from './helpers.mjs';
+import { ROOT, loadFixtures, compareStages } from './helpers.mjs';
 import { BROWSERS, PAGE_URL, launch, visit, readStages, pageHash } from './browser.mjs';
 import { safetensors, npz, caseTensors, asNumpy } from './tensorfiles.mjs';
 import { createRequire } from 'node:module';
@@ -172,6 +172,10 @@ for (const name of BROWSERS) {
         assert.equal(await status(page), 'Nothing imported: 1 problem.');
         assert.equal(await page.$eval('.share-status', (p) => p.nextElementSibling.className), 'share-errors', 'said just above its problems, below the import');
         assert.equal(await page.$eval('.share-export-status', (p) => p.textContent), '', 'not where the exports say what they did');
+        await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+        const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'], preload: false })).violations
+          .filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id}: ${v.nodes[0].target.join(' ')}`));
+        assert.deepEqual(violations, [], 'axe-core, the problems listed (a list of them, not an alert whose items are no list\'s)');
         const [problem, ...more] = await errorsShown(page);
         assert.match(problem, /^query: data_offsets \[\d+,\d+\] go past the end of the data \(\d+ bytes\): the file is truncated$/);
         assert.deepEqual(more, []);

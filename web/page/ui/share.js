@@ -65,7 +65,7 @@
         className: 'share-paste', rows: 5, spellcheck: 'false', id: `${id}-paste`,
         placeholder: t('sh.paste'),
       });
-      this.errors = el('ul', { className: 'share-errors', role: 'alert' });
+      this.errors = el('ul', { className: 'share-errors', 'aria-live': 'assertive' }); /* (not role=alert: a list stays a list, its items listitems) */
       this.fileInput = el('input', { type: 'file', id: `${id}-model-file`, name: 'model-file', accept: '.safetensors,.npz,.json' });
       this.fileInput.addEventListener('change', () => {
         const file = this.fileInput.files[0];
