@@ -143,7 +143,18 @@ for (const name of BROWSERS) {
         assert.match(await page.$eval('.share-ask', (f) => f.textContent), /num_heads.*divides embed_dim 4.*query rows \(L\).*tokens, each a row of 4 random numbers/);
         await page.select('.share-ask select[name=module]', 'bert.encoder.layer.1.attention');
         await page.type('.share-ask input[name=num_heads]', '2');
-        await page.type('.share-ask input[name=query_rows]', '6');
+        /* an answer that is no count of rows, or more than the page shows: refused beside its field, which keeps the focus */
+        const rows = '.share-ask input[name=query_rows]';
+        for (const [typed, message] of [['abc', 'query_rows: expected a positive whole number, got "abc"'], ['600', 'query_rows: the page shows at most 512 tokens, not 600; the CLI takes any size (--random-query)']]) {
+          await page.$eval(rows, (input) => { input.value = ''; });
+          await page.type(rows, typed);
+          await page.keyboard.press('Enter');
+          const field = await page.$eval(rows, (input) => ({ invalid: input.getAttribute('aria-invalid'), message: document.getElementById(input.getAttribute('aria-describedby'))?.textContent, beside: input.parentElement.contains(document.getElementById(input.getAttribute('aria-describedby'))), focused: document.activeElement === input }));
+          assert.deepEqual(field, { invalid: 'true', message, beside: true, focused: true }, typed);
+        }
+        assert.equal(await page.$eval('.share-ask input[name=num_heads]', (input) => input.getAttribute('aria-invalid')), null, 'num_heads was good');
+        await page.$eval(rows, (input) => { input.value = ''; });
+        await page.type(rows, '6');
         await page.click('.share-ask button[type=submit]');
         await settled(page);
         assert.match(await status(page), /query: 6 rows of 4 random numbers \(normal: mean 0, sd 1, seed 0\), as asked \(the file has no input\)/);

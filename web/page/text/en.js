@@ -437,6 +437,7 @@
     'sh.open': 'Open',
     'sh.cancel': 'Cancel',
     'sh.whole': '{key}: expected a positive whole number, got {got}',
+    'sh.rowsMax': '{key}: the page shows at most {max} tokens, not {got}; the CLI takes any size (--random-query)',
 
     'imp.at': 'line {line}, column {column}',
     'imp.end': 'the end of the text',

@@ -434,6 +434,7 @@
     'sh.open': 'Abrir',
     'sh.cancel': 'Cancelar',
     'sh.whole': '{key}: se esperaba un número entero positivo, no {got}',
+    'sh.rowsMax': '{key}: la página muestra como mucho {max} tokens, no {got}; la CLI admite cualquier tamaño (--random-query)',
 
     'imp.at': 'línea {line}, columna {column}',
     'imp.end': 'el final del texto',

@@ -15,7 +15,7 @@
 
   const Catalogue = root.AttnCatalogue, Export = root.AttnExport, Import = root.AttnImport, Link = root.AttnLink;
   const Case = root.AttnCase, Cases = root.AttnCases, ModelFile = root.AttnModelFile, Poster = root.AttnPoster;
-  const { el, place } = root.AttnDom;
+  const { el, place, markInvalid } = root.AttnDom;
 
   class Share {
     constructor(session, { id, root: viewRoot }) {
@@ -306,11 +306,12 @@
         const id = `${this.fileInput.id}-${m.key}`;
         const input = m.choices
           ? el('select', { name: m.key, id, className: 'share-ask-value' }, m.choices.map((choice) => el('option', { value: choice, text: choice || '""' })))
-          : el('input', { type: 'number', min: 1, step: 1, name: m.key, id, required: true, className: 'share-ask-value' });
+          : el('input', { type: 'text', inputmode: 'numeric', name: m.key, id, required: true, className: 'share-ask-value' }); /* (text: what was typed is said back as typed) */
         return el('p', { className: 'share-row' }, [
           el('label', { for: input.id, text: m.rows ? this.t('sh.rowsLabel') : m.key }), input,
           m.embed_dim ? el('span', { text: this.t(m.rows ? 'sh.rows' : 'sh.divides', { E: m.embed_dim }) }) : null,
           m.choices ? el('span', { text: this.t('sh.modules', { n: m.choices.length }) }) : null,
+          el('span', { className: 'control-error', role: 'alert', id: `${id}-error` }), /* (an answer refused: beside its field) */
         ]);
       });
       const cancel = el('button', { type: 'button', text: this.t('sh.cancel') });
@@ -320,17 +321,26 @@
       this.ask.querySelector('.share-ask-value').focus();
     }
 
-    /* The form answered: the file opened again with the options given. */
+    /* The form answered: the file opened again with the options given; an
+     * answer that is no number of the kind asked is refused beside its
+     * field (focused), and the file is not read again. */
     answer() {
       if (!this.pending) return;
       const options = {};
+      let refused = null;
       for (const m of this.pending.missing) {
-        if (m.choices) { options[m.key] = this.ask.elements[m.key].value; continue; }
-        const text = this.ask.elements[m.key].value.trim();
-        if (!/^\d+$/.test(text) || Number(text) < 1)
-          return this.listErrors([{ key: m.key, message: this.t('sh.whole', { key: m.key, got: Case.describe(text) }) }]);
+        const input = this.ask.elements[m.key];
+        if (m.choices) { options[m.key] = input.value; continue; }
+        const text = input.value.trim();
+        const problem = !/^\d+$/.test(text) || Number(text) < 1 ? this.t('sh.whole', { key: m.key, got: Case.describe(text) })
+          : m.rows && Number(text) > Cases.LIMITS.tokens ? this.t('sh.rowsMax', { key: m.key, max: Cases.LIMITS.tokens, got: text }) : '';
+        const message = input.parentElement.querySelector('.control-error');
+        message.textContent = problem;
+        markInvalid(input, problem ? message : null);
+        refused ||= problem ? input : null;
         options[m.key] = Number(text);
       }
+      if (refused) return refused.focus();
       this.listErrors([]);
       return this.openModelFile(options, ++this.reads);
     }
