@@ -85,6 +85,18 @@ for (const name of BROWSERS) {
       assert.ok(sizes[1920].q > sizes[1366].q * 1.25, `a wide screen's squares are bigger: ${sizes[1920].q} px against ${sizes[1366].q}`);
     });
 
+    it('keeps every card\'s matrices inside it, on a projector and off, at 1920, 1366 and 1024', async () => {
+      for (const [w, h, hash] of [[1920, 1080, '#example=two_heads&present=1'], [1920, 1080, '#example=sentence'], [1366, 768, '#example=two_heads&present=1'], [1024, 768, '#example=pronoun']])
+        await withPage(`${PAGE_URL}${hash}`, async (page) => {
+          await frames(page, 2);
+          const spilt = await page.evaluate(() => [...document.querySelectorAll('.card')].filter((c) => c.offsetParent).flatMap((c) => {
+            const r = c.getBoundingClientRect();
+            return [...c.querySelectorAll('table, canvas, svg')].filter((t) => t.getBoundingClientRect().right > r.right + 0.5).map(() => c.dataset.card);
+          }));
+          assert.deepEqual(spilt, [], `${w} ${hash}`);
+        }, { width: w, height: h });
+    });
+
     it('joins every stage to what it is made from, and opens a card’s detail on a click', () =>
       withPage(`${PAGE_URL}#example=sentence`, async (page) => {
         await frames(page, 3);
