@@ -272,9 +272,9 @@
         this.pending.missing = result.missing;
         this.showAsk(result.missing);
         const modules = result.missing.find((m) => m.choices), others = result.missing.filter((m) => !m.choices);
-        const asked = (list, word) => list.map((m) => (m.rows ? this.t('sh.rowsLabel') : m.key)).reduce((a, b) => this.t(word, { a, b }));
-        if (modules) return this.setStatus(this.t(others.length ? 'sh.chooseAnd' : 'sh.choose', { name, n: modules.choices.length, keys: others.length ? asked(others, 'x.and') : '' }));
-        const keys = asked(result.missing, 'x.or');
+        const named = (list, word) => list.map((m) => (m.rows ? this.t('sh.rowsLabel') : m.key)).reduce((a, b) => this.t(word, { a, b })); /* ("num_heads and query rows (L)") */
+        if (modules) return this.setStatus(this.t(others.length ? 'sh.chooseAnd' : 'sh.choose', { name, n: modules.choices.length, keys: others.length ? named(others, 'x.and') : '' }));
+        const keys = named(result.missing, 'x.or');
         return this.setStatus(this.t(result.missing.length > 1 ? 'sh.lacks2' : 'sh.lacks', { name, keys }));
       }
       const asked = this.pending.missing.map((m) => m.key);
