@@ -8,7 +8,8 @@
  *                                           (Uint8Array for a bool mask)
  *      | { missing: [{ key, message }] }    what the file does not say and the caller must
  *                                           ask for, in options: num_heads (with embed_dim),
- *                                           module (with choices: the modules' paths)
+ *                                           module (with choices: the modules' paths),
+ *                                           query_rows (with rows: true and embed_dim)
  *      | { errors: [{ key, message }] }     every problem, key by key; nothing else. Never throws.
  *     notes: what was taken from elsewhere, as English strings (what the CLI
  *     prints); keyedNotes: the same as { message, id, values }, for the page.
@@ -501,7 +502,8 @@
       for (const [key, value] of Object.entries(read.options)) {
         try { given[key] = optionValue(key, value); } catch (e) { errors.push(fault(e.key, e.id, e.values)); }
       }
-      const { module, query_rows: queryRows, ...chosen } = options || {};
+      const { module: moduleGiven, query_rows: rowsGiven, ...chosen } = options || {};
+      const module = moduleGiven ?? null, queryRows = rowsGiven ?? null; /* (null: not given) */
       for (const [key, value] of Object.entries(chosen)) if (value !== undefined && value !== null) given[key] = value;
       if (errors.length) return { errors };
       /* a file of a bigger module (a whole layer): its attention's tensors, the rest left out */
@@ -511,9 +513,9 @@
       /* ... or of a whole model, with several attention modules: the one named (options.module), asked for when not */
       const modules = [...new Set([...weights.map(moduleOf), ...bert.keys()])];
       const missing = [];
-      if (module !== undefined && module !== null && !modules.includes(module))
+      if (module !== null && !modules.includes(module))
         return { errors: [fault('module', 'mf.noModule', { file: fileName, module, modules: listed(modules) })] };
-      if (modules.length > 1 && (module === undefined || module === null))
+      if (modules.length > 1 && module === null)
         missing.push(Object.assign(fault('module', 'mf.modules', { file: fileName, n: modules.length, modules: listed(modules) }), { choices: modules }));
       const picked = module ?? modules[0];
       const ofBert = new Set([...bert.values()].flatMap((parts) => Object.values(parts)));
@@ -531,7 +533,7 @@
       /* no input in the file (a checkpoint has none), and none of the page's
        * that fits: how many rows of random numbers to give it */
       const baseE = Array.isArray(base?.query?.[0]) ? base.query[0].length : undefined;
-      if (!('query' in tensors) && E && baseE !== E && (queryRows === undefined || queryRows === null))
+      if (!('query' in tensors) && E && baseE !== E && queryRows === null)
         missing.push(Object.assign(fault('query_rows', 'mf.rows', { file: fileName, E }), { embed_dim: E, rows: true }));
       if (missing.length) return { missing };
       if (picks) {
@@ -540,7 +542,7 @@
         Object.assign(tensors, packed.tensors);
       }
       const notes = [...read.keyedNotes];
-      if (!('query' in tensors) && E && queryRows !== undefined && queryRows !== null) {
+      if (!('query' in tensors) && E && queryRows !== null) {
         if (!Number.isInteger(queryRows) || queryRows < 1) return { errors: [fault('query_rows', 'mf.rowsBad', { got: described(queryRows) })] };
         tensors.query = randomRows(queryRows, E);
         notes.push(note('mf.n.random', { L: queryRows, E }));
