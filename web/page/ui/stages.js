@@ -97,7 +97,7 @@
           this.element.style.setProperty('--view-width', `${width}px`);
           this.element.toggleAttribute('data-snug', width >= SNUG_PX[0] && width < SNUG_PX[1]);
           this.measured = true;
-          /* the step a page opened on (not a widget's: a figure never scrolls the page it is in) */
+          /* the step a page opened on, at once (not a widget's: a figure never scrolls the page it is in) */
           if (this.stepToShow !== null && !this.viewRoot.classList.contains('is-embedded')) this.showStep(this.stepToShow, false);
           this.stepToShow = null;
         })

@@ -101,7 +101,7 @@
     update(change) {
       const step = this.session.view.step;
       const open = step !== null;
-      const moved = step !== this.shownStep, opening = this.shownStep === undefined; /* (the page opening on a link's step) */
+      const moved = step !== this.shownStep;
       this.shownStep = step;
       setHidden(this.element, !open);
       this.viewRoot.classList.toggle('is-walking', open);
@@ -123,7 +123,7 @@
       /* at the ends the buttons say so but keep their focus (disabled ones would drop it) */
       this.previous.setAttribute('aria-disabled', String(step === 1));
       this.next.setAttribute('aria-disabled', String(step === sections.length));
-      if (moved) this.stages.showStep(step, !opening && !reducedMotion()); /* (a page opens where its link says, not on its way there) */
+      if (moved) this.stages.showStep(step, !reducedMotion()); /* (on opening, once the pass has its size, and at once: stages.js) */
     }
 
     /* A piece of a sentence: text, or a number that lights its cells. */
