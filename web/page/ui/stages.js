@@ -45,8 +45,8 @@
   const CANVAS_CELLS = 3 * 64 * 64;
   /* ... and so is one wider than this, whatever its rows: a table of 768
    * columns lays out slowly and shows no more (a BERT layer on 16 rows: its
-   * X, Q, K, V, context and output as tables took 1.9 s to open, 0.34 s as
-   * canvases) */
+   * X, Q, K, V, context and output as tables took 1.8-1.9 s to open,
+   * 0.29-0.34 s as canvases, in Chromium) */
   const CANVAS_COLS = 128;
   /* a view this wide, CSS px (a tablet held sideways, an XGA projector, a
    * laptop with the lesson beside the view), draws the pass snug
