@@ -161,6 +161,11 @@ for (const name of BROWSERS) {
         const expected = await readModelFile(checkpointBytes, 'checkpoint.safetensors', { options: { module: 'bert.encoder.layer.1.attention', num_heads: 2, query_rows: 6 } });
         assert.deepEqual(compareStages(await readStages(page), attention.forward(expected.case)), [], 'the core\'s stages of the layer on those rows');
         assert.equal((await readStages(page)).q.shape[0], 6);
+        /* the answered form is gone, but not the focus: it is back on the file chooser, and Escape closes the panel */
+        assert.equal(await page.evaluate(() => document.activeElement.name), 'model-file');
+        await page.keyboard.press('Escape');
+        assert.equal(await page.$eval('.share-panel', (p) => p.hidden), true);
+        assert.equal(await page.evaluate(() => document.activeElement.className), 'share-toggle');
       }));
 
     it('opens an .npz dropped onto the view, deflated, with its options inside', () =>

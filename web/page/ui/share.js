@@ -300,8 +300,13 @@
      * embed_dim } or { key, message, choices }]), or none (null): a number,
      * or one of the choices (a whole model's attention modules). */
     showAsk(missing) {
+      const focused = this.ask.contains(this.ask.getRootNode().activeElement);
       this.ask.hidden = !missing;
-      if (!missing) return this.ask.replaceChildren();
+      if (!missing) {
+        this.ask.replaceChildren();
+        if (focused) this.fileInput.focus({ preventScroll: true }); /* (answered or cancelled: the focus stays in the panel, where Escape closes it) */
+        return;
+      }
       const fields = missing.map((m) => {
         const id = `${this.fileInput.id}-${m.key}`;
         const input = m.choices
