@@ -263,20 +263,27 @@ for (const name of BROWSERS) {
         const kinds = await page.evaluate(() => Object.fromEntries(['query', 'q', 'context', 'output', 'scores', 'weights'].map((stage) =>
           [stage, document.querySelector(`.canvas-matrix[data-stage="${stage}"] canvas`) ? 'canvas' : document.querySelector(`[data-stage="${stage}"] td[data-row]`) ? 'table' : 'none'])));
         assert.deepEqual(kinds, { query: 'canvas', q: 'canvas', context: 'canvas', output: 'canvas', scores: 'table', weights: 'table' });
-        /* 3×256: rows of 6 px, not of its 1.9 px cells; the pointer reads the core's number at (row, col), before and after a zoom */
+        /* 3×256: rows of 11 px, not of its 1.9 px cells, with the tokens beside them; the pointer reads the core's number at (row, col), before and after a zoom */
         const c = await page.evaluate(() => window.attentionApp.session.getState().case);
         const q = attention.forward(c).q;
         const box = await page.$eval(canvasOf('q'), (e) => { e.scrollIntoView({ block: 'center' }); const r = e.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
-        assert.deepEqual([Math.round(box.w), Math.round(box.h)], [480, 18]);
+        assert.deepEqual([Math.round(box.w), Math.round(box.h)], [480, 33]);
+        /* each label's middle on its row's middle, in the canvas's px */
+        const rowNames = () => page.$eval(canvasOf('q'), (e) => { const top = e.getBoundingClientRect().top;
+          return [...e.parentElement.querySelectorAll('.canvas-rows > span')].map((span) => { const r = span.getBoundingClientRect(); return [span.textContent, Math.round(r.top + r.height / 2 - top)]; }); });
+        assert.deepEqual(await rowNames(), [['I', 6], ['am', 17], ['good', 28]]);
         for (const [row, col] of [[0, 3], [2, 200], [1, 255]]) {
           await page.mouse.move(box.x + (col + 0.5) * box.w / 256, box.y + (row + 0.5) * box.h / 3);
           assert.deepEqual(await readout(page), { stage: 'q', head: null, row: String(row), col: String(col), value: text(q.data[row * 256 + col]), hidden: false });
         }
         await page.mouse.move(0, 0);
         await page.focus(canvasOf('q'));
-        for (let k = 0; k < 4; k++) await page.keyboard.press('+'); /* around cell (0, 0): 1.9 → 4.6 px a cell, rows still 6 px */
-        await page.mouse.move(box.x + 2.5 * 1.875 * 1.25 ** 4, box.y + 1.5 * 6);
+        for (let k = 0; k < 4; k++) await page.keyboard.press('+'); /* around cell (0, 0): 1.9 → 4.6 px a cell, rows still 11 px */
+        await page.mouse.move(box.x + 2.5 * 1.875 * 1.25 ** 4, box.y + 1.5 * 11);
         assert.deepEqual(await readout(page), { stage: 'q', head: null, row: '1', col: '2', value: text(q.data[256 + 2]), hidden: false });
+        assert.deepEqual(await rowNames(), [['I', 6], ['am', 17], ['good', 28]]);
+        for (let k = 0; k < 12; k++) await page.keyboard.press('+'); /* 66 px a cell, rows too, the middle of row 0 kept at 6 px: the others and their labels off the canvas */
+        assert.deepEqual(await rowNames(), [['I', 6]]);
       }, { width: 1366, height: 768 });
       assert.deepEqual(problems, [], 'no console error, page error or dialog');
     });

@@ -17,6 +17,11 @@
  * rules of matrix.js: Format.parseNumber; Enter keeps, Escape restores),
  * + and − zoom around it, 0 fits the whole matrix again.
  *
+ * A matrix of few rows (a BERT layer on 16 tokens) has rows LABEL_ROW_PX
+ * tall at least, and their labels (its tokens) beside them, as a table
+ * has; they follow a zoom. For the eye only: the readout names the cell.
+ * A matrix of more rows has none, as its rows are too thin to read them.
+ *
  * A vector drawn vertically (options.vertical, rows = 1: a bias beside its
  * weight in the pass) is a column: a cell a row, each as wide as the canvas
  * (VECTOR_PX) and as tall as the zoom; its cells keep the vector's indices.
@@ -36,13 +41,15 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Text = root.AttnText, { el, place, markInvalid } = root.AttnDom;
+  const Format = root.AttnFormat, Text = root.AttnText, { el, label, LABEL_MAX, place, markInvalid } = root.AttnDom;
   const ARROWS = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px (but 0.25 px a cell at least: fitToWindow) */
   const VIEW_MARGIN_PX = 56; /* the page's and a card's padding, both sides: a canvas on a phone is narrower than the window by this */
   const BESIDE_PX = 64;      /* a vector's column beside a canvas, with its card's padding and the gap (options.withVectorBeside) */
   const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
   const MIN_HEIGHT_PX = 96;  /* a wide, short matrix is at least this tall (rows of MAX_CELL_PX at most): its rows not hairlines */
+  const LABEL_ROW_PX = 11;   /* a labelled row's height at least (a matrix of at most MAX_SIDE_PX / LABEL_ROW_PX rows) */
+  const LABEL_CHAR_PX = 6.5; /* a label's character, at the labels' 10 px type (style.css: .canvas-rows), about */
   const TEXT_CELL_PX = 34;   /* from this zoom, numbers are drawn in the cells */
   const MAX_ZOOM_PX = 80;
   const VECTOR_PX = 40;      /* a vector's cross side (a column's width, a strip's height): its numbers fit when zoomed in */
@@ -91,6 +98,10 @@
       this.x0 = 0; this.y0 = 0;   /* the cell coordinates at the canvas's top left */
       this.width = this.height = 0; /* the canvas's size, CSS px */
       this.screen = null; /* the canvas's pixels (paintScreen) */
+      /* (a vector has no row labels: a bias's column stands beside its weight's, a strip's one row is the vector) */
+      this.labelled = !this.vertical && !this.strip && o.rows * LABEL_ROW_PX <= MAX_SIDE_PX;
+      this.rowNames = this.labelled ? el('div', { className: 'canvas-rows', 'aria-hidden': 'true' }) : null;
+      this.setRowNames();
       this.canvas = el('canvas', {
         tabindex: '0', role: 'img',
         'aria-label': this.t(o.editable ? 'm.heatmapE' : 'm.heatmap', { label: o.label, rows: o.rows, cols: o.cols }),
@@ -103,7 +114,7 @@
       this.element = el('div', {
         className: `canvas-matrix matrix-${o.kind} is-compact${o.editable ? ' is-editable' : ''}`,
         'data-stage': o.stage, 'data-shape': o.shape.join(','), 'data-head': o.head ?? undefined,
-      }, [this.canvas, this.input]);
+      }, [this.rowNames, this.canvas, this.input]);
       this.wire();
       live.add(this);
       /* a theme change repaints (the colours are the theme's): watched from
@@ -137,13 +148,14 @@
      * zoom the user chose stays. */
     fitToWindow() {
       const o = this.o;
-      const side = Math.min(MAX_SIDE_PX, Math.max(MAX_SIDE_PX / 4, (root.innerWidth || Infinity) - VIEW_MARGIN_PX - (o.withVectorBeside ? BESIDE_PX : 0)));
+      const side = Math.min(MAX_SIDE_PX, Math.max(MAX_SIDE_PX / 4, (root.innerWidth || Infinity) - VIEW_MARGIN_PX - (o.withVectorBeside ? BESIDE_PX : 0) - this.rowNamesPx));
       const fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : side / o.cols, side / o.rows), Math.min(0.25, side / o.cols));
       if (fit === this.fit) return;
       this.zoom = this.zoom === null || this.zoom === this.fit ? fit : Math.max(fit, this.zoom);
       this.fit = fit;
-      /* (16×768, a BERT layer on 16 rows: 0.625 px a cell, 10 px tall; its rows 6 px tall instead) */
-      this.rowMin = this.vertical ? 0 : Math.max(fit, Math.min(o.rows * MAX_CELL_PX, MIN_HEIGHT_PX) / o.rows);
+      /* (16×768, a BERT layer on 16 rows: 0.625 px a cell, 10 px tall; its rows LABEL_ROW_PX tall instead, labelled;
+       * 128×768: rows of 0.75 px, MIN_HEIGHT_PX in all) */
+      this.rowMin = this.vertical ? 0 : Math.max(fit, this.labelled ? LABEL_ROW_PX : Math.min(o.rows * MAX_CELL_PX, MIN_HEIGHT_PX) / o.rows);
       this.width = this.vertical ? VECTOR_PX : Math.max(1, Math.round(o.cols * fit));
       this.height = this.strip ? VECTOR_PX : Math.max(1, Math.round(o.rows * Math.max(fit, this.rowMin)));
       this.canvas.style.width = `${this.width}px`;
@@ -407,6 +419,35 @@
     setLabels(rowLabels, colLabels) {
       this.o.rowLabels = this.vertical ? colLabels : rowLabels;
       this.o.colLabels = this.vertical ? rowLabels : colLabels;
+      this.setRowNames();
+      this.fitToWindow(); /* (a longer name, a wider column of names: on a phone, a narrower canvas) */
+      if (this.painted) this.draw();
+    }
+
+    /* The labels' column as wide as the longest (in characters: its width
+     * is known before the canvas is on the page, for fitToWindow). */
+    setRowNames() {
+      this.rowNamesPx = 0;
+      if (!this.rowNames) return;
+      let longest = 0;
+      for (const name of this.o.rowLabels) longest = Math.max(longest, Math.min(LABEL_MAX, [...String(name)].length)); /* (as label() shortens it) */
+      this.rowNames.style.width = `${longest}ch`;
+      this.rowNamesPx = Math.ceil(longest * LABEL_CHAR_PX) + 4; /* (and its margin) */
+      this.rowNamesShown = null;
+    }
+
+    /* The labels of the rows on the canvas (a zoom shows some), each at its row's middle. */
+    drawRowNames(rowHeight) {
+      const shown = this.rowNames && `${this.y0},${rowHeight},${this.height}`;
+      if (!shown || shown === this.rowNamesShown) return;
+      this.rowNamesShown = shown;
+      this.rowNames.style.height = `${this.height}px`;
+      const names = [];
+      for (let i = Math.floor(this.y0); i < Math.min(this.o.rows, Math.ceil(this.y0 + this.height / rowHeight)); i++) {
+        const middle = (i + 0.5 - this.y0) * rowHeight;
+        if (middle >= 0 && middle <= this.height) names.push(el('span', { style: `top: ${middle}px` }, [label(String(this.o.rowLabels[i]))]));
+      }
+      this.rowNames.replaceChildren(...names);
     }
 
     /* The message below its box (or above), inside the view and the viewport. */
@@ -510,6 +551,7 @@
       if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
       const g = c.getContext('2d', CONTEXT), z = this.cellHeight(), w = this.cellWidth();
       this.paintScreen(g, W, H, 1 / (z * ratio), 1 / (w * ratio));
+      this.drawRowNames(z);
       g.setTransform(ratio, 0, 0, ratio, 0, 0);
       const cols = this.o.cols;
       if (Math.min(w, z) >= TEXT_CELL_PX) {

@@ -105,5 +105,5 @@
     else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
   }
 
-  root.AttnDom = { el, svg, label, place, bounds, setHidden, setText, setAttr, markInvalid, whenIdle };
+  root.AttnDom = { el, svg, label, LABEL_MAX, place, bounds, setHidden, setText, setAttr, markInvalid, whenIdle };
 })(typeof globalThis !== 'undefined' ? globalThis : this);
