@@ -247,14 +247,15 @@ for (const name of BROWSERS) {
         assert.ok(inside(await rectOf(page, '[data-card="weights"]'), 1366, 768), 'the weights, not on their way there');
       }, { width: 1366, height: 768 }));
 
-    it('keeps the lecture\'s and the E = 8 examples\' output beside their weights, on the first screen, with the lesson beside them at 1366×768', async () => {
-      for (const example of ['lecture', 'previous_word', 'pronoun'])
-        await withPage(`${PAGE_URL}#example=${example}&step=6`, async (page) => {
-          await frames(page, 2);
-          const [weights, output, walk] = [await rectOf(page, '[data-stage="weights"]'), await rectOf(page, '[data-stage="output"]'), await rectOf(page, '.walk')];
-          assert.ok(output.left > weights.right && inside(output, 1366, 768) && inside(weights, 1366, 768), `${example}: output at ${JSON.stringify(output)}, weights at ${JSON.stringify(weights)}`);
-          assert.ok(!overlap(output, walk), `${example}: the lesson beside them`);
-        }, { width: 1366, height: 768 });
+    it('keeps the lecture\'s and the E = 8 examples\' output beside their weights, on the first screen, with the lesson beside them at 1366×768 and 1280×800', async () => {
+      for (const [width, height] of [[1366, 768], [1280, 800]])
+        for (const example of ['lecture', 'previous_word', 'pronoun'])
+          await withPage(`${PAGE_URL}#example=${example}&step=6`, async (page) => {
+            await frames(page, 2);
+            const [weights, output, walk] = [await rectOf(page, '[data-stage="weights"]'), await rectOf(page, '[data-stage="output"]'), await rectOf(page, '.walk')];
+            assert.ok(output.left > weights.right && inside(output, width, height) && inside(weights, width, height), `${example} at ${width}: output at ${JSON.stringify(output)}, weights at ${JSON.stringify(weights)}`);
+            assert.ok(!overlap(output, walk), `${example} at ${width}: the lesson beside them`);
+          }, { width, height });
     });
 
     it('opens on the lesson on a phone: the sentence, X and the first step, the controls folded away', () =>

@@ -51,9 +51,9 @@
   /* a view this wide, CSS px (a tablet held sideways, an XGA projector, a
    * laptop with the lesson beside the view), draws the pass snug
    * (style.css: data-snug), so that its five columns stay side by side;
-   * from 960 to 1235 px: a window 1000 to 1267 px wide, or 1279 with a
-   * 12 px scrollbar (Firefox) */
-  const SNUG_PX = [960, 1236];
+   * from 860 to 1235 px: a window 900 to 1267 px wide, or 1279 with a
+   * 12 px scrollbar (Firefox); 1280 and 1366 with the lesson (896 and 982 px) */
+  const SNUG_PX = [860, 1236];
 
   /* "W_{q}ᵀ" -> W<sub>q</sub>ᵀ: formulas as DOM, never as HTML text. */
   function formula(text) {
