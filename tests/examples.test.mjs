@@ -23,6 +23,8 @@ const Cases = require('../web/page/model/cases.js');
 const Link = require('../web/page/model/link.js');
 const Catalogue = require('../web/page/model/catalogue.js');
 const Vocabulary = require('../web/page/model/vocabulary.js');
+const Lessons = require('../web/page/model/lessons.js');
+const { Session } = require('../web/page/model/session.js');
 
 const EXAMPLE_DIR = join(ROOT, 'web', 'examples');
 const BUNDLE = join(ROOT, 'build', 'attn-examples.js');
@@ -236,6 +238,27 @@ test('a lesson sentence whose claim has no target in the sentence shown is left 
   assert.equal(Vocabulary.renderLesson('Head {head}, at least {min_mean}, {targets} targets.', { claims, tokens: typed.tokens, stages }), 'Head 1, at least 0.7, 0 targets.');
   assert.throws(() => Vocabulary.renderLesson('{wieght}', { claims, tokens: typed.tokens, stages }), /unknown placeholder \{wieght\}/);
   assert.throws(() => Vocabulary.renderLesson('{mean:3}', { claims, tokens: typed.tokens, stages }), /there is no claim 3/);
+});
+
+test('the scaling lesson’s what-if under a causal mask: the first row that weighs two keys, the core’s weights beside softmax(q·kᵀ), masked keys 0', () => {
+  const Text = require('../web/page/text/text.js');
+  const session = new Session({ attention, state: Link.decode('#example=previous_word'), lang: 'en' });
+  const c = session.case, stages = attention.forward(c), [, , S] = stages.scores.shape, E = c.embed_dim;
+  const w = Lessons.whatIf(session);
+  assert.equal(w.query, c.tokens[1], 'row 0 of a causal mask weighs one key: row 1');
+  assert.deepEqual(w.scaled, Array.from(stages.weights.data.subarray(S, 2 * S)));
+  const open = (j) => !c.attn_mask[1][j]; /* (a bool mask: true is masked) */
+  const dots = Array.from({ length: S }, (_, j) => (open(j) ? Array.from({ length: E }, (_, d) => stages.q.data[E + d] * stages.k.data[j * E + d]).reduce((a, b) => a + b) : -Infinity));
+  const exps = dots.map((x) => Math.exp(x - Math.max(...dots))), sum = exps.reduce((a, b) => a + b);
+  w.unscaled.forEach((x, j) => assert.ok(Math.abs(x - exps[j] / sum) < 1e-5, `key ${j}: ${x} against ${exps[j] / sum}`));
+  assert.deepEqual(w.unscaled.map((x, j) => open(j) || x === 0), Array(S).fill(true), 'a masked key: 0');
+  assert.notDeepEqual(w.unscaled.map((x) => x.toFixed(2)), w.scaled.map((x) => x.toFixed(2)), 'the division shows');
+  /* the lesson promises the table only when there is one: not for one token */
+  const said = (s) => Lessons.lesson(s, 'scale').map(Lessons.text).join(' ');
+  assert.match(said(session), new RegExp(Text.t('en', 'l.sc.3')));
+  const alone = new Session({ attention, state: { case: { ...Cases.lectureCase(), query: [[0.2, 0.1]], tokens: ['I'] }, view: {} }, lang: 'en' });
+  assert.equal(Lessons.whatIf(alone), null);
+  assert.doesNotMatch(said(alone), /Below/);
 });
 
 test('make’s bundle holds exactly the example files, for Node and as the page’s global AttnExamples', () => {

@@ -5,7 +5,7 @@
  *   lesson(session, sectionId) -> [paragraph], a paragraph [segment]
  *   segment: a string, or { text, cite: [{ stage, head, row, col }] }: a
  *   number (or a name) the page shows as a link that lights those cells
- *   whatIf(session) -> the first query row's softmax with and without
+ *   whatIf(session) -> a query row's softmax (the first with two keys to weigh) with and without
  *   ÷√head_dim (the scaling step's "what if"), or null
  *
  * Token names are isolated (Format.isolate), so that a right-to-left name
@@ -52,11 +52,13 @@
       p('l.qkv.3'),
       c.add_bias_kv || c.add_zero_attn ? p('l.qkv.extra', { which: t(c.add_bias_kv && c.add_zero_attn ? 'l.qkv.both' : c.add_bias_kv ? 'l.qkv.biaskv' : 'l.qkv.zero') }) : [],
     ],
-    scale: ({ c, at, p }) => {
+    scale: (ctx) => {
+      const { c, at, p } = ctx;
       const hd = c.embed_dim / c.num_heads;
       return [
         p('l.sc.1', { hd, root: n(Math.sqrt(hd)), q: cite(at('q', null, 0, 0), 'q', null, 0, 0), qs: cite(at('q_scaled', null, 0, 0), 'q_scaled', null, 0, 0) }),
         p('l.sc.2'),
+        whatIfOf(ctx) ? p('l.sc.3') : [], /* (the table below it: walkthrough.js) */
       ];
     },
     scores: ({ c, lab, stages, at, masked, p, t }) => {
@@ -125,22 +127,27 @@
     return [...own, ...LESSONS[sectionId](context(session)).filter((paragraph) => paragraph.length)];
   }
 
-  /* The first query row of the first head: softmax of its scores as PyTorch
-   * computes them (scaled), and of the same dot products without the
-   * division, to show what ÷√head_dim does. null when the row is not finite. */
-  function whatIf(session) {
-    const { c, lab, stages } = context(session);
-    const S2 = stages.scores.shape[2], hd = c.embed_dim / c.num_heads;
-    const scores = Array.from({ length: S2 }, (_, j) => stages.scores.data[j]);
-    if (!scores.every(Number.isFinite)) return null;
+  /* The first query row of the first head that has two keys or more to
+   * weigh (a causal mask leaves the first row one): softmax of its scores
+   * as PyTorch computes them (scaled), and of the same dot products without
+   * the division, to show what ÷√head_dim does; a masked key (−∞) gets 0 in
+   * both. null when no row has two finite scores and no NaN or +∞. */
+  const whatIf = (session) => whatIfOf(context(session));
+
+  function whatIfOf({ c, lab, stages }) {
+    const [, L, S2] = stages.scores.shape, E = c.embed_dim, hd = E / c.num_heads;
+    const row = (i) => Array.from(stages.scores.data.subarray(i * S2, (i + 1) * S2));
+    const weighs = (scores) => scores.filter(Number.isFinite).length >= 2 && scores.every((x) => Number.isFinite(x) || x === -Infinity);
+    const i = Array.from({ length: L }, (_, i) => i).find((i) => weighs(row(i)));
+    if (i === undefined) return null;
     /* q·k without the division, plus what the mask added to the score */
-    const E = c.embed_dim, dot = (q, j) => Array.from({ length: hd }, (_, d) => q[d] * stages.k.data[j * E + d]).reduce((a, b) => a + b, 0);
-    const unscaled = scores.map((score, j) => dot(stages.q.data, j) + (score - dot(stages.q_scaled.data, j)));
-    const softmax = (row) => {
-      const max = Math.max(...row), exps = row.map((x) => Math.exp(x - max)), sum = exps.reduce((a, b) => a + b, 0);
-      return exps.map((x) => x / sum);
+    const dot = (q, j) => Array.from({ length: hd }, (_, d) => q[i * E + d] * stages.k.data[j * E + d]).reduce((a, b) => a + b, 0);
+    const unscaled = row(i).map((score, j) => dot(stages.q.data, j) + (score - dot(stages.q_scaled.data, j)));
+    const softmax = (x) => {
+      const max = Math.max(...x), exps = x.map((v) => Math.exp(v - max)), sum = exps.reduce((a, b) => a + b, 0);
+      return exps.map((v) => v / sum);
     };
-    return { query: lab.query[0], keys: lab.extended.slice(0, S2), scaled: Array.from(stages.weights.data.subarray(0, S2)), unscaled: softmax(unscaled), root: Math.sqrt(hd) };
+    return { query: lab.query[i], keys: lab.extended.slice(0, S2), scaled: Array.from(stages.weights.data.subarray(i * S2, (i + 1) * S2)), unscaled: softmax(unscaled), root: Math.sqrt(hd) };
   }
 
   /* A paragraph as plain text (for tests and screen readers). */
