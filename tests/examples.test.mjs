@@ -240,7 +240,7 @@ test('a lesson sentence whose claim has no target in the sentence shown is left 
   assert.throws(() => Vocabulary.renderLesson('{mean:3}', { claims, tokens: typed.tokens, stages }), /there is no claim 3/);
 });
 
-test('the scaling lesson’s what-if under a causal mask: the first row that weighs two keys, the core’s weights beside softmax(q·kᵀ), masked keys 0', () => {
+test('the lessons under a causal mask read the first row that weighs two keys: the what-if (the core’s weights beside softmax(q·kᵀ), masked keys 0), the scores, softmax and context steps', () => {
   const Text = require('../web/page/text/text.js');
   const session = new Session({ attention, state: Link.decode('#example=previous_word'), lang: 'en' });
   const c = session.case, stages = attention.forward(c), [, , S] = stages.scores.shape, E = c.embed_dim;
@@ -253,6 +253,13 @@ test('the scaling lesson’s what-if under a causal mask: the first row that wei
   w.unscaled.forEach((x, j) => assert.ok(Math.abs(x - exps[j] / sum) < 1e-5, `key ${j}: ${x} against ${exps[j] / sum}`));
   assert.deepEqual(w.unscaled.map((x, j) => open(j) || x === 0), Array(S).fill(true), 'a masked key: 0');
   assert.notDeepEqual(w.unscaled.map((x) => x.toFixed(2)), w.scaled.map((x) => x.toFixed(2)), 'the division shows');
+  /* the softmax and context lessons read that row too (its first was [1, 0, …]): each number cited is the core's, at row 1 */
+  const Format = require('../web/page/model/format.js');
+  for (const [section, stage] of [['softmax', 'weights'], ['context', 'weights'], ['scores', 'scores']]) {
+    const cited = Lessons.lesson(session, section).flat().filter((x) => x.cite && x.cite[0].stage === stage).map((x) => [x.cite[0].row, x.text, Format.cellText(stages[stage].data[x.cite[0].row * S + x.cite[0].col])]);
+    assert.ok(cited.length > 0 && cited.every(([row, text, core]) => row === 1 && text === core), `${section}: ${JSON.stringify(cited)}`);
+  }
+  assert.doesNotMatch(Lessons.lesson(session, 'scores').map(Lessons.text).join(' '), /scores −∞/, 'the pair it reads is not a masked one');
   /* the lesson promises the table only when there is one: not for one token */
   const said = (s) => Lessons.lesson(s, 'scale').map(Lessons.text).join(' ');
   assert.match(said(session), new RegExp(Text.t('en', 'l.sc.3')));

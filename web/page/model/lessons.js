@@ -5,7 +5,7 @@
  *   lesson(session, sectionId) -> [paragraph], a paragraph [segment]
  *   segment: a string, or { text, cite: [{ stage, head, row, col }] }: a
  *   number (or a name) the page shows as a link that lights those cells
- *   whatIf(session) -> a query row's softmax (the first with two keys to weigh) with and without
+ *   whatIf(session) -> the read row's softmax (the first with two keys to weigh: readRow) with and without
  *   ÷√head_dim (the scaling step's "what if"), or null
  *
  * Token names are isolated (Format.isolate), so that a right-to-left name
@@ -61,31 +61,36 @@
         whatIfOf(ctx) ? p('l.sc.3') : [], /* (the table below it: walkthrough.js) */
       ];
     },
-    scores: ({ c, lab, stages, at, masked, p, t }) => {
+    scores: (ctx) => {
+      const { c, lab, stages, at, masked, p, t } = ctx, i = Math.max(0, readRow(ctx));
       const S2 = stages.scores.shape[2], hd = c.embed_dim / c.num_heads;
+      /* (its last key, or under a mask its last key not masked) */
+      const j = Math.max(0, Array.from({ length: S2 }, (_, j) => j).findLast((j) => at('scores', 0, i, j) !== -Infinity) ?? S2 - 1);
       return [
         p('l.sco.1', { L: c.tgt_len, hd, S2, heads: c.num_heads > 1 ? t('l.sco.heads', { H: c.num_heads, hd }) : '' }),
-        p('l.sco.2', { a: q(lab.query[0]), b: q(lab.extended[S2 - 1]), s: cite(at('scores', 0, 0, S2 - 1), 'scores', 0, 0, S2 - 1) }),
+        p('l.sco.2', { a: q(lab.query[i]), b: q(lab.extended[j]), s: cite(at('scores', 0, i, j), 'scores', 0, i, j) }),
         masked ? p('l.sco.masked') : [],
       ];
     },
-    softmax: ({ c, lab, stages, at, p, t }) => {
+    softmax: (ctx) => {
+      const { c, lab, stages, at, p, t } = ctx, i = Math.max(0, readRow(ctx));
       const S2 = stages.weights.shape[2];
-      const row = Array.from({ length: S2 }, (_, j) => at('weights', 0, 0, j));
-      const shares = row.flatMap((w, j) => [j ? ', ' : '', ...p('l.sm.to', { w: cite(w, 'weights', 0, 0, j), token: q(lab.extended[j]) })]);
+      const row = Array.from({ length: S2 }, (_, j) => at('weights', 0, i, j));
+      const shares = row.flatMap((w, j) => [j ? ', ' : '', ...p('l.sm.to', { w: cite(w, 'weights', 0, i, j), token: q(lab.extended[j]) })]);
       return [
         p('l.sm.1'),
-        row.some(Number.isNaN) ? p('l.sm.nan', { a: q(lab.query[0]) })
-          : p('l.sm.read', { a: q(lab.query[0]), shares, b: q(lab.extended[S2 - 1]) }),
+        row.some(Number.isNaN) ? p('l.sm.nan', { a: q(lab.query[i]) })
+          : p('l.sm.read', { a: q(lab.query[i]), shares, b: q(lab.extended[S2 - 1]) }),
         c.num_heads > 1 ? p('l.sm.heads', { H: c.num_heads, which: t(c.average_attn_weights ? 'l.sm.mean' : 'l.sm.all') }) : [],
       ];
     },
-    context: ({ c, lab, stages, at, p, t }) => {
+    context: (ctx) => {
+      const { c, lab, stages, at, p, t } = ctx, i = Math.max(0, readRow(ctx));
       const S2 = stages.weights.shape[2], shown = Math.min(S2, 4), hd = c.embed_dim / c.num_heads;
-      const mix = Array.from({ length: shown }, (_, j) => [j ? ' + ' : '', cite(at('weights', 0, 0, j), 'weights', 0, 0, j), `·v[${Format.isolate(lab.extended[j])}]`]).flat();
+      const mix = Array.from({ length: shown }, (_, j) => [j ? ' + ' : '', cite(at('weights', 0, i, j), 'weights', 0, i, j), `·v[${Format.isolate(lab.extended[j])}]`]).flat();
       return [
         p('l.ctx.1', { L: c.tgt_len, S2, hd, side: c.num_heads > 1 ? t('l.ctx.side') : '' }),
-        p('l.ctx.2', { token: Format.isolate(lab.query[0]), mix: [...mix, S2 > shown ? ' + …' : ''], c: cite(at('context', null, 0, 0), 'context', null, 0, 0) }),
+        p('l.ctx.2', { token: Format.isolate(lab.query[i]), mix: [...mix, S2 > shown ? ' + …' : ''], c: cite(at('context', null, i, 0), 'context', null, i, 0) }),
       ];
     },
     output: ({ c, at, p }) => [
@@ -127,22 +132,29 @@
     return [...own, ...LESSONS[sectionId](context(session)).filter((paragraph) => paragraph.length)];
   }
 
-  /* The first query row of the first head that has two keys or more to
-   * weigh (a causal mask leaves the first row one): softmax of its scores
-   * as PyTorch computes them (scaled), and of the same dot products without
-   * the division, to show what ÷√head_dim does; a masked key (−∞) gets 0 in
-   * both. null when no row has two finite scores and no NaN or +∞. */
-  const whatIf = (session) => whatIfOf(context(session));
-
-  function whatIfOf({ c, lab, stages }) {
-    const [, L, S2] = stages.scores.shape, E = c.embed_dim, hd = E / c.num_heads;
+  /* The query row the lessons read (in the first head): the first that
+   * weighs two keys or more (a causal mask leaves the first row one), its
+   * scores finite or masked (−∞); -1 when no row does. */
+  function readRow({ stages }) {
+    const [, L, S2] = stages.scores.shape;
     const row = (i) => Array.from(stages.scores.data.subarray(i * S2, (i + 1) * S2));
     const weighs = (scores) => scores.filter(Number.isFinite).length >= 2 && scores.every((x) => Number.isFinite(x) || x === -Infinity);
-    const i = Array.from({ length: L }, (_, i) => i).find((i) => weighs(row(i)));
-    if (i === undefined) return null;
+    return Array.from({ length: L }, (_, i) => i).findIndex((i) => weighs(row(i)));
+  }
+
+  /* The read row's softmax of its scores as PyTorch computes them (scaled),
+   * and of the same dot products without the division, to show what
+   * ÷√head_dim does; a masked key (−∞) gets 0 in both. null with no row to read. */
+  const whatIf = (session) => whatIfOf(context(session));
+
+  function whatIfOf(ctx) {
+    const { c, lab, stages } = ctx, i = readRow(ctx);
+    const S2 = stages.scores.shape[2], E = c.embed_dim, hd = E / c.num_heads;
+    if (i < 0) return null;
+    const row = Array.from(stages.scores.data.subarray(i * S2, (i + 1) * S2));
     /* q·k without the division, plus what the mask added to the score */
     const dot = (q, j) => Array.from({ length: hd }, (_, d) => q[i * E + d] * stages.k.data[j * E + d]).reduce((a, b) => a + b, 0);
-    const unscaled = row(i).map((score, j) => dot(stages.q.data, j) + (score - dot(stages.q_scaled.data, j)));
+    const unscaled = row.map((score, j) => dot(stages.q.data, j) + (score - dot(stages.q_scaled.data, j)));
     const softmax = (x) => {
       const max = Math.max(...x), exps = x.map((v) => Math.exp(v - max)), sum = exps.reduce((a, b) => a + b, 0);
       return exps.map((v) => v / sum);
