@@ -127,11 +127,14 @@ function overflowOf(selector) {
 /* issue 15: what a blog post loads for its figures, gzip -9 */
 const BUDGET = 70_000;
 const gzipped = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
-it(`dist/attention-viz.js is at most ${BUDGET / 1000} KB gzipped, with no build inlined, nor the export panel, nor the train card`, () => {
+it(`dist/attention-viz.js is at most ${BUDGET / 1000} KB gzipped, with no build inlined, nor the export panel, nor the train card, nor the page-only CSS`, () => {
   const wasmHex = (build) => readFileSync(join(ROOT, 'build', `attn-${build}.wasm`)).subarray(0, 4096).toString('hex');
   const text = readFileSync(DIST_JS, 'utf8');
   assert.ok(!text.includes('Copy as PyTorch'), 'not the export panel');
   assert.ok(!text.includes('Start from the output now'), 'not the train card');
+  for (const rule of [':not(.is-embedded)', '.canvas-matrix', '.plane-grid', '.backdrop-box'])
+    assert.ok(!text.includes(rule), `not the page's CSS a widget never matches: ${rule}`);
+  assert.ok(text.includes('.attn-view .matrix'), 'the rest of it');
   for (const build of ['relaxed', 'simd', 'scalar']) {
     assert.ok(!text.includes(wasmHex(build)), `the ${build} build is not inlined`);
     assert.ok(readFileSync(join(ROOT, 'dist', `attention-viz-${build}.js`), 'utf8').includes(wasmHex(build)), `attention-viz-${build}.js holds it`);

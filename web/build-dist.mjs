@@ -70,7 +70,28 @@ for (const [name, paths] of Object.entries(PARTS))
   if (!paths.every((path) => ALL.includes(path))) throw new Error(`index.html no longer loads every script of ${name}: update PARTS`);
 if (!SCRIPTS.includes('web/widget.js')) throw new Error('index.html: no <script src="web/page/main.js"> to put the widget in place of');
 
-const css = transformSync(read('web/page/style.css'), { loader: 'css', minify: true }).code;
+/* The page's CSS without the rules a widget never matches: those of the
+ * page-only scripts' elements (PAGE_ONLY: a canvas, its row labels, a
+ * backdrop, the plane) and those for a view that is not embedded (a
+ * widget's view is). A rule goes when each of its selectors is such; the
+ * minified CSS is walked rule by rule, into @media and @supports blocks. */
+const PAGE_ONLY_SELECTOR = /:not\(\.is-embedded\)|\.(canvas-matrix|canvas-rows|backdrop-box|plane|plane-grid|plane-legend)(?![\w-])/;
+function widgetCss(css) {
+  let kept = '', at = 0;
+  while (at < css.length) {
+    const open = css.indexOf('{', at);
+    if (open < 0) return kept + css.slice(at);
+    let close = open, depth = 0;
+    do depth += css[close] === '{' ? 1 : css[close] === '}' ? -1 : 0; while (depth && ++close < css.length);
+    const prelude = css.slice(at, open), body = css.slice(open + 1, close);
+    const selectors = prelude.split(/,(?![^(]*\))/); /* (not the commas inside :is(…)) */
+    if (/^@(media|supports)/.test(prelude)) { const inner = widgetCss(body); if (inner) kept += `${prelude}{${inner}}`; }
+    else if (prelude.startsWith('@') || !selectors.every((selector) => PAGE_ONLY_SELECTOR.test(selector))) kept += `${prelude}{${body}}`;
+    at = close + 1;
+  }
+  return kept;
+}
+const css = widgetCss(transformSync(read('web/page/style.css'), { loader: 'css', minify: true }).code);
 const HEADER = '/* attention-viz.js: <attention-viz>, an embeddable torch.nn.MultiheadAttention visualiser (MIT).\n' +
   ' * Built by `make dist` from the project\'s web/ and core/; attention-viz-relaxed.js, -simd.js, -scalar.js, -share.js, -train.js, -es.js and -examples.js beside it. */\n';
 const source = [
