@@ -132,6 +132,19 @@ for (const name of BROWSERS) {
         assert.equal(await page.$eval('[data-stage="in_proj_weight"]', (m) => m.dataset.gradOf ?? null), null);
       }));
 
+    it('on a phone, a result pinned far down at the output brings the words and the coloured inputs on screen', () =>
+      withPage(`${URL}#example=pronoun`, async (page) => {
+        await page.evaluate(() => window.attentionApp.session.apply({ type: 'view', step: null })); /* (a phone opens on the lesson) */
+        await toMiddle(page, cell('output', 4, 0));
+        await page.click(cell('output', 4, 0));
+        const onScreen = (selector) => page.$eval(selector, (e) => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; });
+        assert.equal(await onScreen('[data-stage="query"]'), false, 'X is far above the output');
+        await page.click('.explain-grad');
+        await page.waitForFunction(() => { const r = document.querySelector('.sensitivity-bar').getBoundingClientRect(); return r.top >= 0 && r.bottom < innerHeight; }, { timeout: 5000 });
+        assert.match(plain(await page.$eval('.sensitivity-bar', (p) => p.textContent)), /^What moves output\[she\]\[0\]/);
+        assert.equal(await onScreen('[data-stage="query"]'), true, 'and X, coloured by ∂result/∂cell, under it');
+      }, { width: 390, height: 844 }));
+
     it('refuses a bad grad= link with a message that says what a result is', () =>
       withPage(`${URL}#example=lecture&grad=output:7,0`, async (page) => {
         const banner = await page.$eval('.banner', (b) => !b.hidden && b.textContent);

@@ -105,5 +105,8 @@
     else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
   }
 
-  root.AttnDom = { el, svg, label, LABEL_MAX, place, bounds, setHidden, setText, setAttr, markInvalid, whenIdle };
+  /* Whether the reader asked for less motion (prefers-reduced-motion): a scroll jumps, the player shows every frame. */
+  const reducedMotion = () => typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  root.AttnDom = { el, svg, label, LABEL_MAX, place, bounds, setHidden, setText, setAttr, markInvalid, whenIdle, reducedMotion };
 })(typeof globalThis !== 'undefined' ? globalThis : this);

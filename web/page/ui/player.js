@@ -21,10 +21,9 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Operations = root.AttnOperations, Text = root.AttnText, { el } = root.AttnDom;
+  const Format = root.AttnFormat, Operations = root.AttnOperations, Text = root.AttnText, { el, reducedMotion } = root.AttnDom;
   const FRAME_MS = 1100;
 
-  const still = () => typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 
   class Player {
     constructor(session, { id }) {
@@ -88,7 +87,7 @@
       if (!this.loaded) return;
       if (this.frame >= this.frames.length - 1) this.go(0);
       this.pause();
-      if (still()) return; /* the frames are all shown: no motion */
+      if (reducedMotion()) return; /* the frames are all shown: no motion */
       this.timer = setInterval(() => (this.frame < this.frames.length - 1 ? this.go(this.frame + 1) : this.pause()), FRAME_MS);
       this.playButton.toggleAttribute('data-playing', true);
       this.playButton.setAttribute('aria-label', this.t('p.pauseL'));
@@ -138,7 +137,7 @@
          Moving: stacked in one place, only the current one visible and its new
          numbers flying in, so the box is as tall as its tallest frame and
          nothing around it moves while it plays. */
-      const moving = !still();
+      const moving = !reducedMotion();
       this.view.classList.toggle('is-static', !moving);
       this.view.classList.toggle('is-moving', moving);
       this.view.replaceChildren(...this.frames.map((frame, k) => this.frameElement(frame, k, moving)));

@@ -10,7 +10,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Sensitivity = root.AttnSensitivity, Text = root.AttnText, { el, setHidden } = root.AttnDom;
+  const Format = root.AttnFormat, Sensitivity = root.AttnSensitivity, Text = root.AttnText, { el, setHidden, reducedMotion } = root.AttnDom;
 
   class SensitivityBar {
     constructor(session) {
@@ -20,6 +20,7 @@
       this.end = el('button', { type: 'button', text: t('s.end'), 'aria-label': t('s.endL') });
       this.end.addEventListener('click', () => this.close());
       this.element = el('p', { className: 'sensitivity-bar', role: 'status', hidden: true }, [this.text, ' ', this.end]);
+      this.shownGrad = null; /* the result the bar speaks of (view.grad) */
     }
 
     /* Escape: true when it ended a sensitivity. */
@@ -32,12 +33,24 @@
     update() {
       const s = this.session, sensitivity = s.sensitivity();
       setHidden(this.element, !sensitivity);
+      const shown = this.shownGrad;
+      this.shownGrad = sensitivity ? s.view.grad : null;
       if (!sensitivity) return;
       const lab = s.labels();
       const result = Sensitivity.resultName(sensitivity.result, lab, s.config.num_heads);
       const top = Sensitivity.largest(sensitivity.grads, Sensitivity.OVERLAID.filter((name) => s.inputShapes[name]));
       const most = top ? this.t('s.most', { effect: Sensitivity.effect(top.value, Sensitivity.cellName(top.name, top.index, s.inputShapes[top.name], lab), result, s.lang) }) : '';
       this.text.textContent = this.t('s.what', { result, value: Format.cellText(sensitivity.value), most });
+      if (s.view.grad !== shown) this.reveal();
+    }
+
+    /* A new result: the bar, and the inputs it colours under it, brought on
+     * screen when the bar is off it (a phone, far down at the output). A
+     * widget never scrolls the page it is in. */
+    reveal() {
+      const r = this.element.getBoundingClientRect();
+      if (this.element.closest('.is-embedded') || (r.bottom > 0 && r.top < innerHeight)) return;
+      this.element.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
     }
   }
 

@@ -18,7 +18,7 @@
 (function (root) {
   'use strict';
 
-  const Format = root.AttnFormat, Lessons = root.AttnLessons, Text = root.AttnText, { el, label, setHidden } = root.AttnDom;
+  const Format = root.AttnFormat, Lessons = root.AttnLessons, Text = root.AttnText, { el, label, setHidden, reducedMotion } = root.AttnDom;
   const FORWARD = new Set(['ArrowRight', 'PageDown', ' ']), BACKWARD = new Set(['ArrowLeft', 'PageUp']);
   const SWIPE_PX = 60;
 
@@ -154,8 +154,6 @@
       ]);
     }
   }
-
-  const reducedMotion = () => typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 
   root.AttnWalkthrough = { Walkthrough };
 })(typeof globalThis !== 'undefined' ? globalThis : this);
