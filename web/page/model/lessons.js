@@ -5,8 +5,8 @@
  *   lesson(session, sectionId) -> [paragraph], a paragraph [segment]
  *   segment: a string, or { text, cite: [{ stage, head, row, col }] }: a
  *   number (or a name) the page shows as a link that lights those cells
- *   whatIf(session) -> the read row's softmax (the first with two keys to weigh: readRow) with and without
- *   ÷√head_dim (the scaling step's "what if"), or null
+ *   whatIf(session) -> the softmax of the row the lessons read (readRow)
+ *   with and without ÷√head_dim (the scaling step's "what if"), or null
  *
  * Token names are isolated (Format.isolate), so that a right-to-left name
  * keeps a sentence in order. The sentences are the session's language's
@@ -64,8 +64,8 @@
     scores: (ctx) => {
       const { c, lab, stages, at, masked, p, t } = ctx, i = Math.max(0, readRow(ctx));
       const S2 = stages.scores.shape[2], hd = c.embed_dim / c.num_heads;
-      /* (its last key, or under a mask its last key not masked) */
-      const j = Math.max(0, Array.from({ length: S2 }, (_, j) => j).findLast((j) => at('scores', 0, i, j) !== -Infinity) ?? S2 - 1);
+      let j = S2 - 1; /* (its last key; under a mask, its last one not masked) */
+      while (j > 0 && at('scores', 0, i, j) === -Infinity) j--;
       return [
         p('l.sco.1', { L: c.tgt_len, hd, S2, heads: c.num_heads > 1 ? t('l.sco.heads', { H: c.num_heads, hd }) : '' }),
         p('l.sco.2', { a: q(lab.query[i]), b: q(lab.extended[j]), s: cite(at('scores', 0, i, j), 'scores', 0, i, j) }),
@@ -149,8 +149,8 @@
 
   function whatIfOf(ctx) {
     const { c, lab, stages } = ctx, i = readRow(ctx);
-    const S2 = stages.scores.shape[2], E = c.embed_dim, hd = E / c.num_heads;
     if (i < 0) return null;
+    const S2 = stages.scores.shape[2], E = c.embed_dim, hd = E / c.num_heads;
     const row = Array.from(stages.scores.data.subarray(i * S2, (i + 1) * S2));
     /* q·k without the division, plus what the mask added to the score */
     const dot = (q, j) => Array.from({ length: hd }, (_, d) => q[i * E + d] * stages.k.data[j * E + d]).reduce((a, b) => a + b, 0);
