@@ -97,6 +97,21 @@ for (const name of BROWSERS) {
         }, { width: w, height: h });
     });
 
+    it('lays more than 4 heads side by side in a grid, √H across (8: 3), each inside its card, the core’s numbers; up to 4, and on a phone, one above the other', async () => {
+      const tops = (page, stage) => page.$$eval(`[data-card="${stage}"] .head`, (heads) => heads.map((h) => Math.round(h.getBoundingClientRect().top)));
+      for (const [w, h, H, rows] of [[1366, 768, 8, [3, 3, 2]], [1366, 768, 4, [1, 1, 1, 1]], [390, 844, 8, Array(8).fill(1)]])
+        await withPage(`${SAME_BUILD}#example=pronoun&num_heads=${H}`, async (page) => {
+          await frames(page, 2);
+          for (const stage of ['scores', 'weights']) {
+            const seen = await tops(page, stage), counts = [...new Set(seen)].map((top) => seen.filter((t) => t === top).length);
+            assert.deepEqual(counts, rows, `${stage}, H = ${H} at ${w}: heads a row`);
+          }
+          const spilt = await page.$$eval('[data-card="scores"], [data-card="weights"]', (cards) => cards.filter((c) => [...c.querySelectorAll('table')].some((t) => t.getBoundingClientRect().right > c.getBoundingClientRect().right + 0.5)).map((c) => c.dataset.card));
+          assert.deepEqual(spilt, [], 'every head inside its card');
+          assert.deepEqual(compareStages(await readStages(page), attention.forward(await page.evaluate(() => window.attentionApp.session.getState().case))), []);
+        }, { width: w, height: h });
+    });
+
     it('joins every stage to what it is made from, and opens a card’s detail on a click', () =>
       withPage(`${PAGE_URL}#example=sentence`, async (page) => {
         await frames(page, 3);
