@@ -289,7 +289,10 @@
       if (compact && card.big) figure.style.setProperty('--side', String(Math.max(card.rows, card.cols))); /* (its squares' size: style.css) */
       /* more than 4 heads drawn as tables (a BERT layer on a few tokens: 12): a grid of them, √H across, in the pass
        * (style.css); up to 4, one above the other, so that context and output stay beside them */
-      if (card.perHead && H > 4 && Kind === Matrix) group.style.setProperty('--head-columns', String(Math.min(4, Math.ceil(Math.sqrt(H)))));
+      if (card.perHead && H > 4 && Kind === Matrix) {
+        group.classList.add('is-head-grid');
+        group.style.setProperty('--head-columns', String(Math.min(4, Math.ceil(Math.sqrt(H)))));
+      }
       figure.append(group);
       if (card.kind !== 'bool') figure.append(this.legend(card));
       if (card.tokens) figure.append(this.tokenButtons());
