@@ -58,7 +58,7 @@
       return [
         p('l.sc.1', { hd, root: n(Math.sqrt(hd)), q: cite(at('q', null, 0, 0), 'q', null, 0, 0), qs: cite(at('q_scaled', null, 0, 0), 'q_scaled', null, 0, 0) }),
         p('l.sc.2'),
-        whatIfOf(ctx) ? p('l.sc.3') : [], /* (the table below it: walkthrough.js) */
+        readRow(ctx) >= 0 ? p('l.sc.3') : [], /* (the what-if's table below it, of that row: walkthrough.js) */
       ];
     },
     scores: (ctx) => {
