@@ -273,6 +273,17 @@ for (const name of BROWSERS) {
           }, { width, height });
     });
 
+    it('on a phone, brings a step\'s card above the lesson\'s sheet, not under it: a link\'s step, then the next ones', () =>
+      withPage(`${PAGE_URL}#example=pronoun&step=6`, async (page) => {
+        await frames(page, 2);
+        for (const step of [6, 7, 8]) { /* (a step's first card: weights, context, W_o) */
+          if (step > 6) await page.evaluate(() => window.attentionApp.session.apply({ type: 'view', step: window.attentionApp.session.view.step + 1 }));
+          const card = `.card[data-step="${step}"]`;
+          await page.waitForFunction((c) => { const r = document.querySelector(c).getBoundingClientRect(); return r.top >= 0 && r.bottom <= document.querySelector('.walk').getBoundingClientRect().top; }, { timeout: 5000 }, card)
+            .catch(async () => assert.fail(`step ${step}: its card at ${JSON.stringify(await rectOf(page, card))}, the sheet at ${JSON.stringify(await rectOf(page, '.walk'))}`));
+        }
+      }, { width: 390, height: 844 }));
+
     it('opens on the lesson on a phone: the sentence, X and the first step, the controls folded away', () =>
       withPage(PAGE_URL, async (page) => {
         assert.equal(await page.$eval('.walk', (w) => w.dataset.step), '1');
