@@ -97,10 +97,10 @@ for (const name of BROWSERS) {
         }, { width: w, height: h });
     });
 
-    it('lays more than 4 heads side by side in a grid, √H across (8: 3), each inside its card, the core’s numbers; up to 4, and on a phone, one above the other', async () => {
+    it('lays more than 8 heads side by side in a grid, √H across (16: 4), each inside its card, the core’s numbers; up to 8, and on a phone, one above the other', async () => {
       const tops = (page, stage) => page.$$eval(`[data-card="${stage}"] .head`, (heads) => heads.map((h) => Math.round(h.getBoundingClientRect().top)));
-      for (const [w, h, H, rows] of [[1366, 768, 8, [3, 3, 2]], [1366, 768, 4, [1, 1, 1, 1]], [390, 844, 8, Array(8).fill(1)]])
-        await withPage(`${SAME_BUILD}#example=pronoun&num_heads=${H}`, async (page) => {
+      for (const [w, h, H, rows] of [[1920, 1080, 16, [4, 4, 4, 4]], [1920, 1080, 8, Array(8).fill(1)], [390, 844, 16, Array(16).fill(1)]])
+        await withPage(`${SAME_BUILD}#example=two_heads&num_heads=${H}`, async (page) => {
           await frames(page, 2);
           for (const stage of ['scores', 'weights']) {
             const seen = await tops(page, stage), counts = [...new Set(seen)].map((top) => seen.filter((t) => t === top).length);

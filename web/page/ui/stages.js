@@ -287,9 +287,9 @@
         group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: this.t('x.head', { h: h + 1 }) }) : null, matrix.backdrop ? matrix.backdrop.box : matrix.element]));
       }
       if (compact && card.big) figure.style.setProperty('--side', String(Math.max(card.rows, card.cols))); /* (its squares' size: style.css) */
-      /* more than 4 heads drawn as tables (a BERT layer on a few tokens: 12): a grid of them, √H across, in the pass
-       * (style.css); up to 4, one above the other, so that context and output stay beside them */
-      if (card.perHead && H > 4 && Kind === Matrix) {
+      /* more than 8 heads drawn as tables (a BERT layer on a few tokens: 12): a grid of them, √H across, in the pass
+       * (style.css); up to 8, one above the other, so that context and output stay beside them on the first screen */
+      if (card.perHead && H > 8 && Kind === Matrix) {
         group.classList.add('is-head-grid');
         group.style.setProperty('--head-columns', String(Math.min(4, Math.ceil(Math.sqrt(H)))));
       }
