@@ -41,7 +41,9 @@ for (const suite of ['core.test.mjs', 'random.test.mjs', 'binding.test.mjs']) {
 /* The fixtures, random cases with every option, up to 140 rows and E = 144,
  * and a product past float32 (its NaNs and infinities as the scalar build's),
  * each with a loss (given) and the gradients it must have. */
-async function parityCases() {
+let parity = null;
+function parityCases() { return (parity ??= makeParityCases()); }
+async function makeParityCases() {
   const random = seededRandom(14);
   const randoms = [
     ...Array.from({ length: 60 }, () => randomCase(random)),
@@ -73,17 +75,19 @@ for (const name of BROWSERS) {
       const page = await browser.newPage();
       await page.setContent('<!doctype html><title>relaxed</title>');
       for (const script of ['build/attn-wasm.js', 'web/case.js', 'web/core.js']) await page.addScriptTag({ path: join(ROOT, script) });
-      const { chosen, supported, results } = await page.evaluate(async (all) => {
+      /* (one JSON string back: Firefox's WebDriver BiDi takes seconds to pass
+       * this many arrays as objects) */
+      const { chosen, supported, results } = JSON.parse(await page.evaluate(async (all) => {
         const attention = await AttnCore.createAttention();
         const relaxed = await AttnCore.createAttention({ build: 'relaxed' });
         /* non-finite numbers as the fixtures' strings: they do not cross as numbers */
         const plain = (stages) => Object.fromEntries(Object.entries(stages).map(([k, { shape, data }]) =>
           [k, { shape, data: Array.from(data, (x) => (Number.isFinite(x) ? x : String(x))) }]));
-        return {
+        return JSON.stringify({
           chosen: attention.build, supported: AttnCore.supportedBuilds(),
           results: all.map(({ aCase, given }) => ({ stages: plain(relaxed.forward(aCase)), grads: plain(relaxed.backward(given)) })),
-        };
-      }, cases.map((c) => ({ aCase: c.case, given: c.given })));
+        });
+      }, cases.map((c) => ({ aCase: c.case, given: c.given }))));
       assert.equal(chosen, 'relaxed', `${name} validates ${supported.join(', ')}`);
       const numbers = (plain) => Object.fromEntries(Object.entries(plain).map(([k, { shape, data }]) =>
         [k, { shape, data: Float64Array.from(data, (x) => (typeof x === 'string' ? NON_FINITE[x] : x)) }]));
