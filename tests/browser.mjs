@@ -27,23 +27,29 @@ export async function launch(name) {
   });
 }
 
-/* page.$eval, page.$$eval and page.click in one round trip (click: two, the
- * second the mouse's). Puppeteer's take several (find the element, call a
- * function on its handle, release it): a $eval 84 ms in Firefox (WebDriver
- * BiDi) and 14 ms in Chromium here, against 4 and 1.4 ms for one
- * page.evaluate, a click 124 and 36 ms; the tests make thousands. Plain CSS
- * selectors, JSON arguments and clicks without options only; any other goes
- * to Puppeteer's own. The click does what Puppeteer's does: the element
- * scrolled to the middle unless wholly in view (an SVG's by its <svg>), then
- * the middle of its first box of at least 1×1 px within the viewport. */
+/* page.$eval, page.$$eval, page.focus, page.click and page.hover in one
+ * round trip (click and hover: two, the second the mouse's). Puppeteer's take
+ * several (find the element, call a function on its handle, release it): a
+ * $eval 84 ms in Firefox (WebDriver BiDi) and 14 ms in Chromium here, against
+ * 4 and 1.4 ms for one page.evaluate, a click 124 and 36 ms; the tests make
+ * thousands. Plain CSS selectors, JSON arguments and clicks without options
+ * only; any other goes to Puppeteer's own. The click and the hover do what
+ * Puppeteer's do: the element scrolled to the middle unless wholly in view
+ * (an SVG's by its <svg>), then the middle of its first box of at least 1×1
+ * px within the viewport. */
 function inOneTrip(page) {
-  const { $eval, $$eval, click } = page;
+  const { $eval, $$eval, focus, click, hover } = page;
   const plainSelector = (selector) => !/>>>|::-p-|^(pierce|aria|text|xpath)\//.test(selector);
   const plain = (selector, args) => plainSelector(selector) && isDeepStrictEqual(JSON.parse(JSON.stringify(args)), args);
   const quote = JSON.stringify;
+  const found = (selector) => `(document.querySelector(${quote(selector)}) ?? (() => { throw new Error(${quote(`No element found for selector: ${selector}`)}); })())`;
+  page.focus = (selector) => (plainSelector(selector) ? page.evaluate(`${found(selector)}.focus()`) : focus.call(page, selector));
   page.click = (selector, options) => (options === undefined && plainSelector(selector)
-    ? page.evaluate(`(${clickPoint})(${quote(selector)})`).then(({ x, y }) => page.mouse.click(x, y))
+    ? page.evaluate(`(${pointOf})(${found(selector)})`).then(({ x, y }) => page.mouse.click(x, y))
     : click.call(page, selector, options));
+  page.hover = (selector) => (plainSelector(selector)
+    ? page.evaluate(`(${pointOf})(${found(selector)})`).then(({ x, y }) => page.mouse.move(x, y))
+    : hover.call(page, selector));
   page.$eval = (selector, fn, ...args) => (plain(selector, args)
     ? page.evaluate(`(${fn})(document.querySelector(${quote(selector)}) ?? (() => { throw new Error(${quote(`failed to find element matching selector "${selector}"`)}); })(), ...${quote(args)})`)
     : $eval.call(page, selector, fn, ...args));
@@ -52,10 +58,8 @@ function inOneTrip(page) {
     : $$eval.call(page, selector, fn, ...args));
 }
 
-/* Where page.click clicks (runs in the page). */
-async function clickPoint(selector) {
-  const element = document.querySelector(selector);
-  if (!element) throw new Error(`No element found for selector: ${selector}`);
+/* Where page.click clicks and page.hover points (runs in the page). */
+async function pointOf(element) {
   const observed = element instanceof SVGElement && !(element instanceof SVGSVGElement) ? element.ownerSVGElement : element;
   const ratio = await new Promise((resolve) => {
     const observer = new IntersectionObserver((entries) => { resolve(entries[0].intersectionRatio); observer.disconnect(); });
@@ -107,11 +111,13 @@ const VALUE = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, true: 1, f
 /* Waits until every compact heatmap has written its cells' data-value
  * (written once the edits rest: data-values-pending until then).
  * host: the selector of an <attention-viz> to wait inside. */
-export function valuesWritten(page, host = null) {
-  return page.waitForFunction((hostSelector) => {
+export async function valuesWritten(page, host = null) {
+  const written = (hostSelector) => {
     const root = hostSelector ? document.querySelector(hostSelector).shadowRoot : document;
     return !root.querySelector('[data-values-pending]');
-  }, { timeout: 10000 }, host);
+  };
+  /* (mostly written already: one evaluate, 4 ms in Firefox, where a waitForFunction takes 56) */
+  if (!(await page.evaluate(written, host))) await page.waitForFunction(written, { timeout: 10000 }, host);
 }
 
 /* Every matrix on the page: { name: { shape, data } }, per-head ones 3-D.
@@ -141,7 +147,8 @@ export async function readStages(page, host = null) {
 
 /* The page's URL hash, once it has written the last change. */
 export async function pageHash(page) {
-  await page.waitForFunction(() => !document.documentElement.hasAttribute('data-hash-pending'));
+  const written = () => !document.documentElement.hasAttribute('data-hash-pending');
+  if (!(await page.evaluate(written))) await page.waitForFunction(written);
   return page.evaluate(() => location.hash);
 }
 
