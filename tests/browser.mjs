@@ -51,7 +51,7 @@ function inOneTrip(page) {
     ? page.evaluate(`(${pointOf})(${found(selector)})`).then(({ x, y }) => page.mouse.move(x, y))
     : hover.call(page, selector));
   page.$eval = (selector, fn, ...args) => (plain(selector, args)
-    ? page.evaluate(`(${fn})(document.querySelector(${quote(selector)}) ?? (() => { throw new Error(${quote(`failed to find element matching selector "${selector}"`)}); })(), ...${quote(args)})`)
+    ? page.evaluate(`(${fn})(${found(selector)}, ...${quote(args)})`)
     : $eval.call(page, selector, fn, ...args));
   page.$$eval = (selector, fn, ...args) => (plain(selector, args)
     ? page.evaluate(`(${fn})([...document.querySelectorAll(${quote(selector)})], ...${quote(args)})`)
@@ -111,13 +111,17 @@ const VALUE = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, true: 1, f
 /* Waits until every compact heatmap has written its cells' data-value
  * (written once the edits rest: data-values-pending until then).
  * host: the selector of an <attention-viz> to wait inside. */
-export async function valuesWritten(page, host = null) {
-  const written = (hostSelector) => {
+export function valuesWritten(page, host = null) {
+  return until(page, (hostSelector) => {
     const root = hostSelector ? document.querySelector(hostSelector).shadowRoot : document;
     return !root.querySelector('[data-values-pending]');
-  };
-  /* (mostly written already: one evaluate, 4 ms in Firefox, where a waitForFunction takes 56) */
-  if (!(await page.evaluate(written, host))) await page.waitForFunction(written, { timeout: 10000 }, host);
+  }, host, { timeout: 10000 });
+}
+
+/* Waits until test(arg) is true in the page. It mostly is already: one
+ * evaluate then, 4 ms in Firefox, where a waitForFunction takes 56. */
+async function until(page, test, arg, options = {}) {
+  if (!(await page.evaluate(test, arg))) await page.waitForFunction(test, options, arg);
 }
 
 /* Every matrix on the page: { name: { shape, data } }, per-head ones 3-D.
@@ -147,8 +151,7 @@ export async function readStages(page, host = null) {
 
 /* The page's URL hash, once it has written the last change. */
 export async function pageHash(page) {
-  const written = () => !document.documentElement.hasAttribute('data-hash-pending');
-  if (!(await page.evaluate(written))) await page.waitForFunction(written);
+  await until(page, () => !document.documentElement.hasAttribute('data-hash-pending'));
   return page.evaluate(() => location.hash);
 }
 
