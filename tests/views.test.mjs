@@ -267,9 +267,9 @@ for (const name of BROWSERS) {
         assert.ok(inside(await rectOf(page, '[data-card="weights"]'), 1366, 768), 'the weights, not on their way there');
       }, { width: 1366, height: 768 }));
 
-    it('keeps the lecture\'s and the E = 8 examples\' output beside their weights, on the first screen, with the lesson beside them at 1366×768 and 1280×800', async () => {
+    it('keeps every example\'s output but the paragraph\'s (E = 32) beside its weights, on the first screen, with the lesson beside them at 1366×768 and 1280×800', async () => {
       for (const [width, height] of [[1366, 768], [1280, 800]])
-        for (const example of ['lecture', 'previous_word', 'pronoun'])
+        for (const example of Object.keys(Cases.EXAMPLES).filter((name) => name !== 'paragraph'))
           await withPage(`${PAGE_URL}#example=${example}&step=6`, async (page) => {
             await frames(page, 2);
             const [weights, output, walk] = [await rectOf(page, '[data-stage="weights"]'), await rectOf(page, '[data-stage="output"]'), await rectOf(page, '.walk')];
