@@ -152,6 +152,10 @@ for (const name of BROWSERS) {
           const field = await page.$eval(rows, (input) => ({ invalid: input.getAttribute('aria-invalid'), message: document.getElementById(input.getAttribute('aria-describedby'))?.textContent, beside: input.parentElement.contains(document.getElementById(input.getAttribute('aria-describedby'))), focused: document.activeElement === input }));
           assert.deepEqual(field, { invalid: 'true', message, beside: true, focused: true }, typed);
         }
+        /* the CLI's flag as code, on one line, even in a narrow form */
+        await page.$eval('.share-panel', (panel) => { panel.style.width = '14rem'; });
+        assert.deepEqual(await page.$eval('.share-ask .control-error:not(:empty)', (m) => [...m.querySelectorAll('code')].map((c) => [c.textContent, c.getClientRects().length])), [['--random-query', 1]]);
+        await page.$eval('.share-panel', (panel) => { panel.style.width = ''; });
         assert.equal(await page.$eval('.share-ask input[name=num_heads]', (input) => input.getAttribute('aria-invalid')), null, 'num_heads was good');
         await page.$eval(rows, (input) => { input.value = ''; });
         await page.type(rows, '6');

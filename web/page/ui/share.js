@@ -16,6 +16,9 @@
   const Catalogue = root.AttnCatalogue, Export = root.AttnExport, Import = root.AttnImport, Link = root.AttnLink;
   const Case = root.AttnCase, Cases = root.AttnCases, ModelFile = root.AttnModelFile, Poster = root.AttnPoster;
   const { el, place, markInvalid } = root.AttnDom;
+  /* A message's CLI flag (--random-query) as code, on one line: a narrow
+   * card broke it after its "--". */
+  const withFlags = (text) => text.split(/(--[a-z][a-z-]*)/).map((part, i) => (i % 2 ? el('code', { className: 'flag', text: part }) : part));
 
   class Share {
     constructor(session, { id, root: viewRoot }) {
@@ -340,7 +343,7 @@
         const problem = !/^\d+$/.test(text) || Number(text) < 1 ? this.t('sh.whole', { key: m.key, got: Case.describe(text) })
           : m.rows && Number(text) > Cases.LIMITS.tokens ? this.t('sh.rowsMax', { key: m.key, max: Cases.LIMITS.tokens, got: text }) : '';
         const message = input.parentElement.querySelector('.control-error');
-        message.textContent = problem;
+        message.replaceChildren(...withFlags(problem));
         markInvalid(input, problem ? message : null);
         refused ||= problem ? input : null;
         options[m.key] = Number(text);
