@@ -76,6 +76,21 @@ for (const name of BROWSERS) {
         assert.ok(shapes.includes('in_proj_bias:1,2304:') && shapes.includes('out_proj.bias:1,768:'), 'nor for a long bias');
         assert.equal(await page.$eval('[data-view="lines"]', (svg) => svg.querySelectorAll('line').length), 0, '12×128×128 lines go on a canvas');
 
+        /* the 12 heads in a grid, 4 across and 3 down, as wide as one canvas of the whole width (BertViz's model view):
+         * the pointer at a head's middle reads that head's cell, as the core computes it */
+        const heads = await page.$$eval(canvasOf('weights'), (list) => list.map((c) => { const r = c.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; }));
+        const averageWidth = await page.$eval(canvasOf('attn_weights'), (c) => c.getBoundingClientRect().width);
+        assert.deepEqual([heads.length, new Set(heads.map((r) => Math.round(r.left))).size, new Set(heads.map((r) => Math.round(r.top))).size], [H, 4, 3], JSON.stringify(heads));
+        const across = Math.max(...heads.map((r) => r.right)) - Math.min(...heads.map((r) => r.left));
+        assert.ok(across <= averageWidth + 1, `the grid ${across} px across, one canvas ${averageWidth} px`);
+        await page.$eval(canvasOf('weights', 5), (c) => c.scrollIntoView({ block: 'center' }));
+        const head5 = await page.$eval(canvasOf('weights', 5), (c) => { const r = c.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; });
+        await page.mouse.move(...head5);
+        const middle = await readout(page);
+        assert.ok(Math.abs(middle.row - L / 2) <= 2 && Math.abs(middle.col - L / 2) <= 2, JSON.stringify(middle));
+        assert.deepEqual(middle, { stage: 'weights', head: '5', row: middle.row, col: middle.col, value: text(at(want, 'weights', 5, Number(middle.row), Number(middle.col))), hidden: false });
+        await page.mouse.move(0, 0);
+
         /* keys: focus head 3's weights, then two rows down and five columns right */
         await page.$eval(canvasOf('weights', 3), (c) => c.scrollIntoView({ block: 'center' }));
         await page.focus(canvasOf('weights', 3));
@@ -159,8 +174,9 @@ for (const name of BROWSERS) {
         assert.ok(await rowUnder('in_proj_weight', foot) >= 3 * E - 8 && await rowUnder('in_proj_bias', foot) >= 3 * E - 8, '0 fits both again');
         await page.mouse.move(0, 0);
 
-        /* zoom (+ around the focused cell (0, 0)) and pan (a drag): the cell under a point moves */
-        const head0 = canvasOf('weights', 0);
+        /* zoom (+ around the focused cell (0, 0)) and pan (a drag): the cell under a point moves (the head average:
+         * a canvas of the whole width, MAX_SIDE_PX; a head's, in the grid, is a quarter of it) */
+        const head0 = canvasOf('attn_weights');
         const box = await page.$eval(head0, (c) => { c.scrollIntoView({ block: 'center' }); const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width }; });
         const under = async (x, y) => { await page.mouse.move(box.x + x, box.y + y); const r = await readout(page); return [Number(r.row), Number(r.col)]; };
         assert.deepEqual(await under(box.w - 2, 2), [0, L - 1], 'fitted: the whole matrix');

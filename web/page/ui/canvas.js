@@ -46,6 +46,7 @@
   const MAX_SIDE_PX = 480;   /* the canvas's largest side on the page, CSS px (but 0.25 px a cell at least: fitToWindow) */
   const VIEW_MARGIN_PX = 56; /* the page's and a card's padding, both sides: a canvas on a phone is narrower than the window by this */
   const BESIDE_PX = 64;      /* a vector's column beside a canvas, with its card's padding and the gap (options.withVectorBeside) */
+  const ACROSS_GAP_PX = 8;   /* between heads side by side (options.across; style.css: .is-canvas-grid) */
   const MAX_CELL_PX = 6;     /* a cell's side when the whole matrix fits */
   const MIN_HEIGHT_PX = 96;  /* a wide, short matrix is at least this tall (rows of MAX_CELL_PX at most): its rows not hairlines */
   const LABEL_ROW_PX = 11;   /* a labelled row's height at least (a matrix of at most MAX_SIDE_PX / LABEL_ROW_PX rows) */
@@ -144,11 +145,13 @@
     /* The canvas's size for the window's width: at most MAX_SIDE_PX a side,
      * and no wider than a phone's window leaves room for (so the page never
      * scrolls sideways); at least 0.25 px a cell where as wide fits (so a
-     * weight of 2,304 rows is 576 px tall; a long strip may have fewer). A
-     * zoom the user chose stays. */
+     * weight of 2,304 rows is 576 px tall; a long strip may have fewer).
+     * Heads side by side (options.across: a BERT layer's 12 in a grid, 4
+     * across) share that side. A zoom the user chose stays. */
     fitToWindow() {
-      const o = this.o;
-      const side = Math.min(MAX_SIDE_PX, Math.max(MAX_SIDE_PX / 4, (root.innerWidth || Infinity) - VIEW_MARGIN_PX - (o.withVectorBeside ? BESIDE_PX : 0) - this.rowNamesPx));
+      const o = this.o, across = o.across || 1;
+      const room = Math.min(MAX_SIDE_PX, Math.max(MAX_SIDE_PX / 4, (root.innerWidth || Infinity) - VIEW_MARGIN_PX - (o.withVectorBeside ? BESIDE_PX : 0) - this.rowNamesPx));
+      const side = (room - (across - 1) * ACROSS_GAP_PX) / across;
       const fit = Math.max(Math.min(MAX_CELL_PX, this.vertical ? Infinity : side / o.cols, side / o.rows), Math.min(0.25, side / o.cols));
       if (fit === this.fit) return;
       this.zoom = this.zoom === null || this.zoom === this.fit ? fit : Math.max(fit, this.zoom);

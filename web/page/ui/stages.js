@@ -264,13 +264,17 @@
       /* (a bias: as its weight is, a column beside it in the pass, a strip in the steps) */
       const cells = card.beside ? this.session.inputShapes[card.beside].reduce((a, b) => a * b) : card.rows * card.cols;
       const Kind = CanvasMatrix && (cells > CANVAS_CELLS || card.cols > CANVAS_COLS) ? CanvasMatrix : Matrix;
+      /* more than 8 heads: a grid of them, √H across, in the pass (style.css); up to 8, one above the other, so that
+       * context and output stay beside them on the first screen. Tables (a BERT layer on a few tokens) keep their
+       * size; canvases (on 128 tokens) share one canvas's width, as BertViz's model view shows every head at once. */
+      const across = pass && card.perHead && H > 8 ? Math.min(4, Math.ceil(Math.sqrt(H))) : 1;
       this.matrices[card.stage] = [];
       for (let h = 0; h < (card.perHead ? H : 1); h++) {
         const head = card.perHead ? h : null;
         const matrix = new Kind({
           Backdrop: compact ? Backdrop : null,
           stage: card.stage, head, shape: card.perHead ? [H, card.rows, card.cols] : [card.rows, card.cols], rows: card.rows, cols: card.cols, kind: card.kind, editable: Boolean(card.editable), compact,
-          vertical, withVectorBeside: pass && Boolean(card.biasBeside),
+          vertical, withVectorBeside: pass && Boolean(card.biasBeside), across,
           rowLabels: Catalogue.cardLabels(card.rowLabels, lab), colLabels: Catalogue.cardLabels(card.colLabels, lab),
           rowBands: card.rowBands, colBands: card.colBands,
           idPrefix: `${this.id}-${idOf(card.stage)}-${h}`, panelRoot: this.viewRoot, messages: this.messages, lang: this.session.lang,
@@ -287,11 +291,9 @@
         group.append(el('div', { className: 'head' }, [H > 1 && card.perHead ? el('p', { className: 'head-label', text: this.t('x.head', { h: h + 1 }) }) : null, matrix.backdrop ? matrix.backdrop.box : matrix.element]));
       }
       if (compact && card.big) figure.style.setProperty('--side', String(Math.max(card.rows, card.cols))); /* (its squares' size: style.css) */
-      /* more than 8 heads drawn as tables (a BERT layer on a few tokens: 12): a grid of them, √H across, in the pass
-       * (style.css); up to 8, one above the other, so that context and output stay beside them on the first screen */
-      if (card.perHead && H > 8 && Kind === Matrix) {
-        group.classList.add('is-head-grid');
-        group.style.setProperty('--head-columns', String(Math.min(4, Math.ceil(Math.sqrt(H)))));
+      if (across > 1) {
+        group.classList.add('is-head-grid', ...(Kind === Matrix ? [] : ['is-canvas-grid']));
+        group.style.setProperty('--head-columns', String(across));
       }
       figure.append(group);
       if (card.kind !== 'bool') figure.append(this.legend(card));
