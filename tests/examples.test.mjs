@@ -268,6 +268,14 @@ test('the lessons under a causal mask read the first row that weighs two keys: t
   assert.doesNotMatch(said(alone), /Below/);
 });
 
+test('the first lesson quotes a sentence whole up to 16 tokens, a longer one by its first ten and last three', () => {
+  const said = (c) => Lessons.lesson(new Session({ attention, state: { case: c, view: {} }, lang: 'en' }), 'embeddings').map(Lessons.text).join(' ').replace(/[\u2068\u2069]/g, ''); /* (without the isolates round each name) */
+  const paragraph = Cases.EXAMPLES.paragraph.make();
+  assert.match(said(paragraph), new RegExp(`^“${paragraph.tokens.join(' ')}” is 16 tokens\\.`));
+  const L = 40, long = { ...Cases.lectureCase(), tokens: Array.from({ length: L }, (_, i) => `t${i}`), query: Array.from({ length: L }, (_, i) => [i / L, 1 - i / L]) };
+  assert.match(said(long), /^“t0 t1 t2 t3 t4 t5 t6 t7 t8 t9 … t37 t38 t39” is 40 tokens\. Each token is a row of E = 2 numbers, its embedding: “t0” is 0\.00, 1\.00\./);
+});
+
 test('make’s bundle holds exactly the example files, for Node and as the page’s global AttnExamples', () => {
   const text = readFileSync(BUNDLE, 'utf8');
   const files = Object.fromEntries(examples.map(({ name, file }) => [name, file]));

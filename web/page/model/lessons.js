@@ -29,13 +29,17 @@
   /* A number of a stage, as a link to its cell. */
   const cite = (value, stage, head, row, col) => ({ text: n(value), cite: [{ stage, head, row, col }] });
   const plural = (count) => (count > 1 ? 's' : '');
+  /* A sentence as the lesson quotes it: whole up to QUOTED_TOKENS tokens (the paragraph's 16); a longer one
+   * (a model file's 128) by its first and last few, so that a phone's sheet is not a list of tokens. */
+  const QUOTED_TOKENS = 16;
+  const quoted = (tokens) => q(tokens.length <= QUOTED_TOKENS ? tokens.join(' ') : [...tokens.slice(0, 10), '…', ...tokens.slice(-3)].join(' '));
 
   /* Each lesson: ctx -> paragraphs (empty ones are dropped). ctx: { c, lab,
    * stages, at(stage, head, row, col) -> its value, explain, masked, p(key,
    * values) -> a paragraph of the language's table, t(key, values) -> text }. */
   const LESSONS = {
     embeddings: ({ c, lab, at, p }) => [
-      p('l.emb.1', { tokens: q(lab.query.join(' ')), L: c.tgt_len, s: plural(c.tgt_len), E: c.embed_dim, first: q(lab.query[0]),
+      p('l.emb.1', { tokens: quoted(lab.query), L: c.tgt_len, s: plural(c.tgt_len), E: c.embed_dim, first: q(lab.query[0]),
         a: cite(at('query', null, 0, 0), 'query', null, 0, 0), b: cite(at('query', null, 0, 1 % c.embed_dim), 'query', null, 0, 1 % c.embed_dim), more: c.embed_dim > 2 ? ', …' : '' }),
       p('l.emb.2', { L: c.tgt_len, E: c.embed_dim }),
     ],
