@@ -312,6 +312,8 @@ for (const name of BROWSERS) {
         const expected = await caseFromPage(page, options);
         assert.equal(expected.attn_mask[0][2], true);
         assert.deepEqual(compareStages(await readStages(page), attention.forward(expected)), []);
+        /* every table's top-left corner is blank, the masks' too (a bool mask's painted it as a box) */
+        assert.deepEqual(await page.$$eval('.matrix td.corner', (tds) => [...new Set(tds.map((td) => getComputedStyle(td).backgroundColor))]), ['rgba(0, 0, 0, 0)']);
       }));
 
     it('explains a fully masked row’s NaN on the page', () =>
