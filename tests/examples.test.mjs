@@ -268,12 +268,17 @@ test('the lessons under a causal mask read the first row that weighs two keys: t
   assert.doesNotMatch(said(alone), /Below/);
 });
 
-test('the first lesson quotes a sentence whole up to 16 tokens, a longer one by its first ten and last three', () => {
+test('the first lesson quotes a sentence whole up to 16 tokens, a longer one by its first ten and last three, and the first token\'s numbers: two, and how many more', () => {
   const said = (c) => Lessons.lesson(new Session({ attention, state: { case: c, view: {} }, lang: 'en' }), 'embeddings').map(Lessons.text).join(' ').replace(/[\u2068\u2069]/g, ''); /* (without the isolates round each name) */
   const paragraph = Cases.EXAMPLES.paragraph.make();
   assert.match(said(paragraph), new RegExp(`^“${paragraph.tokens.join(' ')}” is 16 tokens\\.`));
   const L = 40, long = { ...Cases.lectureCase(), tokens: Array.from({ length: L }, (_, i) => `t${i}`), query: Array.from({ length: L }, (_, i) => [i / L, 1 - i / L]) };
   assert.match(said(long), /^“t0 t1 t2 t3 t4 t5 t6 t7 t8 t9 … t37 t38 t39” is 40 tokens\. Each token is a row of E = 2 numbers, its embedding: “t0” is 0\.00, 1\.00\./);
+  /* E = 32: two of the core's numbers, then 30 more; E = 1: its one number, once */
+  const Format = require('../web/page/model/format.js'), first = paragraph.query[0];
+  assert.match(said(paragraph), new RegExp(`its embedding: “attention” is ${Format.cellText(first[0])}, ${Format.cellText(first[1])} and 30 more\\. Stacked`));
+  const one = { ...Cases.lectureCase(), embed_dim: 1, query: [[0.25], [0.5], [-1]], in_proj_weight: [[1], [2], [3]], in_proj_bias: [0, 0, 0], 'out_proj.weight': [[1]], 'out_proj.bias': [0] };
+  assert.match(said(one), /row of E = 1 numbers, its embedding: “I” is 0\.25\. Stacked/);
 });
 
 test('make’s bundle holds exactly the example files, for Node and as the page’s global AttnExamples', () => {

@@ -38,11 +38,15 @@
    * stages, at(stage, head, row, col) -> its value, explain, masked, p(key,
    * values) -> a paragraph of the language's table, t(key, values) -> text }. */
   const LESSONS = {
-    embeddings: ({ c, lab, at, p }) => [
-      p('l.emb.1', { tokens: quoted(lab.query), L: c.tgt_len, s: plural(c.tgt_len), E: c.embed_dim, first: q(lab.query[0]),
-        a: cite(at('query', null, 0, 0), 'query', null, 0, 0), b: cite(at('query', null, 0, 1 % c.embed_dim), 'query', null, 0, 1 % c.embed_dim), more: c.embed_dim > 2 ? ', …' : '' }),
-      p('l.emb.2', { L: c.tgt_len, E: c.embed_dim }),
-    ],
+    embeddings: ({ c, lab, at, p, t }) => {
+      /* the first token's first two numbers, and how many more (E = 1: its one number) */
+      const shown = Array.from({ length: Math.min(2, c.embed_dim) }, (_, j) => cite(at('query', null, 0, j), 'query', null, 0, j));
+      const numbers = [...shown.flatMap((x, j) => (j ? [', ', x] : [x])), c.embed_dim > 2 ? t('l.emb.more', { n: c.embed_dim - 2 }) : ''];
+      return [
+        p('l.emb.1', { tokens: quoted(lab.query), L: c.tgt_len, s: plural(c.tgt_len), E: c.embed_dim, first: q(lab.query[0]), numbers }),
+        p('l.emb.2', { L: c.tgt_len, E: c.embed_dim }),
+      ];
+    },
     'in-projection': ({ c, p, t }) => [
       c.kdim === c.embed_dim && c.vdim === c.embed_dim
         ? p('l.inp.packed', { E3: 3 * c.embed_dim, E: c.embed_dim, bias: c.bias ? t('l.inp.bias', { E3: 3 * c.embed_dim }) : '' })

@@ -144,7 +144,8 @@
     'walk.scaled': '÷√head_dim (PyTorch)',
     'walk.unscaled': 'without it (not what the module does)',
 
-    'l.emb.1': '{tokens} is {L} token{s}. Each token is a row of E = {E} numbers, its embedding: {first} is {a}, {b}{more}.',
+    'l.emb.1': '{tokens} is {L} token{s}. Each token is a row of E = {E} numbers, its embedding: {first} is {numbers}.',
+    'l.emb.more': ' and {n} more',
     'l.emb.2': 'Stacked, the rows make X, a {L}×{E} matrix: L×E, L tokens by E features. Attention will turn it into another L×E matrix in which every row has looked at every other.',
     'l.inp.packed': 'nn.MultiheadAttention keeps W_q, W_k and W_v stacked in one in_proj_weight of 3E×E = {E3}×{E}{bias}. Each band is E×E.',
     'l.inp.bias': ', and their biases in in_proj_bias (3E = {E3})',

@@ -142,7 +142,8 @@
     'walk.scaled': '÷√head_dim (PyTorch)',
     'walk.unscaled': 'sin dividir (no es lo que hace el módulo)',
 
-    'l.emb.1': '{tokens}: {L} token{s}. Cada token es una fila de E = {E} números, su embedding: {first} es {a}, {b}{more}.',
+    'l.emb.1': '{tokens}: {L} token{s}. Cada token es una fila de E = {E} números, su embedding: {first} es {numbers}.',
+    'l.emb.more': ' y {n} más',
     'l.emb.2': 'Apiladas, las filas forman X, una matriz de {L}×{E}: L×E, L tokens por E características. La atención la convertirá en otra matriz L×E en la que cada fila ha mirado a todas las demás.',
     'l.inp.packed': 'nn.MultiheadAttention guarda W_q, W_k y W_v apiladas en un solo in_proj_weight de 3E×E = {E3}×{E}{bias}. Cada banda es de E×E.',
     'l.inp.bias': ', y sus sesgos en in_proj_bias (3E = {E3})',
