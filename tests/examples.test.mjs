@@ -281,6 +281,18 @@ test('the first lesson quotes a sentence whole up to 16 tokens, a longer one by 
   assert.match(said(one), /row of E = 1 numbers, its embedding: “I” is 0\.25\. Stacked/);
 });
 
+test('the in-projection lesson says where its numbers come from: the lecture’s by hand, a random example’s, a trained one’s (edited too), or the user’s own', () => {
+  const from = (session) => Lessons.lesson(session, 'in-projection').map(Lessons.text).at(-1);
+  const open = (name) => new Session({ attention, state: Link.decode(`#example=${name}`), lang: 'en' });
+  const lecture = open('lecture'), pronoun = open('pronoun');
+  assert.match(from(lecture), /^These are the lecture’s numbers, chosen by hand/);
+  assert.match(from(open('sentence')), /^These numbers start random/);
+  assert.match(from(pronoun), /^These numbers were learned/);
+  for (const session of [lecture, pronoun]) session.apply({ type: 'cell', key: 'in_proj_weight', index: 0, value: 0.125 });
+  assert.match(from(lecture), /^These are your numbers\./, 'an edited lecture');
+  assert.match(from(pronoun), /^These numbers were learned/, 'an edited trained example keeps its lesson');
+});
+
 test('make’s bundle holds exactly the example files, for Node and as the page’s global AttnExamples', () => {
   const text = readFileSync(BUNDLE, 'utf8');
   const files = Object.fromEntries(examples.map(({ name, file }) => [name, file]));

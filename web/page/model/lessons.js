@@ -35,7 +35,8 @@
   const quoted = (tokens) => q(tokens.length <= QUOTED_TOKENS ? tokens.join(' ') : [...tokens.slice(0, 10), '…', ...tokens.slice(-3)].join(' '));
 
   /* Each lesson: ctx -> paragraphs (empty ones are dropped). ctx: { c, lab,
-   * stages, at(stage, head, row, col) -> its value, explain, masked, p(key,
+   * stages, at(stage, head, row, col) -> its value, explain, masked, origin
+   * (Session.origin: where the numbers come from), p(key,
    * values) -> a paragraph of the language's table, t(key, values) -> text }. */
   const LESSONS = {
     embeddings: ({ c, lab, at, p, t }) => {
@@ -47,12 +48,12 @@
         p('l.emb.2', { L: c.tgt_len, E: c.embed_dim }),
       ];
     },
-    'in-projection': ({ c, p, t }) => [
+    'in-projection': ({ c, p, t, origin }) => [
       c.kdim === c.embed_dim && c.vdim === c.embed_dim
         ? p('l.inp.packed', { E3: 3 * c.embed_dim, E: c.embed_dim, bias: c.bias ? t('l.inp.bias', { E3: 3 * c.embed_dim }) : '' })
         : p('l.inp.apart'),
       p('l.inp.2'),
-      p('l.inp.3'),
+      p(`l.inp.from.${origin ?? 'own'}`), /* (where these numbers come from) */
     ],
     qkv: ({ c, lab, at, explain, p, t }) => [
       p('l.qkv.1', { L: c.tgt_len, E: c.embed_dim, bias: c.bias ? t('l.qkv.bias') : '' }),
@@ -120,6 +121,7 @@
       p: (key, values) => Text.parts(session.lang, key, values),
       t: (key, values) => Text.t(session.lang, key, values),
       masked: Boolean(session.case.attn_mask || session.case.key_padding_mask),
+      origin: session.origin(),
       explain: (...where) => Explain.explain({ parsed: session.parsed, stages, labels: lab, lang: session.lang }, ...where),
     };
   }

@@ -237,6 +237,14 @@
       return entry && entry.kind === 'trained' ? entry : null;
     }
 
+    /* Where the case's numbers come from, for the lessons: the kind of the
+     * example it is ('lecture', 'trained' or 'random'); once edited, a
+     * trained example's still ('trained', as its lesson stays); else null
+     * (the user's own, or a file's). */
+    origin() {
+      return (Cases.EXAMPLES[this.example] || this.trained())?.kind ?? null;
+    }
+
     /* Its title, summary and lesson in the session's language, or null. */
     trainedWords() {
       const entry = this.trained();
