@@ -75,6 +75,14 @@ for (const name of BROWSERS) {
         assert.equal(await page.$$eval('[data-stage="weights"] td', (tds) => tds.length), 0, 'no DOM cells for a big matrix');
         assert.ok(shapes.includes('in_proj_bias:1,2304:') && shapes.includes('out_proj.bias:1,768:'), 'nor for a long bias');
         assert.equal(await page.$eval('[data-view="lines"]', (svg) => svg.querySelectorAll('line').length), 0, '12×128×128 lines go on a canvas');
+        /* 128 tokens a side scroll in the lines' box, not down the page; a token focused by Tab is brought into it */
+        const lastQuery = `.lines-labels text.lines-query:nth-of-type(${L})`; /* (the query tokens' labels first, then the keys') */
+        const linesBox = () => page.$eval('.lines-box', (b, last) => { const r = b.getBoundingClientRect(); last = document.querySelector(last).getBoundingClientRect(); return { height: r.height, scrolls: b.scrollHeight > b.clientHeight, lastInside: last.top >= r.top && last.bottom <= r.bottom }; }, lastQuery);
+        const before = await linesBox();
+        assert.ok(before.height <= 520 && before.scrolls && !before.lastInside, JSON.stringify(before));
+        await page.focus(lastQuery);
+        assert.equal((await linesBox()).lastInside, true, 't127 focused, in view');
+        await page.$eval(lastQuery, (t) => t.blur());
 
         /* the 12 heads in a grid, 4 across and 3 down, as wide as one canvas of the whole width (BertViz's model view):
          * the pointer at a head's middle reads that head's cell, as the core computes it */
