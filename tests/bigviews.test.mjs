@@ -233,6 +233,21 @@ for (const name of BROWSERS) {
         assert.equal(after.value, text(at(edited, 'weights', 3, 2, 5)));
         assert.notEqual(after.value, text(at(want, 'weights', 3, 2, 5)), 'the edit changed the weights');
 
+        /* the train card's wished-for output, drawn as the output's card is: a canvas, not 98,304 table cells (they took
+         * 10 s); a number typed into it is the target: one step's loss is the core's output's distance from it */
+        await page.select('[data-card="train"] select', 'output');
+        assert.deepEqual(await page.$eval('[data-train-target]', (t) => [t.querySelectorAll('td').length, t.querySelector('.canvas-matrix')?.dataset.shape]), [0, `${L},${E}`]);
+        await page.$eval('[data-train-target] canvas', (c) => c.scrollIntoView({ block: 'center' }));
+        await page.focus('[data-train-target] canvas');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('2');
+        await page.keyboard.press('Enter');
+        await page.click('[data-card="train"] .train-step');
+        await page.waitForFunction(() => document.querySelector('[data-card="train"]').dataset.steps === '1', { timeout: 20000 });
+        const loss = Number(await page.$eval('[data-card="train"]', (c) => c.dataset.loss)), wanted = (edited.output.data[0] - 2) ** 2 / (L * E);
+        assert.ok(Math.abs(loss - wanted) <= 1e-6 * wanted, `loss ${loss}, the core's ${wanted}`);
+        await page.click('[data-card="train"] .train-reset'); /* (the case from before the step, for what follows) */
+
         /* the steps draw a bias as a strip: one number a column, as tall as the canvas */
         await page.$eval('[name=layout]', (select) => { select.value = 'steps'; select.dispatchEvent(new Event('change', { bubbles: true })); });
         const strip = await page.$eval(canvasOf('in_proj_bias'), (c) => { c.scrollIntoView({ block: 'center' }); const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height, shape: c.parentElement.dataset.shape }; });

@@ -48,6 +48,8 @@
    * X, Q, K, V, context and output as tables took 1.8-1.9 s to open,
    * 0.29-0.34 s as canvases, in Chromium) */
   const CANVAS_COLS = 128;
+  /* What draws a matrix of `cells` cells in `cols` columns: a canvas past those limits, else a table. */
+  const matrixKind = (cells, cols) => (CanvasMatrix && (cells > CANVAS_CELLS || cols > CANVAS_COLS) ? CanvasMatrix : Matrix);
   /* a view this wide, CSS px (a tablet held sideways, an XGA projector, a
    * laptop with the lesson beside the view), draws the pass snug
    * (style.css: data-snug), so that its five columns stay side by side;
@@ -263,7 +265,7 @@
       const summaryId = `${this.id}-${idOf(card.stage)}-summary`;
       /* (a bias: as its weight is, a column beside it in the pass, a strip in the steps) */
       const cells = card.beside ? this.session.inputShapes[card.beside].reduce((a, b) => a * b) : card.rows * card.cols;
-      const Kind = CanvasMatrix && (cells > CANVAS_CELLS || card.cols > CANVAS_COLS) ? CanvasMatrix : Matrix;
+      const Kind = matrixKind(cells, card.cols);
       /* more than 8 heads: a grid of them, √H across, in the pass (style.css); up to 8, one above the other, so that
        * context and output stay beside them on the first screen. Tables (a BERT layer on a few tokens) keep their
        * size; canvases (on 128 tokens) share one canvas's width, as BertViz's model view shows every head at once. */
@@ -597,6 +599,6 @@
     }
   }
 
-  /* canvases: whether big layers can be drawn (the page; not the widget) */
-  root.AttnStages = { Stages, formula, canvases: Boolean(CanvasMatrix) };
+  /* canvases: whether big layers can be drawn (the page; not the widget); matrixKind: for a matrix drawn elsewhere (the train card's target) */
+  root.AttnStages = { Stages, formula, canvases: Boolean(CanvasMatrix), matrixKind };
 })(typeof globalThis !== 'undefined' ? globalThis : this);

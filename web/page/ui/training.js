@@ -17,12 +17,12 @@
  *   training.marking: true while a click on a weights cell marks it (mark())
  *
  * A classic script: the global AttnTrainer.
- * needs: AttnFormat, AttnText, AttnCases, AttnTraining, AttnSensitivity, AttnDom, AttnMatrix */
+ * needs: AttnFormat, AttnText, AttnCases, AttnTraining, AttnSensitivity, AttnDom, AttnStages */
 (function (root) {
   'use strict';
 
   const Format = root.AttnFormat, Cases = root.AttnCases, Training = root.AttnTraining, Sensitivity = root.AttnSensitivity;
-  const { el, svg, setText, markInvalid } = root.AttnDom, { Matrix } = root.AttnMatrix;
+  const { el, svg, setText, markInvalid } = root.AttnDom, { matrixKind } = root.AttnStages;
   const STEPS_PER_FRAME = 2;  /* slow enough to watch the pattern form */
   const MAX_STEPS = 3000;     /* a run stops by itself after this many */
   const DONE_LOSS = 0.01;     /* ... or when the loss is this small */
@@ -66,8 +66,9 @@
       this.fromOutput = el('button', { type: 'button', text: t('tr.fromOutput') });
       this.fromOutput.addEventListener('click', () => { this.target = null; this.showTarget(); });
       this.targetBox = el('div', { className: 'train-output-target', 'data-train-target': 'output' });
+      this.targetMessages = el('div'); /* (a refused number's message, placed beside its cell) */
       this.outputPart = el('div', { className: 'train-target', hidden: true }, [
-        el('p', { text: t('tr.wish') }), this.targetBox, el('p', {}, [this.fromOutput]),
+        el('p', { text: t('tr.wish') }), this.targetBox, this.targetMessages, el('p', {}, [this.fromOutput]),
       ]);
       this.optimizer = el('select', { id: `${id}-train-optimizer`, 'aria-label': t('tr.optimizer') }, [
         el('option', { value: 'adam', text: 'Adam' }), el('option', { value: 'sgd', text: 'SGD' })]);
@@ -141,10 +142,12 @@
       if (!this.target || this.target.length !== L * E) this.target = Float32Array.from(output.data);
       const lab = s.labels();
       this.targetMatrix?.dispose();
-      this.targetMatrix = new Matrix({
-        stage: 'target', head: null, rows: L, cols: E, kind: 'diverging', editable: true,
+      /* as the output's card draws it: a BERT layer's 128×768 on a canvas (a table of 98,304 cells took 10 s) */
+      const Kind = matrixKind(L * E, E);
+      this.targetMatrix = new Kind({
+        stage: 'target', head: null, shape: [L, E], rows: L, cols: E, kind: 'diverging', editable: true,
         rowLabels: lab.query, colLabels: Array.from({ length: E }, (_, j) => String(j)), label: this.t('tr.targetL'),
-        idPrefix: `${this.id}-target`, panelRoot: this.viewRoot,
+        idPrefix: `${this.id}-target`, panelRoot: this.viewRoot, messages: this.targetMessages, lang: s.lang,
         onEdit: (index, value) => {
           if (!Number.isFinite(value)) return this.t('tr.finite');
           this.target[index] = value;
