@@ -71,11 +71,12 @@ for (const [name, paths] of Object.entries(PARTS))
 if (!SCRIPTS.includes('web/widget.js')) throw new Error('index.html: no <script src="web/page/main.js"> to put the widget in place of');
 
 /* The page's CSS without the rules a widget never matches: those of the
- * page-only scripts' elements (PAGE_ONLY: a canvas, its row labels, a
- * backdrop, the plane) and those for a view that is not embedded (a
- * widget's view is). A rule goes when each of its selectors is such; the
- * minified CSS is walked rule by rule, into @media and @supports blocks. */
-const PAGE_ONLY_SELECTOR = /:not\(\.is-embedded\)|\.(canvas-matrix|canvas-rows|backdrop-box|plane|plane-grid|plane-legend)(?![\w-])/;
+ * page-only scripts' elements (PAGE_ONLY: a canvas, its row labels, a grid
+ * of them, a backdrop, the plane), of index.html's header and footer, and
+ * those for a view that is not embedded (a widget's view is). A rule goes
+ * when each of its selectors is such; the minified CSS is walked rule by
+ * rule, into @media and @supports blocks. */
+const PAGE_ONLY_SELECTOR = /:not\(\.is-embedded\)|\.(canvas-matrix|canvas-rows|is-canvas-grid|backdrop-box|plane|plane-grid|plane-legend|card-plane|page-header|page-about)(?![\w-])/;
 function widgetCss(css) {
   let kept = '', at = 0;
   while (at < css.length) {
