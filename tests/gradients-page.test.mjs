@@ -264,6 +264,18 @@ for (const name of BROWSERS) {
         await assertPageShows(page, await caseFromPage(page, LECTURE_OPTIONS), 'trained to an output');
       }));
 
+    it('refuses a wished-for output that is no number, its message beside the cell, on the screen, in the page’s language', () =>
+      withPage(`${URL}#example=lecture&lang=es`, async (page) => {
+        await wishOutput(page, 'abc');
+        const shown = await page.$eval('[data-train-target="output"] [data-row="0"][data-col="0"]', (td) => {
+          const message = document.getElementById(td.querySelector('input').getAttribute('aria-describedby'));
+          const [m, c] = [message.getBoundingClientRect(), td.getBoundingClientRect()];
+          return { text: message.textContent, onScreen: m.left >= 0 && m.right <= innerWidth && m.top >= 0 && m.bottom <= innerHeight, beside: Math.abs(m.top - c.bottom) < 40 && m.left < c.right && m.right > c.left };
+        });
+        const kept = Format.fullText(attention.forward(Cases.lectureCase()).output.data[0]); /* (the wish starts as the output) */
+        assert.deepEqual(shown, { text: `no es un número: "abc"; se sigue usando ${kept}`, onScreen: true, beside: true });
+      }));
+
     it('a run that diverges stops at the last weights whose loss is a number, and says so', () =>
       withPage(`${URL}#example=lecture`, async (page) => {
         await wishOutput(page, '100');

@@ -66,9 +66,12 @@
       this.fromOutput = el('button', { type: 'button', text: t('tr.fromOutput') });
       this.fromOutput.addEventListener('click', () => { this.target = null; this.showTarget(); });
       this.targetBox = el('div', { className: 'train-output-target', 'data-train-target': 'output' });
-      this.targetMessages = el('div'); /* (a refused number's message, placed beside its cell) */
+      /* a refused number's message, placed beside its cell: out of the card, whose layout containment
+       * would place it from the card's corner (it fell off the screen), as stages.js's */
+      this.targetMessages = el('div', { className: 'cell-messages' });
+      this.viewRoot.append(this.targetMessages);
       this.outputPart = el('div', { className: 'train-target', hidden: true }, [
-        el('p', { text: t('tr.wish') }), this.targetBox, this.targetMessages, el('p', {}, [this.fromOutput]),
+        el('p', { text: t('tr.wish') }), this.targetBox, el('p', {}, [this.fromOutput]),
       ]);
       this.optimizer = el('select', { id: `${id}-train-optimizer`, 'aria-label': t('tr.optimizer') }, [
         el('option', { value: 'adam', text: 'Adam' }), el('option', { value: 'sgd', text: 'SGD' })]);
