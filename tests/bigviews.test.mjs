@@ -233,6 +233,28 @@ for (const name of BROWSERS) {
         assert.equal(after.value, text(at(edited, 'weights', 3, 2, 5)));
         assert.notEqual(after.value, text(at(want, 'weights', 3, 2, 5)), 'the edit changed the weights');
 
+        /* a cell marked as where a row should look (the train card), on a head's canvas: ringed in the
+         * marks' colour (a canvas has no td to carry data-target), and named in the card */
+        const head3 = canvasOf('weights', 3);
+        const ringed = () => page.$eval(head3, (c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k] - 224) < 20 && Math.abs(d[k + 1] - 123) < 25 && d[k + 2] < 40) n++; /* (#e07b00) */
+          return n;
+        });
+        assert.equal(await ringed(), 0);
+        await page.click('[data-card="train"] .train-mark');
+        await page.$eval(head3, (c) => c.scrollIntoView({ block: 'center' }));
+        await page.focus(head3);
+        const marked = await readout(page);
+        await page.keyboard.press('Enter');
+        await page.$eval(head3, (c) => c.blur()); /* (the focus's ring, over the same cell, gone) */
+        assert.ok(await ringed() > 0, 'the marked cell is ringed');
+        assert.equal(await page.$eval('[data-card="train"] .train-marks', (m) => m.textContent.replace(/[\u2068\u2069]/g, '')), `head 4: t${marked.row} → t${marked.col}`);
+        await page.click('[data-card="train"] .train-mark'); /* (marking off) */
+        await page.evaluate(() => [...document.querySelectorAll('[data-card="train"] button')].find((b) => b.textContent === 'Clear').click());
+        assert.equal(await ringed(), 0, 'cleared');
+
         /* the train card's wished-for output, drawn as the output's card is: a canvas, not 98,304 table cells (they took
          * 10 s); a number typed into it is the target: one step's loss is the core's output's distance from it */
         await page.select('[data-card="train"] select', 'output');

@@ -52,7 +52,7 @@
       this.lines = new root.AttnLines.Lines(s, { id: this.id, onToken: (token) => this.lightToken(token) });
       this.player = new root.AttnPlayer.Player(s, { id: this.id });
       this.sentence = new root.AttnSentence.Sentence(s, { id: this.id });
-      this.trainer = new root.AttnTrainer.Trainer(s, { id: this.id, root: this.root });
+      this.trainer = new root.AttnTrainer.Trainer(s, { id: this.id, root: this.root, weights: () => this.stages.matrices.weights || [] });
       const app = this;
       this.stages = new root.AttnStages.Stages(s, {
         id: this.id, root: this.root,

@@ -583,8 +583,8 @@
         g.strokeRect(left, top, right - left, bottom - top);
       };
       const dark = this.theme() === 'dark';
-      const colours = { 'is-grad-result': '#d0f', 'is-explained': dark ? '#8ab4f8' : '#0b57d0' };
-      for (const [className, set] of this.marks) for (const index of set) ring(index, colours[className] ?? '#e6007e', className === 'is-explained' ? 2.5 : 1.5);
+      const colours = { 'is-grad-result': '#d0f', 'is-explained': dark ? '#8ab4f8' : '#0b57d0', 'is-target': dark ? '#ffb547' : '#e07b00' }; /* (is-target: style.css's --source, as a marked td's) */
+      for (const [className, set] of this.marks) for (const index of set) ring(index, colours[className] ?? '#e6007e', className === 'is-explained' || className === 'is-target' ? 2.5 : 1.5);
       if (this.focused || this.editing) ring(this.focusIndex, this.theme() === 'dark' ? '#fff' : '#000', 2);
     }
 

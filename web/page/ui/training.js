@@ -10,7 +10,8 @@
  *
  * Contract: the card carries data-card="train" and data-state ("idle",
  * "running", "paused"); data-steps (steps taken) and data-loss (the last
- * loss, full float32 text) on it; marked weights cells carry data-target.
+ * loss, full float32 text) on it; marked weights cells carry data-target
+ * (a canvas rings them).
  *
  *   const training = new Training(session, { id, root });
  *   training.element; training.update(change);
@@ -34,10 +35,11 @@
   let runs = 0;
 
   class Trainer {
-    constructor(session, { id, root: viewRoot }) {
+    constructor(session, { id, root: viewRoot, weights = () => [] }) {
       this.session = session;
       this.id = id;
       this.viewRoot = viewRoot;
+      this.weights = weights; /* () -> the weights' matrices, a head each (stages.js): a canvas has no cells to mark */
       this.marks = [];        /* [{ head, row, col }] of weights */
       this.target = null;     /* Float32Array L×E: the wished-for output */
       this.run = null;        /* { trainer: Training.Run, before: case, group, start: { weights, scores, output, params } } */
@@ -136,6 +138,10 @@
       this.marksShown = shown.length > 0;
       for (const td of this.viewRoot.querySelectorAll('[data-stage="weights"] td[data-target]')) td.removeAttribute('data-target');
       for (const { head, row, col } of shown) this.viewRoot.querySelector(`[data-stage="weights"] td[data-head="${head}"][data-row="${row}"][data-col="${col}"]`)?.setAttribute('data-target', 'true');
+      /* a canvas (a BERT layer's weights) rings its marked cells */
+      const canvases = this.weights().filter((m) => !m.cells.length);
+      for (const m of canvases) m.clearHighlight('is-target');
+      for (const { head, row, col } of shown) if (canvases[head]) canvases[head].mark(row * canvases[head].o.cols + col, 'is-target', true);
       setText(this.marksText, shown.length ? shown.map((m) => `${H > 1 ? `${this.t('x.head', { h: m.head + 1 })}: ` : ''}${Format.isolate(lab.query[m.row])} → ${Format.isolate(lab.extended[m.col])}`).join(', ') : this.t('tr.none'));
     }
 
