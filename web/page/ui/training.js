@@ -13,7 +13,7 @@
  * loss, full float32 text) on it; marked weights cells carry data-target
  * (a canvas rings them).
  *
- *   const training = new Training(session, { id, root });
+ *   const training = new Training(session, { id, root, weights: () -> the weights' matrices });
  *   training.element; training.update(change);
  *   training.marking: true while a click on a weights cell marks it (mark())
  *
