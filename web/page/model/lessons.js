@@ -53,7 +53,7 @@
         ? p('l.inp.packed', { E3: 3 * c.embed_dim, E: c.embed_dim, bias: c.bias ? t('l.inp.bias', { E3: 3 * c.embed_dim }) : '' })
         : p('l.inp.apart'),
       p('l.inp.2'),
-      p(`l.inp.from.${origin ?? 'own'}`), /* (where these numbers come from) */
+      p('l.inp.3', { from: t(`l.inp.from.${origin ?? 'own'}`) }), /* (where these numbers come from) */
     ],
     qkv: ({ c, lab, at, explain, p, t }) => [
       p('l.qkv.1', { L: c.tgt_len, E: c.embed_dim, bias: c.bias ? t('l.qkv.bias') : '' }),
