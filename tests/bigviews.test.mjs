@@ -252,7 +252,7 @@ for (const name of BROWSERS) {
         assert.ok(await ringed() > 0, 'the marked cell is ringed');
         assert.equal(await page.$eval('[data-card="train"] .train-marks', (m) => m.textContent.replace(/[\u2068\u2069]/g, '')), `head 4: t${marked.row} → t${marked.col}`);
         await page.click('[data-card="train"] .train-mark'); /* (marking off) */
-        await page.evaluate(() => [...document.querySelectorAll('[data-card="train"] button')].find((b) => b.textContent === 'Clear').click());
+        await page.click('[data-card="train"] .train-clear');
         assert.equal(await ringed(), 0, 'cleared');
 
         /* the train card's wished-for output, drawn as the output's card is: a canvas, not 98,304 table cells (they took

@@ -58,7 +58,7 @@
       this.kind.addEventListener('change', () => { this.stop(); this.showKind(); });
       this.markButton = el('button', { type: 'button', className: 'train-mark', 'aria-pressed': 'false', text: t('tr.mark') });
       this.markButton.addEventListener('click', () => this.setMarking(!this.marking));
-      this.clearButton = el('button', { type: 'button', text: t('tr.clear') });
+      this.clearButton = el('button', { type: 'button', className: 'train-clear', text: t('tr.clear') });
       this.clearButton.addEventListener('click', () => { this.marks = []; this.showMarks(); });
       this.marksText = el('span', { className: 'train-marks' });
       this.weightsPart = el('div', { className: 'train-target' }, [
@@ -139,9 +139,9 @@
       for (const td of this.viewRoot.querySelectorAll('[data-stage="weights"] td[data-target]')) td.removeAttribute('data-target');
       for (const { head, row, col } of shown) this.viewRoot.querySelector(`[data-stage="weights"] td[data-head="${head}"][data-row="${row}"][data-col="${col}"]`)?.setAttribute('data-target', 'true');
       /* a canvas (a BERT layer's weights) rings its marked cells */
-      const canvases = this.weights().filter((m) => !m.cells.length);
-      for (const m of canvases) m.clearHighlight('is-target');
-      for (const { head, row, col } of shown) if (canvases[head]) canvases[head].mark(row * canvases[head].o.cols + col, 'is-target', true);
+      const weights = this.weights(), isCanvas = (m) => m && !m.cells.length;
+      for (const m of weights.filter(isCanvas)) m.clearHighlight('is-target');
+      for (const { head, row, col } of shown) if (isCanvas(weights[head])) weights[head].mark(row * weights[head].o.cols + col, 'is-target', true);
       setText(this.marksText, shown.length ? shown.map((m) => `${H > 1 ? `${this.t('x.head', { h: m.head + 1 })}: ` : ''}${Format.isolate(lab.query[m.row])} → ${Format.isolate(lab.extended[m.col])}`).join(', ') : this.t('tr.none'));
     }
 
