@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createAttention } from '../web/attention.mjs';
 import { compareStages } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto, toMiddle, pageHash } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto, toMiddle, pageHash, setControl, caseFromPage } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const Cases = require('../web/page/model/cases.js');
@@ -276,6 +276,35 @@ for (const name of BROWSERS) {
             assert.ok(output.left > weights.right && inside(output, width, height) && inside(weights, width, height), `${example} at ${width}: output at ${JSON.stringify(output)}, weights at ${JSON.stringify(weights)}`);
             assert.ok(!overlap(output, walk), `${example} at ${width}: the lesson beside them`);
           }, { width, height });
+    });
+
+    it('keeps the output beside the weights in smaller type where a wider case would wrap the pass (five keys, E = 3), never below 14 px, and at full size again after', async () => {
+      const LECTURE = { embed_dim: 2, num_heads: 1, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true };
+      const typeOf = (page) => page.$eval('.pass', (p) => parseFloat(getComputedStyle(p).fontSize));
+      for (const [width, height] of [[1366, 768], [1280, 800]])
+        await withPage(PAGE_URL, async (page) => {
+          const full = await typeOf(page);
+          for (const [label, controls, options] of [
+            ['add_bias_kv and add_zero_attn', [['add_bias_kv', true], ['add_zero_attn', true]], { add_bias_kv: true, add_zero_attn: true }],
+            ['E = 3', [['add_bias_kv', false], ['add_zero_attn', false], ['embed_dim', '3']], { embed_dim: 3 }],
+          ]) {
+            for (const [name, value] of controls) await setControl(page, name, value);
+            await frames(page, 2);
+            const [weights, output, type] = [await rectOf(page, '[data-stage="weights"]'), await rectOf(page, '[data-stage="output"]'), await typeOf(page)];
+            assert.ok(output.left > weights.right && inside(output, width, height), `${label} at ${width}: output at ${JSON.stringify(output)}, weights at ${JSON.stringify(weights)}`);
+            assert.ok(type >= 14 && type < full, `${label} at ${width}: the pass's type ${type} px, between 14 and its own ${full}`);
+            assert.deepEqual(compareStages(await readStages(page), attention.forward(await caseFromPage(page, { ...LECTURE, ...options }))), [], label);
+          }
+          /* where 14 px is not small enough (E = 5), it wraps at its own size */
+          await setControl(page, 'embed_dim', '5');
+          await frames(page, 2);
+          assert.ok((await rectOf(page, '[data-stage="output"]')).top > (await rectOf(page, '[data-stage="weights"]')).bottom, `E = 5 at ${width} wraps`);
+          assert.equal(await typeOf(page), full, `E = 5 at ${width}: the pass's own type`);
+          /* and the lecture again, at full size */
+          await setControl(page, 'example', 'lecture');
+          await frames(page, 2);
+          assert.equal(await typeOf(page), full, `the lecture at ${width}`);
+        }, { width, height });
     });
 
     it('on a phone, brings a step\'s card above the lesson\'s sheet, not under it: a link\'s step, then the next ones', () =>

@@ -64,7 +64,7 @@ const LAZY = Object.values(PARTS).flat();
  * heatmaps' backdrops (whose colours are the page's palettes, not a host's
  * custom properties: the widget's heatmaps keep a class per cell) and the
  * plane of E = 2 */
-const PAGE_ONLY = ['web/page/ui/backdrop.js', 'web/page/ui/canvas.js', 'web/page/ui/plane.js'];
+const PAGE_ONLY = ['web/page/ui/backdrop.js', 'web/page/ui/canvas.js', 'web/page/ui/plane.js', 'web/page/ui/fit.js'];
 const SCRIPTS = ALL.filter((path) => path !== 'build/attn-wasm.js' && !LAZY.includes(path) && !PAGE_ONLY.includes(path));
 for (const [name, paths] of Object.entries(PARTS))
   if (!paths.every((path) => ALL.includes(path))) throw new Error(`index.html no longer loads every script of ${name}: update PARTS`);

@@ -10,7 +10,7 @@
  * later with another lang loads the page again in it.
  *
  * A classic script.
- * needs: AttnWasm, AttnCore, AttnText, AttnCases, AttnLink, AttnApp, AttnDom */
+ * needs: AttnWasm, AttnCore, AttnText, AttnCases, AttnLink, AttnApp, AttnDom, AttnFit */
 (function () {
   'use strict';
 
@@ -54,7 +54,7 @@
     if (first.state && phone && !first.state.view.step) first.state.view = { ...first.state.view, step: 1 };
 
     /* the browser's entry holds the session's entry id */
-    let app = null, written = location.hash, writtenEntry = null;
+    let app = null, fit = null, written = location.hash, writtenEntry = null;
     /* a write waits for the edits to rest (data-hash-pending until it is
        made): its timer, and the number of the change it follows (an idle
        callback of an earlier one must not write: it would leave the newer
@@ -101,6 +101,7 @@
         clearTimeout(timer);
         timer = setTimeout(() => AttnDom.whenIdle(() => { if (due() && number === changes) write(); }), HASH_DELAY_MS);
         if (!traversing) traversed.clear(); /* an edit since Back or Forward: those hashes, typed, are links again */
+        if (change.structure) fit?.check(); /* (a new case of the same height: no resize reports it) */
       },
     });
     /* a link's case with the view it asks for; else (a view the case cannot
@@ -158,6 +159,7 @@
       document.documentElement.style.setProperty('--attn-toolbar', `${app.controls.element.offsetHeight}px`);
     }).observe(app.controls.element);
 
+    fit = new AttnFit.PassFit(app.stages.element); /* the pass's columns side by side where smaller type lets them */
     window.attentionApp = app; /* for the console and the tests */
     document.documentElement.dataset.ready = 'true';
   }
