@@ -278,7 +278,7 @@ for (const name of BROWSERS) {
           }, { width, height });
     });
 
-    it('keeps the output beside the weights in smaller type where a wider case would wrap the pass (five keys, E = 3), never below 14 px, and at full size again after', async () => {
+    it('keeps the output beside the weights in smaller type where a wider case would wrap the pass (five keys, E = 3; the paragraph at 1920), never below 14 px, and at full size again after', async () => {
       const LECTURE = { embed_dim: 2, num_heads: 1, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true };
       const typeOf = (page) => page.$eval('.pass', (p) => parseFloat(getComputedStyle(p).fontSize));
       for (const [width, height] of [[1366, 768], [1280, 800]])
@@ -305,6 +305,13 @@ for (const name of BROWSERS) {
           await frames(page, 2);
           assert.equal(await typeOf(page), full, `the lecture at ${width}`);
         }, { width, height });
+      /* the paragraph (E = 32) at 1920: its heatmaps' squares shrink with the type */
+      await withPage(`${PAGE_URL}#example=paragraph`, async (page) => {
+        const [weights, output, type] = [await rectOf(page, '[data-stage="weights"]'), await rectOf(page, '[data-stage="output"]'), await typeOf(page)];
+        assert.ok(output.left > weights.right && inside(output, 1920, 1080), `the paragraph at 1920: output at ${JSON.stringify(output)}, weights at ${JSON.stringify(weights)}`);
+        assert.ok(type >= 14 && type < 0.8 * 21.5, `the paragraph at 1920: the pass's type ${type} px, its own 21.5 px`);
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(Cases.EXAMPLES.paragraph.make())), []);
+      }, { width: 1920, height: 1080 });
     });
 
     it('on a phone, brings a step\'s card above the lesson\'s sheet, not under it: a link\'s step, then the next ones', () =>

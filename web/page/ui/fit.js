@@ -2,10 +2,13 @@
  * lets them be. The pass's sizes are set for the examples (style.css); a
  * wider case wraps its last columns below the first screen: the lecture
  * with add_bias_kv or add_zero_attn (five keys), or at E = 3 or 4 (numbers
- * in every cell), at 1366 or 1280. There the pass's type is scaled down
+ * in every cell), at 1366 or 1280; the paragraph (E = 32) even at 1920.
+ * There the pass's type, and its heatmaps' squares with it, are scaled down
  * (--fit on .stages, style.css) to the largest size, in steps of 1%, at
  * which the columns stand on one line, never below FLOOR_PX; where even
- * that wraps, the pass keeps its size and wraps.
+ * that wraps, the pass keeps its size and wraps. Each size tried is a
+ * layout of the pass: the paragraph's takes two more, which made choosing
+ * it at 1920 about 0.4 s slower (Chromium and Firefox).
  *
  *   const fit = new AttnFit.PassFit(stagesElement); // fits at each change of its size
  *   fit.check();                                    // and after a change of structure
@@ -23,8 +26,12 @@
     constructor(stages) {
       this.stages = stages;
       this.scale = 1;
+      this.fitted = null; /* the size the last check left it at: a report of it is the check's own change */
       /* (a ResizeObserver reports after layout, before paint: a wrapped pass is never shown) */
-      new ResizeObserver(() => this.check()).observe(stages);
+      new ResizeObserver(([entry]) => {
+        const [{ inlineSize, blockSize }] = entry.borderBoxSize;
+        if (!this.fitted || Math.abs(inlineSize - this.fitted.width) > 0.5 || Math.abs(blockSize - this.fitted.height) > 0.5) this.check();
+      }).observe(stages);
     }
 
     set(scale) {
@@ -34,29 +41,38 @@
       this.stages.toggleAttribute('data-fit', scale !== 1);
     }
 
-    /* Whether the pass's shown columns stand on one line, and the width they need to. */
+    /* Whether the pass's shown columns stand on one line, the width they need to, and the width they have. */
     measure(pass) {
       const boxes = [...pass.children].filter((c) => c.offsetParent !== null).map((c) => c.getBoundingClientRect());
       const gap = parseFloat(getComputedStyle(pass).columnGap) || 0;
       return {
         oneLine: boxes.every((b) => Math.abs(b.top - boxes[0].top) < 1),
-        ratio: pass.clientWidth / (boxes.reduce((sum, b) => sum + b.width, 0) + gap * (boxes.length - 1)),
+        need: boxes.reduce((sum, b) => sum + b.width, 0) + gap * (boxes.length - 1),
+        have: pass.clientWidth,
       };
     }
 
+    /* Each guess takes the width needed as F + scale·S: F what does not
+     * shrink (rem-sized cards, the gaps), S what does, found from the last
+     * two sizes measured (at first, as if everything shrank). */
     check() {
       const pass = this.stages.querySelector(':scope > .pass');
       this.set(1);
+      this.fitted = null;
       if (!pass || getComputedStyle(pass).flexDirection !== 'row') return; /* (a phone's pass is one column) */
-      let seen = this.measure(pass);
       const least = FLOOR_PX / parseFloat(getComputedStyle(pass).fontSize);
-      for (let scale = 1, tries = 0; !seen.oneLine && tries <= TRIES; tries++) {
-        scale = Math.floor(100 * scale * Math.min(seen.ratio, 0.995)) / 100;
-        if (scale < least) break;
+      let scale = 1, seen = this.measure(pass), before = null;
+      for (let tries = 0; !seen.oneLine && tries <= TRIES; tries++) {
+        const shrinks = before ? (before.need - seen.need) / (before.scale - scale) : seen.need / scale; /* S */
+        const next = Math.floor(100 * Math.min(scale - 0.01, scale - (seen.need - seen.have) / shrinks)) / 100;
+        if (!(shrinks > 0 && next >= least)) break;
+        before = { scale, need: seen.need };
+        scale = next;
         this.set(scale);
         seen = this.measure(pass);
       }
       if (!seen.oneLine) this.set(1);
+      this.fitted = this.stages.getBoundingClientRect();
     }
   }
 
