@@ -101,7 +101,7 @@
         clearTimeout(timer);
         timer = setTimeout(() => AttnDom.whenIdle(() => { if (due() && number === changes) write(); }), HASH_DELAY_MS);
         if (!traversing) traversed.clear(); /* an edit since Back or Forward: those hashes, typed, are links again */
-        if (change.structure) fit?.check(); /* (a new case of the same height: no resize reports it) */
+        if (change.structure) fit?.later(); /* (a new case of the same height: no resize reports it) */
       },
     });
     /* a link's case with the view it asks for; else (a view the case cannot

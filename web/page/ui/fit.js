@@ -8,14 +8,15 @@
  * which the columns stand on one line, never below FLOOR_PX; where even
  * that wraps, the pass keeps its size and wraps. Each size tried is a
  * layout of the pass: the paragraph's takes two more, which made choosing
- * it at 1920 about 0.4 s slower (Chromium and Firefox).
+ * it at 1920 0.3 to 0.55 s slower (Chromium and Firefox).
  *
  *   const fit = new AttnFit.PassFit(stagesElement); // fits at each change of its size
- *   fit.check();                                    // and after a change of structure
+ *   fit.later();                                    // and before the next frame (a change of structure)
  *
  * The page's alone (build-dist.mjs: PAGE_ONLY): a widget's sizes are its own.
  *
- * A classic script: the global AttnFit. */
+ * A classic script: the global AttnFit.
+ * needs: (nothing) */
 (function (root) {
   'use strict';
 
@@ -27,11 +28,18 @@
       this.stages = stages;
       this.scale = 1;
       this.fitted = null; /* the size the last check left it at: a report of it is the check's own change */
+      this.pending = 0;   /* the frame a check waits for (later) */
       /* (a ResizeObserver reports after layout, before paint: a wrapped pass is never shown) */
       new ResizeObserver(([entry]) => {
         const [{ inlineSize, blockSize }] = entry.borderBoxSize;
         if (!this.fitted || Math.abs(inlineSize - this.fitted.width) > 0.5 || Math.abs(blockSize - this.fitted.height) > 0.5) this.check();
       }).observe(stages);
+    }
+
+    /* A check before the next frame is drawn, once however many changes ask
+     * for it (a layout now, at each change, would cost one a change). */
+    later() {
+      if (!this.pending) this.pending = requestAnimationFrame(() => { this.pending = 0; this.check(); });
     }
 
     set(scale) {
