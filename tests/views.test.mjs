@@ -261,11 +261,18 @@ for (const name of BROWSERS) {
         assert.match(await page.$eval('.what-if', (f) => f.textContent), /not what the module does/);
       }, { width: 1366, height: 768 }));
 
-    it('opens a link\'s step with its card on the screen at once, even where the pass wraps beside the lesson', () =>
-      withPage(`${PAGE_URL}#example=two_heads&step=6`, async (page) => {
+    it('opens a link\'s step with its card on the screen at once, even where the pass wraps beside the lesson, or is fitted in smaller type', async () => {
+      await withPage(`${PAGE_URL}#example=two_heads&step=6`, async (page) => {
         await frames(page, 1);
         assert.ok(inside(await rectOf(page, '[data-card="weights"]'), 1366, 768), 'the weights, not on their way there');
-      }, { width: 1366, height: 768 }));
+      }, { width: 1366, height: 768 });
+      /* five keys at 1920 with the lesson: the pass shrinks after the step's card was scrolled to */
+      await withPage(`${PAGE_URL}#example=lecture&add_bias_kv=1&add_zero_attn=1&step=7`, async (page) => {
+        await frames(page, 1);
+        assert.equal(await page.$eval('.stages', (s) => s.hasAttribute('data-fit')), true, 'the pass is fitted');
+        assert.ok(inside(await rectOf(page, '[data-card="context"]'), 1920, 1080), `the context at ${JSON.stringify(await rectOf(page, '[data-card="context"]'))}`);
+      }, { width: 1920, height: 1080 });
+    });
 
     it('keeps every example\'s output but the paragraph\'s (E = 32) beside its weights, on the first screen, with the lesson beside them at 1366×768 and 1280×800', async () => {
       for (const [width, height] of [[1366, 768], [1280, 800]])

@@ -159,7 +159,8 @@
       document.documentElement.style.setProperty('--attn-toolbar', `${app.controls.element.offsetHeight}px`);
     }).observe(app.controls.element);
 
-    fit = new AttnFit.PassFit(app.stages.element); /* the pass's columns side by side where smaller type lets them */
+    /* the pass's columns side by side where smaller type lets them; a walk-through's step kept in view */
+    fit = new AttnFit.PassFit(app.stages.element, () => { if (app.session.view.step) app.stages.showStep(app.session.view.step, false); });
     window.attentionApp = app; /* for the console and the tests */
     document.documentElement.dataset.ready = 'true';
   }

@@ -10,8 +10,11 @@
  * layout of the pass: the paragraph's takes two more, which made choosing
  * it at 1920 0.3 to 0.55 s slower (Chromium and Firefox).
  *
- *   const fit = new AttnFit.PassFit(stagesElement); // fits at each change of its size
- *   fit.later();                                    // and before the next frame (a change of structure)
+ *   const fit = new AttnFit.PassFit(stagesElement, onFit); // fits at each change of its size
+ *   fit.later();                                           // and before the next frame (a change of structure)
+ *
+ * onFit() follows a change of the pass's size: what was scrolled into view
+ * before it (a walk-through step's card) may have moved.
  *
  * The page's alone (build-dist.mjs: PAGE_ONLY): a widget's sizes are its own.
  *
@@ -24,8 +27,9 @@
   const TRIES = 3;     /* smaller sizes tried after the first guess (rem-sized cards do not shrink) */
 
   class PassFit {
-    constructor(stages) {
+    constructor(stages, onFit = () => {}) {
       this.stages = stages;
+      this.onFit = onFit;
       this.scale = 1;
       this.fitted = null; /* the size the last check left it at: a report of it is the check's own change */
       this.pending = 0;   /* the frame a check waits for (later) */
@@ -64,10 +68,10 @@
      * shrink (rem-sized cards, the gaps), S what does, found from the last
      * two sizes measured (at first, as if everything shrank). */
     check() {
-      const pass = this.stages.querySelector(':scope > .pass');
+      const pass = this.stages.querySelector(':scope > .pass'), was = this.scale;
       this.set(1);
       this.fitted = null;
-      if (!pass || getComputedStyle(pass).flexDirection !== 'row') return; /* (a phone's pass is one column) */
+      if (!pass || getComputedStyle(pass).flexDirection !== 'row') return this.scale === was || this.onFit(); /* (a phone's pass is one column) */
       const least = FLOOR_PX / parseFloat(getComputedStyle(pass).fontSize);
       let scale = 1, seen = this.measure(pass), before = null;
       for (let tries = 0; !seen.oneLine && tries <= TRIES; tries++) {
@@ -81,6 +85,7 @@
       }
       if (!seen.oneLine) this.set(1);
       this.fitted = this.stages.getBoundingClientRect();
+      if (this.scale !== was) this.onFit();
     }
   }
 
