@@ -64,14 +64,22 @@
       };
     }
 
-    /* Each guess takes the width needed as F + scale·S: F what does not
-     * shrink (rem-sized cards, the gaps), S what does, found from the last
-     * two sizes measured (at first, as if everything shrank). */
+    /* Fits the pass anew; onFit() if its size changed. */
     check() {
-      const pass = this.stages.querySelector(':scope > .pass'), was = this.scale;
+      const was = this.scale;
+      this.choose();
+      this.fitted = this.stages.getBoundingClientRect();
+      if (this.scale !== was) this.onFit();
+    }
+
+    /* Sets the largest scale at which the columns stand on one line. Each
+     * guess takes the width needed as F + scale·S: F what does not shrink
+     * (rem-sized cards, the gaps), S what does, found from the last two
+     * sizes measured (at first, as if everything shrank). */
+    choose() {
+      const pass = this.stages.querySelector(':scope > .pass');
       this.set(1);
-      this.fitted = null;
-      if (!pass || getComputedStyle(pass).flexDirection !== 'row') return this.scale === was || this.onFit(); /* (a phone's pass is one column) */
+      if (!pass || getComputedStyle(pass).flexDirection !== 'row') return; /* (a phone's pass is one column) */
       const least = FLOOR_PX / parseFloat(getComputedStyle(pass).fontSize);
       let scale = 1, seen = this.measure(pass), before = null;
       for (let tries = 0; !seen.oneLine && tries <= TRIES; tries++) {
@@ -84,8 +92,6 @@
         seen = this.measure(pass);
       }
       if (!seen.oneLine) this.set(1);
-      this.fitted = this.stages.getBoundingClientRect();
-      if (this.scale !== was) this.onFit();
     }
   }
 
