@@ -19,7 +19,9 @@
 //   - an example chosen in the list (a change event on it, as a choice
 //     makes), to the second requestAnimationFrame after it: the view built
 //     anew, laid out and drawn; the sentence and the largest example, each
-//     five times, back to the lecture between.
+//     five times, back to the lecture between; and the largest at
+//     1920×1080, where its pass is fitted to the screen (fit.js), beside
+//     the same with the fit off, turn about in one page.
 //   - a BERT-base layer (L = 128, E = 768, H = 12; issue 13): a 9.4 MB
 //     safetensors file chosen in the Export / import panel, from the file
 //     input's change event to the second requestAnimationFrame after the
@@ -102,21 +104,49 @@ async function traced(page) {
   }).filter((x) => x !== null);
 }
 
+/* ms from choosing an example in the list to the next frame */
+const choose = (page, name) => page.evaluate((example) => new Promise((resolve) => {
+  const select = document.querySelector('[name=example]'), t0 = performance.now();
+  select.value = example;
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+}), name);
+const rest = () => new Promise((resolve) => setTimeout(resolve, 200));
+
 /* ms from choosing each example in the list to the next frame: { name: [ms, …] } */
 async function switches(browser, examples, times = 5) {
   const { page } = await openPage(browser);
   const took = Object.fromEntries(examples.map((e) => [e, []]));
   for (let k = 0; k < times; k++)
     for (const example of examples.flatMap((e) => [e, 'lecture'])) {
-      const ms = await page.evaluate((name) => new Promise((resolve) => {
-        const select = document.querySelector('[name=example]'), t0 = performance.now();
-        select.value = name;
-        select.dispatchEvent(new Event('change', { bubbles: true }));
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
-      }), example);
+      const ms = await choose(page, example);
       took[example]?.push(ms);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await rest();
     }
+  await page.close();
+  return took;
+}
+
+/* The largest example chosen at 1920×1080, where its pass is fitted to the
+ * screen (fit.js: its type shrunk, two more layouts), and the same with the
+ * fit off (fit.js's check a no-op), turn about in one page: { fitted: [ms,
+ * …], unfitted: [ms, …], outputBottom: px when fitted } */
+async function fitted(browser, times = 5) {
+  const { page } = await openPage(browser, undefined, { width: 1920, height: 1080 });
+  await page.evaluate(() => {
+    const check = AttnFit.PassFit.prototype.check;
+    AttnFit.PassFit.prototype.check = function () { if (!window.benchNoFit) check.call(this); };
+  });
+  const took = { fitted: [], unfitted: [] };
+  for (let k = 0; k < 2 * times; k++) {
+    const off = k % 2 === 1;
+    await page.evaluate((value) => { window.benchNoFit = value; }, off);
+    took[off ? 'unfitted' : 'fitted'].push(await choose(page, LARGEST));
+    if (!off) took.outputBottom = await page.$eval('[data-stage="output"]', (o) => o.getBoundingClientRect().bottom);
+    await rest();
+    await choose(page, 'lecture');
+    await rest();
+  }
   await page.close();
   return took;
 }
@@ -207,6 +237,10 @@ try {
   console.log('  an example chosen in the list, to the next frame (the view built anew):');
   for (const [example, times] of Object.entries(chosen))
     console.log(`    ${Cases.EXAMPLES[example].label}:`.padEnd(48) + `${times.map(ms).join(', ')} (median ${ms(median(times))})`);
+  const fit = await fitted(browser);
+  console.log(`  the largest example chosen at 1920×1080, to the next frame: its pass fitted to the screen (output's bottom at ${Math.round(fit.outputBottom)} px), and not (fit.js off), turn about:`);
+  for (const key of ['fitted', 'unfitted']) console.log(`    ${key}:`.padEnd(48) + `${fit[key].map(ms).join(', ')} (median ${ms(median(fit[key]))})`);
+  console.log(`    fitted / not:`.padEnd(48) + `${(median(fit.fitted) / median(fit.unfitted)).toFixed(2)}×`);
   const big = await bert(browser);
   console.log('\ntargets, the page:');
   for (const [issue, example] of [['issue 10', LARGEST], ['issue 11', 'sentence']]) {
