@@ -83,8 +83,10 @@ const ACTIONS = {
   async undoRedo(page, r, broken) {
     if (!(await page.evaluate(() => window.attentionApp.session.canUndo))) return null;
     const before = await shownCase(page);
-    await page.click('[name=undo]');
+    await page.click('[name=undo]'); /* (Back: its popstate comes later, and Redo waits for nothing) */
+    await frames(page, 2);
     await page.click('[name=redo]');
+    await frames(page, 2);
     if ((await shownCase(page)) !== before) broken('Undo then Redo did not give back the case shown before');
     return '';
   },
