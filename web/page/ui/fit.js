@@ -8,7 +8,7 @@
  * which the columns stand on one line, never below FLOOR_PX; where even
  * that wraps, the pass keeps its size and wraps. Each size tried is a
  * layout of the pass: the paragraph's takes two more, which made choosing
- * it at 1920 0.3 to 0.55 s slower (Chromium and Firefox).
+ * it at 1920 0.25 to 0.55 s slower (Chromium and Firefox).
  *
  *   const fit = new AttnFit.PassFit(stagesElement, onFit); // fits at each change of its size
  *   fit.later();                                           // and before the next frame (a change of structure)

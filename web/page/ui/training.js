@@ -139,7 +139,7 @@
       for (const td of this.viewRoot.querySelectorAll('[data-stage="weights"] td[data-target]')) td.removeAttribute('data-target');
       for (const { head, row, col } of shown) this.viewRoot.querySelector(`[data-stage="weights"] td[data-head="${head}"][data-row="${row}"][data-col="${col}"]`)?.setAttribute('data-target', 'true');
       /* a canvas (a BERT layer's weights) rings its marked cells */
-      const weights = this.weights(), isCanvas = (m) => m && !m.cells.length;
+      const weights = this.weights(), isCanvas = (m) => Boolean(m?.cellAt); /* (as stages.js tells a canvas) */
       for (const m of weights.filter(isCanvas)) m.clearHighlight('is-target');
       for (const { head, row, col } of shown) if (isCanvas(weights[head])) weights[head].mark(row * weights[head].o.cols + col, 'is-target', true);
       setText(this.marksText, shown.length ? shown.map((m) => `${H > 1 ? `${this.t('x.head', { h: m.head + 1 })}: ` : ''}${Format.isolate(lab.query[m.row])} → ${Format.isolate(lab.extended[m.col])}`).join(', ') : this.t('tr.none'));
