@@ -79,8 +79,21 @@ test('links: every fixture round-trips; an example by name; partial links are fi
   assert.equal(noBias.in_proj_bias, undefined, 'an option is applied as its control applies it');
   assert.doesNotThrow(() => Case.parseCase(noBias));
   assert.deepEqual(Link.decode('#tokens=We,are,fine').case.tokens, ['We', 'are', 'fine']);
+  /* attn_mask as a kind, as the mask control sets it: a causal sentence's
+   * weights are 0 above the diagonal, as the core computes them */
+  const causal = Link.decode('#example=sentence&attn_mask=causal&step=5');
+  assert.deepEqual(causal, { case: Cases.withOption(Cases.EXAMPLES.sentence.make(), 'attn_mask', 'causal'), view: { step: 5 } });
+  const { weights } = attention.forward(causal.case), L = causal.case.query.length;
+  for (let h = 0; h < causal.case.num_heads; h++)
+    for (let i = 0; i < L; i++)
+      for (let j = 0; j < L; j++) assert.equal(weights.data[(h * L + i) * L + j] === 0, j > i, `weights[${h}][${i}][${j}]`);
+  assert.equal(Link.decode('#example=previous_word&attn_mask=none').case.attn_mask, undefined, 'a trained example without its mask');
+  assert.deepEqual(Link.decode('#attn_mask=bool').case.attn_mask, [[false, false, false], [false, false, false], [false, false, false]]);
+  const whole = Link.encode({ case: Cases.EXAMPLES.sentence.make() }, { whole: true });
+  assert.equal(Cases.maskMode(Link.decode(`${whole}&attn_mask=causal`).case), 'causal', 'a whole case takes a kind too');
   for (const [hash, message] of [['#example=nope', /no example "nope"/], ['#embed_dim=100000', /embed_dim up to 1024/], ['#tokens=a,b', /expected 3 labels/],
-    ['#v=2', /version 2/], ['#too-big-for-a-link', /more numbers than a link can hold/]])
+    ['#v=2', /version 2/], ['#too-big-for-a-link', /more numbers than a link can hold/],
+    ['#example=sentence&attn_mask=causl', /^attn_mask: expected one of none, causal, bool, float$/]])
     assert.throws(() => Link.decode(hash), (e) => e instanceof Case.CaseError && message.test(e.message), hash);
   /* a view key that cannot be read, or a key of no meaning, is left out and said: the rest of the link holds */
   const partly = Link.decode('#example=pronoun&step=0&theme=pink&thme=dark&layout=steps');

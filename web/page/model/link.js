@@ -8,6 +8,9 @@
  *                                            a partial link: the example
  *                                            (the lecture if none is named)
  *                                            with what the link changes
+ *   #example=sentence&attn_mask=causal       attn_mask as a kind (none,
+ *                                            causal, bool, float), as the
+ *                                            mask control sets it
  *
  * A view's flag may stand alone (#example=pronoun&present is present=1).
  * A link that gives `query` holds a whole case; any other is partial, and
@@ -32,6 +35,7 @@
    * its default is left out. */
   const VIEW_KEYS = Session.VIEW, VIEW_DEFAULTS = Session.VIEW_DEFAULTS;
   const VERSION = '1';
+  const MASK_KINDS = ['none', 'causal', 'bool', 'float']; /* attn_mask=causal: Cases.withMaskMode's kinds */
 
   const error = (key, id, values = {}) => new Case.CaseError(key, id, values); /* (keyed: text/en.js, err.l.*) */
 
@@ -114,7 +118,7 @@
     if (text === TOO_BIG) throw error('', 'err.l.big');
     if (text.length > Cases.LIMITS.hashLength) throw error('', 'err.l.long', { n: text.length, max: Cases.LIMITS.hashLength });
     const options = {}, tensors = {}, view = {}, problems = [];
-    let tokens = null, keyTokens = null, version = null, example = null;
+    let tokens = null, keyTokens = null, version = null, example = null, maskKind = null;
     for (const part of text ? text.split('&') : []) {
       const eq = part.indexOf('=');
       if (eq < 0) { /* a bare word: a view's flag is on (#present); else it is left out, as a key of no meaning */
@@ -139,6 +143,9 @@
           if (!/^\d{1,6}$/.test(value)) throw error(key, 'err.l.whole', { key });
           options[key] = Number(value);
         } else options[key] = Number(value);
+      } else if (key === 'attn_mask' && /^[a-z]+$/.test(value)) { /* a kind, as the mask control sets it */
+        if (!MASK_KINDS.includes(value)) throw error(key, 'err.l.oneOf', { key, values: MASK_KINDS.join(', ') });
+        maskKind = value;
       } else if (spec) tensors[key] = decodeTensor(key, value);
       else if (Object.hasOwn(VIEW_KEYS, key)) {
         try { view[key] = viewValue(key, value); } catch (e) { if (!(e instanceof Case.CaseError)) throw e; problems.push(e); }
@@ -158,6 +165,7 @@
       Object.assign(c, tensors);
       if (labels) c.tokens = labels;
     }
+    if (maskKind) c = Cases.withOption(c, 'attn_mask', maskKind);
     Cases.check(c);
     return problems.length ? { case: c, view, problems } : { case: c, view };
   }
