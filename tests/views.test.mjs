@@ -321,6 +321,33 @@ for (const name of BROWSERS) {
       }, { width: 1920, height: 1080 });
     });
 
+    it('fits the paragraph once when it is chosen, and not again when only the pass\'s height changes (a training step\'s card grows)', () =>
+      withPage(PAGE_URL, async (page) => {
+        /* each fit starts at full size: data-fit taken off and put back (a layout for each size tried) */
+        await page.evaluate(() => {
+          window.fitsUndone = 0;
+          new MutationObserver((records) => { window.fitsUndone += records.filter((r) => r.oldValue !== null).length; })
+            .observe(document.querySelector('.stages'), { attributeFilter: ['data-fit'], attributeOldValue: true });
+        });
+        const undone = () => page.evaluate(() => window.fitsUndone);
+        await setControl(page, 'example', 'paragraph');
+        await frames(page, 3);
+        assert.equal(await page.$eval('.stages', (s) => s.hasAttribute('data-fit')), true, 'the paragraph is fitted');
+        assert.equal(await undone(), 0, 'fitted once when chosen');
+        const heightOf = () => page.$eval('.stages', (s) => s.getBoundingClientRect().height);
+        const height = await heightOf();
+        await page.click('[data-card="train"] .train-mark');
+        await page.click(cell('weights', 1, 0, 0));
+        await page.click('[data-card="train"] .train-mark');
+        await page.click('[data-card="train"] .train-step');
+        await frames(page, 3);
+        assert.ok(await heightOf() > height + 100, 'the step made the pass taller (the card shows the loss)');
+        assert.equal(await undone(), 0, 'and the pass was not fitted again');
+        const [weights, output] = [await rectOf(page, '[data-stage="weights"]'), await rectOf(page, '[data-stage="output"]')];
+        assert.ok(output.left > weights.right, `still side by side: output at ${JSON.stringify(output)}, weights at ${JSON.stringify(weights)}`);
+        assert.deepEqual(compareStages(await readStages(page), attention.forward(await caseFromPage(page, { embed_dim: 32, num_heads: 4, bias: true, add_bias_kv: false, add_zero_attn: false, average_attn_weights: true }))), []);
+      }, { width: 1920, height: 1080 }));
+
     it('on a phone, brings a step\'s card above the lesson\'s sheet, not under it: a link\'s step, then the next ones', () =>
       withPage(`${PAGE_URL}#example=pronoun&step=6`, async (page) => {
         await frames(page, 2);

@@ -8,7 +8,9 @@
  * which the columns stand on one line, never below FLOOR_PX; where even
  * that wraps, the pass keeps its size and wraps. Each size tried is a
  * layout of the pass: the paragraph's takes two more, which made choosing
- * it at 1920 0.25 to 0.55 s slower (Chromium and Firefox).
+ * it at 1920 0.25 to 0.55 s slower (Chromium and Firefox). A change of
+ * the pass's height alone, its columns as they were, tries none (a
+ * training step's card grown: that took 0.8 s in Chromium).
  *
  *   const fit = new AttnFit.PassFit(stagesElement, onFit); // fits at each change of its size
  *   fit.later();                                           // and before the next frame (a change of structure)
@@ -31,13 +33,32 @@
       this.stages = stages;
       this.onFit = onFit;
       this.scale = 1;
-      this.fitted = null; /* the size the last check left it at: a report of it is the check's own change */
+      /* what the last check left: the stages' size (a report of it is the
+       * check's own change) and the pass's columns as measured at its scale */
+      this.fitted = null;
       this.pending = 0;   /* the frame a check waits for (later) */
       /* (a ResizeObserver reports after layout, before paint: a wrapped pass is never shown) */
       new ResizeObserver(([entry]) => {
         const [{ inlineSize, blockSize }] = entry.borderBoxSize;
-        if (!this.fitted || Math.abs(inlineSize - this.fitted.width) > 0.5 || Math.abs(blockSize - this.fitted.height) > 0.5) this.check();
+        const near = (a, b) => Math.abs(a - b) <= 0.5, fitted = this.fitted;
+        if (fitted && near(inlineSize, fitted.width) && (near(blockSize, fitted.height) || this.unchanged())) fitted.height = blockSize;
+        else this.check();
       }).observe(stages);
+    }
+
+    /* The pass's (laid-out) columns as the last check left them: a change of
+     * height alone (a card grown or drawn late, a row of the lesson) then
+     * needs no check, whose sizes tried are a layout each. */
+    unchanged() {
+      const pass = this.pass(), columns = this.fitted.columns;
+      if (!pass || !columns) return !pass && !columns;
+      const now = this.measure(pass);
+      return now.oneLine === columns.oneLine && Math.abs(now.need - columns.need) <= 0.5 && now.have === columns.have;
+    }
+
+    pass() {
+      const pass = this.stages.querySelector(':scope > .pass');
+      return pass && getComputedStyle(pass).flexDirection === 'row' ? pass : null; /* (a phone's pass is one column) */
     }
 
     /* A check before the next frame is drawn, once however many changes ask
@@ -67,21 +88,24 @@
     /* Fits the pass anew; onFit() if its size changed. */
     check() {
       const was = this.scale;
-      this.choose();
-      this.fitted = this.stages.getBoundingClientRect();
+      const columns = this.choose();
+      const { width, height } = this.stages.getBoundingClientRect();
+      this.fitted = { width, height, columns };
       if (this.scale !== was) this.onFit();
     }
 
     /* Sets the largest scale at which the columns stand on one line. Each
      * guess takes the width needed as F + scale·S: F what does not shrink
      * (rem-sized cards, the gaps), S what does, found from the last two
-     * sizes measured (at first, as if everything shrank). */
+     * sizes measured (at first, as if everything shrank). Returns the
+     * columns measured at the scale set (null: no pass side by side). */
     choose() {
-      const pass = this.stages.querySelector(':scope > .pass');
       this.set(1);
-      if (!pass || getComputedStyle(pass).flexDirection !== 'row') return; /* (a phone's pass is one column) */
+      const pass = this.pass();
+      if (!pass) return null;
       const least = FLOOR_PX / parseFloat(getComputedStyle(pass).fontSize);
-      let scale = 1, seen = this.measure(pass), before = null;
+      const first = this.measure(pass);
+      let scale = 1, seen = first, before = null;
       for (let tries = 0; !seen.oneLine && tries <= TRIES; tries++) {
         const shrinks = before ? (before.need - seen.need) / (before.scale - scale) : seen.need / scale; /* S */
         const next = Math.floor(100 * Math.min(scale - 0.01, scale - (seen.need - seen.have) / shrinks)) / 100;
@@ -91,7 +115,9 @@
         this.set(scale);
         seen = this.measure(pass);
       }
-      if (!seen.oneLine) this.set(1);
+      if (seen.oneLine) return seen;
+      this.set(1);
+      return first;
     }
   }
 
