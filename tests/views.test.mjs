@@ -266,6 +266,12 @@ for (const name of BROWSERS) {
         await frames(page, 1);
         assert.ok(inside(await rectOf(page, '[data-card="weights"]'), 1366, 768), 'the weights, not on their way there');
       }, { width: 1366, height: 768 });
+      /* a card taller than the screen (the paragraph's weights): its top, with its name, on the screen, and kept there */
+      await withPage(`${PAGE_URL}#example=paragraph&step=6`, async (page) => {
+        await frames(page, 3);
+        const { top } = await rectOf(page, '[data-card="weights"]');
+        assert.ok(top >= 0 && top < 100, `the weights' top at ${top} px`);
+      }, { width: 1366, height: 768 });
       /* five keys at 1920 with the lesson: the pass shrinks after the step's card was scrolled to */
       await withPage(`${PAGE_URL}#example=lecture&add_bias_kv=1&add_zero_attn=1&step=7`, async (page) => {
         await frames(page, 1);
