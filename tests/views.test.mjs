@@ -327,6 +327,22 @@ for (const name of BROWSERS) {
       }, { width: 1920, height: 1080 });
     });
 
+    it('keeps the lines\' box its height when the window narrows: its canvas follows the picture, never a frame too tall', () =>
+      withPage(`${PAGE_URL}#example=paragraph`, async (page) => {
+        await frames(page, 3);
+        await page.evaluate(() => {
+          window.linesHeights = [];
+          new ResizeObserver(([entry]) => window.linesHeights.push(entry.contentRect.height)).observe(document.querySelector('.lines-box'));
+        });
+        await frames(page, 2);
+        await page.setViewport({ width: 1100, height: 768 });
+        await frames(page, 5);
+        const [heights, canvas, picture] = await page.evaluate(() => [window.linesHeights.slice(1),
+          ...['.lines-canvas', 'svg.lines'].map((s) => document.querySelector(s).getBoundingClientRect().height)]);
+        assert.ok(heights.length > 0 && heights.every((h) => Math.abs(h - heights.at(-1)) < 0.5), `the box's heights as the window narrowed: ${heights}`);
+        assert.ok(Math.abs(canvas - picture) < 1, `the canvas ${canvas} px tall, the picture ${picture}`);
+      }, { width: 1920, height: 1080 }));
+
     it('fits the paragraph once when it is chosen, and not again when only the pass\'s height changes (a training step\'s card grows)', () =>
       withPage(PAGE_URL, async (page) => {
         /* each fit starts at full size: data-fit taken off and put back (a layout for each size tried) */

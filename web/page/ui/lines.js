@@ -225,7 +225,7 @@
     if (!width) return; /* (drawn once laid out: the ResizeObserver) */
     const scale = width / WIDTH;
     this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${this.height * scale}px`;
+    this.canvas.style.aspectRatio = `${WIDTH} / ${this.height}`; /* (its height follows its width, as the picture's does: a px height went stale when the box narrowed) */
     const W = Math.round(WIDTH * scale * ratio), H = Math.round(this.height * scale * ratio);
     if (this.canvas.width !== W || this.canvas.height !== H) { this.canvas.width = W; this.canvas.height = H; }
     const g = this.canvas.getContext('2d'), style = getComputedStyle(this.element);
