@@ -305,6 +305,9 @@
     return causal ? 'causal' : 'bool';
   }
 
+  /* attn_mask's kinds, as maskMode names them (the mask control's, a link's attn_mask=causal) */
+  const MASK_KINDS = ['none', 'causal', 'bool', 'float'];
+
   /* The case with attn_mask of the kind asked for; the current mask's cells
    * are kept where the kinds allow it (bool true becomes −∞ as a float). */
   function withMaskMode(c, mode) {
@@ -362,7 +365,7 @@
   const api = {
     LIMITS, EXAMPLES, DEFAULT_EXAMPLE, addTrained, lectureCase, exampleOf, exampleCase, seededRandom, standardNormal, round2, copy, embedDim, weightShapes,
     randomWeights, pytorchInit, withEmbedDim, withTokenAdded, withTokenRemoved, withTokens, withHeads, withFlag,
-    causalMask, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check, wordsOf,
+    causalMask, MASK_KINDS, maskMode, withMaskMode, withPadding, withOption, isSelfAttention, queryTokens, check, wordsOf,
   };
   if (isNode) module.exports = api;
   else root.AttnCases = api;

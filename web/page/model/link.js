@@ -35,7 +35,6 @@
    * its default is left out. */
   const VIEW_KEYS = Session.VIEW, VIEW_DEFAULTS = Session.VIEW_DEFAULTS;
   const VERSION = '1';
-  const MASK_KINDS = ['none', 'causal', 'bool', 'float']; /* attn_mask=causal: Cases.withMaskMode's kinds */
 
   const error = (key, id, values = {}) => new Case.CaseError(key, id, values); /* (keyed: text/en.js, err.l.*) */
 
@@ -144,7 +143,7 @@
           options[key] = Number(value);
         } else options[key] = Number(value);
       } else if (key === 'attn_mask' && /^[a-z]+$/.test(value)) { /* a kind, as the mask control sets it */
-        if (!MASK_KINDS.includes(value)) throw error(key, 'err.l.oneOf', { key, values: MASK_KINDS.join(', ') });
+        if (!Cases.MASK_KINDS.includes(value)) throw error(key, 'err.l.oneOf', { key, values: Cases.MASK_KINDS.join(', ') });
         maskKind = value;
       } else if (spec) tensors[key] = decodeTensor(key, value);
       else if (Object.hasOwn(VIEW_KEYS, key)) {

@@ -16,7 +16,7 @@
   const Case = root.AttnCase, Cases = root.AttnCases, Text = root.AttnText, { el, markInvalid } = root.AttnDom;
   const FLAGS = Case.KEYS.filter((k) => k.control).map((k) => k.key); /* bias, add_bias_kv, add_zero_attn, average_attn_weights */
   /* [value, the key of its words] */
-  const MASKS = ['none', 'causal', 'bool', 'float'].map((v) => [v, `c.m.${v}`]);
+  const MASKS = Cases.MASK_KINDS.map((v) => [v, `c.m.${v}`]);
   const THEMES = ['auto', 'light', 'dark'].map((v) => [v, `c.t.${v}`]);
   const EXAMPLE_KINDS = ['lecture', 'trained', 'random'].map((v) => [v, `c.k.${v}`]);
   const LAYOUTS = ['pass', 'steps'].map((v) => [v, `c.l.${v}`]);
