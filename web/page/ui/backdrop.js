@@ -63,7 +63,8 @@
       for (const type of ['beforeprint', 'afterprint']) root.removeEventListener?.(type, this.onPrint);
     }
 
-    /* The table laid out (again, at another size): the canvas as big, every
+    /* The table laid out (again, at another size): the canvas's pixels as
+     * many as it has (its size on screen is the table's: style.css), every
      * cell's rectangle. A table skipped off screen (content-visibility: its
      * cells' boxes are not up to date) is measured when it comes into view. */
     measure() {
@@ -84,8 +85,6 @@
         const r = td.getBoundingClientRect();
         this.rects.set([x(r.left), y(r.top), x(r.right), y(r.bottom)], 4 * index);
       });
-      this.canvas.style.width = `${box.width}px`;
-      this.canvas.style.height = `${box.height}px`;
       this.canvas.width = Math.round(box.width * ratio);
       this.canvas.height = Math.round(box.height * ratio);
       this.context = this.canvas.getContext('2d', { alpha: true });
