@@ -33,12 +33,11 @@ dist: dist/attention-viz.js ## the embeddable widget and iframe page in dist/
 dist/attention-viz.js: build/attn-wasm.js build/attn-examples.js web/build-dist.mjs index.html $(wildcard web/*.js web/page/*.js web/page/*/*.js web/page/*.css web/demo/*)
 	node web/build-dist.mjs
 
-# Two test files at a time: most of a browser test's time is the browser's,
-# so two overlap well on two cores (Node's default there is one).
+# Every tests/*.test.mjs, two at a time, the longest first (tests/run.mjs says why).
 test: ## install what is missing, build, and run every test
 	.ci/deps test
 	$(MAKE) all
-	node --test --test-concurrency=2 tests/*.test.mjs
+	node tests/run.mjs
 
 build:
 	mkdir -p build
