@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createAttention } from '../web/attention.mjs';
 import { compareStages } from './helpers.mjs';
-import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto, toMiddle, pageHash, setControl, caseFromPage } from './browser.mjs';
+import { BROWSERS, PAGE_URL, launch, visit, readStages, frames, cell, typeInto, toMiddle, pageHash, setHash, setControl, caseFromPage } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const Cases = require('../web/page/model/cases.js');
@@ -401,6 +401,27 @@ for (const name of BROWSERS) {
       }, { width: 390, height: 844 }));
 
     /* a projector: bigger cells (28 px at 1920×1080; without present=1, 17 px there and 14 px at 1280), and still the whole pass on the first screen (at 1024×768 cells as big as a laptop's) */
+    /* (the paragraph's 96×32 weights beside their bias need 346 px: more than a 360 px phone has, or a 390 px window with a scrollbar) */
+    it('never scrolls a phone sideways, whatever the example: the paragraph\'s weights keep their bias beside them and scroll in their card', () =>
+      withPage(`${PAGE_URL}#example=paragraph`, async (page) => {
+        for (const [w, h] of [[390, 844], [360, 780], [320, 640]]) {
+          await page.setViewport({ width: w, height: h });
+          await frames(page, 3);
+          assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, `${w}: no sideways scroll`);
+          const pair = await page.$eval('[data-card="in_proj_weight"]', (card) => {
+            const bias = card.nextElementSibling.getBoundingClientRect(), r = card.getBoundingClientRect(), stage = card.querySelector('.stage');
+            return { beside: bias.left > r.right && Math.abs(bias.top - r.top) < 1, inside: bias.right <= document.documentElement.clientWidth, scrolls: stage.scrollWidth - stage.clientWidth };
+          });
+          assert.ok(pair.beside && pair.inside, `${w}: the bias beside its weights, on the screen (${JSON.stringify(pair)})`);
+          if (w === 320) assert.ok(pair.scrolls > 0, 'the weights scroll in their card');
+        }
+        for (const example of Object.keys(Cases.EXAMPLES)) {
+          await setHash(page, `#example=${example}`);
+          await frames(page, 3);
+          assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, `${example} at 320: no sideways scroll`);
+        }
+      }, { width: 390, height: 844 }));
+
     it('turns the projector on from its box in the toolbar (present=1 in the link) and keeps X, the weights and the output on the first screen at 1920×1080, 1366×768, 1280×800 and 1024×768, in bigger cells', () =>
       withPage(PAGE_URL, async (page) => {
         const outputSize = () => page.$eval(cell('output', 0, 0), (td) => parseFloat(getComputedStyle(td).fontSize));
