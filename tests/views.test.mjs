@@ -400,7 +400,6 @@ for (const name of BROWSERS) {
         assert.deepEqual(covered, [], 'every button of the panel can be pressed');
       }, { width: 390, height: 844 }));
 
-    /* a projector: bigger cells (28 px at 1920×1080; without present=1, 17 px there and 14 px at 1280), and still the whole pass on the first screen (at 1024×768 cells as big as a laptop's) */
     /* (the paragraph's 96×32 weights beside their bias need 346 px: more than a 360 px phone has, or a 390 px window with a scrollbar) */
     it('never scrolls a phone sideways, whatever the example: the paragraph\'s weights keep their bias beside them and scroll in their card', () =>
       withPage(`${PAGE_URL}#example=paragraph`, async (page) => {
@@ -422,6 +421,7 @@ for (const name of BROWSERS) {
         }
       }, { width: 390, height: 844 }));
 
+    /* a projector: bigger cells (28 px at 1920×1080; without present=1, 17 px there and 14 px at 1280), and still the whole pass on the first screen (at 1024×768 cells as big as a laptop's) */
     it('turns the projector on from its box in the toolbar (present=1 in the link) and keeps X, the weights and the output on the first screen at 1920×1080, 1366×768, 1280×800 and 1024×768, in bigger cells', () =>
       withPage(PAGE_URL, async (page) => {
         const outputSize = () => page.$eval(cell('output', 0, 0), (td) => parseFloat(getComputedStyle(td).fontSize));
