@@ -33,11 +33,12 @@ dist: dist/attention-viz.js ## the embeddable widget and iframe page in dist/
 dist/attention-viz.js: build/attn-wasm.js build/attn-examples.js web/build-dist.mjs index.html $(wildcard web/*.js web/page/*.js web/page/*/*.js web/page/*.css web/demo/*)
 	node web/build-dist.mjs
 
-# Every tests/*.test.mjs, two at a time, the longest first (tests/run.mjs says why).
+# Two test files at a time: most of a browser test's time is the browser's,
+# so two overlap well on two cores (Node's default there is one).
 test: ## install what is missing, build, and run every test
 	.ci/deps test
 	$(MAKE) all
-	node tests/run.mjs
+	node --test --test-concurrency=2 tests/*.test.mjs
 
 build:
 	mkdir -p build
